@@ -1,0 +1,145 @@
+package dev.meshwork.node;
+
+import dev.meshwork.node.cache.CopyInfo;
+import dev.meshwork.node.cache.ModelCache;
+import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.node.runtime.RuntimeAdapter;
+import dev.meshwork.node.runtime.onnx.OnnxRuntimeAdapter;
+import dev.meshwork.node.storage.ArtifactStore;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.protocol.tensor.InferenceRequest;
+import dev.meshwork.protocol.tensor.InferenceResponse;
+import dev.meshwork.protocol.tensor.ModelMetadata;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The node agent's API: load, infer, unload and status of the models on this node. Called from
+ * request threads (never an event loop: calls block until a model is loaded and inference ran);
+ * loads run on the agent's own load threads. Thread-safe.
+ */
+public final class NodeAgent implements AutoCloseable {
+    /** One runtime slot: a runtime adapter with a device and a memory budget. */
+    public record Slot(String name, RuntimeAdapter runtime, String device, long capacityBytes) {
+    }
+
+    /** A slot's state for status pages and the node table. */
+    public record SlotStatus(String name, String runtime, String device, long capacityBytes, long usedBytes, List<CopyInfo> copies) {
+    }
+
+    private final NodeConfig config;
+    private final ArtifactStore store;
+    private final Map<String, Slot> slotsByFormat = new LinkedHashMap<>();
+    private final List<Slot> slots = new ArrayList<>();
+    private final ExecutorService loadExecutor;
+    private final ModelCache cache;
+
+    public NodeAgent(NodeConfig config) {
+        this(config, List.of(new OnnxRuntimeAdapter(config.onnx())));
+    }
+
+    public NodeAgent(NodeConfig config, List<RuntimeAdapter> runtimes) {
+        this.config = config;
+        this.store = new ArtifactStore(config.storage());
+        for (RuntimeAdapter r : runtimes) {
+            Slot slot = new Slot(r.name() + "-0", r, "cpu", config.slotMemoryBytes());
+            slots.add(slot);
+            r.formats().forEach(f -> slotsByFormat.putIfAbsent(f, slot));
+        }
+        AtomicInteger n = new AtomicInteger();
+        this.loadExecutor = Executors.newFixedThreadPool(config.loadThreads(), r -> {
+            Thread t = new Thread(r, "meshwork-load-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.cache = new ModelCache(new ModelCache.Loader() {
+            @Override
+            public LoadedModel load(ModelSpec spec) throws Exception {
+                Slot slot = NodeAgent.this.slotFor(spec);
+                Path artifact = store.resolve(spec.storageUri());
+                return slot.runtime().load(spec.id(), artifact);
+            }
+
+            @Override
+            public String slotFor(ModelSpec spec) {
+                return NodeAgent.this.slotFor(spec).name();
+            }
+        }, loadExecutor, config.loadTimeoutMs(), config.failedLoadBackoffMs());
+    }
+
+    public String nodeId() {
+        return config.nodeId();
+    }
+
+    /** The slot whose runtime serves the model's format (and is the named runtime, when one is given). */
+    Slot slotFor(ModelSpec spec) {
+        Slot slot = slotsByFormat.get(spec.format().name());
+        if (slot == null) {
+            throw MeshError.invalid("no runtime on node %s serves model format '%s'; served formats: %s",
+                    config.nodeId(), spec.format().name(), slotsByFormat.keySet());
+        }
+        if (!spec.runtime().isEmpty() && !spec.runtime().equals(slot.runtime().name())) {
+            throw MeshError.invalid("model '%s' asks for runtime '%s', which node %s does not have; its runtimes: %s",
+                    spec.id(), spec.runtime(), config.nodeId(), slots.stream().map(s -> s.runtime().name()).toList());
+        }
+        return slot;
+    }
+
+    /** Checks, without loading, that this node could serve the model (format and runtime). */
+    public void checkServable(ModelSpec spec) {
+        slotFor(spec);
+    }
+
+    /** Loads the model if needed and waits until it is LOADED (or throws why it is not). */
+    public CopyInfo ensureLoaded(ModelSpec spec) {
+        try (ModelCache.Lease ignored = cache.acquire(spec)) {
+            return cache.copy(spec.id()).orElseThrow();
+        }
+    }
+
+    public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
+        try (ModelCache.Lease lease = cache.acquire(spec)) {
+            return lease.model().infer(request);
+        }
+    }
+
+    public ModelMetadata metadata(ModelSpec spec) {
+        try (ModelCache.Lease lease = cache.acquire(spec)) {
+            return lease.model().metadata();
+        }
+    }
+
+    public CompletableFuture<Void> unload(String modelId) {
+        return cache.unload(modelId);
+    }
+
+    public Optional<CopyInfo> copy(String modelId) {
+        return cache.copy(modelId);
+    }
+
+    public List<SlotStatus> slots() {
+        List<CopyInfo> copies = cache.copies();
+        return slots.stream().map(s -> new SlotStatus(s.name(), s.runtime().name(), s.device(), s.capacityBytes(),
+                cache.usedBytes(s.name()), copies.stream().filter(c -> c.slot().equals(s.name())).toList())).toList();
+    }
+
+    /** The model formats this node's runtimes serve. */
+    public List<String> formats() {
+        return List.copyOf(slotsByFormat.keySet());
+    }
+
+    @Override
+    public void close() {
+        cache.close(10_000);
+        loadExecutor.shutdownNow();
+    }
+}

@@ -1,0 +1,5 @@
+package dev.meshwork.node.cache;
+
+/** A snapshot of one copy: what the node reports in status and the placement table. */
+public record CopyInfo(String modelId, String slot, CopyState state, long sizeBytes, long lastUsedMillis, String error) {
+}

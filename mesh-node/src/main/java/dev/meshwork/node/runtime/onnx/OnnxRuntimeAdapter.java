@@ -1,0 +1,119 @@
+package dev.meshwork.node.runtime.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.meshwork.node.NodeConfig;
+import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.node.runtime.RuntimeAdapter;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.protocol.tensor.DataType;
+import dev.meshwork.protocol.tensor.ModelMetadata;
+import dev.meshwork.protocol.tensor.TensorSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * ONNX Runtime (CPU) behind the runtime interface. Loads a {@code .onnx} file, or the
+ * {@code model.onnx} (else the only {@code *.onnx}) of a directory.
+ *
+ * <p>Size: ONNX Runtime does not report a session's memory, so the size is an estimate: twice
+ * the file size (the weights as read plus the optimised graph's copies) plus 1 MiB of fixed
+ * session overhead. Thread-safe: sessions are created on load threads, and a session's run is
+ * safe from many threads.
+ */
+public final class OnnxRuntimeAdapter implements RuntimeAdapter {
+    static final long SESSION_OVERHEAD_BYTES = 1 << 20;
+    private final OrtEnvironment env;
+    private final NodeConfig.Onnx settings;
+
+    public OnnxRuntimeAdapter(NodeConfig.Onnx settings) {
+        this.env = OrtEnvironment.getEnvironment();
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return "onnx";
+    }
+
+    @Override
+    public Set<String> formats() {
+        return Set.of("onnx");
+    }
+
+    @Override
+    public long predictSize(Path artifact) {
+        try {
+            return 2 * Files.size(modelFile(artifact)) + SESSION_OVERHEAD_BYTES;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public LoadedModel load(String modelId, Path artifact) {
+        Path file = modelFile(artifact);
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            opts.setIntraOpNumThreads(settings.intraOpThreads());
+            opts.setInterOpNumThreads(settings.interOpThreads());
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            OrtSession session = env.createSession(file.toString(), opts);
+            try {
+                ModelMetadata meta = new ModelMetadata(modelId, List.of("1"), "onnxruntime_onnx",
+                        specs(session.getInputInfo()), specs(session.getOutputInfo()));
+                return new OnnxModel(env, session, meta, predictSize(file));
+            } catch (RuntimeException | OrtException e) {
+                session.close();
+                throw e;
+            }
+        } catch (OrtException e) {
+            throw new MeshError(ErrorCode.INVALID_ARGUMENT, "ONNX Runtime could not load " + file.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<TensorSpec> specs(Map<String, NodeInfo> infos) {
+        List<TensorSpec> out = new ArrayList<>(infos.size());
+        for (NodeInfo n : infos.values()) {
+            if (!(n.getInfo() instanceof TensorInfo ti)) {
+                throw MeshError.invalid("model value '%s' is a %s, not a tensor; Meshwork serves tensor inputs and outputs only",
+                        n.getName(), n.getInfo().getClass().getSimpleName());
+            }
+            DataType type = OnnxTypes.toDataType(ti.onnxType);
+            if (type == null) {
+                throw MeshError.invalid("model tensor '%s' has element type %s, which the inference protocol cannot carry", n.getName(), ti.onnxType);
+            }
+            out.add(new TensorSpec(n.getName(), type, ti.getShape()));
+        }
+        return out;
+    }
+
+    private static Path modelFile(Path artifact) {
+        if (!Files.isDirectory(artifact)) {
+            return artifact;
+        }
+        Path named = artifact.resolve("model.onnx");
+        if (Files.isRegularFile(named)) {
+            return named;
+        }
+        try (Stream<Path> files = Files.list(artifact)) {
+            List<Path> onnx = files.filter(p -> p.getFileName().toString().endsWith(".onnx")).toList();
+            if (onnx.size() != 1) {
+                throw MeshError.invalid("directory %s holds %d .onnx files; give a model.onnx or point storageUri at one file", artifact, onnx.size());
+            }
+            return onnx.get(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

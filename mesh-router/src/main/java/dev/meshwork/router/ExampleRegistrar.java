@@ -1,0 +1,62 @@
+package dev.meshwork.router;
+
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.router.mesh.ModelRegistration;
+import dev.meshwork.router.mesh.ModelService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers the models described by {@code *.model.json} documents under the configured example
+ * directories. A relative storageUri in a document is resolved against the document's folder,
+ * so examples work from any working directory.
+ */
+final class ExampleRegistrar {
+    private static final Logger LOG = LoggerFactory.getLogger(ExampleRegistrar.class);
+
+    private ExampleRegistrar() {
+    }
+
+    static List<Path> documents(List<String> dirs) {
+        List<Path> docs = new ArrayList<>();
+        for (String dir : dirs) {
+            Path root = Path.of(dir);
+            if (!Files.isDirectory(root)) {
+                LOG.warn("examples directory {} does not exist; skipped", root.toAbsolutePath());
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(root, 4)) {
+                files.filter(p -> p.getFileName().toString().endsWith(".model.json")).sorted().forEach(docs::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return docs;
+    }
+
+    static List<String> registerAll(ModelService service, List<Path> documents) {
+        List<String> names = new ArrayList<>();
+        for (Path doc : documents) {
+            try {
+                ModelSpec parsed = ModelRegistration.parse(null, Files.readAllBytes(doc));
+                String uri = parsed.storageUri();
+                if (!uri.contains("://") && !Path.of(uri).isAbsolute()) {
+                    uri = doc.toAbsolutePath().getParent().resolve(uri).normalize().toUri().toString();
+                }
+                ModelSpec spec = new ModelSpec(parsed.id(), parsed.format(), uri, parsed.runtime(), parsed.sizeHint());
+                service.register(spec);
+                names.add(spec.id());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not register example {}: {}", doc, e.getMessage());
+            }
+        }
+        return names;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.meshwork.router;
+
+import dev.meshwork.node.NodeConfig;
+import java.util.List;
+
+/**
+ * The router process's one configuration object: YAML file ({@code --config}), environment
+ * ({@code MESHWORK_HTTP_PORT}) and flags ({@code --http.port=8080}), see {@code ConfigLoader}.
+ *
+ * @param http     the REST listener
+ * @param grpc     the gRPC listener
+ * @param examples directories whose {@code *.model.json} registration documents are registered at start
+ * @param node     the embedded node of standalone mode
+ */
+public record RouterConfig(Http http, Grpc grpc, List<String> examples, NodeConfig node) {
+
+    /**
+     * @param host            the address to bind
+     * @param port            the port; 0 picks a free one
+     * @param maxRequestBytes the largest request body accepted; larger ones get 413
+     */
+    public record Http(String host, int port, long maxRequestBytes) {
+    }
+
+    /**
+     * @param host            the address to bind
+     * @param port            the port; 0 picks a free one
+     * @param maxMessageBytes the largest request message accepted; larger ones get RESOURCE_EXHAUSTED
+     */
+    public record Grpc(String host, int port, int maxMessageBytes) {
+    }
+
+    public RouterConfig {
+        examples = List.copyOf(examples);
+    }
+
+    public static RouterConfig defaults() {
+        return new RouterConfig(new Http("127.0.0.1", 8080, 16L << 20), new Grpc("127.0.0.1", 8081, 16 << 20),
+                List.of(), NodeConfig.defaults());
+    }
+}

@@ -1,0 +1,78 @@
+package dev.meshwork.router;
+
+import dev.meshwork.node.NodeAgent;
+import dev.meshwork.node.NodeConfig;
+import dev.meshwork.placement.registry.InMemoryModelRegistry;
+import dev.meshwork.router.grpc.GrpcServer;
+import dev.meshwork.router.grpc.InferenceGrpcService;
+import dev.meshwork.router.mesh.LocalNodeBackend;
+import dev.meshwork.router.mesh.ModelService;
+import dev.meshwork.router.rest.RestServer;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Standalone mode: one JVM with a router (REST and gRPC) and one embedded node, called in-process.
+ * Registers the example models it is pointed at.
+ */
+public final class Standalone implements AutoCloseable {
+    private final ExecutorService requestThreads;
+    private final Vertx vertx;
+    private final LocalNodeBackend backend;
+    private final RestServer rest;
+    private final GrpcServer grpc;
+    private final ModelService service;
+    private final List<String> registered;
+
+    private Standalone(RouterConfig config) {
+        List<Path> docs = ExampleRegistrar.documents(config.examples());
+        // Example folders the operator pointed at are readable storage, whatever the other roots are.
+        List<String> roots = new ArrayList<>(config.node().storage().roots());
+        config.examples().forEach(roots::add);
+        NodeConfig nodeConfig = config.node();
+        nodeConfig = new NodeConfig(nodeConfig.nodeId(), nodeConfig.slotMemoryBytes(), nodeConfig.loadThreads(),
+                nodeConfig.loadTimeoutMs(), nodeConfig.failedLoadBackoffMs(),
+                new NodeConfig.Storage(roots, nodeConfig.storage().maxArtifactBytes()), nodeConfig.onnx());
+        this.requestThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("meshwork-request-", 0).factory());
+        this.backend = new LocalNodeBackend(new NodeAgent(nodeConfig));
+        this.service = new ModelService(new InMemoryModelRegistry(), backend);
+        this.vertx = Vertx.vertx();
+        this.rest = new RestServer(vertx, config.http(), service, requestThreads);
+        this.grpc = new GrpcServer(config.grpc(), List.of(new InferenceGrpcService(service, "meshwork", "0.1.0")), requestThreads);
+        this.registered = ExampleRegistrar.registerAll(service, docs);
+    }
+
+    public static Standalone start(RouterConfig config) {
+        return new Standalone(config);
+    }
+
+    public int httpPort() {
+        return rest.port();
+    }
+
+    public int grpcPort() {
+        return grpc.port();
+    }
+
+    public ModelService service() {
+        return service;
+    }
+
+    /** The models registered from the example documents. */
+    public List<String> registered() {
+        return registered;
+    }
+
+    @Override
+    public void close() {
+        grpc.close();
+        rest.close();
+        vertx.close().await();
+        requestThreads.shutdown();
+        backend.close();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.meshwork.router.grpc;
+
+import dev.meshwork.router.RouterConfig;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The router's gRPC listener: the given services plus gRPC health and reflection. Calls run on the
+ * request executor (virtual threads), not on Netty's transport threads.
+ */
+public final class GrpcServer implements AutoCloseable {
+    private final Server server;
+    private final HealthStatusManager health = new HealthStatusManager();
+
+    public GrpcServer(RouterConfig.Grpc config, List<BindableService> services, ExecutorService requestThreads) {
+        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+                .executor(requestThreads)
+                .maxInboundMessageSize(config.maxMessageBytes())
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance());
+        services.forEach(b::addService);
+        try {
+            this.server = b.build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen for gRPC on " + config.host() + ":" + config.port(), e);
+        }
+        for (BindableService s : services) {
+            health.setStatus(s.bindService().getServiceDescriptor().getName(), HealthCheckResponse.ServingStatus.SERVING);
+        }
+        health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        health.enterTerminalState();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+    }
+}

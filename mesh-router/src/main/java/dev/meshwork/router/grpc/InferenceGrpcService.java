@@ -1,0 +1,149 @@
+package dev.meshwork.router.grpc;
+
+import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
+import dev.meshwork.protocol.oip.ModelInferRequest;
+import dev.meshwork.protocol.oip.ModelInferResponse;
+import dev.meshwork.protocol.oip.ModelMetadataRequest;
+import dev.meshwork.protocol.oip.ModelMetadataResponse;
+import dev.meshwork.protocol.oip.ModelReadyRequest;
+import dev.meshwork.protocol.oip.ModelReadyResponse;
+import dev.meshwork.protocol.oip.RepositoryIndexRequest;
+import dev.meshwork.protocol.oip.RepositoryIndexResponse;
+import dev.meshwork.protocol.oip.RepositoryModelLoadRequest;
+import dev.meshwork.protocol.oip.RepositoryModelLoadResponse;
+import dev.meshwork.protocol.oip.RepositoryModelUnloadRequest;
+import dev.meshwork.protocol.oip.RepositoryModelUnloadResponse;
+import dev.meshwork.protocol.oip.ServerLiveRequest;
+import dev.meshwork.protocol.oip.ServerLiveResponse;
+import dev.meshwork.protocol.oip.ServerMetadataRequest;
+import dev.meshwork.protocol.oip.ServerMetadataResponse;
+import dev.meshwork.protocol.oip.ServerReadyRequest;
+import dev.meshwork.protocol.oip.ServerReadyResponse;
+import dev.meshwork.protocol.tensor.GrpcTensorCodec;
+import dev.meshwork.protocol.tensor.InferenceRequest;
+import dev.meshwork.protocol.tensor.ModelMetadata;
+import dev.meshwork.protocol.tensor.TensorSpec;
+import dev.meshwork.router.mesh.ModelService;
+import dev.meshwork.router.mesh.ModelStatus;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code inference.GRPCInferenceService}, every RPC including the repository extension. Runs on
+ * the gRPC server's request executor (virtual threads), never on a transport thread, so it may block.
+ */
+public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+    private final ModelService service;
+    private final String serverName;
+    private final String serverVersion;
+
+    public InferenceGrpcService(ModelService service, String serverName, String serverVersion) {
+        this.service = service;
+        this.serverName = serverName;
+        this.serverVersion = serverVersion;
+    }
+
+    private static <T> void answer(StreamObserver<T> out, Callable<T> work) {
+        T value;
+        try {
+            value = work.call();
+        } catch (Throwable t) {
+            out.onError(GrpcErrors.toStatus(t));
+            return;
+        }
+        out.onNext(value);
+        out.onCompleted();
+    }
+
+    @Override
+    public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> out) {
+        answer(out, () -> ServerLiveResponse.newBuilder().setLive(true).build());
+    }
+
+    @Override
+    public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> out) {
+        answer(out, () -> ServerReadyResponse.newBuilder().setReady(true).build());
+    }
+
+    @Override
+    public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
+        answer(out, () -> {
+            service.spec(request.getName());
+            return ModelReadyResponse.newBuilder().setReady(service.ready(request.getName())).build();
+        });
+    }
+
+    @Override
+    public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> out) {
+        answer(out, () -> ServerMetadataResponse.newBuilder().setName(serverName).setVersion(serverVersion)
+                .addExtensions("model_repository").build());
+    }
+
+    @Override
+    public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
+        answer(out, () -> {
+            ModelMetadata m = service.metadata(request.getName());
+            ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder().setName(request.getName())
+                    .addAllVersions(m.versions()).setPlatform(m.platform());
+            m.inputs().forEach(t -> b.addInputs(tensor(t)));
+            m.outputs().forEach(t -> b.addOutputs(tensor(t)));
+            return b.build();
+        });
+    }
+
+    private static ModelMetadataResponse.TensorMetadata tensor(TensorSpec t) {
+        ModelMetadataResponse.TensorMetadata.Builder b = ModelMetadataResponse.TensorMetadata.newBuilder()
+                .setName(t.name()).setDatatype(t.datatype().name());
+        for (long d : t.shape()) {
+            b.addShape(d);
+        }
+        return b.build();
+    }
+
+    @Override
+    public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
+        answer(out, () -> {
+            InferenceRequest req = GrpcTensorCodec.decode(request);
+            return GrpcTensorCodec.encode(service.infer(req), req.rawOutputs());
+        });
+    }
+
+    @Override
+    public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> out) {
+        answer(out, () -> {
+            RepositoryIndexResponse.Builder b = RepositoryIndexResponse.newBuilder();
+            List<ModelStatus> all = service.list().stream().map(service::status).toList();
+            for (ModelStatus s : all) {
+                boolean ready = s.state() == ModelStatus.State.LOADED;
+                if (request.getReady() && !ready) {
+                    continue;
+                }
+                b.addModelsBuilder().setName(s.name()).setVersion("1")
+                        .setState(switch (s.state()) {
+                            case LOADED -> "READY";
+                            case LOADING -> "LOADING";
+                            default -> "UNAVAILABLE";
+                        })
+                        .setReason(s.state() == ModelStatus.State.FAILED ? s.error() : "");
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void repositoryModelLoad(RepositoryModelLoadRequest request, StreamObserver<RepositoryModelLoadResponse> out) {
+        answer(out, () -> {
+            service.load(request.getModelName());
+            return RepositoryModelLoadResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void repositoryModelUnload(RepositoryModelUnloadRequest request, StreamObserver<RepositoryModelUnloadResponse> out) {
+        answer(out, () -> {
+            service.unload(request.getModelName());
+            return RepositoryModelUnloadResponse.getDefaultInstance();
+        });
+    }
+}

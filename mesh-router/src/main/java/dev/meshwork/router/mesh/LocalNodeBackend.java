@@ -1,0 +1,62 @@
+package dev.meshwork.router.mesh;
+
+import dev.meshwork.node.NodeAgent;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.protocol.tensor.InferenceRequest;
+import dev.meshwork.protocol.tensor.InferenceResponse;
+import dev.meshwork.protocol.tensor.ModelMetadata;
+import java.util.List;
+
+/** Standalone mode: the router calls its embedded node in-process, with no network hop. */
+public final class LocalNodeBackend implements NodeBackend {
+    private final NodeAgent node;
+
+    public LocalNodeBackend(NodeAgent node) {
+        this.node = node;
+    }
+
+    @Override
+    public void checkServable(ModelSpec spec) {
+        node.checkServable(spec);
+    }
+
+    @Override
+    public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
+        return node.infer(spec, request);
+    }
+
+    @Override
+    public ModelMetadata metadata(ModelSpec spec) {
+        return node.metadata(spec);
+    }
+
+    @Override
+    public Copy load(ModelSpec spec) {
+        return new Copy(node.nodeId(), node.ensureLoaded(spec));
+    }
+
+    @Override
+    public void unload(String modelId) {
+        node.unload(modelId).join();
+    }
+
+    @Override
+    public List<Copy> copies(String modelId) {
+        return node.copy(modelId).map(c -> List.of(new Copy(node.nodeId(), c))).orElse(List.of());
+    }
+
+    @Override
+    public List<NodeView> nodes() {
+        return List.of(new NodeView(node.nodeId(), node.slots()));
+    }
+
+    @Override
+    public List<String> formats() {
+        return node.formats();
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+}

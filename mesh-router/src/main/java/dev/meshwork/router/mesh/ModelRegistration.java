@@ -1,0 +1,58 @@
+package dev.meshwork.router.mesh;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshwork.placement.registry.ModelFormat;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.protocol.tensor.JsonTensorCodec;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * Reads a registration document, the body of {@code PUT /v1/mesh/models/{name}}:
+ * {@code {"modelFormat": {"name": "onnx", "version": "1"}, "storageUri": "...", "runtime": "...", "sizeHint": 0}}.
+ * Unknown fields are refused so that a misspelt key never goes unnoticed.
+ */
+public final class ModelRegistration {
+    private static final Set<String> FIELDS = Set.of("name", "modelFormat", "storageUri", "runtime", "sizeHint");
+
+    private ModelRegistration() {
+    }
+
+    /** Parses a document for model {@code name} (from the URL; a "name" in the body must agree). */
+    public static ModelSpec parse(String name, byte[] body) {
+        JsonNode doc = JsonTensorCodec.parse(body);
+        Iterator<String> it = doc.fieldNames();
+        while (it.hasNext()) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) {
+                throw MeshError.invalid("unknown field '%s' in the registration of '%s'; known fields: %s", f, name, FIELDS);
+            }
+        }
+        String id = name != null ? name : text(doc, "name", null);
+        if (name != null && doc.hasNonNull("name") && !doc.get("name").asText().equals(name)) {
+            throw MeshError.invalid("the body names model '%s' but the URL names '%s'", doc.get("name").asText(), name);
+        }
+        JsonNode format = doc.get("modelFormat");
+        if (format == null || !format.isObject()) {
+            throw MeshError.invalid("the registration of '%s' needs \"modelFormat\": {\"name\": \"onnx\"} (an object with a name)", id);
+        }
+        JsonNode size = doc.get("sizeHint");
+        if (size != null && !size.isNull() && !size.isIntegralNumber()) {
+            throw MeshError.invalid("\"sizeHint\" of '%s' must be a whole number of bytes", id);
+        }
+        return new ModelSpec(id, new ModelFormat(text(format, "name", id), text(format, "version", id)),
+                text(doc, "storageUri", id), text(doc, "runtime", id), size == null || size.isNull() ? 0 : size.longValue()).validate();
+    }
+
+    private static String text(JsonNode node, String field, String model) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return "";
+        }
+        if (!v.isTextual()) {
+            throw MeshError.invalid("\"%s\" in the registration of '%s' must be a string, not %s", field, model, v.getNodeType());
+        }
+        return v.textValue();
+    }
+}

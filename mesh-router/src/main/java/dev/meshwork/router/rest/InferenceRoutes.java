@@ -1,0 +1,85 @@
+package dev.meshwork.router.rest;
+
+import dev.meshwork.protocol.tensor.InferenceRequest;
+import dev.meshwork.protocol.tensor.JsonTensorCodec;
+import dev.meshwork.protocol.tensor.KServeV1Codec;
+import dev.meshwork.protocol.tensor.ModelMetadata;
+import dev.meshwork.router.mesh.ModelService;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Map;
+
+/** KServe v1 and Open Inference Protocol v2 REST: inference, metadata, readiness and health. */
+final class InferenceRoutes {
+    static final String SERVER_NAME = "meshwork";
+    static final String SERVER_VERSION = "0.1.0";
+    private final ModelService service;
+    private final Offloader off;
+
+    InferenceRoutes(ModelService service, Offloader off) {
+        this.service = service;
+        this.off = off;
+    }
+
+    void mount(Router r) {
+        for (String prefix : List.of("/v2/models/:name", "/v2/models/:name/versions/:version")) {
+            r.post(prefix + "/infer").handler(this::v2Infer);
+            r.get(prefix).handler(this::v2Metadata);
+            r.get(prefix + "/ready").handler(this::v2Ready);
+        }
+        r.postWithRegex("/v1/models/(?<name>[^/:]+):predict").handler(this::v1Predict);
+        r.getWithRegex("/v1/models/(?<name>[^/:]+)").handler(this::v1Status);
+        for (String path : List.of("/v2/health/live", "/health/live")) {
+            r.get(path).handler(ctx -> Offloader.send(ctx, Reply.json(200, Map.of("live", true))));
+        }
+        for (String path : List.of("/v2/health/ready", "/health/ready")) {
+            r.get(path).handler(ctx -> Offloader.send(ctx, Reply.json(200, Map.of("ready", true))));
+        }
+        r.get("/v2").handler(ctx -> Offloader.send(ctx, Reply.json(200, Map.of("name", SERVER_NAME, "version", SERVER_VERSION,
+                "extensions", List.of("model_repository")))));
+    }
+
+    private void v2Infer(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        String version = ctx.pathParam("version");
+        byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        off.handle(ctx, () -> {
+            service.spec(name); // an unknown model is a 404 whatever the body holds
+            InferenceRequest req = JsonTensorCodec.decodeV2(body, name, version);
+            return Reply.ok(JsonTensorCodec.encodeV2(service.infer(req)));
+        });
+    }
+
+    private void v2Metadata(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        off.handle(ctx, () -> Reply.ok(JsonTensorCodec.toBytes(JsonTensorCodec.metadataJson(service.metadata(name)))));
+    }
+
+    private void v2Ready(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        off.handle(ctx, () -> {
+            service.spec(name);
+            boolean ready = service.ready(name);
+            return Reply.json(ready ? 200 : 503, Map.of("name", name, "ready", ready));
+        });
+    }
+
+    private void v1Predict(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        off.handle(ctx, () -> {
+            ModelMetadata meta = service.metadata(name);
+            KServeV1Codec.V1Request req = KServeV1Codec.decode(body, name, meta);
+            return Reply.ok(KServeV1Codec.encode(service.infer(req.request()), req.rowForm()));
+        });
+    }
+
+    private void v1Status(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        off.handle(ctx, () -> {
+            service.spec(name);
+            return Reply.json(200, Map.of("name", name, "ready", service.ready(name)));
+        });
+    }
+}

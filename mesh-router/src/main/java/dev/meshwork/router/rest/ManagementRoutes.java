@@ -1,0 +1,58 @@
+package dev.meshwork.router.rest;
+
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.router.mesh.ModelRegistration;
+import dev.meshwork.router.mesh.ModelService;
+import dev.meshwork.router.mesh.ModelStatus;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Map;
+
+/** Meshwork's management REST (mirrors ModelMesh's management gRPC): register, list, status, unregister. */
+final class ManagementRoutes {
+    private final ModelService service;
+    private final Offloader off;
+
+    ManagementRoutes(ModelService service, Offloader off) {
+        this.service = service;
+        this.off = off;
+    }
+
+    void mount(Router r) {
+        r.put("/v1/mesh/models/:name").handler(this::register);
+        r.get("/v1/mesh/models").handler(ctx -> off.handle(ctx,
+                () -> Reply.json(200, Map.of("models", service.list().stream().map(service::status).toList()))));
+        r.get("/v1/mesh/models/:name").handler(ctx -> {
+            String name = ctx.pathParam("name");
+            off.handle(ctx, () -> Reply.json(200, service.status(name)));
+        });
+        r.delete("/v1/mesh/models/:name").handler(ctx -> {
+            String name = ctx.pathParam("name");
+            off.handle(ctx, () -> {
+                service.unregister(name);
+                return Reply.json(200, Map.of("name", name, "unregistered", true));
+            });
+        });
+        r.get("/v1/mesh/nodes").handler(ctx -> off.handle(ctx, () -> Reply.json(200, Map.of("nodes", nodes()))));
+    }
+
+    private void register(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        boolean load = "true".equals(ctx.queryParams().get("load"));
+        byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        off.handle(ctx, () -> {
+            ModelSpec spec = ModelRegistration.parse(name, body);
+            boolean created = service.register(spec);
+            ModelStatus status = load ? service.load(spec.id()) : service.status(spec);
+            return Reply.json(created ? 201 : 200, status);
+        });
+    }
+
+    private List<Map<String, Object>> nodes() {
+        return service.nodes().stream().map(n -> Map.<String, Object>of("node", n.nodeId(), "slots", n.slots().stream()
+                .map(s -> Map.of("name", s.name(), "runtime", s.runtime(), "device", s.device(),
+                        "capacityBytes", s.capacityBytes(), "usedBytes", s.usedBytes(),
+                        "models", s.copies().stream().map(c -> c.modelId()).toList())).toList())).toList();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.meshwork.router.rest;
+
+import dev.meshwork.router.RouterConfig;
+import dev.meshwork.router.mesh.ModelService;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.ExecutorService;
+
+/** The router's REST front door on Vert.x. Event loops only route; the work runs on request threads. */
+public final class RestServer implements AutoCloseable {
+    private final Vertx vertx;
+    private final HttpServer server;
+
+    public RestServer(Vertx vertx, RouterConfig.Http config, ModelService service, ExecutorService requestThreads) {
+        this.vertx = vertx;
+        Router router = Router.router(vertx);
+        Offloader off = new Offloader(requestThreads);
+        router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxRequestBytes()));
+        new InferenceRoutes(service, off).mount(router);
+        new RepositoryRoutes(service, off).mount(router);
+        new ManagementRoutes(service, off).mount(router);
+        router.route().last().handler(ctx -> Offloader.send(ctx,
+                RestErrors.reply(404, "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
+        router.errorHandler(413, ctx -> Offloader.send(ctx, RestErrors.reply(413,
+                "request body is larger than the limit of " + config.maxRequestBytes() + " bytes (http.maxRequestBytes)")));
+        router.errorHandler(405, ctx -> Offloader.send(ctx, RestErrors.reply(405,
+                "method " + ctx.request().method() + " is not allowed on " + ctx.request().path())));
+        router.errorHandler(500, ctx -> Offloader.send(ctx, RestErrors.reply(ctx.failure() == null
+                ? new IllegalStateException("request failed") : ctx.failure())));
+        this.server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+                .requestHandler(router).listen().await();
+    }
+
+    /** The bound port (useful when the configured port was 0). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    @Override
+    public void close() {
+        server.close().await();
+    }
+}

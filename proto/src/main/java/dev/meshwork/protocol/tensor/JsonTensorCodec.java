@@ -1,0 +1,234 @@
+package dev.meshwork.protocol.tensor;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshwork.protocol.error.MeshError;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Open Inference Protocol v2 REST JSON form of requests and responses, and the JSON shapes
+ * shared with the KServe v1 codec. Stateless and thread-safe.
+ */
+public final class JsonTensorCodec {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+    private JsonTensorCodec() {
+    }
+
+    /** Parses a JSON body into a tree; malformed JSON is an INVALID_ARGUMENT naming where it broke. */
+    public static JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            throw MeshError.invalid("the request body is empty; send a JSON object");
+        }
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw MeshError.invalid("the request body must be a JSON object");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw MeshError.invalid("the request body is not valid JSON: %s", e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Decodes a v2 inference request body for {@code model} (the name from the URL wins over the body's). */
+    public static InferenceRequest decodeV2(byte[] body, String model, String version) {
+        JsonNode root = parse(body);
+        JsonNode inputs = root.get("inputs");
+        if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
+            throw MeshError.invalid("the request needs a non-empty \"inputs\" array of {name, shape, datatype, data}");
+        }
+        List<Tensor> tensors = new ArrayList<>(inputs.size());
+        for (JsonNode in : inputs) {
+            tensors.add(decodeTensor(in));
+        }
+        List<String> outputs = new ArrayList<>();
+        JsonNode outs = root.get("outputs");
+        if (outs != null) {
+            if (!outs.isArray()) {
+                throw MeshError.invalid("\"outputs\" must be an array of {\"name\": ...}");
+            }
+            for (JsonNode o : outs) {
+                JsonNode name = o.get("name");
+                if (name == null || !name.isTextual()) {
+                    throw MeshError.invalid("every requested output needs a \"name\" string");
+                }
+                outputs.add(name.textValue());
+            }
+        }
+        String id = root.hasNonNull("id") ? root.get("id").asText() : "";
+        return new InferenceRequest(model, version, id, parameters(root.get("parameters")), tensors, outputs, false);
+    }
+
+    private static Tensor decodeTensor(JsonNode in) {
+        if (!in.isObject()) {
+            throw MeshError.invalid("every input must be an object {name, shape, datatype, data}");
+        }
+        JsonNode nameNode = in.get("name");
+        if (nameNode == null || !nameNode.isTextual() || nameNode.textValue().isEmpty()) {
+            throw MeshError.invalid("an input has no \"name\" string");
+        }
+        String name = nameNode.textValue();
+        DataType type = DataType.parse(in.hasNonNull("datatype") ? in.get("datatype").asText() : null, name);
+        JsonNode shapeNode = in.get("shape");
+        if (shapeNode == null || !shapeNode.isArray()) {
+            throw MeshError.invalid("input '%s' has no \"shape\" array", name);
+        }
+        long[] shape = new long[shapeNode.size()];
+        for (int i = 0; i < shape.length; i++) {
+            JsonNode d = shapeNode.get(i);
+            if (!d.isIntegralNumber()) {
+                throw MeshError.invalid("input '%s' has a shape entry %s that is not an integer", name, d);
+            }
+            shape[i] = d.longValue();
+        }
+        JsonNode data = in.get("data");
+        if (data == null) {
+            throw MeshError.invalid("input '%s' has no \"data\"", name);
+        }
+        long count = Tensor.elementCount(name, shape);
+        RawTensorWriter w = new RawTensorWriter(name, type, count);
+        JsonElements.appendAll(w, data, name);
+        return w.build(shape);
+    }
+
+    /** Encodes a v2 inference response body. */
+    public static byte[] encodeV2(InferenceResponse resp) {
+        return write(g -> {
+            g.writeStartObject();
+            g.writeStringField("model_name", resp.modelName());
+            if (!resp.modelVersion().isEmpty()) {
+                g.writeStringField("model_version", resp.modelVersion());
+            }
+            if (!resp.id().isEmpty()) {
+                g.writeStringField("id", resp.id());
+            }
+            if (!resp.parameters().isEmpty()) {
+                g.writeObjectField("parameters", resp.parameters());
+            }
+            g.writeArrayFieldStart("outputs");
+            for (Tensor t : resp.outputs()) {
+                g.writeStartObject();
+                g.writeStringField("name", t.name());
+                g.writeStringField("datatype", t.datatype().name());
+                g.writeArrayFieldStart("shape");
+                for (long d : t.shape()) {
+                    g.writeNumber(d);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("data");
+                ByteBuffer b = t.buffer();
+                long n = t.elementCount();
+                for (long i = 0; i < n; i++) {
+                    JsonElements.writeElement(g, t.datatype(), b);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /** Model metadata in the v2 REST shape. */
+    public static ObjectNode metadataJson(ModelMetadata m) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("name", m.name());
+        m.versions().forEach(root.putArray("versions")::add);
+        root.put("platform", m.platform());
+        writeSpecs(root.putArray("inputs"), m.inputs());
+        writeSpecs(root.putArray("outputs"), m.outputs());
+        return root;
+    }
+
+    private static void writeSpecs(com.fasterxml.jackson.databind.node.ArrayNode arr, List<TensorSpec> specs) {
+        for (TensorSpec s : specs) {
+            ObjectNode o = arr.addObject();
+            o.put("name", s.name());
+            o.put("datatype", s.datatype().name());
+            com.fasterxml.jackson.databind.node.ArrayNode shape = o.putArray("shape");
+            for (long d : s.shape()) {
+                shape.add(d);
+            }
+        }
+    }
+
+    static Map<String, Object> parameters(JsonNode params) {
+        if (params == null || params.isNull()) {
+            return Map.of();
+        }
+        if (!params.isObject()) {
+            throw MeshError.invalid("\"parameters\" must be a JSON object");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = params.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            if (v.isBoolean()) {
+                out.put(e.getKey(), v.booleanValue());
+            } else if (v.isIntegralNumber() && v.canConvertToLong()) {
+                out.put(e.getKey(), v.longValue());
+            } else if (v.isNumber()) {
+                out.put(e.getKey(), v.doubleValue());
+            } else if (v.isTextual()) {
+                out.put(e.getKey(), v.textValue());
+            } else if (!v.isNull()) {
+                out.put(e.getKey(), v.toString());
+            }
+        }
+        return out;
+    }
+
+    /** A body that writes itself with a JsonGenerator. */
+    interface JsonWriter {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    static byte[] write(JsonWriter writer) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            writer.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The error body every REST endpoint answers with: {@code {"error": "..."}}. */
+    public static byte[] errorBody(String message) {
+        return write(g -> {
+            g.writeStartObject();
+            g.writeStringField("error", message);
+            g.writeEndObject();
+        });
+    }
+
+    /** Serialises any JSON tree or plain value (records, maps, lists) to bytes. */
+    public static byte[] toBytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+}

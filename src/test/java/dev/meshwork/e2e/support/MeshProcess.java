@@ -1,0 +1,113 @@
+package dev.meshwork.e2e.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A standalone mesh (router + embedded node) started as a separate JVM on loopback with ports
+ * picked by the OS; the ports are read from its banner. Closing it kills the process.
+ */
+public final class MeshProcess implements AutoCloseable {
+    private static final Pattern REST = Pattern.compile("REST  http://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern GRPC = Pattern.compile("gRPC  127\\.0\\.0\\.1:(\\d+)");
+    private final Process process;
+    private final Path log;
+    private final int httpPort;
+    private final int grpcPort;
+
+    private MeshProcess(Process process, Path log, int httpPort, int grpcPort) {
+        this.process = process;
+        this.log = log;
+        this.httpPort = httpPort;
+        this.grpcPort = grpcPort;
+    }
+
+    /** The repository checkout the tests run in (the e2e module's parent). */
+    public static Path repoRoot() {
+        return Path.of(System.getProperty("meshwork.repo.root", "..")).toAbsolutePath().normalize();
+    }
+
+    /** Starts {@code Main up} with the given extra flags and waits until it answers health checks. */
+    public static MeshProcess start(Path workDir, String... flags) throws IOException, InterruptedException {
+        Files.createDirectories(workDir);
+        Path log = workDir.resolve("mesh.log");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "dev.meshwork.router.Main", "up",
+                "--http.port=0", "--grpc.port=0", "--examples=" + repoRoot().resolve("examples"),
+                "--node.storage.roots=" + workDir.toRealPath()));
+        cmd.addAll(List.of(flags));
+        Files.write(workDir.resolve("command.txt"), cmd);
+        Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("mesh exited with " + p.exitValue() + " (" + String.join(" ", cmd).substring(0, Math.min(300, String.join(" ", cmd).length())) + "):\n" + Files.readString(log));
+            }
+            String out = Files.readString(log);
+            Matcher rest = REST.matcher(out);
+            Matcher grpc = GRPC.matcher(out);
+            if (rest.find() && grpc.find()) {
+                MeshProcess mesh = new MeshProcess(p, log, Integer.parseInt(rest.group(1)), Integer.parseInt(grpc.group(1)));
+                mesh.awaitHealthy(deadline);
+                return mesh;
+            }
+            Thread.sleep(100);
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("mesh did not start within 60 s:\n" + Files.readString(log));
+    }
+
+    private void awaitHealthy(long deadline) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newHttpClient();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(http() + "/v2/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("mesh never became ready:\n" + Files.readString(log));
+    }
+
+    public String http() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    public int grpcPort() {
+        return grpcPort;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
