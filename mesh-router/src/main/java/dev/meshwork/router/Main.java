@@ -1,8 +1,6 @@
 package dev.meshwork.router;
 
 import dev.meshwork.config.ConfigLoader;
-import dev.meshwork.protocol.error.MeshError;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -19,14 +17,7 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.log.io.grpc", "warn");
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        ConfigLoader.Loaded<RouterConfig> loaded;
-        try {
-            loaded = ConfigLoader.load(RouterConfig.class, RouterConfig.defaults(), "MESHWORK_", System.getenv(), Arrays.asList(args));
-        } catch (MeshError e) {
-            System.err.println("meshwork: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        ConfigLoader.Loaded<RouterConfig> loaded = ConfigLoader.loadOrExit("meshwork", RouterConfig.class, RouterConfig.defaults(), "MESHWORK_", args);
         List<String> words = loaded.positional();
         String mode = words.isEmpty() ? "up" : words.get(0);
         if (!mode.equals("up")) {

@@ -9,10 +9,12 @@ import java.util.List;
  *
  * @param http     the REST listener
  * @param grpc     the gRPC listener
+ * @param requestThreads threads that run requests (decoding, waiting for loads, inference): 0 means a
+ *                 virtual thread per request, N a pool of N platform threads
  * @param examples directories whose {@code *.model.json} registration documents are registered at start
  * @param node     the embedded node of standalone mode
  */
-public record RouterConfig(Http http, Grpc grpc, List<String> examples, NodeConfig node) {
+public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String> examples, NodeConfig node) {
 
     /**
      * @param host            the address to bind
@@ -36,6 +38,6 @@ public record RouterConfig(Http http, Grpc grpc, List<String> examples, NodeConf
 
     public static RouterConfig defaults() {
         return new RouterConfig(new Http("127.0.0.1", 8080, 16L << 20), new Grpc("127.0.0.1", 8081, 16 << 20),
-                List.of(), NodeConfig.defaults());
+                0, List.of(), NodeConfig.defaults());
     }
 }

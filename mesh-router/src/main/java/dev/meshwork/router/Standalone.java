@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Standalone mode: one JVM with a router (REST and gRPC) and one embedded node, called in-process.
@@ -37,12 +36,12 @@ public final class Standalone implements AutoCloseable {
         nodeConfig = new NodeConfig(nodeConfig.nodeId(), nodeConfig.slotMemoryBytes(), nodeConfig.loadThreads(),
                 nodeConfig.loadTimeoutMs(), nodeConfig.failedLoadBackoffMs(),
                 new NodeConfig.Storage(roots, nodeConfig.storage().maxArtifactBytes()), nodeConfig.onnx());
-        this.requestThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("meshwork-request-", 0).factory());
+        this.requestThreads = RequestThreads.create(config.requestThreads());
         this.backend = new LocalNodeBackend(new NodeAgent(nodeConfig));
         this.service = new ModelService(new InMemoryModelRegistry(), backend);
         this.vertx = Vertx.vertx();
         this.rest = new RestServer(vertx, config.http(), service, requestThreads);
-        this.grpc = new GrpcServer(config.grpc(), List.of(new InferenceGrpcService(service, "meshwork", "0.1.0")), requestThreads);
+        this.grpc = new GrpcServer(config.grpc(), List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0")));
         this.registered = ExampleRegistrar.registerAll(service, docs);
     }
 

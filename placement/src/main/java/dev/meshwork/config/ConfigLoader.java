@@ -38,6 +38,20 @@ public final class ConfigLoader {
     public record Loaded<T>(T config, List<String> positional) {
     }
 
+    /**
+     * Loads a process's configuration from its real environment and command line; a bad value
+     * prints what was wrong, prefixed with the program's name, and exits with status 2.
+     */
+    public static <T> Loaded<T> loadOrExit(String program, Class<T> type, T defaults, String envPrefix, String[] args) {
+        try {
+            return load(type, defaults, envPrefix, System.getenv(), List.of(args));
+        } catch (MeshError e) {
+            System.err.println(program + ": " + e.getMessage());
+            System.exit(2);
+            throw e;
+        }
+    }
+
     public static <T> Loaded<T> load(Class<T> type, T defaults, String envPrefix, Map<String, String> env, List<String> args) {
         ObjectNode tree = JSON.valueToTree(defaults);
         List<String> rest = new ArrayList<>();

@@ -27,33 +27,45 @@ import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.ModelStatus;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import io.grpc.Status;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
- * {@code inference.GRPCInferenceService}, every RPC including the repository extension. Runs on
- * the gRPC server's request executor (virtual threads), never on a transport thread, so it may block.
+ * {@code inference.GRPCInferenceService}, every RPC including the repository extension. gRPC calls
+ * each method on its transport thread (the server uses a direct executor); every method hands its
+ * work to the request executor in one hop, so nothing blocks a transport thread.
  */
 public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
     private final ModelService service;
     private final String serverName;
     private final String serverVersion;
+    private final Executor work;
 
-    public InferenceGrpcService(ModelService service, String serverName, String serverVersion) {
+    public InferenceGrpcService(ModelService service, Executor work, String serverName, String serverVersion) {
         this.service = service;
+        this.work = work;
         this.serverName = serverName;
         this.serverVersion = serverVersion;
     }
 
-    private static <T> void answer(StreamObserver<T> out, Callable<T> work) {
-        T value;
+    private <T> void answer(StreamObserver<T> out, Callable<T> call) {
         try {
-            value = work.call();
-        } catch (Throwable t) {
-            out.onError(GrpcErrors.toStatus(t));
-            return;
+            work.execute(() -> {
+                T value;
+                try {
+                    value = call.call();
+                } catch (Throwable t) {
+                    out.onError(GrpcErrors.toStatus(t));
+                    return;
+                }
+                out.onNext(value);
+                out.onCompleted();
+            });
+        } catch (RejectedExecutionException e) {
+            out.onError(Status.UNAVAILABLE.withDescription("the router is shutting down").asRuntimeException());
         }
-        out.onNext(value);
-        out.onCompleted();
     }
 
     @Override

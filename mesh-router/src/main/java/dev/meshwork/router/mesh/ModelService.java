@@ -43,6 +43,9 @@ public final class ModelService {
     }
 
     public ModelSpec spec(String id) {
+        if (id == null || id.isEmpty()) {
+            throw MeshError.invalid("the request names no model; give the model name (model_name in gRPC, the URL path in REST)");
+        }
         return registry.get(id).orElseThrow(() -> notRegistered(id));
     }
 

@@ -1,0 +1,25 @@
+package dev.meshwork.perf;
+
+import dev.meshwork.config.ConfigLoader;
+import java.util.List;
+
+/** {@code ./meshwork bench SCENARIO [--seconds=..]}: runs one benchmark scenario and writes its results. */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        ConfigLoader.Loaded<BenchConfig> loaded = ConfigLoader.loadOrExit("meshwork bench", BenchConfig.class, BenchConfig.defaults(), "MESHWORK_BENCH_", args);
+        List<String> words = loaded.positional();
+        String scenario = words.isEmpty() ? "" : words.get(0);
+        switch (scenario) {
+            case "standalone" -> System.out.println(new StandaloneBench(loaded.config()).run());
+            default -> {
+                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone");
+                System.exit(2);
+            }
+        }
+        System.exit(0);
+    }
+}
