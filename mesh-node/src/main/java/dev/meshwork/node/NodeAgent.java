@@ -6,12 +6,13 @@ import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.RuntimeAdapter;
 import dev.meshwork.node.runtime.onnx.OnnxRuntimeAdapter;
 import dev.meshwork.node.storage.ArtifactStore;
+import dev.meshwork.placement.eviction.EvictionPolicy;
+import dev.meshwork.placement.eviction.LruEvictionPolicy;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,15 +34,16 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /** A slot's state for status pages and the node table. */
-    public record SlotStatus(String name, String runtime, String device, long capacityBytes, long usedBytes, List<CopyInfo> copies) {
+    public record SlotStatus(String name, String runtime, String device, long capacityBytes, long usedBytes, long evictions,
+                             List<CopyInfo> copies) {
     }
 
     private final NodeConfig config;
     private final ArtifactStore store;
     private final Map<String, Slot> slotsByFormat = new LinkedHashMap<>();
+    private final Map<String, ModelCache> caches = new LinkedHashMap<>();
     private final List<Slot> slots = new ArrayList<>();
     private final ExecutorService loadExecutor;
-    private final ModelCache cache;
 
     public NodeAgent(NodeConfig config) {
         this(config, List.of(new OnnxRuntimeAdapter(config.onnx())));
@@ -50,30 +52,29 @@ public final class NodeAgent implements AutoCloseable {
     public NodeAgent(NodeConfig config, List<RuntimeAdapter> runtimes) {
         this.config = config;
         this.store = new ArtifactStore(config.storage());
-        for (RuntimeAdapter r : runtimes) {
-            Slot slot = new Slot(r.name() + "-0", r, "cpu", config.slotMemoryBytes());
-            slots.add(slot);
-            r.formats().forEach(f -> slotsByFormat.putIfAbsent(f, slot));
-        }
         AtomicInteger n = new AtomicInteger();
         this.loadExecutor = Executors.newFixedThreadPool(config.loadThreads(), r -> {
             Thread t = new Thread(r, "meshwork-load-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        this.cache = new ModelCache(new ModelCache.Loader() {
-            @Override
-            public LoadedModel load(ModelSpec spec) throws Exception {
-                Slot slot = NodeAgent.this.slotFor(spec);
-                Path artifact = store.resolve(spec.storageUri());
-                return slot.runtime().load(spec.id(), artifact);
-            }
+        EvictionPolicy policy = new LruEvictionPolicy();
+        for (RuntimeAdapter r : runtimes) {
+            Slot slot = new Slot(r.name() + "-0", r, "cpu", config.slotMemoryBytes());
+            slots.add(slot);
+            r.formats().forEach(f -> slotsByFormat.putIfAbsent(f, slot));
+            caches.put(slot.name(), new ModelCache(slot.name(), slot.capacityBytes(), new ModelCache.Loader() {
+                @Override
+                public long predictSize(ModelSpec spec) {
+                    return r.predictSize(store.resolve(spec.storageUri()));
+                }
 
-            @Override
-            public String slotFor(ModelSpec spec) {
-                return NodeAgent.this.slotFor(spec).name();
-            }
-        }, loadExecutor, config.loadTimeoutMs(), config.failedLoadBackoffMs());
+                @Override
+                public LoadedModel load(ModelSpec spec) throws Exception {
+                    return r.load(spec.id(), store.resolve(spec.storageUri()));
+                }
+            }, policy, loadExecutor, config.loadTimeoutMs(), config.failedLoadBackoffMs()));
+        }
     }
 
     public String nodeId() {
@@ -99,37 +100,44 @@ public final class NodeAgent implements AutoCloseable {
         slotFor(spec);
     }
 
+    private ModelCache cacheFor(ModelSpec spec) {
+        return caches.get(slotFor(spec).name());
+    }
+
     /** Loads the model if needed and waits until it is LOADED (or throws why it is not). */
     public CopyInfo ensureLoaded(ModelSpec spec) {
+        ModelCache cache = cacheFor(spec);
         try (ModelCache.Lease ignored = cache.acquire(spec)) {
             return cache.copy(spec.id()).orElseThrow();
         }
     }
 
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
-        try (ModelCache.Lease lease = cache.acquire(spec)) {
+        try (ModelCache.Lease lease = cacheFor(spec).acquire(spec)) {
             return lease.model().infer(request);
         }
     }
 
     public ModelMetadata metadata(ModelSpec spec) {
-        try (ModelCache.Lease lease = cache.acquire(spec)) {
+        try (ModelCache.Lease lease = cacheFor(spec).acquire(spec)) {
             return lease.model().metadata();
         }
     }
 
+    /** Unloads the model from every slot that holds it. */
     public CompletableFuture<Void> unload(String modelId) {
-        return cache.unload(modelId);
+        return CompletableFuture.allOf(caches.values().stream().map(c -> c.unload(modelId)).toArray(CompletableFuture[]::new));
     }
 
     public Optional<CopyInfo> copy(String modelId) {
-        return cache.copy(modelId);
+        return caches.values().stream().map(c -> c.copy(modelId)).flatMap(Optional::stream).findFirst();
     }
 
     public List<SlotStatus> slots() {
-        List<CopyInfo> copies = cache.copies();
-        return slots.stream().map(s -> new SlotStatus(s.name(), s.runtime().name(), s.device(), s.capacityBytes(),
-                cache.usedBytes(s.name()), copies.stream().filter(c -> c.slot().equals(s.name())).toList())).toList();
+        return slots.stream().map(s -> {
+            ModelCache c = caches.get(s.name());
+            return new SlotStatus(s.name(), s.runtime().name(), s.device(), c.capacityBytes(), c.usedBytes(), c.evictions(), c.copies());
+        }).toList();
     }
 
     /** The model formats this node's runtimes serve. */
@@ -139,7 +147,7 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public void close() {
-        cache.close(10_000);
+        caches.values().forEach(c -> c.close(10_000));
         loadExecutor.shutdownNow();
     }
 }

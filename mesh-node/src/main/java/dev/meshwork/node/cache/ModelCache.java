@@ -1,11 +1,15 @@
 package dev.meshwork.node.cache;
 
 import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.placement.eviction.EvictionCandidate;
+import dev.meshwork.placement.eviction.EvictionPolicy;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,29 +17,41 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The models loaded on a node: exactly one load per model however many requests miss at once,
- * requests pin a copy while they run, and an unload waits for them. Request threads call
- * {@link #acquire}; loads run on the given load executor. Thread-safe.
+ * The models loaded in one slot, within the slot's memory budget: exactly one load per model
+ * however many requests miss at once; before a load its predicted size is reserved, evicting
+ * copies that nothing pins in the eviction policy's order; after it the reservation is corrected
+ * to the measured size. A copy is pinned while a request runs on it and while it loads; an unload
+ * waits for those requests. Request threads call {@link #acquire}; loads run on the load executor.
+ * Thread-safe.
  */
 public final class ModelCache {
-    /** Loads one model; runs on a load thread. */
+    /** Sizes and loads one model; runs on a load thread. */
     public interface Loader {
-        LoadedModel load(ModelSpec spec) throws Exception;
+        /** A conservative estimate of the model's memory, from its artifact; fast. */
+        long predictSize(ModelSpec spec) throws Exception;
 
-        /** The slot the model will live in. */
-        String slotFor(ModelSpec spec);
+        LoadedModel load(ModelSpec spec) throws Exception;
     }
 
+    private final String slot;
+    private final SlotMemory memory;
     private final ConcurrentMap<String, ModelEntry> entries = new ConcurrentHashMap<>();
     private final Loader loader;
+    private final EvictionPolicy policy;
     private final ExecutorService loadExecutor;
     private final long loadTimeoutMs;
     private final long backoffNanos;
+    private final AtomicLong evictions = new AtomicLong();
 
-    public ModelCache(Loader loader, ExecutorService loadExecutor, long loadTimeoutMs, long failedLoadBackoffMs) {
+    public ModelCache(String slot, long capacityBytes, Loader loader, EvictionPolicy policy, ExecutorService loadExecutor,
+                      long loadTimeoutMs, long failedLoadBackoffMs) {
+        this.slot = slot;
+        this.memory = new SlotMemory(capacityBytes);
         this.loader = loader;
+        this.policy = policy;
         this.loadExecutor = loadExecutor;
         this.loadTimeoutMs = loadTimeoutMs;
         this.backoffNanos = TimeUnit.MILLISECONDS.toNanos(failedLoadBackoffMs);
@@ -69,7 +85,7 @@ public final class ModelCache {
             try {
                 return new Lease(e, e.acquire());
             } catch (MeshError err) {
-                // Raced with an unload or a re-registration: the next round starts a fresh load.
+                // Raced with an unload, an eviction or a re-registration: the next round starts a fresh load.
                 if (err.code() != ErrorCode.UNAVAILABLE || attempt >= 2) {
                     throw err;
                 }
@@ -94,15 +110,62 @@ public final class ModelCache {
     }
 
     private ModelEntry startLoad(ModelSpec spec) {
-        ModelEntry e = new ModelEntry(spec, loader.slotFor(spec), spec.sizeHint());
-        loadExecutor.execute(() -> {
-            try {
-                e.loaded(loader.load(spec));
-            } catch (Throwable t) {
-                e.failed(MeshError.wrap(t).getMessage());
-            }
-        });
+        ModelEntry e = new ModelEntry(spec, slot, memory);
+        loadExecutor.execute(() -> load(e));
         return e;
+    }
+
+    /** Runs on a load thread: reserve the predicted size, load, correct the reservation to the measured size. */
+    private void load(ModelEntry e) {
+        long started = System.nanoTime();
+        LoadedModel model = null;
+        try {
+            long predicted = e.spec.sizeHint() > 0 ? e.spec.sizeHint() : loader.predictSize(e.spec);
+            reserve(e, predicted);
+            model = loader.load(e.spec);
+            long measured = model.sizeBytes();
+            if (measured > predicted) {
+                reserve(e, measured - predicted);
+            } else if (measured < predicted) {
+                e.returnReserved(predicted - measured);
+            }
+            e.loaded(model, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        } catch (Throwable t) {
+            if (model != null) {
+                model.close();
+            }
+            e.failed(MeshError.wrap(t));
+        }
+    }
+
+    /** Reserves bytes for {@code e}, evicting unpinned copies in policy order until they fit. */
+    private void reserve(ModelEntry e, long bytes) {
+        if (bytes > memory.capacity()) {
+            throw new MeshError(ErrorCode.CAPACITY_EXHAUSTED, "model '" + e.spec.id() + "' needs " + bytes
+                    + " bytes, more than the whole budget of slot " + slot + " (" + memory.capacity()
+                    + " bytes); raise node.slotMemoryBytes");
+        }
+        int limit = 2 * entries.size() + 4;
+        for (int round = 0; round < limit; round++) {
+            if (memory.tryReserve(bytes)) {
+                e.addReserved(bytes);
+                return;
+            }
+            List<EvictionCandidate> candidates = entries.values().stream().filter(x -> x != e)
+                    .map(ModelEntry::candidate).filter(Objects::nonNull).toList();
+            Optional<EvictionCandidate> victim = policy.victim(candidates);
+            if (victim.isEmpty()) {
+                break;
+            }
+            ModelEntry v = entries.get(victim.get().modelId());
+            if (v != null && v.tryEvict()) {
+                entries.remove(v.spec.id(), v);
+                evictions.incrementAndGet();
+            }
+        }
+        throw new MeshError(ErrorCode.CAPACITY_EXHAUSTED, "model '" + e.spec.id() + "' needs " + bytes + " bytes but slot "
+                + slot + " has " + (memory.capacity() - memory.used()) + " of " + memory.capacity()
+                + " bytes free and every other copy is in use or loading; retry when requests finish, or raise node.slotMemoryBytes");
     }
 
     private void awaitLoad(ModelEntry e) {
@@ -130,18 +193,33 @@ public final class ModelCache {
     }
 
     public List<CopyInfo> copies() {
-        return entries.values().stream().map(ModelEntry::info).sorted(Comparator.comparing(CopyInfo::modelId)).toList();
+        List<CopyInfo> out = new ArrayList<>();
+        entries.values().forEach(e -> out.add(e.info()));
+        out.sort(Comparator.comparing(CopyInfo::modelId));
+        return out;
     }
 
-    /** Bytes held by copies in {@code slot} (loaded, or loading at their predicted size). */
-    public long usedBytes(String slot) {
-        return entries.values().stream().filter(e -> e.slot.equals(slot) && e.state() != CopyState.FAILED)
-                .mapToLong(ModelEntry::sizeBytes).sum();
+    public String slot() {
+        return slot;
+    }
+
+    public long capacityBytes() {
+        return memory.capacity();
+    }
+
+    /** Bytes reserved in the slot: loaded copies at their measured size, loading ones at their prediction. */
+    public long usedBytes() {
+        return memory.used();
+    }
+
+    /** Copies evicted to make room since the cache started. */
+    public long evictions() {
+        return evictions.get();
     }
 
     /** Unloads everything, waiting up to {@code timeoutMs} for in-flight requests. */
     public void close(long timeoutMs) {
-        List<CompletableFuture<Void>> pending = entries.keySet().stream().map(this::unload).toList();
+        List<CompletableFuture<Void>> pending = new ArrayList<>(entries.keySet()).stream().map(this::unload).toList();
         try {
             CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (Exception ignored) {

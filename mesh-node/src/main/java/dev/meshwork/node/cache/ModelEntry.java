@@ -1,54 +1,72 @@
 package dev.meshwork.node.cache;
 
 import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.placement.eviction.EvictionCandidate;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One model's copy in the cache and its state machine. Touched by request threads (acquire and
- * release), one load thread (loaded or failed) and whoever unloads; every state change holds the
- * entry's monitor, which is held only for a few field updates.
+ * One model's copy in a slot and its state machine, with the memory it holds in the slot's
+ * ledger. Touched by request threads (acquire, release), one load thread (reserve, loaded,
+ * failed), evicting loads (tryEvict) and whoever unloads; every state change holds the entry's
+ * monitor, held only for field updates and the final close of the model. Lock order: entry, then
+ * ledger (the ledger never calls back).
  */
 final class ModelEntry {
     final ModelSpec spec;
     final String slot;
     /** Completes when the load ends, either way; request threads wait on it. */
     final CompletableFuture<Void> loadDone = new CompletableFuture<>();
-    /** Completes once the model is closed after an unload. */
+    /** Completes once the model is closed and its memory returned. */
     final CompletableFuture<Void> unloaded = new CompletableFuture<>();
+    private final SlotMemory memory;
     private CopyState state = CopyState.LOADING;
     private LoadedModel model;
-    private String error = "";
+    private MeshError failure;
     private long failedAtNanos;
-    private long sizeBytes;
+    private long reservedBytes;
+    private long loadMillis;
     private int inflight;
     private volatile long lastUsedMillis = System.currentTimeMillis();
+    /** System.nanoTime() of the last use: the eviction order (milliseconds tie too often). */
+    private long lastUsedNanos = System.nanoTime();
 
-    ModelEntry(ModelSpec spec, String slot, long predictedSize) {
+    ModelEntry(ModelSpec spec, String slot, SlotMemory memory) {
         this.spec = spec;
         this.slot = slot;
-        this.sizeBytes = predictedSize;
+        this.memory = memory;
     }
 
-    synchronized void loaded(LoadedModel m) {
+    /** Records bytes the load thread reserved in the ledger for this copy. */
+    synchronized void addReserved(long bytes) {
+        reservedBytes += bytes;
+    }
+
+    /** Returns part of this copy's reservation to the ledger (the measured size was smaller). */
+    synchronized void returnReserved(long bytes) {
+        reservedBytes -= bytes;
+        memory.free(bytes);
+    }
+
+    synchronized void loaded(LoadedModel m, long tookMillis) {
+        loadMillis = tookMillis;
+        model = m;
         if (state == CopyState.UNLOADING) {
             // unloaded while it loaded: nobody can use it, release it now
-            m.close();
-            unloaded.complete(null);
+            closeModel();
         } else {
-            model = m;
-            sizeBytes = m.sizeBytes();
             state = CopyState.LOADED;
         }
         loadDone.complete(null);
     }
 
-    synchronized void failed(String message) {
+    synchronized void failed(MeshError error) {
+        releaseMemory();
         if (state != CopyState.UNLOADING) {
             state = CopyState.FAILED;
-            error = message;
+            failure = error;
             failedAtNanos = System.nanoTime();
         } else {
             unloaded.complete(null);
@@ -62,9 +80,15 @@ final class ModelEntry {
             case LOADED -> {
                 inflight++;
                 lastUsedMillis = System.currentTimeMillis();
+                lastUsedNanos = System.nanoTime();
                 return model;
             }
-            case FAILED -> throw new MeshError(ErrorCode.MODEL_NOT_READY, "model '" + spec.id() + "' failed to load: " + error);
+            case FAILED -> {
+                if (failure.code() == ErrorCode.CAPACITY_EXHAUSTED) {
+                    throw failure;
+                }
+                throw new MeshError(ErrorCode.MODEL_NOT_READY, "model '" + spec.id() + "' failed to load: " + failure.getMessage());
+            }
             case UNLOADING -> throw new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' is being unloaded; retry");
             default -> throw new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' is still loading");
         }
@@ -89,32 +113,50 @@ final class ModelEntry {
         return unloaded;
     }
 
+    /** Unloads the copy now if nothing pins it (loaded, no request in flight); true when it did. */
+    synchronized boolean tryEvict() {
+        if (state != CopyState.LOADED || inflight > 0) {
+            return false;
+        }
+        state = CopyState.UNLOADING;
+        closeModel();
+        return true;
+    }
+
     private void closeModel() {
         try {
             model.close();
         } finally {
             model = null;
+            releaseMemory();
             unloaded.complete(null);
         }
     }
 
+    private void releaseMemory() {
+        if (reservedBytes > 0) {
+            memory.free(reservedBytes);
+            reservedBytes = 0;
+        }
+    }
+
+    /** This copy as an eviction candidate, or null while it is pinned or not loaded. */
+    synchronized EvictionCandidate candidate() {
+        return state == CopyState.LOADED && inflight == 0
+                ? new EvictionCandidate(spec.id(), reservedBytes, lastUsedNanos, loadMillis) : null;
+    }
+
+    /** A failed load is remembered (no retry) for the back-off, except a capacity failure, which may fit later. */
     synchronized boolean failedWithin(long backoffNanos) {
-        return state == CopyState.FAILED && System.nanoTime() - failedAtNanos < backoffNanos;
+        return state == CopyState.FAILED && failure.code() != ErrorCode.CAPACITY_EXHAUSTED
+                && System.nanoTime() - failedAtNanos < backoffNanos;
     }
 
     synchronized CopyState state() {
         return state;
     }
 
-    synchronized String error() {
-        return error;
-    }
-
     synchronized CopyInfo info() {
-        return new CopyInfo(spec.id(), slot, state, sizeBytes, lastUsedMillis, error);
-    }
-
-    synchronized long sizeBytes() {
-        return sizeBytes;
+        return new CopyInfo(spec.id(), slot, state, reservedBytes, lastUsedMillis, failure == null ? "" : failure.getMessage());
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.placement.eviction.LruEvictionPolicy;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/** The slot cache with a fake loader (sizes and timing under the test's control). */
 class ModelCacheTest {
     final ExecutorService loads = Executors.newFixedThreadPool(2);
     final ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
@@ -39,24 +42,37 @@ class ModelCacheTest {
         return new ModelSpec(id, new ModelFormat("fake", ""), "/models/" + id, "", 0);
     }
 
-    /** A model that records whether it was closed. */
+    static InferenceRequest request(String id) {
+        return new InferenceRequest(id, "", "", Map.of(), List.of(), List.of(), false);
+    }
+
+    /** A model of a given size that records whether it was closed and refuses use after. */
     static final class FakeModel implements LoadedModel {
+        final String id;
+        final long size;
         final AtomicBoolean closed = new AtomicBoolean();
+
+        FakeModel(String id, long size) {
+            this.id = id;
+            this.size = size;
+        }
 
         @Override
         public ModelMetadata metadata() {
-            return new ModelMetadata("m", List.of("1"), "fake", List.of(), List.of());
+            return new ModelMetadata(id, List.of("1"), "fake", List.of(), List.of());
         }
 
         @Override
         public InferenceResponse infer(InferenceRequest request) {
-            assertThat(closed).isFalse();
-            return new InferenceResponse(request.modelName(), "", "", Map.of(), List.of());
+            if (closed.get()) {
+                throw new IllegalStateException(id + " used after close");
+            }
+            return new InferenceResponse(id, "", "", Map.of(), List.of());
         }
 
         @Override
         public long sizeBytes() {
-            return 100;
+            return size;
         }
 
         @Override
@@ -65,12 +81,24 @@ class ModelCacheTest {
         }
     }
 
-    /** A loader that counts loads, can be held at a gate, and can fail. */
+    /** Counts loads; sizes per model (predicted, measured); can be held at a gate or made to fail. */
     static final class FakeLoader implements ModelCache.Loader {
         final AtomicInteger loads = new AtomicInteger();
         final CountDownLatch gate = new CountDownLatch(1);
+        final Map<String, Long> predicted = new ConcurrentHashMap<>();
+        final Map<String, Long> measured = new ConcurrentHashMap<>();
         final List<FakeModel> made = new ArrayList<>();
         volatile String failWith;
+
+        FakeLoader open() {
+            gate.countDown();
+            return this;
+        }
+
+        @Override
+        public long predictSize(ModelSpec spec) {
+            return predicted.getOrDefault(spec.id(), 100L);
+        }
 
         @Override
         public LoadedModel load(ModelSpec spec) throws Exception {
@@ -79,32 +107,52 @@ class ModelCacheTest {
             if (failWith != null) {
                 throw new IllegalStateException(failWith);
             }
-            FakeModel m = new FakeModel();
+            FakeModel m = new FakeModel(spec.id(), measured.getOrDefault(spec.id(), predictSize(spec)));
             synchronized (made) {
                 made.add(m);
             }
             return m;
         }
 
-        @Override
-        public String slotFor(ModelSpec spec) {
-            return "fake-0";
+        FakeModel last(String id) {
+            synchronized (made) {
+                return made.stream().filter(m -> m.id.equals(id)).reduce((a, b) -> b).orElseThrow();
+            }
         }
+    }
+
+    ModelCache cache(FakeLoader loader, long capacity) {
+        return new ModelCache("fake-0", capacity, loader, new LruEvictionPolicy(), loads, 10_000, 1_000);
+    }
+
+    static void use(ModelCache cache, String id) {
+        try (ModelCache.Lease lease = cache.acquire(spec(id))) {
+            assertThat(lease.model().infer(request(id)).modelName()).isEqualTo(id);
+        }
+    }
+
+    /** The ledger agrees with the copies and never passes the budget. */
+    static void assertAccounting(ModelCache cache) {
+        long sum = cache.copies().stream().filter(c -> c.state() != CopyState.FAILED).mapToLong(CopyInfo::sizeBytes).sum();
+        assertThat(cache.usedBytes()).isEqualTo(sum).isLessThanOrEqualTo(cache.capacityBytes());
+    }
+
+    static List<String> loaded(ModelCache cache) {
+        return cache.copies().stream().filter(c -> c.state() == CopyState.LOADED).map(CopyInfo::modelId).toList();
     }
 
     @Test
     void thirtyTwoConcurrentRequestsForAColdModelCauseExactlyOneLoad() throws Exception {
         FakeLoader loader = new FakeLoader();
-        ModelCache cache = new ModelCache(loader, loads, 10_000, 1_000);
+        ModelCache cache = cache(loader, 1000);
         List<Future<Boolean>> results = new ArrayList<>();
         for (int i = 0; i < 32; i++) {
             results.add(requests.submit(() -> {
-                try (ModelCache.Lease lease = cache.acquire(spec("a"))) {
-                    return lease.model() != null;
-                }
+                use(cache, "a");
+                return true;
             }));
         }
-        Thread.sleep(100); // let every request arrive while the load is held
+        Thread.sleep(100); // requests arrive while the load is held at the gate
         assertThat(cache.copy("a").orElseThrow().state()).isEqualTo(CopyState.LOADING);
         loader.gate.countDown();
         for (Future<Boolean> r : results) {
@@ -112,55 +160,121 @@ class ModelCacheTest {
         }
         assertThat(loader.loads).hasValue(1);
         assertThat(cache.copy("a").orElseThrow().state()).isEqualTo(CopyState.LOADED);
-        assertThat(cache.usedBytes("fake-0")).isEqualTo(100);
+        assertThat(cache.usedBytes()).isEqualTo(100);
+    }
+
+    @Test
+    void underPressureTheLeastRecentlyUsedCopyIsEvictedAndTheBudgetHolds() {
+        FakeLoader loader = new FakeLoader().open();
+        ModelCache cache = cache(loader, 250); // room for two of the three 100-byte models
+        String[] sequence = {"a", "b", "a", "c", "a", "b", "c", "c", "a"};
+        String[][] expectedLoaded = {{"a"}, {"a", "b"}, {"a", "b"}, {"a", "c"}, {"a", "c"}, {"a", "b"}, {"b", "c"}, {"b", "c"}, {"a", "c"}};
+        for (int i = 0; i < sequence.length; i++) {
+            use(cache, sequence[i]);
+            assertAccounting(cache);
+            assertThat(loaded(cache)).as("after request %d for %s", i, sequence[i]).containsExactlyInAnyOrder(expectedLoaded[i]);
+        }
+        assertThat(loader.loads).hasValue(6);
+        assertThat(cache.evictions()).isEqualTo(4);
+        assertThat(loader.made.stream().filter(m -> m.closed.get()).count()).isEqualTo(4);
+    }
+
+    @Test
+    void aCopyInUseIsNotEvictedAndWhenEverythingIsPinnedTheLoadFailsWithTheNumbers() throws Exception {
+        FakeLoader loader = new FakeLoader().open();
+        ModelCache cache = cache(loader, 200);
+        ModelCache.Lease a = cache.acquire(spec("a")); // a long request on a
+        use(cache, "b");
+        use(cache, "c"); // needs room: a is least recently used but pinned, so b goes
+        assertThat(loaded(cache)).containsExactlyInAnyOrder("a", "c");
+        assertThat(a.model().infer(request("a")).modelName()).isEqualTo("a");
+
+        ModelCache.Lease c = cache.acquire(spec("c"));
+        assertThatThrownBy(() -> cache.acquire(spec("d"))).isInstanceOfSatisfying(MeshError.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.CAPACITY_EXHAUSTED))
+                .hasMessageContaining("model 'd' needs 100 bytes but slot fake-0 has 0 of 200 bytes free");
+        assertAccounting(cache);
+        a.close();
+        c.close();
+        use(cache, "d"); // a capacity failure is not remembered: once pins go, it loads
+        assertAccounting(cache);
+    }
+
+    @Test
+    void aModelLargerThanTheSlotIsRefused() {
+        FakeLoader loader = new FakeLoader().open();
+        loader.predicted.put("huge", 300L);
+        ModelCache cache = cache(loader, 250);
+        use(cache, "a");
+        assertThatThrownBy(() -> cache.acquire(spec("huge"))).isInstanceOfSatisfying(MeshError.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.CAPACITY_EXHAUSTED))
+                .hasMessageContaining("needs 300 bytes, more than the whole budget of slot fake-0 (250 bytes)");
+        assertThat(loaded(cache)).containsExactly("a");
+        assertAccounting(cache);
+    }
+
+    @Test
+    void theMeasuredSizeCorrectsTheAccountingEitherWay() {
+        FakeLoader loader = new FakeLoader().open();
+        loader.measured.put("big", 180L);
+        loader.predicted.put("small", 60L);
+        loader.measured.put("small", 40L);
+        ModelCache cache = cache(loader, 250);
+        use(cache, "a");
+        use(cache, "big"); // predicted 100 fits beside a; measured 180 does not: a is evicted
+        assertThat(loaded(cache)).containsExactly("big");
+        assertThat(cache.usedBytes()).isEqualTo(180);
+        use(cache, "small"); // predicted 60 fits beside big (240 of 250); measured 40 hands 20 back
+        assertThat(loaded(cache)).containsExactlyInAnyOrder("big", "small");
+        assertThat(cache.usedBytes()).isEqualTo(220);
+        assertAccounting(cache);
     }
 
     @Test
     void aFailedLoadIsReportedAndRetriedOnlyAfterTheBackOff() throws Exception {
-        FakeLoader loader = new FakeLoader();
-        loader.gate.countDown();
+        FakeLoader loader = new FakeLoader().open();
         loader.failWith = "corrupt artifact";
-        ModelCache cache = new ModelCache(loader, loads, 10_000, 300);
+        ModelCache cache = new ModelCache("fake-0", 1000, loader, new LruEvictionPolicy(), loads, 10_000, 300);
         assertThatThrownBy(() -> cache.acquire(spec("a"))).isInstanceOfSatisfying(MeshError.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.MODEL_NOT_READY)).hasMessageContaining("corrupt artifact");
         assertThatThrownBy(() -> cache.acquire(spec("a"))).hasMessageContaining("corrupt artifact");
         assertThat(loader.loads).hasValue(1);
         assertThat(cache.copy("a").orElseThrow().error()).contains("corrupt artifact");
+        assertThat(cache.usedBytes()).isZero();
 
         loader.failWith = null;
         Thread.sleep(400);
-        try (ModelCache.Lease lease = cache.acquire(spec("a"))) {
-            assertThat(lease.model()).isNotNull();
-        }
+        use(cache, "a");
         assertThat(loader.loads).hasValue(2);
     }
 
     @Test
     void anUnloadWaitsForTheRequestInFlight() throws Exception {
-        FakeLoader loader = new FakeLoader();
-        loader.gate.countDown();
-        ModelCache cache = new ModelCache(loader, loads, 10_000, 1_000);
+        FakeLoader loader = new FakeLoader().open();
+        ModelCache cache = cache(loader, 1000);
         ModelCache.Lease lease = cache.acquire(spec("a"));
         CompletableFuture<Void> unloaded = cache.unload("a");
         assertThat(unloaded).isNotDone();
-        assertThat(loader.made.get(0).closed).isFalse();
-        lease.model().infer(new InferenceRequest("a", "", "", Map.of(), List.of(), List.of(), false));
+        assertThat(loader.last("a").closed).isFalse();
+        lease.model().infer(request("a"));
         lease.close();
         unloaded.get(5, TimeUnit.SECONDS);
-        assertThat(loader.made.get(0).closed).isTrue();
+        assertThat(loader.last("a").closed).isTrue();
         assertThat(cache.copy("a")).isEmpty();
+        assertThat(cache.usedBytes()).isZero();
     }
 
     @Test
-    void aChangedSpecReplacesTheCopy() throws Exception {
-        FakeLoader loader = new FakeLoader();
-        loader.gate.countDown();
-        ModelCache cache = new ModelCache(loader, loads, 10_000, 1_000);
-        cache.acquire(spec("a")).close();
+    void aChangedSpecReplacesTheCopy() {
+        FakeLoader loader = new FakeLoader().open();
+        ModelCache cache = cache(loader, 1000);
+        use(cache, "a");
+        FakeModel first = loader.last("a");
         ModelSpec moved = new ModelSpec("a", new ModelFormat("fake", ""), "/models/a-v2", "", 0);
         cache.acquire(moved).close();
         assertThat(loader.loads).hasValue(2);
-        assertThat(loader.made.get(0).closed).isTrue();
-        assertThat(loader.made.get(1).closed).isFalse();
+        assertThat(first.closed).isTrue();
+        assertThat(loader.last("a").closed).isFalse();
+        assertThat(cache.usedBytes()).isEqualTo(100);
     }
 }

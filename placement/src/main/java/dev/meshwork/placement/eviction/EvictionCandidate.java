@@ -1,0 +1,12 @@
+package dev.meshwork.placement.eviction;
+
+/**
+ * A loaded copy that could be evicted (not pinned by a request or a load).
+ *
+ * @param modelId        the model
+ * @param sizeBytes      the memory it holds
+ * @param lastUsed       a monotonic stamp of its last use: larger is more recent
+ * @param loadMillis     how long its load took (what evicting it would cost to undo)
+ */
+public record EvictionCandidate(String modelId, long sizeBytes, long lastUsed, long loadMillis) {
+}

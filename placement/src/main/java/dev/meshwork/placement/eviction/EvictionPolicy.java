@@ -1,0 +1,10 @@
+package dev.meshwork.placement.eviction;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Chooses which copy to evict next when a slot needs room. Implementations are stateless and thread-safe. */
+public interface EvictionPolicy {
+    /** The candidate to evict first, or empty when there is none. */
+    Optional<EvictionCandidate> victim(List<EvictionCandidate> candidates);
+}
