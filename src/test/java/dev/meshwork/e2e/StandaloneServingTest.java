@@ -56,6 +56,37 @@ class StandaloneServingTest {
         assertThat(status.get("copies").get(0).get("sizeBytes").asLong()).isPositive();
     }
 
+    @Test
+    void aModelServedOverHttpIsDownloadedOnceAndServed() throws Exception {
+        byte[] model = Files.readAllBytes(repo().resolve("examples/onnx/add-vectors/model.onnx"));
+        java.util.concurrent.atomic.AtomicInteger downloads = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/artifacts/adder.onnx", ex -> {
+            downloads.incrementAndGet();
+            ex.sendResponseHeaders(200, model.length);
+            try (var out = ex.getResponseBody()) {
+                out.write(model);
+            }
+        });
+        server.start();
+        try {
+            String uri = "http://127.0.0.1:" + server.getAddress().getPort() + "/artifacts/adder.onnx";
+            MeshExtension.Http put = mesh.put("/v1/mesh/models/http-adder", "{\"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \"" + uri + "\"}");
+            assertThat(put.status()).as(put.body()).isEqualTo(201);
+            JsonNode c = Fixtures.cases("add-vectors").get(0);
+            for (int i = 0; i < 2; i++) {
+                MeshExtension.Http r = mesh.post("/v2/models/http-adder/infer", Fixtures.v2Body(c));
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+                Fixtures.assertOutputs(Fixtures.JSON.readTree(r.body()).get("outputs"), c.get("outputs"));
+                assertThat(mesh.post("/v2/repository/models/http-adder/unload", "").status()).isEqualTo(200);
+            }
+            assertThat(downloads).as("the second load comes from the disk cache").hasValue(1);
+        } finally {
+            server.stop(0);
+        }
+    }
+
     private static Path repo() {
         return dev.meshwork.e2e.support.MeshProcess.repoRoot();
     }

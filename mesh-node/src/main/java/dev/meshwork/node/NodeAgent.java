@@ -5,6 +5,7 @@ import dev.meshwork.node.cache.ModelCache;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.RuntimeAdapter;
 import dev.meshwork.node.runtime.onnx.OnnxRuntimeAdapter;
+import dev.meshwork.node.storage.Artifact;
 import dev.meshwork.node.storage.ArtifactStore;
 import dev.meshwork.placement.eviction.EvictionPolicy;
 import dev.meshwork.placement.eviction.LruEvictionPolicy;
@@ -66,12 +67,16 @@ public final class NodeAgent implements AutoCloseable {
             caches.put(slot.name(), new ModelCache(slot.name(), slot.capacityBytes(), new ModelCache.Loader() {
                 @Override
                 public long predictSize(ModelSpec spec) {
-                    return r.predictSize(store.resolve(spec.storageUri()));
+                    try (Artifact a = store.open(spec.storageUri())) {
+                        return r.predictSize(a.path());
+                    }
                 }
 
                 @Override
                 public LoadedModel load(ModelSpec spec) throws Exception {
-                    return r.load(spec.id(), store.resolve(spec.storageUri()));
+                    try (Artifact a = store.open(spec.storageUri())) {
+                        return r.load(spec.id(), a.path());
+                    }
                 }
             }, policy, loadExecutor, config.loadTimeoutMs(), config.failedLoadBackoffMs()));
         }

@@ -20,10 +20,17 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
     /**
      * @param roots            directories that file:// and plain-path storageUris must lie under
      * @param maxArtifactBytes the largest artifact (file, or directory in total) a load accepts
+     * @param cacheDir         where downloaded artifacts are kept; empty means a folder under java.io.tmpdir
+     * @param cacheMaxBytes    the disk cache's bound (it may pass it by one artifact while that downloads)
+     * @param httpTimeoutMs    connect and response timeout of http(s) downloads
      */
-    public record Storage(List<String> roots, long maxArtifactBytes) {
+    public record Storage(List<String> roots, long maxArtifactBytes, String cacheDir, long cacheMaxBytes, long httpTimeoutMs) {
         public Storage {
             roots = List.copyOf(roots);
+        }
+
+        public Storage withRoots(List<String> newRoots) {
+            return new Storage(newRoots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs);
         }
     }
 
@@ -35,8 +42,12 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
     public record Onnx(int intraOpThreads, int interOpThreads) {
     }
 
+    public NodeConfig withStorage(Storage newStorage) {
+        return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, newStorage, onnx);
+    }
+
     public static NodeConfig defaults() {
         return new NodeConfig("node-0", 2L << 30, 2, 120_000, 30_000,
-                new Storage(List.of("."), 2L << 30), new Onnx(1, 1));
+                new Storage(List.of("."), 2L << 30, "", 10L << 30, 60_000), new Onnx(1, 1));
     }
 }

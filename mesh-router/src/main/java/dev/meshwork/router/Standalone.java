@@ -32,10 +32,7 @@ public final class Standalone implements AutoCloseable {
         // Example folders the operator pointed at are readable storage, whatever the other roots are.
         List<String> roots = new ArrayList<>(config.node().storage().roots());
         config.examples().forEach(roots::add);
-        NodeConfig nodeConfig = config.node();
-        nodeConfig = new NodeConfig(nodeConfig.nodeId(), nodeConfig.slotMemoryBytes(), nodeConfig.loadThreads(),
-                nodeConfig.loadTimeoutMs(), nodeConfig.failedLoadBackoffMs(),
-                new NodeConfig.Storage(roots, nodeConfig.storage().maxArtifactBytes()), nodeConfig.onnx());
+        NodeConfig nodeConfig = config.node().withStorage(config.node().storage().withRoots(roots));
         this.requestThreads = RequestThreads.create(config.requestThreads());
         this.backend = new LocalNodeBackend(new NodeAgent(nodeConfig));
         this.service = new ModelService(new InMemoryModelRegistry(), backend);

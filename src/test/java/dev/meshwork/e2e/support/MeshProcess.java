@@ -46,7 +46,7 @@ public final class MeshProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "dev.meshwork.router.Main", "up",
                 "--http.port=0", "--grpc.port=0", "--examples=" + repoRoot().resolve("examples"),
-                "--node.storage.roots=" + workDir.toRealPath()));
+                "--node.storage.roots=" + workDir.toRealPath(), "--node.storage.cacheDir=" + workDir.resolve("artifact-cache")));
         cmd.addAll(List.of(flags));
         Files.write(workDir.resolve("command.txt"), cmd);
         Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)

@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,18 +18,77 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Turns a storageUri into a local artifact path that a runtime may read: confined to the
- * configured roots (after resolving symbolic links) and within the size limit. Thread-safe
- * (immutable); called from load threads.
+ * Turns a storageUri into a local artifact a runtime may read. {@code file://} and plain paths
+ * must lie under the configured roots (after resolving symbolic links); {@code http(s)://}
+ * artifacts are downloaded once into the bounded disk cache. Everything is held to the size
+ * limit. Thread-safe; called from load threads, which may block on downloads.
  */
 public final class ArtifactStore {
     private static final Set<String> INTERNET_ONLY = Set.of("gs", "hf", "azure", "wasbs", "abfs", "oci", "pvc");
+    /** The roots with symbolic links resolved: what a real path must lie under. */
     private final List<Path> roots;
+    /** The roots as configured (absolute, normalised) and resolved: what a path as given may lie under. */
+    private final List<Path> givenRoots;
     private final long maxBytes;
+    private final DiskCache cache;
+    private final HttpFetcher http;
+    private final ConcurrentMap<String, Object> downloadLocks = new ConcurrentHashMap<>();
 
     public ArtifactStore(NodeConfig.Storage config) {
         this.roots = config.roots().stream().map(ArtifactStore::realRoot).toList();
+        this.givenRoots = java.util.stream.Stream.concat(roots.stream(),
+                config.roots().stream().map(r -> Path.of(r).toAbsolutePath().normalize())).distinct().toList();
         this.maxBytes = config.maxArtifactBytes();
+        Path cacheDir = config.cacheDir().isEmpty()
+                ? Path.of(System.getProperty("java.io.tmpdir"), "meshwork-artifacts") : Path.of(config.cacheDir());
+        this.cache = new DiskCache(cacheDir.toAbsolutePath().normalize(), config.cacheMaxBytes());
+        this.http = new HttpFetcher(Duration.ofMillis(config.httpTimeoutMs()));
+    }
+
+    /**
+     * Opens the artifact of {@code storageUri}: a checked local path, pinned against cache
+     * eviction until the handle is closed.
+     */
+    public Artifact open(String storageUri) {
+        String scheme = scheme(storageUri);
+        if (scheme.equals("http") || scheme.equals("https")) {
+            return download(storageUri);
+        }
+        return new Artifact(resolve(storageUri), () -> { });
+    }
+
+    private Artifact download(String uri) {
+        String key = DiskCache.key(uri);
+        cache.pin(key);
+        try {
+            Path file = cache.lookup(key);
+            if (file == null) {
+                synchronized (downloadLocks.computeIfAbsent(key, k -> new Object())) {
+                    file = cache.lookup(key);
+                    if (file == null) {
+                        file = cache.entryDir(key).resolve(fileName(uri));
+                        http.fetch(uri, file, maxBytes);
+                        cache.makeRoom(0);
+                    }
+                }
+            }
+            return new Artifact(file, () -> cache.unpin(key));
+        } catch (RuntimeException e) {
+            cache.unpin(key);
+            throw e;
+        }
+    }
+
+    /** The URI's last path segment when it is a safe file name (runtimes may look at the extension). */
+    static String fileName(String uri) {
+        String path = URI.create(uri).getPath();
+        String last = path == null ? "" : path.substring(path.lastIndexOf('/') + 1);
+        return last.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,200}") ? last : "artifact";
+    }
+
+    private static String scheme(String storageUri) {
+        int colon = storageUri.indexOf("://");
+        return colon < 0 ? "" : storageUri.substring(0, colon).toLowerCase(Locale.ROOT);
     }
 
     private static Path realRoot(String root) {
@@ -43,9 +105,11 @@ public final class ArtifactStore {
         return roots;
     }
 
-    /** Resolves and checks the artifact of {@code storageUri}. */
-    public Path resolve(String storageUri) {
+    /** Resolves and checks a local (file:// or plain path) artifact. */
+    Path resolve(String storageUri) {
         Path path = toPath(storageUri);
+        // Checked before the file system is touched, so a caller learns nothing about paths outside the roots.
+        checkConfined(storageUri, path, givenRoots);
         Path real;
         try {
             real = path.toRealPath();
@@ -54,16 +118,20 @@ public final class ArtifactStore {
         } catch (IOException e) {
             throw new MeshError(ErrorCode.NOT_FOUND, "storageUri " + storageUri + ": cannot read " + path + ": " + e.getMessage());
         }
-        if (roots.stream().noneMatch(real::startsWith)) {
-            throw new MeshError(ErrorCode.PERMISSION_DENIED, "storageUri " + storageUri + " resolves to " + real
-                    + ", outside the storage roots " + roots + "; move the artifact under a root or add one with node.storage.roots");
-        }
+        checkConfined(storageUri, real, roots); // symbolic links may point elsewhere
         long size = sizeOf(real);
         if (size > maxBytes) {
             throw new MeshError(ErrorCode.INVALID_ARGUMENT, "artifact " + real + " is " + size
                     + " bytes, more than the node.storage.maxArtifactBytes limit of " + maxBytes);
         }
         return real;
+    }
+
+    private void checkConfined(String storageUri, Path path, List<Path> allowed) {
+        if (allowed.stream().noneMatch(path::startsWith)) {
+            throw new MeshError(ErrorCode.PERMISSION_DENIED, "storageUri " + storageUri + " resolves to " + path
+                    + ", outside the storage roots " + roots + "; move the artifact under a root or add one with node.storage.roots");
+        }
     }
 
     private static Path toPath(String storageUri) {
@@ -83,8 +151,8 @@ public final class ArtifactStore {
                     return Path.of(storageUri.substring(colon + 3)).toAbsolutePath().normalize();
                 }
             }
-            case "http", "https", "s3" -> throw new MeshError(ErrorCode.UNIMPLEMENTED,
-                    "storageUri scheme '" + scheme + "' is not available in this build yet; use file:// or a plain path");
+            case "s3" -> throw new MeshError(ErrorCode.UNIMPLEMENTED,
+                    "storageUri scheme 's3' is not available in this build yet; use file://, a plain path or http(s)://");
             default -> {
                 if (INTERNET_ONLY.contains(scheme)) {
                     throw new MeshError(ErrorCode.UNIMPLEMENTED, "storageUri scheme '" + scheme

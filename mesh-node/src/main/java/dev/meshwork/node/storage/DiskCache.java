@@ -1,0 +1,135 @@
+package dev.meshwork.node.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Downloaded artifacts on local disk, bounded in bytes, least recently used first out. An entry is
+ * a folder named by the SHA-256 of its URI holding one complete file: files are written under a
+ * temporary name and renamed into place, so a crash never leaves a partial file that looks
+ * complete (leftover temporaries are deleted at start). Entries in use by a load are pinned.
+ * Thread-safe: all bookkeeping holds the cache's monitor; downloads happen outside it.
+ */
+final class DiskCache {
+    static final String PARTIAL = ".partial";
+    private final Path dir;
+    private final long maxBytes;
+    private final Map<String, Integer> pins = new HashMap<>();
+
+    DiskCache(Path dir, long maxBytes) {
+        this.dir = dir;
+        this.maxBytes = maxBytes;
+        try {
+            Files.createDirectories(dir);
+            try (Stream<Path> all = Files.walk(dir)) {
+                all.filter(p -> p.getFileName().toString().endsWith(PARTIAL)).forEach(DiskCache::deleteQuietly);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the artifact cache " + dir, e);
+        }
+    }
+
+    static String key(String uri) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(uri.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Path entryDir(String key) {
+        return dir.resolve(key);
+    }
+
+    /** The complete file of an entry, or null; a hit refreshes the entry's last use. */
+    synchronized Path lookup(String key) {
+        Path entry = dir.resolve(key);
+        if (!Files.isDirectory(entry)) {
+            return null;
+        }
+        try (Stream<Path> files = Files.list(entry)) {
+            Path file = files.filter(p -> !p.getFileName().toString().endsWith(PARTIAL)).findFirst().orElse(null);
+            if (file != null) {
+                Files.setLastModifiedTime(entry, FileTime.fromMillis(System.currentTimeMillis()));
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    synchronized void pin(String key) {
+        pins.merge(key, 1, Integer::sum);
+    }
+
+    synchronized void unpin(String key) {
+        pins.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    /** Deletes least recently used entries that nothing pins until {@code incoming} more bytes fit. */
+    synchronized void makeRoom(long incoming) {
+        try (Stream<Path> entries = Files.list(dir)) {
+            var list = entries.filter(Files::isDirectory)
+                    .sorted(Comparator.comparing(DiskCache::lastModified)).toList();
+            long total = list.stream().mapToLong(DiskCache::size).sum();
+            for (Path e : list) {
+                if (total + incoming <= maxBytes) {
+                    return;
+                }
+                if (!pins.containsKey(e.getFileName().toString())) {
+                    total -= size(e);
+                    deleteTree(e);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    long maxBytes() {
+        return maxBytes;
+    }
+
+    private static FileTime lastModified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    private static long size(Path entry) {
+        try (Stream<Path> files = Files.walk(entry)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    static void deleteTree(Path p) {
+        try (Stream<Path> files = Files.walk(p)) {
+            files.sorted(Comparator.reverseOrder()).forEach(DiskCache::deleteQuietly);
+        } catch (IOException e) {
+            // already gone
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // best effort: a leftover is cleaned at the next start
+        }
+    }
+}

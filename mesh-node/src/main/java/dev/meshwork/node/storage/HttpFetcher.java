@@ -1,0 +1,93 @@
+package dev.meshwork.node.storage;
+
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+/**
+ * Downloads one http(s) artifact into a file, never past the size limit, under a temporary name
+ * renamed into place only once complete. Thread-safe (the JDK client is); runs on load threads.
+ */
+final class HttpFetcher {
+    private final HttpClient client;
+    private final Duration timeout;
+
+    HttpFetcher(Duration timeout) {
+        this.timeout = timeout;
+        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    /** The artifact's declared length, or -1 when the server does not say. */
+    void fetch(String uri, Path target, long maxBytes) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(uri)).timeout(timeout).GET().build();
+        Path partial = target.resolveSibling(target.getFileName() + DiskCache.PARTIAL);
+        try {
+            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = response.body()) {
+                int status = response.statusCode();
+                if (status == 404 || status == 410) {
+                    throw new MeshError(ErrorCode.NOT_FOUND, "storageUri " + uri + ": the server answered HTTP " + status + " (no such artifact)");
+                }
+                if (status / 100 != 2) {
+                    throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + uri + ": the server answered HTTP " + status);
+                }
+                long declared = response.headers().firstValueAsLong("content-length").orElse(-1);
+                if (declared > maxBytes) {
+                    throw tooLarge(uri, declared, maxBytes);
+                }
+                Files.createDirectories(target.getParent());
+                long copied = copy(in, partial, uri, maxBytes);
+                if (declared >= 0 && copied != declared) {
+                    throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + uri + ": the download ended after " + copied
+                            + " of " + declared + " bytes");
+                }
+            }
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (HttpTimeoutException e) {
+            throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + uri + ": no answer within " + timeout.toMillis() + " ms (node.storage.httpTimeoutMs)", e);
+        } catch (IOException e) {
+            throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + uri + ": download failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + uri + ": download interrupted", e);
+        } finally {
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // removed at the next start
+            }
+        }
+    }
+
+    private static long copy(InputStream in, Path partial, String uri, long maxBytes) throws IOException {
+        long copied = 0;
+        byte[] buf = new byte[64 * 1024];
+        try (OutputStream out = Files.newOutputStream(partial)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                copied += n;
+                if (copied > maxBytes) {
+                    throw tooLarge(uri, copied, maxBytes);
+                }
+                out.write(buf, 0, n);
+            }
+        }
+        return copied;
+    }
+
+    private static MeshError tooLarge(String uri, long bytes, long max) {
+        return new MeshError(ErrorCode.INVALID_ARGUMENT, "storageUri " + uri + " is at least " + bytes
+                + " bytes, more than the node.storage.maxArtifactBytes limit of " + max);
+    }
+}

@@ -1,0 +1,173 @@
+package dev.meshwork.node.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.meshwork.node.NodeConfig;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Artifact resolution against a real HTTP server on loopback and real files. */
+class ArtifactStoreTest {
+    static final byte[] MODEL = new byte[10_000];
+    @TempDir
+    Path root;
+    @TempDir
+    Path cacheDir;
+    HttpServer server;
+    final AtomicInteger requests = new AtomicInteger();
+
+    @BeforeEach
+    void serve() throws Exception {
+        for (int i = 0; i < MODEL.length; i++) {
+            MODEL[i] = (byte) i;
+        }
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/models/", ex -> {
+            requests.incrementAndGet();
+            String path = ex.getRequestURI().getPath();
+            try (OutputStream out = ex.getResponseBody()) {
+                if (path.endsWith("/missing.onnx")) {
+                    ex.sendResponseHeaders(404, -1);
+                } else if (path.endsWith("/truncated.onnx")) {
+                    ex.sendResponseHeaders(200, MODEL.length);
+                    out.write(MODEL, 0, 1000); // then the connection closes early
+                } else if (path.endsWith("/unsized.onnx")) {
+                    ex.sendResponseHeaders(200, 0); // chunked: no length up front
+                    out.write(MODEL);
+                } else {
+                    ex.sendResponseHeaders(200, MODEL.length);
+                    out.write(MODEL);
+                }
+            }
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    String url(String name) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/models/" + name;
+    }
+
+    ArtifactStore store(long maxArtifact, long cacheMax) {
+        return new ArtifactStore(new NodeConfig.Storage(List.of(root.toString()), maxArtifact, cacheDir.toString(), cacheMax, 5_000));
+    }
+
+    static void assertError(Runnable r, ErrorCode code, String message) {
+        assertThatThrownBy(r::run).isInstanceOfSatisfying(MeshError.class, e -> assertThat(e.code()).isEqualTo(code))
+                .hasMessageContaining(message);
+    }
+
+    long completeFilesInCache() throws Exception {
+        try (Stream<Path> files = Files.walk(cacheDir)) {
+            return files.filter(Files::isRegularFile).count();
+        }
+    }
+
+    @Test
+    void anHttpArtifactIsDownloadedOnceAndThenServedFromTheCache() throws Exception {
+        ArtifactStore store = store(1 << 20, 1 << 20);
+        try (Artifact a = store.open(url("a/model.onnx"))) {
+            assertThat(a.path().getFileName().toString()).isEqualTo("model.onnx");
+            assertThat(Files.readAllBytes(a.path())).isEqualTo(MODEL);
+        }
+        try (Artifact again = store.open(url("a/model.onnx"))) {
+            assertThat(Files.readAllBytes(again.path())).isEqualTo(MODEL);
+        }
+        assertThat(requests).hasValue(1);
+        // a new store over the same folder (a restarted node) finds it too
+        try (Artifact afterRestart = store(1 << 20, 1 << 20).open(url("a/model.onnx"))) {
+            assertThat(afterRestart.path()).exists();
+        }
+        assertThat(requests).hasValue(1);
+    }
+
+    @Test
+    void downloadFailuresSayWhatHappenedAndLeaveNothingThatLooksComplete() throws Exception {
+        ArtifactStore store = store(5_000, 1 << 20);
+        assertError(() -> store.open(url("missing.onnx")), ErrorCode.NOT_FOUND, "the server answered HTTP 404");
+        assertError(() -> store.open(url("big.onnx")), ErrorCode.INVALID_ARGUMENT,
+                "is at least 10000 bytes, more than the node.storage.maxArtifactBytes limit of 5000");
+        assertError(() -> store.open(url("unsized.onnx")), ErrorCode.INVALID_ARGUMENT, "more than the node.storage.maxArtifactBytes limit of 5000");
+        ArtifactStore roomy = store(1 << 20, 1 << 20);
+        assertError(() -> roomy.open(url("truncated.onnx")), ErrorCode.UNAVAILABLE, "truncated.onnx");
+        assertThat(completeFilesInCache()).isZero();
+    }
+
+    @Test
+    void theCacheDropsTheLeastRecentlyUsedArtifactButNeverOneInUse() throws Exception {
+        ArtifactStore store = store(1 << 20, 25_000); // room for two 10,000-byte artifacts
+        Artifact pinned = store.open(url("a/model.onnx"));
+        Thread.sleep(20);
+        store.open(url("b/model.onnx")).close();
+        Thread.sleep(20);
+        store.open(url("c/model.onnx")).close();
+        assertThat(pinned.path()).exists(); // a is the oldest, but a load holds it
+        assertThat(completeFilesInCache()).isEqualTo(2);
+        pinned.close();
+        Thread.sleep(20);
+        store.open(url("d/model.onnx")).close();
+        assertThat(pinned.path()).doesNotExist(); // now it is the least recently used and free
+        assertThat(completeFilesInCache()).isEqualTo(2);
+    }
+
+    @Test
+    void localPathsAreConfinedToTheRoots(@TempDir Path outside) throws Exception {
+        ArtifactStore store = store(1 << 20, 1 << 20);
+        Path inside = Files.write(root.resolve("model.onnx"), MODEL);
+        try (Artifact a = store.open("file://" + inside)) {
+            assertThat(a.path()).isEqualTo(inside.toRealPath());
+        }
+        try (Artifact a = store.open(inside.toString())) {
+            assertThat(a.path()).isEqualTo(inside.toRealPath());
+        }
+        Path secret = Files.write(outside.resolve("secret.onnx"), MODEL);
+        assertError(() -> store.open(secret.toString()), ErrorCode.PERMISSION_DENIED, "outside the storage roots");
+        assertError(() -> store.open(root + "/../" + outside.getFileName() + "/secret.onnx"), ErrorCode.PERMISSION_DENIED, "outside the storage roots");
+        assertError(() -> store.open(outside.resolve("does-not-exist.onnx").toString()), ErrorCode.PERMISSION_DENIED, "outside the storage roots");
+        Path link = Files.createSymbolicLink(root.resolve("link.onnx"), secret);
+        assertError(() -> store.open(link.toString()), ErrorCode.PERMISSION_DENIED, "outside the storage roots");
+        assertError(() -> store.open(root.resolve("nope.onnx").toString()), ErrorCode.NOT_FOUND, "no such file or directory");
+        Files.write(root.resolve("big.onnx"), new byte[3 << 20]);
+        assertError(() -> store.open(root.resolve("big.onnx").toString()), ErrorCode.INVALID_ARGUMENT, "maxArtifactBytes");
+    }
+
+    @Test
+    void aRootThatIsASymbolicLinkWorksUnderEitherName(@TempDir Path elsewhere) throws Exception {
+        Path real = Files.createDirectories(elsewhere.resolve("real"));
+        Path linkRoot = Files.createSymbolicLink(elsewhere.resolve("models"), real);
+        Files.write(real.resolve("model.onnx"), MODEL);
+        ArtifactStore store = new ArtifactStore(new NodeConfig.Storage(List.of(linkRoot.toString()), 1 << 20, cacheDir.toString(), 1 << 20, 5_000));
+        try (Artifact a = store.open(linkRoot.resolve("model.onnx").toString())) {
+            assertThat(Files.readAllBytes(a.path())).isEqualTo(MODEL);
+        }
+        try (Artifact a = store.open(real.resolve("model.onnx").toString())) {
+            assertThat(a.path()).isEqualTo(real.resolve("model.onnx").toRealPath());
+        }
+    }
+
+    @Test
+    void schemesThatCannotWorkHereAreRefusedAtOnce() {
+        ArtifactStore store = store(1 << 20, 1 << 20);
+        assertError(() -> store.open("gs://bucket/model.onnx"), ErrorCode.UNIMPLEMENTED, "not supported here");
+        assertError(() -> store.open("hf://org/model"), ErrorCode.UNIMPLEMENTED, "not supported here");
+        assertError(() -> store.open("s3://bucket/model.onnx"), ErrorCode.UNIMPLEMENTED, "not available in this build yet");
+        assertError(() -> store.open("ftp://host/model.onnx"), ErrorCode.INVALID_ARGUMENT, "unknown scheme 'ftp'");
+    }
+}
