@@ -78,7 +78,8 @@ public final class NodeAgent implements AutoCloseable {
                         return r.load(spec.id(), a.path());
                     }
                 }
-            }, policy, loadExecutor, config.loadTimeoutMs(), config.failedLoadBackoffMs()));
+            }, policy, loadExecutor, new ModelCache.Settings(config.loadTimeoutMs(), config.failedLoadBackoffMs(),
+                    config.maxConcurrencyPerModel(), config.queueTimeoutMs())));
         }
     }
 

@@ -11,11 +11,13 @@ import java.util.List;
  * @param loadThreads         platform threads that run model loads (file I/O and native code)
  * @param loadTimeoutMs       how long a request waits for a model load before it fails
  * @param failedLoadBackoffMs how long a failed load is remembered before the next request retries it
+ * @param maxConcurrencyPerModel requests that may run on one model at once (0: no limit); more wait their turn
+ * @param queueTimeoutMs      how long a request waits for its turn before it fails with UNAVAILABLE
  * @param storage             where artifacts may come from and how large they may be
  * @param onnx                ONNX Runtime session settings
  */
 public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, long loadTimeoutMs,
-                         long failedLoadBackoffMs, Storage storage, Onnx onnx) {
+                         long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx) {
 
     /**
      * @param roots            directories that file:// and plain-path storageUris must lie under
@@ -43,11 +45,12 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
     }
 
     public NodeConfig withStorage(Storage newStorage) {
-        return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, newStorage, onnx);
+        return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
+                queueTimeoutMs, newStorage, onnx);
     }
 
     public static NodeConfig defaults() {
-        return new NodeConfig("node-0", 2L << 30, 2, 120_000, 30_000,
+        return new NodeConfig("node-0", 2L << 30, 2, 120_000, 30_000, 0, 30_000,
                 new Storage(List.of("."), 2L << 30, "", 10L << 30, 60_000), new Onnx(1, 1));
     }
 }

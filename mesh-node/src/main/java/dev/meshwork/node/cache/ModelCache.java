@@ -36,35 +36,48 @@ public final class ModelCache {
         LoadedModel load(ModelSpec spec) throws Exception;
     }
 
+    /**
+     * How the cache waits and limits.
+     *
+     * @param loadTimeoutMs       how long a request waits for a load
+     * @param failedLoadBackoffMs how long a failed load is remembered before a request retries it
+     * @param maxConcurrency      requests that may run on one model at once; 0 means no limit
+     * @param queueTimeoutMs      how long a request waits for its turn when the limit is reached
+     */
+    public record Settings(long loadTimeoutMs, long failedLoadBackoffMs, int maxConcurrency, long queueTimeoutMs) {
+    }
+
     private final String slot;
     private final SlotMemory memory;
     private final ConcurrentMap<String, ModelEntry> entries = new ConcurrentHashMap<>();
     private final Loader loader;
     private final EvictionPolicy policy;
     private final ExecutorService loadExecutor;
-    private final long loadTimeoutMs;
+    private final Settings settings;
     private final long backoffNanos;
     private final AtomicLong evictions = new AtomicLong();
 
     public ModelCache(String slot, long capacityBytes, Loader loader, EvictionPolicy policy, ExecutorService loadExecutor,
-                      long loadTimeoutMs, long failedLoadBackoffMs) {
+                      Settings settings) {
         this.slot = slot;
         this.memory = new SlotMemory(capacityBytes);
         this.loader = loader;
         this.policy = policy;
         this.loadExecutor = loadExecutor;
-        this.loadTimeoutMs = loadTimeoutMs;
-        this.backoffNanos = TimeUnit.MILLISECONDS.toNanos(failedLoadBackoffMs);
+        this.settings = settings;
+        this.backoffNanos = TimeUnit.MILLISECONDS.toNanos(settings.failedLoadBackoffMs());
     }
 
     /** A pinned, loaded model; close it to release the pin. */
     public static final class Lease implements AutoCloseable {
         private final ModelEntry entry;
         private final LoadedModel model;
+        private final boolean turn;
 
-        Lease(ModelEntry entry, LoadedModel model) {
+        Lease(ModelEntry entry, LoadedModel model, boolean turn) {
             this.entry = entry;
             this.model = model;
+            this.turn = turn;
         }
 
         public LoadedModel model() {
@@ -73,17 +86,28 @@ public final class ModelCache {
 
         @Override
         public void close() {
-            entry.release();
+            entry.release(turn);
         }
     }
 
-    /** Pins the model, loading it first when needed; blocks the calling (request) thread until it is loaded. */
+    /**
+     * Pins the model, loading it first when needed, and waits for a turn when the model's
+     * concurrency limit is reached; blocks the calling (request) thread meanwhile.
+     */
     public Lease acquire(ModelSpec spec) {
         for (int attempt = 0; ; attempt++) {
             ModelEntry e = entryFor(spec);
             awaitLoad(e);
             try {
-                return new Lease(e, e.acquire());
+                LoadedModel model = e.acquire();
+                boolean turn;
+                try {
+                    turn = e.awaitTurn(settings.queueTimeoutMs());
+                } catch (RuntimeException waited) {
+                    e.release();
+                    throw waited;
+                }
+                return new Lease(e, model, turn);
             } catch (MeshError err) {
                 // Raced with an unload, an eviction or a re-registration: the next round starts a fresh load.
                 if (err.code() != ErrorCode.UNAVAILABLE || attempt >= 2) {
@@ -110,7 +134,7 @@ public final class ModelCache {
     }
 
     private ModelEntry startLoad(ModelSpec spec) {
-        ModelEntry e = new ModelEntry(spec, slot, memory);
+        ModelEntry e = new ModelEntry(spec, slot, memory, settings.maxConcurrency());
         loadExecutor.execute(() -> load(e));
         return e;
     }
@@ -170,10 +194,10 @@ public final class ModelCache {
 
     private void awaitLoad(ModelEntry e) {
         try {
-            e.loadDone.get(loadTimeoutMs, TimeUnit.MILLISECONDS);
+            e.loadDone.get(settings.loadTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException ex) {
             throw new MeshError(ErrorCode.DEADLINE_EXCEEDED, "model '" + e.spec.id() + "' did not finish loading within "
-                    + loadTimeoutMs + " ms (node.loadTimeoutMs); it keeps loading, retry later");
+                    + settings.loadTimeoutMs() + " ms (node.loadTimeoutMs); it keeps loading, retry later");
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new MeshError(ErrorCode.UNAVAILABLE, "interrupted while waiting for model '" + e.spec.id() + "' to load");

@@ -6,6 +6,8 @@ import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One model's copy in a slot and its state machine, with the memory it holds in the slot's
@@ -22,6 +24,8 @@ final class ModelEntry {
     /** Completes once the model is closed and its memory returned. */
     final CompletableFuture<Void> unloaded = new CompletableFuture<>();
     private final SlotMemory memory;
+    /** Turns for running requests when the model has a concurrency limit, else null. */
+    private final Semaphore turns;
     private CopyState state = CopyState.LOADING;
     private LoadedModel model;
     private MeshError failure;
@@ -33,10 +37,40 @@ final class ModelEntry {
     /** System.nanoTime() of the last use: the eviction order (milliseconds tie too often). */
     private long lastUsedNanos = System.nanoTime();
 
-    ModelEntry(ModelSpec spec, String slot, SlotMemory memory) {
+    ModelEntry(ModelSpec spec, String slot, SlotMemory memory, int maxConcurrency) {
         this.spec = spec;
         this.slot = slot;
         this.memory = memory;
+        this.turns = maxConcurrency > 0 ? new Semaphore(maxConcurrency, true) : null;
+    }
+
+    /**
+     * Waits (first come, first served) for one of the model's concurrent turns, holding the pin
+     * taken by {@link #acquire()}; called outside the monitor. Returns whether a turn was taken
+     * (false when the model has no limit), to hand back to {@link #release(boolean)}.
+     */
+    boolean awaitTurn(long timeoutMs) {
+        if (turns == null) {
+            return false;
+        }
+        try {
+            if (!turns.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS)) {
+                throw new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' is running its limit of requests ("
+                        + "node.maxConcurrencyPerModel) and this one waited " + timeoutMs + " ms (node.queueTimeoutMs) for a turn; retry later");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshError(ErrorCode.UNAVAILABLE, "interrupted while waiting for a turn on model '" + spec.id() + "'");
+        }
+        return true;
+    }
+
+    /** Gives back a turn taken by {@link #awaitTurn}, then the pin. */
+    void release(boolean hadTurn) {
+        if (hadTurn) {
+            turns.release();
+        }
+        release();
     }
 
     /** Records bytes the load thread reserved in the ledger for this copy. */

@@ -122,7 +122,7 @@ class ModelCacheTest {
     }
 
     ModelCache cache(FakeLoader loader, long capacity) {
-        return new ModelCache("fake-0", capacity, loader, new LruEvictionPolicy(), loads, 10_000, 1_000);
+        return new ModelCache("fake-0", capacity, loader, new LruEvictionPolicy(), loads, new ModelCache.Settings(10_000, 1_000, 0, 1_000));
     }
 
     static void use(ModelCache cache, String id) {
@@ -234,7 +234,7 @@ class ModelCacheTest {
     void aFailedLoadIsReportedAndRetriedOnlyAfterTheBackOff() throws Exception {
         FakeLoader loader = new FakeLoader().open();
         loader.failWith = "corrupt artifact";
-        ModelCache cache = new ModelCache("fake-0", 1000, loader, new LruEvictionPolicy(), loads, 10_000, 300);
+        ModelCache cache = new ModelCache("fake-0", 1000, loader, new LruEvictionPolicy(), loads, new ModelCache.Settings(10_000, 300, 0, 1_000));
         assertThatThrownBy(() -> cache.acquire(spec("a"))).isInstanceOfSatisfying(MeshError.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.MODEL_NOT_READY)).hasMessageContaining("corrupt artifact");
         assertThatThrownBy(() -> cache.acquire(spec("a"))).hasMessageContaining("corrupt artifact");
@@ -262,6 +262,28 @@ class ModelCacheTest {
         assertThat(loader.last("a").closed).isTrue();
         assertThat(cache.copy("a")).isEmpty();
         assertThat(cache.usedBytes()).isZero();
+    }
+
+    @Test
+    void aConcurrencyLimitQueuesRequestsInOrderAndTimesOutTheOverflow() throws Exception {
+        FakeLoader loader = new FakeLoader().open();
+        ModelCache cache = new ModelCache("fake-0", 1000, loader, new LruEvictionPolicy(), loads, new ModelCache.Settings(10_000, 1_000, 2, 300));
+        ModelCache.Lease first = cache.acquire(spec("a"));
+        ModelCache.Lease second = cache.acquire(spec("a"));
+        Future<ModelCache.Lease> third = requests.submit(() -> cache.acquire(spec("a")));
+        Thread.sleep(100);
+        assertThat(third).isNotDone(); // two run, the third waits its turn
+        first.close();
+        ModelCache.Lease thirdLease = third.get(5, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> cache.acquire(spec("a"))).isInstanceOfSatisfying(MeshError.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE)).hasMessageContaining("waited 300 ms (node.queueTimeoutMs)");
+        // a queued request pins the model: it is not evicted while requests wait
+        assertThat(cache.copy("a").orElseThrow().state()).isEqualTo(CopyState.LOADED);
+        second.close();
+        thirdLease.close();
+        use(cache, "a");
+        CompletableFuture<Void> unloaded = cache.unload("a");
+        unloaded.get(5, TimeUnit.SECONDS); // every pin and turn was given back
     }
 
     @Test
