@@ -15,8 +15,9 @@ public final class BenchMain {
         String scenario = words.isEmpty() ? "" : words.get(0);
         switch (scenario) {
             case "standalone" -> System.out.println(new StandaloneBench(loaded.config()).run());
+            case "churn" -> System.out.println(new ChurnBench(loaded.config()).run());
             default -> {
-                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone");
+                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, churn");
                 System.exit(2);
             }
         }
