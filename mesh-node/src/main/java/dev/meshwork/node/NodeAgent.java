@@ -5,6 +5,7 @@ import dev.meshwork.node.cache.ModelCache;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.RuntimeAdapter;
 import dev.meshwork.node.runtime.onnx.OnnxRuntimeAdapter;
+import dev.meshwork.node.runtime.xgboost.XgboostRuntimeAdapter;
 import dev.meshwork.node.storage.Artifact;
 import dev.meshwork.node.storage.ArtifactStore;
 import dev.meshwork.placement.eviction.EvictionPolicy;
@@ -47,7 +48,7 @@ public final class NodeAgent implements AutoCloseable {
     private final ExecutorService loadExecutor;
 
     public NodeAgent(NodeConfig config) {
-        this(config, List.of(new OnnxRuntimeAdapter(config.onnx())));
+        this(config, List.of(new OnnxRuntimeAdapter(config.onnx()), new XgboostRuntimeAdapter()));
     }
 
     public NodeAgent(NodeConfig config, List<RuntimeAdapter> runtimes) {

@@ -31,9 +31,12 @@ public final class Fixtures {
     private Fixtures() {
     }
 
+    /** The cases of an example model, whatever its format folder under examples/. */
     public static JsonNode cases(String model) {
-        try {
-            return JSON.readTree(MeshProcess.repoRoot().resolve(Path.of("examples", "onnx", model, "expected.json")).toFile()).get("cases");
+        try (java.util.stream.Stream<Path> formats = java.nio.file.Files.list(MeshProcess.repoRoot().resolve("examples"))) {
+            Path file = formats.map(f -> f.resolve(model).resolve("expected.json")).filter(java.nio.file.Files::isRegularFile)
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException("no example model " + model));
+            return JSON.readTree(file.toFile()).get("cases");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

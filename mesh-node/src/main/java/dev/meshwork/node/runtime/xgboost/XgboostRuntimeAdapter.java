@@ -1,0 +1,120 @@
+package dev.meshwork.node.runtime.xgboost;
+
+import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.node.runtime.RuntimeAdapter;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.protocol.tensor.DataType;
+import dev.meshwork.protocol.tensor.ModelMetadata;
+import dev.meshwork.protocol.tensor.TensorSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.XGBoost;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+
+/**
+ * XGBoost (xgboost4j, native library from the Maven artifact) behind the runtime interface. Loads
+ * a booster saved as JSON ({@code model.json}), UBJSON ({@code model.ubj}) or the legacy binary
+ * form ({@code model.bst}), or the one such file in a folder. The model takes one input,
+ * {@code input} FP32 [batch, features], and answers {@code predict} FP32 [batch] (or [batch,
+ * classes] for multi-class probabilities), as KServe's XGBoost server names them.
+ *
+ * <p>Size: XGBoost does not report a booster's memory; the estimate is twice the file size plus
+ * 256 KiB (a parsed tree ensemble is smaller than its JSON, but the bound stays conservative).
+ * Thread-safe: boosters are loaded on load threads; prediction is safe from many threads.
+ */
+public final class XgboostRuntimeAdapter implements RuntimeAdapter {
+    static final long OVERHEAD_BYTES = 256 << 10;
+    private static final List<String> FILE_NAMES = List.of("model.json", "model.ubj", "model.bst");
+
+    @Override
+    public String name() {
+        return "xgboost";
+    }
+
+    @Override
+    public Set<String> formats() {
+        return Set.of("xgboost");
+    }
+
+    @Override
+    public long predictSize(Path artifact) {
+        try {
+            return 2 * Files.size(modelFile(artifact)) + OVERHEAD_BYTES;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public LoadedModel load(String modelId, Path artifact) {
+        Path file = modelFile(artifact);
+        Booster booster;
+        try {
+            booster = XGBoost.loadModel(file.toString());
+        } catch (XGBoostError e) {
+            throw new MeshError(ErrorCode.INVALID_ARGUMENT, "XGBoost could not load " + file.getFileName() + ": " + firstLine(e.getMessage()), e);
+        }
+        try {
+            int features = (int) booster.getNumFeature();
+            if (features <= 0) {
+                throw MeshError.invalid("XGBoost model %s reports %d features", file.getFileName(), features);
+            }
+            // The output width (1, or the number of classes) shows in a prediction of one row.
+            DMatrix probe = new DMatrix(new float[features], 1, features, Float.NaN);
+            int width;
+            try {
+                width = booster.predict(probe)[0].length;
+            } finally {
+                probe.dispose();
+            }
+            long[] outShape = width == 1 ? new long[]{-1} : new long[]{-1, width};
+            ModelMetadata meta = new ModelMetadata(modelId, List.of("1"), "xgboost",
+                    List.of(new TensorSpec("input", DataType.FP32, new long[]{-1, features})),
+                    List.of(new TensorSpec("predict", DataType.FP32, outShape)));
+            return new XgboostModel(booster, meta, features, width, predictSize(file));
+        } catch (XGBoostError | RuntimeException e) {
+            booster.dispose();
+            throw e instanceof MeshError m ? m : new MeshError(ErrorCode.INVALID_ARGUMENT,
+                    "XGBoost could not use " + file.getFileName() + ": " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    private static Path modelFile(Path artifact) {
+        if (!Files.isDirectory(artifact)) {
+            return artifact;
+        }
+        for (String name : FILE_NAMES) {
+            if (Files.isRegularFile(artifact.resolve(name))) {
+                return artifact.resolve(name);
+            }
+        }
+        try (Stream<Path> files = Files.list(artifact)) {
+            List<Path> found = files.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.endsWith(".json") && !n.endsWith(".model.json") || n.endsWith(".ubj") || n.endsWith(".bst");
+            }).toList();
+            if (found.size() != 1) {
+                throw MeshError.invalid("directory %s holds %d XGBoost model files; give a model.json, model.ubj or model.bst", artifact, found.size());
+            }
+            return found.get(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
