@@ -6,8 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.google.protobuf.UnsafeByteOperations;
-import dev.meshwork.node.runtime.InputValidator;
-import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.node.runtime.ValidatingModel;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.DataType;
@@ -29,7 +28,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** One ONNX Runtime session. {@link #infer} runs on request threads, concurrently. */
-final class OnnxModel implements LoadedModel {
+final class OnnxModel extends ValidatingModel {
     static {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new IllegalStateException("Meshwork's ONNX adapter passes raw tensors in native order and needs a little-endian CPU");
@@ -38,29 +37,15 @@ final class OnnxModel implements LoadedModel {
 
     private final OrtEnvironment env;
     private final OrtSession session;
-    private final ModelMetadata meta;
-    private final long sizeBytes;
 
     OnnxModel(OrtEnvironment env, OrtSession session, ModelMetadata meta, long sizeBytes) {
+        super(meta, sizeBytes);
         this.env = env;
         this.session = session;
-        this.meta = meta;
-        this.sizeBytes = sizeBytes;
     }
 
     @Override
-    public ModelMetadata metadata() {
-        return meta;
-    }
-
-    @Override
-    public long sizeBytes() {
-        return sizeBytes;
-    }
-
-    @Override
-    public InferenceResponse infer(InferenceRequest req) {
-        InputValidator.check(meta, req);
+    protected InferenceResponse run(InferenceRequest req) {
         Map<String, OnnxTensor> inputs = new HashMap<>();
         try {
             for (Tensor t : req.inputs()) {

@@ -1,8 +1,7 @@
 package dev.meshwork.node.runtime.xgboost;
 
 import com.google.protobuf.UnsafeByteOperations;
-import dev.meshwork.node.runtime.InputValidator;
-import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.node.runtime.ValidatingModel;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.DataType;
@@ -19,34 +18,20 @@ import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 
 /** One XGBoost booster. {@link #infer} runs on request threads, concurrently. */
-final class XgboostModel implements LoadedModel {
+final class XgboostModel extends ValidatingModel {
     private final Booster booster;
-    private final ModelMetadata meta;
     private final int features;
     private final int width;
-    private final long sizeBytes;
 
     XgboostModel(Booster booster, ModelMetadata meta, int features, int width, long sizeBytes) {
+        super(meta, sizeBytes);
         this.booster = booster;
-        this.meta = meta;
         this.features = features;
         this.width = width;
-        this.sizeBytes = sizeBytes;
     }
 
     @Override
-    public ModelMetadata metadata() {
-        return meta;
-    }
-
-    @Override
-    public long sizeBytes() {
-        return sizeBytes;
-    }
-
-    @Override
-    public InferenceResponse infer(InferenceRequest req) {
-        InputValidator.check(meta, req);
+    protected InferenceResponse run(InferenceRequest req) {
         Tensor in = req.inputs().get(0);
         int rows = (int) in.shape()[0];
         float[] data = new float[rows * features];
