@@ -124,6 +124,16 @@ class BadInputTest {
     }
 
     @Test
+    void aTruncatedLightgbmModelFailsWithoutTakingTheNodeDown() throws Exception {
+        String good = Files.readString(dev.meshwork.e2e.support.MeshProcess.repoRoot().resolve("examples/lightgbm/lgbm-binary/model.txt"));
+        Path dir = Files.createDirectories(mesh.storage().resolve("lgbm-broken"));
+        Files.writeString(dir.resolve("model.txt"), good.substring(0, good.length() / 3));
+        assertError(mesh.put("/v1/mesh/models/lgbm-broken?load=true", "{\"modelFormat\":{\"name\":\"lightgbm\"},\"storageUri\":\"" + dir + "\"}"),
+                503, "not a complete LightGBM text model");
+        assertThat(Fixtures.JSON.readTree(mesh.get("/v1/mesh/models/lgbm-broken").body()).get("state").asText()).isEqualTo("FAILED");
+    }
+
+    @Test
     void aFileThatIsNotAValidModel() throws Exception {
         Path bad = Files.createDirectories(mesh.storage().resolve("broken"));
         Files.writeString(bad.resolve("model.onnx"), "definitely not an ONNX protobuf");

@@ -4,6 +4,7 @@ import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.node.cache.ModelCache;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.RuntimeAdapter;
+import dev.meshwork.node.runtime.lightgbm.LightgbmRuntimeAdapter;
 import dev.meshwork.node.runtime.onnx.OnnxRuntimeAdapter;
 import dev.meshwork.node.runtime.xgboost.XgboostRuntimeAdapter;
 import dev.meshwork.node.storage.Artifact;
@@ -48,7 +49,7 @@ public final class NodeAgent implements AutoCloseable {
     private final ExecutorService loadExecutor;
 
     public NodeAgent(NodeConfig config) {
-        this(config, List.of(new OnnxRuntimeAdapter(config.onnx()), new XgboostRuntimeAdapter()));
+        this(config, List.of(new OnnxRuntimeAdapter(config.onnx()), new XgboostRuntimeAdapter(), new LightgbmRuntimeAdapter()));
     }
 
     public NodeAgent(NodeConfig config, List<RuntimeAdapter> runtimes) {

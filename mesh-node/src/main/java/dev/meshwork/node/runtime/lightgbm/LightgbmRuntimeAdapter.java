@@ -1,0 +1,91 @@
+package dev.meshwork.node.runtime.lightgbm;
+
+import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.node.runtime.RuntimeAdapter;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.protocol.tensor.DataType;
+import dev.meshwork.protocol.tensor.ModelMetadata;
+import dev.meshwork.protocol.tensor.TensorSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * LightGBM (native library from the lightgbm4j Maven artifact) behind the runtime interface.
+ * Loads a model in LightGBM's text format ({@code model.txt}, or the one {@code *.txt} of a
+ * folder). The model takes {@code input} FP32 [batch, features] and answers {@code predict} FP64
+ * [batch] (or [batch, classes]), LightGBM computing in double precision.
+ *
+ * <p>LightGBM's native parser crashes the process on malformed files, so every file is checked
+ * first ({@link LightgbmModelFile}).
+ *
+ * <p>Size: LightGBM does not report a booster's memory; the estimate is the text file's size
+ * (the parsed trees take less) plus 256 KiB. Thread-safe.
+ */
+public final class LightgbmRuntimeAdapter implements RuntimeAdapter {
+    static final long OVERHEAD_BYTES = 256 << 10;
+
+    @Override
+    public String name() {
+        return "lightgbm";
+    }
+
+    @Override
+    public Set<String> formats() {
+        return Set.of("lightgbm");
+    }
+
+    @Override
+    public long predictSize(Path artifact) {
+        try {
+            return Files.size(modelFile(artifact)) + OVERHEAD_BYTES;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public LoadedModel load(String modelId, Path artifact) {
+        Path file = modelFile(artifact);
+        LightgbmModelFile.check(file);
+        LightgbmBooster booster;
+        try {
+            booster = LightgbmBooster.load(file.toString());
+        } catch (IllegalArgumentException e) {
+            throw new MeshError(ErrorCode.INVALID_ARGUMENT, "LightGBM could not load " + file.getFileName() + ": " + e.getMessage(), e);
+        }
+        if (booster.features <= 0 || booster.classes <= 0) {
+            booster.close();
+            throw MeshError.invalid("LightGBM could not load %s: it reports %d features and %d classes",
+                    file.getFileName(), booster.features, booster.classes);
+        }
+        long[] outShape = booster.classes == 1 ? new long[]{-1} : new long[]{-1, booster.classes};
+        ModelMetadata meta = new ModelMetadata(modelId, List.of("1"), "lightgbm",
+                List.of(new TensorSpec("input", DataType.FP32, new long[]{-1, booster.features})),
+                List.of(new TensorSpec("predict", DataType.FP64, outShape)));
+        return new LightgbmModel(booster, meta, predictSize(file));
+    }
+
+    private static Path modelFile(Path artifact) {
+        if (!Files.isDirectory(artifact)) {
+            return artifact;
+        }
+        if (Files.isRegularFile(artifact.resolve("model.txt"))) {
+            return artifact.resolve("model.txt");
+        }
+        try (Stream<Path> files = Files.list(artifact)) {
+            List<Path> found = files.filter(p -> p.getFileName().toString().endsWith(".txt")).toList();
+            if (found.size() != 1) {
+                throw MeshError.invalid("directory %s holds %d .txt files; give a model.txt", artifact, found.size());
+            }
+            return found.get(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
