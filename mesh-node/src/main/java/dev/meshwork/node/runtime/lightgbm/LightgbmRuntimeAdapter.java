@@ -1,6 +1,7 @@
 package dev.meshwork.node.runtime.lightgbm;
 
 import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.node.runtime.ModelFiles;
 import dev.meshwork.node.runtime.RuntimeAdapter;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * LightGBM (native library from the lightgbm4j Maven artifact) behind the runtime interface.
@@ -72,20 +72,6 @@ public final class LightgbmRuntimeAdapter implements RuntimeAdapter {
     }
 
     private static Path modelFile(Path artifact) {
-        if (!Files.isDirectory(artifact)) {
-            return artifact;
-        }
-        if (Files.isRegularFile(artifact.resolve("model.txt"))) {
-            return artifact.resolve("model.txt");
-        }
-        try (Stream<Path> files = Files.list(artifact)) {
-            List<Path> found = files.filter(p -> p.getFileName().toString().endsWith(".txt")).toList();
-            if (found.size() != 1) {
-                throw MeshError.invalid("directory %s holds %d .txt files; give a model.txt", artifact, found.size());
-            }
-            return found.get(0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ModelFiles.find(artifact, List.of("model.txt"), n -> n.endsWith(".txt"), "a model.txt");
     }
 }

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.node.runtime.ModelFiles;
 import dev.meshwork.node.runtime.RuntimeAdapter;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * ONNX Runtime (CPU) behind the runtime interface. Loads a {@code .onnx} file, or the
@@ -99,21 +99,6 @@ public final class OnnxRuntimeAdapter implements RuntimeAdapter {
     }
 
     private static Path modelFile(Path artifact) {
-        if (!Files.isDirectory(artifact)) {
-            return artifact;
-        }
-        Path named = artifact.resolve("model.onnx");
-        if (Files.isRegularFile(named)) {
-            return named;
-        }
-        try (Stream<Path> files = Files.list(artifact)) {
-            List<Path> onnx = files.filter(p -> p.getFileName().toString().endsWith(".onnx")).toList();
-            if (onnx.size() != 1) {
-                throw MeshError.invalid("directory %s holds %d .onnx files; give a model.onnx or point storageUri at one file", artifact, onnx.size());
-            }
-            return onnx.get(0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ModelFiles.find(artifact, List.of("model.onnx"), n -> n.endsWith(".onnx"), "a model.onnx or a storageUri naming one file");
     }
 }

@@ -1,6 +1,7 @@
 package dev.meshwork.node.runtime.xgboost;
 
 import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.node.runtime.ModelFiles;
 import dev.meshwork.node.runtime.RuntimeAdapter;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
@@ -96,25 +96,8 @@ public final class XgboostRuntimeAdapter implements RuntimeAdapter {
     }
 
     private static Path modelFile(Path artifact) {
-        if (!Files.isDirectory(artifact)) {
-            return artifact;
-        }
-        for (String name : FILE_NAMES) {
-            if (Files.isRegularFile(artifact.resolve(name))) {
-                return artifact.resolve(name);
-            }
-        }
-        try (Stream<Path> files = Files.list(artifact)) {
-            List<Path> found = files.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.endsWith(".json") && !n.endsWith(".model.json") || n.endsWith(".ubj") || n.endsWith(".bst");
-            }).toList();
-            if (found.size() != 1) {
-                throw MeshError.invalid("directory %s holds %d XGBoost model files; give a model.json, model.ubj or model.bst", artifact, found.size());
-            }
-            return found.get(0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ModelFiles.find(artifact, FILE_NAMES,
+                n -> n.endsWith(".json") && !n.endsWith(".model.json") || n.endsWith(".ubj") || n.endsWith(".bst"),
+                "a model.json, model.ubj or model.bst");
     }
 }
