@@ -1,6 +1,7 @@
 package dev.meshwork.node.runtime.tensorflow;
 
 import com.google.protobuf.UnsafeByteOperations;
+import dev.meshwork.node.runtime.RuntimeMessages;
 import dev.meshwork.node.runtime.ValidatingModel;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
@@ -54,7 +55,7 @@ final class TensorflowModel extends ValidatingModel {
                 return new InferenceResponse(req.modelName(), req.modelVersion(), req.id(), Map.of(), outputs);
             }
         } catch (TensorFlowException e) {
-            throw new MeshError(ErrorCode.INVALID_ARGUMENT, "TensorFlow: " + TensorflowRuntimeAdapter.firstLine(e.getMessage()), e);
+            throw new MeshError(ErrorCode.INVALID_ARGUMENT, "TensorFlow: " + RuntimeMessages.firstLine(e.getMessage()), e);
         } finally {
             inputs.values().forEach(org.tensorflow.Tensor::close);
         }

@@ -2,6 +2,7 @@ package dev.meshwork.node.runtime.tensorflow;
 
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.RuntimeAdapter;
+import dev.meshwork.node.runtime.RuntimeMessages;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.DataType;
@@ -56,7 +57,7 @@ public final class TensorflowRuntimeAdapter implements RuntimeAdapter {
             bundle = SavedModelBundle.load(dir.toString(), "serve");
         } catch (TensorFlowException | IllegalArgumentException e) {
             throw new MeshError(ErrorCode.INVALID_ARGUMENT, "TensorFlow could not load the SavedModel in " + dir.getFileName() + ": "
-                    + firstLine(e.getMessage()), e);
+                    + RuntimeMessages.firstLine(e.getMessage()), e);
         }
         try {
             Signature signature = pickSignature(bundle, dir);
@@ -114,13 +115,5 @@ public final class TensorflowRuntimeAdapter implements RuntimeAdapter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 }

@@ -1,6 +1,7 @@
 package dev.meshwork.node.runtime.xgboost;
 
 import com.google.protobuf.UnsafeByteOperations;
+import dev.meshwork.node.runtime.RuntimeMessages;
 import dev.meshwork.node.runtime.ValidatingModel;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
@@ -54,7 +55,7 @@ final class XgboostModel extends ValidatingModel {
             Tensor predict = new Tensor("predict", DataType.FP32, shape, UnsafeByteOperations.unsafeWrap(out.array()));
             return new InferenceResponse(req.modelName(), req.modelVersion(), req.id(), Map.of(), List.of(predict));
         } catch (XGBoostError e) {
-            throw new MeshError(ErrorCode.INTERNAL, "XGBoost: " + XgboostRuntimeAdapter.firstLine(e.getMessage()), e);
+            throw new MeshError(ErrorCode.INTERNAL, "XGBoost: " + RuntimeMessages.firstLine(e.getMessage()), e);
         }
     }
 

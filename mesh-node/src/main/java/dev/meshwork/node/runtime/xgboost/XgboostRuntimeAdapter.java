@@ -3,6 +3,7 @@ package dev.meshwork.node.runtime.xgboost;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.ModelFiles;
 import dev.meshwork.node.runtime.RuntimeAdapter;
+import dev.meshwork.node.runtime.RuntimeMessages;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.DataType;
@@ -60,7 +61,7 @@ public final class XgboostRuntimeAdapter implements RuntimeAdapter {
         try {
             booster = XGBoost.loadModel(file.toString());
         } catch (XGBoostError e) {
-            throw new MeshError(ErrorCode.INVALID_ARGUMENT, "XGBoost could not load " + file.getFileName() + ": " + firstLine(e.getMessage()), e);
+            throw new MeshError(ErrorCode.INVALID_ARGUMENT, "XGBoost could not load " + file.getFileName() + ": " + RuntimeMessages.firstLine(e.getMessage()), e);
         }
         try {
             int features = (int) booster.getNumFeature();
@@ -83,16 +84,8 @@ public final class XgboostRuntimeAdapter implements RuntimeAdapter {
         } catch (XGBoostError | RuntimeException e) {
             booster.dispose();
             throw e instanceof MeshError m ? m : new MeshError(ErrorCode.INVALID_ARGUMENT,
-                    "XGBoost could not use " + file.getFileName() + ": " + firstLine(e.getMessage()), e);
+                    "XGBoost could not use " + file.getFileName() + ": " + RuntimeMessages.firstLine(e.getMessage()), e);
         }
-    }
-
-    static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 
     private static Path modelFile(Path artifact) {
