@@ -16,7 +16,7 @@ class EveryRuntimeTest {
     @RegisterExtension
     static final MeshExtension mesh = new MeshExtension();
 
-    static final List<String> ONE_PER_RUNTIME = List.of("mlp-classifier", "xgb-multiclass", "lgbm-multiclass", "tf-linear");
+    static final List<String> ONE_PER_RUNTIME = List.of("mlp-classifier", "xgb-multiclass", "lgbm-multiclass", "tf-linear", "torch-mlp");
 
     @Test
     void everyRuntimeServesItsExampleInTheSameNode() throws Exception {
@@ -33,7 +33,7 @@ class EveryRuntimeTest {
         JsonNode slots = Fixtures.JSON.readTree(mesh.get("/v1/mesh/nodes").body()).get("nodes").get(0).get("slots");
         List<String> loaded = new ArrayList<>();
         slots.forEach(s -> s.get("models").forEach(m -> loaded.add(s.get("runtime").asText() + ":" + m.asText())));
-        assertThat(loaded).contains("onnx:mlp-classifier", "xgboost:xgb-multiclass", "lightgbm:lgbm-multiclass", "tensorflow:tf-linear");
+        assertThat(loaded).contains("onnx:mlp-classifier", "xgboost:xgb-multiclass", "lightgbm:lgbm-multiclass", "tensorflow:tf-linear", "pytorch:torch-mlp");
     }
 
     @Test

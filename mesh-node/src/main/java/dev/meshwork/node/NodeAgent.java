@@ -6,6 +6,7 @@ import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.RuntimeAdapter;
 import dev.meshwork.node.runtime.lightgbm.LightgbmRuntimeAdapter;
 import dev.meshwork.node.runtime.onnx.OnnxRuntimeAdapter;
+import dev.meshwork.node.runtime.pytorch.PytorchRuntimeAdapter;
 import dev.meshwork.node.runtime.tensorflow.TensorflowRuntimeAdapter;
 import dev.meshwork.node.runtime.xgboost.XgboostRuntimeAdapter;
 import dev.meshwork.node.storage.Artifact;
@@ -51,7 +52,7 @@ public final class NodeAgent implements AutoCloseable {
 
     public NodeAgent(NodeConfig config) {
         this(config, List.of(new OnnxRuntimeAdapter(config.onnx()), new XgboostRuntimeAdapter(), new LightgbmRuntimeAdapter(),
-                new TensorflowRuntimeAdapter()));
+                new TensorflowRuntimeAdapter(), new PytorchRuntimeAdapter()));
     }
 
     public NodeAgent(NodeConfig config, List<RuntimeAdapter> runtimes) {
