@@ -2,18 +2,14 @@ package dev.meshwork.node.runtime.lightgbm;
 
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.ModelFiles;
-import dev.meshwork.node.runtime.RuntimeAdapter;
+import dev.meshwork.node.runtime.ArtifactSizedAdapter;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.DataType;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.protocol.tensor.TensorSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /**
  * LightGBM (native library from the lightgbm4j Maven artifact) behind the runtime interface.
@@ -27,26 +23,14 @@ import java.util.Set;
  * <p>Size: LightGBM does not report a booster's memory; the estimate is the text file's size
  * (the parsed trees take less) plus 256 KiB. Thread-safe.
  */
-public final class LightgbmRuntimeAdapter implements RuntimeAdapter {
+public final class LightgbmRuntimeAdapter extends ArtifactSizedAdapter {
     static final long OVERHEAD_BYTES = 256 << 10;
 
-    @Override
-    public String name() {
-        return "lightgbm";
-    }
 
-    @Override
-    public Set<String> formats() {
-        return Set.of("lightgbm");
-    }
 
-    @Override
-    public long predictSize(Path artifact) {
-        try {
-            return Files.size(modelFile(artifact)) + OVERHEAD_BYTES;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+
+    public LightgbmRuntimeAdapter() {
+        super("lightgbm", 1, OVERHEAD_BYTES);
     }
 
     @Override
@@ -69,6 +53,11 @@ public final class LightgbmRuntimeAdapter implements RuntimeAdapter {
                 List.of(new TensorSpec("input", DataType.FP32, new long[]{-1, booster.features})),
                 List.of(new TensorSpec("predict", DataType.FP64, outShape)));
         return new LightgbmModel(booster, meta, predictSize(file));
+    }
+
+    @Override
+    protected Path modelPath(Path artifact) {
+        return modelFile(artifact);
     }
 
     private static Path modelFile(Path artifact) {

@@ -8,20 +8,16 @@ import ai.onnxruntime.TensorInfo;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.ModelFiles;
-import dev.meshwork.node.runtime.RuntimeAdapter;
+import dev.meshwork.node.runtime.ArtifactSizedAdapter;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.DataType;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.protocol.tensor.TensorSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * ONNX Runtime (CPU) behind the runtime interface. Loads a {@code .onnx} file, or the
@@ -32,34 +28,19 @@ import java.util.Set;
  * session overhead. Thread-safe: sessions are created on load threads, and a session's run is
  * safe from many threads.
  */
-public final class OnnxRuntimeAdapter implements RuntimeAdapter {
+public final class OnnxRuntimeAdapter extends ArtifactSizedAdapter {
     static final long SESSION_OVERHEAD_BYTES = 1 << 20;
     private final OrtEnvironment env;
     private final NodeConfig.Onnx settings;
 
     public OnnxRuntimeAdapter(NodeConfig.Onnx settings) {
+        super("onnx", 2, SESSION_OVERHEAD_BYTES);
         this.env = OrtEnvironment.getEnvironment();
         this.settings = settings;
     }
 
-    @Override
-    public String name() {
-        return "onnx";
-    }
 
-    @Override
-    public Set<String> formats() {
-        return Set.of("onnx");
-    }
 
-    @Override
-    public long predictSize(Path artifact) {
-        try {
-            return 2 * Files.size(modelFile(artifact)) + SESSION_OVERHEAD_BYTES;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Override
     public LoadedModel load(String modelId, Path artifact) {
@@ -96,6 +77,11 @@ public final class OnnxRuntimeAdapter implements RuntimeAdapter {
             out.add(new TensorSpec(n.getName(), type, ti.getShape()));
         }
         return out;
+    }
+
+    @Override
+    protected Path modelPath(Path artifact) {
+        return modelFile(artifact);
     }
 
     private static Path modelFile(Path artifact) {

@@ -8,17 +8,14 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.ModelFiles;
-import dev.meshwork.node.runtime.RuntimeAdapter;
+import dev.meshwork.node.runtime.ArtifactSizedAdapter;
 import dev.meshwork.node.runtime.RuntimeMessages;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /**
  * PyTorch through DJL (engine, JNI and native CPU library all from Maven artifacts; DJL's offline
@@ -28,7 +25,7 @@ import java.util.Set;
  * <p>Size: libtorch does not report a module's memory; the estimate is twice the file size plus
  * 8 MiB of per-module overhead. Thread-safe: a loaded model hands each request its own predictor.
  */
-public final class PytorchRuntimeAdapter implements RuntimeAdapter {
+public final class PytorchRuntimeAdapter extends ArtifactSizedAdapter {
     static final long OVERHEAD_BYTES = 8L << 20;
 
     static {
@@ -37,23 +34,11 @@ public final class PytorchRuntimeAdapter implements RuntimeAdapter {
         }
     }
 
-    @Override
-    public String name() {
-        return "pytorch";
-    }
 
-    @Override
-    public Set<String> formats() {
-        return Set.of("pytorch");
-    }
 
-    @Override
-    public long predictSize(Path artifact) {
-        try {
-            return 2 * Files.size(modelFile(artifact)) + OVERHEAD_BYTES;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+
+    public PytorchRuntimeAdapter() {
+        super("pytorch", 2, OVERHEAD_BYTES);
     }
 
     @Override
@@ -77,6 +62,11 @@ public final class PytorchRuntimeAdapter implements RuntimeAdapter {
         }
         ModelMetadata meta = new ModelMetadata(modelId, List.of("1"), "pytorch_libtorch", signature.inputs(), signature.outputs());
         return new PytorchModel(model, meta, predictSize(file));
+    }
+
+    @Override
+    protected Path modelPath(Path artifact) {
+        return modelFile(artifact);
     }
 
     private static Path modelFile(Path artifact) {

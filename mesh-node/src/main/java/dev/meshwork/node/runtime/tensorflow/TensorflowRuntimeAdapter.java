@@ -1,22 +1,18 @@
 package dev.meshwork.node.runtime.tensorflow;
 
 import dev.meshwork.node.runtime.LoadedModel;
-import dev.meshwork.node.runtime.RuntimeAdapter;
+import dev.meshwork.node.runtime.ArtifactSizedAdapter;
 import dev.meshwork.node.runtime.RuntimeMessages;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.DataType;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.protocol.tensor.TensorSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Stream;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Signature;
 import org.tensorflow.exceptions.TensorFlowException;
@@ -30,23 +26,15 @@ import org.tensorflow.exceptions.TensorFlowException;
  * (graph and variables as read, plus their runtime copies) plus 4 MiB of session overhead.
  * Thread-safe: bundles load on load threads; a session runs calls from many threads.
  */
-public final class TensorflowRuntimeAdapter implements RuntimeAdapter {
+public final class TensorflowRuntimeAdapter extends ArtifactSizedAdapter {
     static final long OVERHEAD_BYTES = 4L << 20;
     static final String SIGNATURE = "serving_default";
 
-    @Override
-    public String name() {
-        return "tensorflow";
-    }
 
-    @Override
-    public Set<String> formats() {
-        return Set.of("tensorflow");
-    }
 
-    @Override
-    public long predictSize(Path artifact) {
-        return 2 * folderSize(savedModelDir(artifact)) + OVERHEAD_BYTES;
+
+    public TensorflowRuntimeAdapter() {
+        super("tensorflow", 2, OVERHEAD_BYTES);
     }
 
     @Override
@@ -99,6 +87,11 @@ public final class TensorflowRuntimeAdapter implements RuntimeAdapter {
         return out;
     }
 
+    @Override
+    protected Path modelPath(Path artifact) {
+        return savedModelDir(artifact);
+    }
+
     private static Path savedModelDir(Path artifact) {
         if (Files.isRegularFile(artifact) && artifact.getFileName().toString().equals("saved_model.pb")) {
             return artifact.getParent();
@@ -107,13 +100,5 @@ public final class TensorflowRuntimeAdapter implements RuntimeAdapter {
             throw MeshError.invalid("%s is not a SavedModel folder (no saved_model.pb)", artifact.getFileName());
         }
         return artifact;
-    }
-
-    private static long folderSize(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

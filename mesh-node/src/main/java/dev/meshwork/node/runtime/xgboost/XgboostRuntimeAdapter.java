@@ -2,19 +2,15 @@ package dev.meshwork.node.runtime.xgboost;
 
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.ModelFiles;
-import dev.meshwork.node.runtime.RuntimeAdapter;
+import dev.meshwork.node.runtime.ArtifactSizedAdapter;
 import dev.meshwork.node.runtime.RuntimeMessages;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.DataType;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.protocol.tensor.TensorSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
@@ -31,27 +27,15 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
  * 256 KiB (a parsed tree ensemble is smaller than its JSON, but the bound stays conservative).
  * Thread-safe: boosters are loaded on load threads; prediction is safe from many threads.
  */
-public final class XgboostRuntimeAdapter implements RuntimeAdapter {
+public final class XgboostRuntimeAdapter extends ArtifactSizedAdapter {
     static final long OVERHEAD_BYTES = 256 << 10;
     private static final List<String> FILE_NAMES = List.of("model.json", "model.ubj", "model.bst");
 
-    @Override
-    public String name() {
-        return "xgboost";
-    }
 
-    @Override
-    public Set<String> formats() {
-        return Set.of("xgboost");
-    }
 
-    @Override
-    public long predictSize(Path artifact) {
-        try {
-            return 2 * Files.size(modelFile(artifact)) + OVERHEAD_BYTES;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+
+    public XgboostRuntimeAdapter() {
+        super("xgboost", 2, OVERHEAD_BYTES);
     }
 
     @Override
@@ -86,6 +70,11 @@ public final class XgboostRuntimeAdapter implements RuntimeAdapter {
             throw e instanceof MeshError m ? m : new MeshError(ErrorCode.INVALID_ARGUMENT,
                     "XGBoost could not use " + file.getFileName() + ": " + RuntimeMessages.firstLine(e.getMessage()), e);
         }
+    }
+
+    @Override
+    protected Path modelPath(Path artifact) {
+        return modelFile(artifact);
     }
 
     private static Path modelFile(Path artifact) {
