@@ -16,8 +16,9 @@ public final class BenchMain {
         switch (scenario) {
             case "standalone" -> System.out.println(new StandaloneBench(loaded.config()).run());
             case "churn" -> System.out.println(new ChurnBench(loaded.config()).run());
+            case "runtimes" -> System.out.println(new RuntimesBench(loaded.config()).run());
             default -> {
-                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, churn");
+                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, churn, runtimes");
                 System.exit(2);
             }
         }

@@ -6,8 +6,6 @@ import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.JsonTensorCodec;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,15 +74,15 @@ final class ChurnBench {
             for (int i = 0; i < 50; i++) {
                 cycle(node, mlp, mlpReq);
             }
-            long before = rssAfterGc();
+            long before = RuntimesBench.rssAfterGc();
             List<Long> samples = new ArrayList<>();
             for (int i = 1; i <= config.cycles(); i++) {
                 cycle(node, mlp, mlpReq);
                 if (i % Math.max(1, config.cycles() / 10) == 0) {
-                    samples.add(rssAfterGc());
+                    samples.add(RuntimesBench.rssAfterGc());
                 }
             }
-            long after = rssAfterGc();
+            long after = RuntimesBench.rssAfterGc();
             double growth = 100.0 * (after - before) / before;
             figures.put("cycles", config.cycles());
             figures.put("rssBeforeBytes", before);
@@ -117,17 +115,5 @@ final class ChurnBench {
 
     private static InferenceRequest request(String model, String json) {
         return JsonTensorCodec.decodeV2(json.getBytes(), model, "");
-    }
-
-    /** Resident set size of this process, after a GC so the Java heap's garbage does not count. */
-    private static long rssAfterGc() throws IOException, InterruptedException {
-        System.gc();
-        Thread.sleep(50);
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status (Linux only)");
     }
 }
