@@ -4,6 +4,7 @@ import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.node.cache.ModelCache;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.RuntimeAdapter;
+import dev.meshwork.node.runtime.external.ExternalRuntimeAdapter;
 import dev.meshwork.node.runtime.lightgbm.LightgbmRuntimeAdapter;
 import dev.meshwork.node.runtime.onnx.OnnxRuntimeAdapter;
 import dev.meshwork.node.runtime.pytorch.PytorchRuntimeAdapter;
@@ -65,43 +66,63 @@ public final class NodeAgent implements AutoCloseable {
             return t;
         });
         EvictionPolicy policy = new LruEvictionPolicy();
-        for (RuntimeAdapter r : runtimes) {
-            Slot slot = new Slot(r.name() + "-0", r, "cpu", config.slotMemoryBytes());
+        List<RuntimeAdapter> all = new ArrayList<>(runtimes);
+        for (NodeConfig.External ext : config.externalRuntimes()) {
+            all.add(new ExternalRuntimeAdapter(ext, config.loadTimeoutMs()));
+        }
+        for (RuntimeAdapter r : all) {
+            long capacity = r instanceof ExternalRuntimeAdapter ? externalCapacity(r.name()) : config.slotMemoryBytes();
+            Slot slot = new Slot(r.name() + "-0", r, r.device(), capacity);
             slots.add(slot);
             r.formats().forEach(f -> slotsByFormat.putIfAbsent(f, slot));
-            caches.put(slot.name(), new ModelCache(slot.name(), slot.capacityBytes(), new ModelCache.Loader() {
+            ModelCache cache = new ModelCache(slot.name(), slot.capacityBytes(), new ModelCache.Loader() {
                 @Override
-                public long predictSize(ModelSpec spec) {
+                public long predictSize(ModelSpec spec) throws Exception {
                     try (Artifact a = store.open(spec.storageUri())) {
-                        return r.predictSize(a.path());
+                        return r.predictSize(spec, a.path());
                     }
                 }
 
                 @Override
                 public LoadedModel load(ModelSpec spec) throws Exception {
                     try (Artifact a = store.open(spec.storageUri())) {
-                        return r.load(spec.id(), a.path());
+                        return r.load(spec, a.path());
                     }
                 }
             }, policy, loadExecutor, new ModelCache.Settings(config.loadTimeoutMs(), config.failedLoadBackoffMs(),
-                    config.maxConcurrencyPerModel(), config.queueTimeoutMs())));
+                    config.maxConcurrencyPerModel(), config.queueTimeoutMs()));
+            caches.put(slot.name(), cache);
+            if (r instanceof ExternalRuntimeAdapter ext) {
+                ext.onLost(() -> cache.dropAll("external runtime " + ext.name() + " is gone; the model loads again once it is back"));
+            }
         }
+    }
+
+    private long externalCapacity(String name) {
+        return config.externalRuntimes().stream().filter(e -> e.name().equals(name)).findFirst()
+                .map(e -> e.capacityBytes() > 0 ? e.capacityBytes() : config.slotMemoryBytes()).orElse(config.slotMemoryBytes());
     }
 
     public String nodeId() {
         return config.nodeId();
     }
 
-    /** The slot whose runtime serves the model's format (and is the named runtime, when one is given). */
+    /** The named runtime's slot when the model names one, else the first slot whose runtime serves its format. */
     Slot slotFor(ModelSpec spec) {
+        if (!spec.runtime().isEmpty()) {
+            Slot named = slots.stream().filter(s -> s.runtime().name().equals(spec.runtime())).findFirst().orElseThrow(() ->
+                    MeshError.invalid("model '%s' asks for runtime '%s', which node %s does not have; its runtimes: %s",
+                            spec.id(), spec.runtime(), config.nodeId(), slots.stream().map(s -> s.runtime().name()).toList()));
+            if (!named.runtime().formats().contains(spec.format().name())) {
+                throw MeshError.invalid("runtime '%s' does not serve model format '%s'; it serves %s",
+                        spec.runtime(), spec.format().name(), named.runtime().formats());
+            }
+            return named;
+        }
         Slot slot = slotsByFormat.get(spec.format().name());
         if (slot == null) {
             throw MeshError.invalid("no runtime on node %s serves model format '%s'; served formats: %s",
                     config.nodeId(), spec.format().name(), slotsByFormat.keySet());
-        }
-        if (!spec.runtime().isEmpty() && !spec.runtime().equals(slot.runtime().name())) {
-            throw MeshError.invalid("model '%s' asks for runtime '%s', which node %s does not have; its runtimes: %s",
-                    spec.id(), spec.runtime(), config.nodeId(), slots.stream().map(s -> s.runtime().name()).toList());
         }
         return slot;
     }
@@ -156,9 +177,26 @@ public final class NodeAgent implements AutoCloseable {
         return List.copyOf(slotsByFormat.keySet());
     }
 
+    /** The slot's estimate of the model's size (reads the artifact; an external runtime asks its process). */
+    public long predictSize(ModelSpec spec) throws Exception {
+        Slot slot = slotFor(spec);
+        try (Artifact a = store.open(spec.storageUri())) {
+            return slot.runtime().predictSize(spec, a.path());
+        }
+    }
+
     @Override
     public void close() {
         caches.values().forEach(c -> c.close(10_000));
+        for (Slot s : slots) {
+            if (s.runtime() instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // closing down
+                }
+            }
+        }
         loadExecutor.shutdownNow();
     }
 }

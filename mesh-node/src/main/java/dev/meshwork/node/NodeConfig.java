@@ -15,9 +15,30 @@ import java.util.List;
  * @param queueTimeoutMs      how long a request waits for its turn before it fails with UNAVAILABLE
  * @param storage             where artifacts may come from and how large they may be
  * @param onnx                ONNX Runtime session settings
+ * @param externalRuntimes    runtime processes that speak ModelMesh's runtime SPI, each a slot of its own
  */
 public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, long loadTimeoutMs,
-                         long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx) {
+                         long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx,
+                         List<External> externalRuntimes) {
+
+    public NodeConfig {
+        externalRuntimes = externalRuntimes == null ? List.of() : List.copyOf(externalRuntimes);
+    }
+
+    /**
+     * An external runtime process (ModelMesh's {@code mmesh.ModelRuntime} plus OIP inference).
+     *
+     * @param name             the runtime's name, which registrations use in their {@code runtime} field
+     * @param formats          the model formats it serves (sent as ModelMesh's modelType)
+     * @param endpoint         {@code host:port}, or {@code unix:///path/to/socket}
+     * @param capacityBytes    the slot's budget; 0 takes the runtime's own capacityInBytes
+     * @param startupTimeoutMs how long to wait for runtimeStatus READY before a load fails
+     */
+    public record External(String name, List<String> formats, String endpoint, long capacityBytes, long startupTimeoutMs) {
+        public External {
+            formats = List.copyOf(formats);
+        }
+    }
 
     /**
      * @param roots            directories that file:// and plain-path storageUris must lie under
@@ -46,11 +67,11 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
 
     public NodeConfig withStorage(Storage newStorage) {
         return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
-                queueTimeoutMs, newStorage, onnx);
+                queueTimeoutMs, newStorage, onnx, externalRuntimes);
     }
 
     public static NodeConfig defaults() {
         return new NodeConfig("node-0", 2L << 30, 2, 120_000, 30_000, 0, 30_000,
-                new Storage(List.of("."), 2L << 30, "", 10L << 30, 60_000), new Onnx(1, 1));
+                new Storage(List.of("."), 2L << 30, "", 10L << 30, 60_000), new Onnx(1, 1), List.of());
     }
 }

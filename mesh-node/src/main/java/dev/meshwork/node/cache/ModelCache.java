@@ -95,26 +95,23 @@ public final class ModelCache {
      * concurrency limit is reached; blocks the calling (request) thread meanwhile.
      */
     public Lease acquire(ModelSpec spec) {
-        for (int attempt = 0; ; attempt++) {
+        for (int attempt = 0; attempt < 3; attempt++) {
             ModelEntry e = entryFor(spec);
             awaitLoad(e);
-            try {
-                LoadedModel model = e.acquire();
-                boolean turn;
-                try {
-                    turn = e.awaitTurn(settings.queueTimeoutMs());
-                } catch (RuntimeException waited) {
-                    e.release();
-                    throw waited;
-                }
-                return new Lease(e, model, turn);
-            } catch (MeshError err) {
-                // Raced with an unload, an eviction or a re-registration: the next round starts a fresh load.
-                if (err.code() != ErrorCode.UNAVAILABLE || attempt >= 2) {
-                    throw err;
-                }
+            LoadedModel model = e.acquire();
+            if (model == null) {
+                continue; // raced with an unload, an eviction or a re-registration: start over with a fresh copy
             }
+            boolean turn;
+            try {
+                turn = e.awaitTurn(settings.queueTimeoutMs());
+            } catch (RuntimeException waited) {
+                e.release();
+                throw waited;
+            }
+            return new Lease(e, model, turn);
         }
+        throw new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' was unloaded three times while this request waited; retry");
     }
 
     private ModelEntry entryFor(ModelSpec spec) {
@@ -239,6 +236,19 @@ public final class ModelCache {
     /** Copies evicted to make room since the cache started. */
     public long evictions() {
         return evictions.get();
+    }
+
+    /** Forgets every copy at once because the runtime holding them is gone; returns how many. */
+    public int dropAll(String reason) {
+        int n = 0;
+        for (String id : new ArrayList<>(entries.keySet())) {
+            ModelEntry e = entries.remove(id);
+            if (e != null) {
+                e.lost(reason);
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Unloads everything, waiting up to {@code timeoutMs} for in-flight requests. */

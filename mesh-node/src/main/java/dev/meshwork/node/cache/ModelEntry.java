@@ -108,7 +108,10 @@ final class ModelEntry {
         loadDone.complete(null);
     }
 
-    /** Pins the loaded model for one request; the caller must {@link #release()} it. */
+    /**
+     * Pins the loaded model for one request (the caller must {@link #release()} it), or returns
+     * null when the copy is being unloaded or replaced, so the caller starts over with a fresh one.
+     */
     synchronized LoadedModel acquire() {
         switch (state) {
             case LOADED -> {
@@ -118,12 +121,17 @@ final class ModelEntry {
                 return model;
             }
             case FAILED -> {
-                if (failure.code() == ErrorCode.CAPACITY_EXHAUSTED) {
+                if (transientFailure()) {
                     throw failure;
                 }
                 throw new MeshError(ErrorCode.MODEL_NOT_READY, "model '" + spec.id() + "' failed to load: " + failure.getMessage());
             }
-            case UNLOADING -> throw new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' is being unloaded; retry");
+            case UNLOADING -> {
+                if (failure != null) { // its runtime is gone
+                    throw failure;
+                }
+                return null;
+            }
             default -> throw new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' is still loading");
         }
     }
@@ -145,6 +153,19 @@ final class ModelEntry {
             closeModel();
         }
         return unloaded;
+    }
+
+    /**
+     * The runtime holding the copy is gone (its process died): the copy is dropped without asking
+     * the runtime, its memory returns to the ledger, and requests get a clear error.
+     */
+    synchronized void lost(String reason) {
+        state = CopyState.UNLOADING;
+        failure = new MeshError(ErrorCode.UNAVAILABLE, reason);
+        model = null;
+        releaseMemory();
+        unloaded.complete(null);
+        loadDone.complete(null);
     }
 
     /** Unloads the copy now if nothing pins it (loaded, no request in flight); true when it did. */
@@ -180,10 +201,16 @@ final class ModelEntry {
                 ? new EvictionCandidate(spec.id(), reservedBytes, lastUsedNanos, loadMillis) : null;
     }
 
-    /** A failed load is remembered (no retry) for the back-off, except a capacity failure, which may fit later. */
+    /**
+     * A failed load is remembered (no retry) for the back-off, except a transient one: no room in
+     * the slot, or a runtime that cannot be reached; those may succeed on the next request.
+     */
     synchronized boolean failedWithin(long backoffNanos) {
-        return state == CopyState.FAILED && failure.code() != ErrorCode.CAPACITY_EXHAUSTED
-                && System.nanoTime() - failedAtNanos < backoffNanos;
+        return state == CopyState.FAILED && !transientFailure() && System.nanoTime() - failedAtNanos < backoffNanos;
+    }
+
+    private boolean transientFailure() {
+        return failure.code() == ErrorCode.CAPACITY_EXHAUSTED || failure.code() == ErrorCode.UNAVAILABLE;
     }
 
     synchronized CopyState state() {

@@ -1,5 +1,6 @@
 package dev.meshwork.node.runtime;
 
+import dev.meshwork.placement.registry.ModelSpec;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -20,4 +21,19 @@ public interface RuntimeAdapter {
 
     /** Loads a model from its checked local artifact; the returned model is ready for inference. */
     LoadedModel load(String modelId, Path artifact) throws Exception;
+
+    /** Loads with the whole registration at hand (an external runtime needs the format); in-process runtimes need the id only. */
+    default LoadedModel load(ModelSpec spec, Path artifact) throws Exception {
+        return load(spec.id(), artifact);
+    }
+
+    /** The size estimate with the whole registration at hand (an external runtime asks its process). */
+    default long predictSize(ModelSpec spec, Path artifact) throws Exception {
+        return predictSize(artifact);
+    }
+
+    /** The device the runtime's slot runs on. */
+    default String device() {
+        return "cpu";
+    }
 }

@@ -82,7 +82,7 @@ class ModelCacheTest {
     }
 
     /** Counts loads; sizes per model (predicted, measured); can be held at a gate or made to fail. */
-    static final class FakeLoader implements ModelCache.Loader {
+    static class FakeLoader implements ModelCache.Loader {
         final AtomicInteger loads = new AtomicInteger();
         final CountDownLatch gate = new CountDownLatch(1);
         final Map<String, Long> predicted = new ConcurrentHashMap<>();
@@ -245,6 +245,25 @@ class ModelCacheTest {
         loader.failWith = null;
         Thread.sleep(400);
         use(cache, "a");
+        assertThat(loader.loads).hasValue(2);
+    }
+
+    @Test
+    void anUnreachableRuntimeIsNotRememberedAsAFailedLoad() {
+        FakeLoader loader = new FakeLoader() {
+            @Override
+            public LoadedModel load(ModelSpec spec) throws Exception {
+                if (loads.get() == 0) {
+                    loads.incrementAndGet();
+                    throw new MeshError(ErrorCode.UNAVAILABLE, "external runtime ext is not READY");
+                }
+                return super.load(spec);
+            }
+        }.open();
+        ModelCache cache = cache(loader, 1000); // back-off 1 s
+        assertThatThrownBy(() -> cache.acquire(spec("a"))).isInstanceOfSatisfying(MeshError.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE)).hasMessageContaining("not READY");
+        use(cache, "a"); // at once, no back-off
         assertThat(loader.loads).hasValue(2);
     }
 

@@ -21,8 +21,6 @@ import dev.meshwork.protocol.oip.ServerReadyRequest;
 import dev.meshwork.protocol.oip.ServerReadyResponse;
 import dev.meshwork.protocol.tensor.GrpcTensorCodec;
 import dev.meshwork.protocol.tensor.InferenceRequest;
-import dev.meshwork.protocol.tensor.ModelMetadata;
-import dev.meshwork.protocol.tensor.TensorSpec;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.ModelStatus;
 import io.grpc.stub.StreamObserver;
@@ -94,23 +92,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
-        answer(out, () -> {
-            ModelMetadata m = service.metadata(request.getName());
-            ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder().setName(request.getName())
-                    .addAllVersions(m.versions()).setPlatform(m.platform());
-            m.inputs().forEach(t -> b.addInputs(tensor(t)));
-            m.outputs().forEach(t -> b.addOutputs(tensor(t)));
-            return b.build();
-        });
-    }
-
-    private static ModelMetadataResponse.TensorMetadata tensor(TensorSpec t) {
-        ModelMetadataResponse.TensorMetadata.Builder b = ModelMetadataResponse.TensorMetadata.newBuilder()
-                .setName(t.name()).setDatatype(t.datatype().name());
-        for (long d : t.shape()) {
-            b.addShape(d);
-        }
-        return b.build();
+        answer(out, () -> GrpcTensorCodec.metadata(service.metadata(request.getName()), request.getName()));
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.meshwork.protocol.oip.InferParameter;
 import dev.meshwork.protocol.oip.InferTensorContents;
 import dev.meshwork.protocol.oip.ModelInferRequest;
 import dev.meshwork.protocol.oip.ModelInferResponse;
+import dev.meshwork.protocol.oip.ModelMetadataResponse;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -107,6 +108,37 @@ public final class GrpcTensorCodec {
         }
         return new InferenceResponse(resp.getModelName(), resp.getModelVersion(), resp.getId(),
                 fromParameters(resp.getParametersMap()), outputs);
+    }
+
+    /** Model metadata as the OIP gRPC message. */
+    public static ModelMetadataResponse metadata(ModelMetadata m, String name) {
+        ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder().setName(name)
+                .addAllVersions(m.versions()).setPlatform(m.platform());
+        m.inputs().forEach(t -> b.addInputs(tensorMetadata(t)));
+        m.outputs().forEach(t -> b.addOutputs(tensorMetadata(t)));
+        return b.build();
+    }
+
+    /** Model metadata read from the OIP gRPC message (a runtime's answer). */
+    public static ModelMetadata metadata(ModelMetadataResponse r) {
+        return new ModelMetadata(r.getName(), r.getVersionsList(), r.getPlatform(), specs(r.getInputsList()), specs(r.getOutputsList()));
+    }
+
+    private static ModelMetadataResponse.TensorMetadata tensorMetadata(TensorSpec t) {
+        ModelMetadataResponse.TensorMetadata.Builder b = ModelMetadataResponse.TensorMetadata.newBuilder()
+                .setName(t.name()).setDatatype(t.datatype().name());
+        for (long d : t.shape()) {
+            b.addShape(d);
+        }
+        return b.build();
+    }
+
+    private static List<TensorSpec> specs(List<ModelMetadataResponse.TensorMetadata> tensors) {
+        List<TensorSpec> out = new ArrayList<>(tensors.size());
+        for (ModelMetadataResponse.TensorMetadata t : tensors) {
+            out.add(new TensorSpec(t.getName(), DataType.parse(t.getDatatype(), t.getName()), toArray(t.getShapeList())));
+        }
+        return out;
     }
 
     static Tensor fromContents(String name, DataType type, long[] shape, InferTensorContents c) {

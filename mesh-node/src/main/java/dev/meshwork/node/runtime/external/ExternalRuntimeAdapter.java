@@ -1,0 +1,212 @@
+package dev.meshwork.node.runtime.external;
+
+import dev.meshwork.node.NodeConfig;
+import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.node.runtime.RuntimeAdapter;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.protocol.mmesh.LoadModelRequest;
+import dev.meshwork.protocol.mmesh.LoadModelResponse;
+import dev.meshwork.protocol.mmesh.ModelRuntimeGrpc;
+import dev.meshwork.protocol.mmesh.ModelSizeRequest;
+import dev.meshwork.protocol.mmesh.PredictModelSizeRequest;
+import dev.meshwork.protocol.mmesh.RuntimeStatusRequest;
+import dev.meshwork.protocol.mmesh.RuntimeStatusResponse;
+import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
+import dev.meshwork.protocol.oip.ModelMetadataRequest;
+import dev.meshwork.protocol.tensor.GrpcTensorCodec;
+import dev.meshwork.protocol.tensor.ModelMetadata;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A runtime in another process that speaks ModelMesh's runtime SPI ({@code mmesh.ModelRuntime})
+ * for loads and the Open Inference Protocol for inference, as ModelMesh's own runtimes do
+ * (MLServer, Triton adapters, {@code ./meshwork runtime-server}). The node resolves the artifact
+ * to a local path and hands that path over, so both processes must see the same files.
+ *
+ * <p>A watcher thread asks {@code runtimeStatus} every {@link #WATCH_MS} ms: when the process stops
+ * answering, the slot's copies are dropped at once (the listener given to {@link #onLost}); when
+ * it answers READY again, loads go through again (a restarted runtime starts empty, as the SPI
+ * requires). Thread-safe.
+ */
+public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseable {
+    static final long WATCH_MS = 250;
+    private static final Logger LOG = LoggerFactory.getLogger(ExternalRuntimeAdapter.class);
+    private final NodeConfig.External config;
+    private final long callTimeoutMs;
+    private final ManagedChannel channel;
+    private final ModelRuntimeGrpc.ModelRuntimeBlockingStub runtime;
+    private final GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub inference;
+    private final ScheduledExecutorService watcher;
+    private volatile boolean ready;
+    private volatile Runnable onLost = () -> { };
+
+    public ExternalRuntimeAdapter(NodeConfig.External config, long callTimeoutMs) {
+        this.config = config;
+        this.callTimeoutMs = callTimeoutMs;
+        String target = config.endpoint().startsWith("unix:") ? config.endpoint() : "dns:///" + config.endpoint();
+        this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(64 << 20).build();
+        this.runtime = ModelRuntimeGrpc.newBlockingStub(channel);
+        this.inference = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+        this.watcher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("meshwork-watch-" + config.name()).factory());
+        watcher.scheduleWithFixedDelay(this::watch, 0, WATCH_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Called (on the watcher thread) when the runtime stops answering; the node drops the slot's copies. */
+    public void onLost(Runnable listener) {
+        this.onLost = listener;
+    }
+
+    private void watch() {
+        boolean nowReady;
+        try {
+            nowReady = runtime.withDeadlineAfter(1, TimeUnit.SECONDS).runtimeStatus(RuntimeStatusRequest.getDefaultInstance())
+                    .getStatus() == RuntimeStatusResponse.Status.READY;
+        } catch (StatusRuntimeException e) {
+            nowReady = false;
+            // The watcher already paces retries; without this the channel backs off for up to minutes after a restart.
+            channel.resetConnectBackoff();
+        }
+        if (ready && !nowReady) {
+            LOG.warn("external runtime {} at {} stopped answering; its models are dropped", config.name(), config.endpoint());
+            ready = false;
+            onLost.run();
+        } else if (!ready && nowReady) {
+            LOG.info("external runtime {} at {} is READY", config.name(), config.endpoint());
+            ready = true;
+        }
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    @Override
+    public Set<String> formats() {
+        return Set.copyOf(config.formats());
+    }
+
+    @Override
+    public String device() {
+        return "external:" + config.endpoint();
+    }
+
+    @Override
+    public long predictSize(Path artifact) {
+        return 2 * bytes(artifact) + (1 << 20);
+    }
+
+    /** Asks the runtime (predictModelSize); a runtime without that RPC gets the local estimate. */
+    @Override
+    public long predictSize(ModelSpec spec, Path artifact) {
+        awaitReady();
+        try {
+            long size = runtime.withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS).predictModelSize(PredictModelSizeRequest.newBuilder()
+                    .setModelId(spec.id()).setModelType(spec.format().name()).setModelPath(artifact.toString()).build()).getSizeInBytes();
+            return size > 0 ? size : predictSize(artifact);
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                return predictSize(artifact);
+            }
+            throw error(e, "predictModelSize");
+        }
+    }
+
+    @Override
+    public LoadedModel load(String modelId, Path artifact) {
+        throw new MeshError(ErrorCode.INTERNAL, "an external runtime needs the model's format: load(spec, artifact)");
+    }
+
+    @Override
+    public LoadedModel load(ModelSpec spec, Path artifact) {
+        awaitReady();
+        LoadModelResponse loaded;
+        try {
+            loaded = runtime.withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS).loadModel(LoadModelRequest.newBuilder()
+                    .setModelId(spec.id()).setModelType(spec.format().name()).setModelPath(artifact.toString()).build());
+        } catch (StatusRuntimeException e) {
+            throw error(e, "loadModel");
+        }
+        try {
+            long size = loaded.getSizeInBytes() > 0 ? loaded.getSizeInBytes()
+                    : runtime.withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS).modelSize(ModelSizeRequest.newBuilder().setModelId(spec.id()).build())
+                    .getSizeInBytes();
+            ModelMetadata meta = GrpcTensorCodec.metadata(inference.withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS)
+                    .modelMetadata(ModelMetadataRequest.newBuilder().setName(spec.id()).build())).withName(spec.id());
+            return new ExternalModel(this, spec.id(), meta, size > 0 ? size : predictSize(artifact));
+        } catch (StatusRuntimeException e) {
+            unload(spec.id());
+            throw error(e, "sizing and describing the model");
+        }
+    }
+
+    GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub inference() {
+        return inference.withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    void unload(String modelId) {
+        try {
+            runtime.withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS)
+                    .unloadModel(dev.meshwork.protocol.mmesh.UnloadModelRequest.newBuilder().setModelId(modelId).build());
+        } catch (StatusRuntimeException e) {
+            // a runtime that is gone has nothing loaded; another error leaves nothing we can do here
+            LOG.debug("unloadModel {} on {}: {}", modelId, config.name(), e.getStatus());
+        }
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.startupTimeoutMs());
+        while (!ready) {
+            if (System.nanoTime() > deadline) {
+                throw new MeshError(ErrorCode.UNAVAILABLE, "external runtime " + config.name() + " at " + config.endpoint()
+                        + " is not READY (no runtimeStatus READY within " + config.startupTimeoutMs() + " ms); is it running?");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshError(ErrorCode.UNAVAILABLE, "interrupted while waiting for external runtime " + config.name());
+            }
+        }
+    }
+
+    /** A gRPC failure of the runtime as a MeshError with the same kind and the runtime's words. */
+    MeshError error(StatusRuntimeException e, String call) {
+        return new MeshError(ErrorCode.fromGrpcCode(e.getStatus().getCode().value()), "external runtime " + config.name() + " ("
+                + call + "): " + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription()), e);
+    }
+
+    private static long bytes(Path path) {
+        try (Stream<Path> files = Files.walk(path)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        watcher.shutdownNow();
+        channel.shutdownNow();
+    }
+}

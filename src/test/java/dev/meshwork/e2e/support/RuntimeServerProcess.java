@@ -1,0 +1,58 @@
+package dev.meshwork.e2e.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A {@code runtime-server} process on a given loopback port; kill() is kill -9. */
+public final class RuntimeServerProcess implements AutoCloseable {
+    private final Process process;
+
+    private RuntimeServerProcess(Process process) {
+        this.process = process;
+    }
+
+    /** A port that was free a moment ago (the runtime-server must come back on the same one). */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    public static RuntimeServerProcess start(Path workDir, int port, String logName) throws IOException, InterruptedException {
+        Path log = workDir.resolve(logName);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder b = new ProcessBuilder(List.of(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "dev.meshwork.node.runtimeserver.RuntimeServerMain",
+                "--port=" + port, "--node.storage.roots=" + workDir.toRealPath(),
+                "--node.storage.cacheDir=" + workDir.resolve("runtime-cache")))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        b.environment().put("TF_CPP_MIN_LOG_LEVEL", "1");
+        Process p = b.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("runtime-server exited:\n" + Files.readString(log));
+            }
+            if (Files.readString(log).contains("listening on")) {
+                return new RuntimeServerProcess(p);
+            }
+            Thread.sleep(100);
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("runtime-server did not start:\n" + Files.readString(log));
+    }
+
+    /** SIGKILL: no shutdown hook runs, as in a crash. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+}
