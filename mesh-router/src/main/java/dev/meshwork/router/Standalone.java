@@ -5,6 +5,7 @@ import dev.meshwork.node.NodeConfig;
 import dev.meshwork.placement.registry.InMemoryModelRegistry;
 import dev.meshwork.router.grpc.GrpcServer;
 import dev.meshwork.router.grpc.InferenceGrpcService;
+import dev.meshwork.router.grpc.ModelMeshGrpcService;
 import dev.meshwork.router.mesh.LocalNodeBackend;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.rest.RestServer;
@@ -38,7 +39,8 @@ public final class Standalone implements AutoCloseable {
         this.service = new ModelService(new InMemoryModelRegistry(), backend);
         this.vertx = Vertx.vertx();
         this.rest = new RestServer(vertx, config.http(), service, requestThreads);
-        this.grpc = new GrpcServer(config.grpc(), List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0")));
+        this.grpc = new GrpcServer(config.grpc(), List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0"),
+                new ModelMeshGrpcService(service, requestThreads)));
         this.registered = ExampleRegistrar.registerAll(service, docs);
     }
 

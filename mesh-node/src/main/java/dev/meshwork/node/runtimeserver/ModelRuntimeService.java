@@ -4,6 +4,7 @@ import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.protocol.error.GrpcCalls;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.mmesh.LoadModelRequest;
 import dev.meshwork.protocol.mmesh.LoadModelResponse;
@@ -16,7 +17,6 @@ import dev.meshwork.protocol.mmesh.RuntimeStatusRequest;
 import dev.meshwork.protocol.mmesh.RuntimeStatusResponse;
 import dev.meshwork.protocol.mmesh.UnloadModelRequest;
 import dev.meshwork.protocol.mmesh.UnloadModelResponse;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,15 +35,9 @@ final class ModelRuntimeService extends ModelRuntimeGrpc.ModelRuntimeImplBase {
         this.node = node;
     }
 
+    /** The server already runs services on request threads, so the work runs where it is called. */
     static <T> void answer(StreamObserver<T> out, Callable<T> call) {
-        try {
-            T value = call.call();
-            out.onNext(value);
-            out.onCompleted();
-        } catch (Throwable t) {
-            MeshError e = MeshError.wrap(t);
-            out.onError(Status.fromCodeValue(e.code().grpcCode()).withDescription(e.getMessage()).asRuntimeException());
-        }
+        GrpcCalls.answer(Runnable::run, out, call);
     }
 
     private static ModelSpec spec(String id, String type, String path) {

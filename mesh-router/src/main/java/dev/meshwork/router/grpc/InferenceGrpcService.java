@@ -1,5 +1,6 @@
 package dev.meshwork.router.grpc;
 
+import dev.meshwork.protocol.error.GrpcCalls;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import dev.meshwork.protocol.oip.ModelInferRequest;
 import dev.meshwork.protocol.oip.ModelInferResponse;
@@ -25,10 +26,8 @@ import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.ModelStatus;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
-import io.grpc.Status;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * {@code inference.GRPCInferenceService}, every RPC including the repository extension. gRPC calls
@@ -49,21 +48,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     }
 
     private <T> void answer(StreamObserver<T> out, Callable<T> call) {
-        try {
-            work.execute(() -> {
-                T value;
-                try {
-                    value = call.call();
-                } catch (Throwable t) {
-                    out.onError(GrpcErrors.toStatus(t));
-                    return;
-                }
-                out.onNext(value);
-                out.onCompleted();
-            });
-        } catch (RejectedExecutionException e) {
-            out.onError(Status.UNAVAILABLE.withDescription("the router is shutting down").asRuntimeException());
-        }
+        GrpcCalls.answer(work, out, call);
     }
 
     @Override

@@ -1,7 +1,5 @@
-package dev.meshwork.router.grpc;
+package dev.meshwork.protocol.error;
 
-import dev.meshwork.protocol.error.ErrorCode;
-import dev.meshwork.protocol.error.MeshError;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
