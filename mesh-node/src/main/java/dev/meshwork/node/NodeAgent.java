@@ -2,14 +2,10 @@ package dev.meshwork.node;
 
 import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.node.cache.ModelCache;
+import dev.meshwork.node.runtime.InProcessRuntimes;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.RuntimeAdapter;
 import dev.meshwork.node.runtime.external.ExternalRuntimeAdapter;
-import dev.meshwork.node.runtime.lightgbm.LightgbmRuntimeAdapter;
-import dev.meshwork.node.runtime.onnx.OnnxRuntimeAdapter;
-import dev.meshwork.node.runtime.pytorch.PytorchRuntimeAdapter;
-import dev.meshwork.node.runtime.tensorflow.TensorflowRuntimeAdapter;
-import dev.meshwork.node.runtime.xgboost.XgboostRuntimeAdapter;
 import dev.meshwork.node.storage.Artifact;
 import dev.meshwork.node.storage.ArtifactStore;
 import dev.meshwork.placement.eviction.EvictionPolicy;
@@ -20,6 +16,11 @@ import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * loads run on the agent's own load threads. Thread-safe.
  */
 public final class NodeAgent implements AutoCloseable {
-    /** One runtime slot: a runtime adapter with a device and a memory budget. */
-    public record Slot(String name, RuntimeAdapter runtime, String device, long capacityBytes) {
+    /**
+     * One runtime slot: a runtime adapter with a device and a memory budget.
+     *
+     * @param runtimeName what registrations name in their {@code runtime} field
+     * @param autoSelect  whether models that name no runtime may land here
+     */
+    public record Slot(String name, String runtimeName, RuntimeAdapter runtime, String device, long capacityBytes, boolean autoSelect) {
+        boolean serves(String format) {
+            return runtime.formats().contains(format);
+        }
     }
 
     /** A slot's state for status pages and the node table. */
@@ -46,17 +55,31 @@ public final class NodeAgent implements AutoCloseable {
 
     private final NodeConfig config;
     private final ArtifactStore store;
-    private final Map<String, Slot> slotsByFormat = new LinkedHashMap<>();
     private final Map<String, ModelCache> caches = new LinkedHashMap<>();
     private final List<Slot> slots = new ArrayList<>();
+    /** Which slot each model went to, so that it stays there; see {@link #slotFor}. */
+    private final ConcurrentMap<String, Slot> placed = new ConcurrentHashMap<>();
     private final ExecutorService loadExecutor;
 
+    /** A node with the in-process slots of {@code node.slots} and the external runtimes of {@code node.externalRuntimes}. */
     public NodeAgent(NodeConfig config) {
-        this(config, List.of(new OnnxRuntimeAdapter(config.onnx()), new XgboostRuntimeAdapter(), new LightgbmRuntimeAdapter(),
-                new TensorflowRuntimeAdapter(), new PytorchRuntimeAdapter()));
+        this(config, inProcessSlots(config));
     }
 
-    public NodeAgent(NodeConfig config, List<RuntimeAdapter> runtimes) {
+    private static List<Slot> inProcessSlots(NodeConfig config) {
+        List<Slot> out = new ArrayList<>();
+        for (NodeConfig.SlotConfig sc : config.effectiveSlots()) {
+            RuntimeAdapter adapter = InProcessRuntimes.create(sc.adapter(), sc.device(), config);
+            long capacity = sc.memoryBytes() > 0 ? sc.memoryBytes() : config.slotMemoryBytes();
+            for (int i = 0; i < sc.count(); i++) {
+                out.add(new Slot(sc.runtime() + "-" + i, sc.runtime(), adapter, adapter.device(), capacity, sc.autoSelect()));
+            }
+        }
+        return out;
+    }
+
+    /** A node with the given in-process slots (plus the configured external runtimes). */
+    public NodeAgent(NodeConfig config, List<Slot> inProcess) {
         this.config = config;
         this.store = new ArtifactStore(config.storage());
         AtomicInteger n = new AtomicInteger();
@@ -65,16 +88,19 @@ public final class NodeAgent implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        EvictionPolicy policy = new LruEvictionPolicy();
-        List<RuntimeAdapter> all = new ArrayList<>(runtimes);
+        slots.addAll(inProcess);
         for (NodeConfig.External ext : config.externalRuntimes()) {
-            all.add(new ExternalRuntimeAdapter(ext, config.loadTimeoutMs()));
+            ExternalRuntimeAdapter adapter = new ExternalRuntimeAdapter(ext, config.loadTimeoutMs());
+            long capacity = ext.capacityBytes() > 0 ? ext.capacityBytes() : config.slotMemoryBytes();
+            slots.add(new Slot(ext.name() + "-0", ext.name(), adapter, adapter.device(), capacity, true));
         }
-        for (RuntimeAdapter r : all) {
-            long capacity = r instanceof ExternalRuntimeAdapter ? externalCapacity(r.name()) : config.slotMemoryBytes();
-            Slot slot = new Slot(r.name() + "-0", r, r.device(), capacity);
-            slots.add(slot);
-            r.formats().forEach(f -> slotsByFormat.putIfAbsent(f, slot));
+        Set<String> names = new HashSet<>();
+        EvictionPolicy policy = new LruEvictionPolicy();
+        for (Slot slot : slots) {
+            if (!names.add(slot.name())) {
+                throw MeshError.invalid("node %s has two slots named '%s'; give one of them another runtime name", config.nodeId(), slot.name());
+            }
+            RuntimeAdapter r = slot.runtime();
             ModelCache cache = new ModelCache(slot.name(), slot.capacityBytes(), new ModelCache.Loader() {
                 @Override
                 public long predictSize(ModelSpec spec) throws Exception {
@@ -98,33 +124,49 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
-    private long externalCapacity(String name) {
-        return config.externalRuntimes().stream().filter(e -> e.name().equals(name)).findFirst()
-                .map(e -> e.capacityBytes() > 0 ? e.capacityBytes() : config.slotMemoryBytes()).orElse(config.slotMemoryBytes());
-    }
-
     public String nodeId() {
         return config.nodeId();
     }
 
-    /** The named runtime's slot when the model names one, else the first slot whose runtime serves its format. */
+    /**
+     * The slot a model runs in. Candidates are the slots of the runtime the model names, else the
+     * auto-select slots that serve its format. A model keeps the slot it was first placed in until
+     * it is unloaded (so concurrent requests for a cold model agree on one slot and cause one load);
+     * a first placement takes the candidate with the most free memory, the first one on a tie.
+     */
     Slot slotFor(ModelSpec spec) {
+        List<Slot> candidates = candidates(spec);
+        if (candidates.size() == 1) {
+            return candidates.get(0);
+        }
+        return placed.compute(spec.id(), (id, previous) -> previous != null && candidates.contains(previous) ? previous
+                : candidates.stream().max(Comparator.comparingLong(s -> caches.get(s.name()).freeBytes())).orElseThrow());
+    }
+
+    private List<Slot> candidates(ModelSpec spec) {
+        String format = spec.format().name();
         if (!spec.runtime().isEmpty()) {
-            Slot named = slots.stream().filter(s -> s.runtime().name().equals(spec.runtime())).findFirst().orElseThrow(() ->
-                    MeshError.invalid("model '%s' asks for runtime '%s', which node %s does not have; its runtimes: %s",
-                            spec.id(), spec.runtime(), config.nodeId(), slots.stream().map(s -> s.runtime().name()).toList()));
-            if (!named.runtime().formats().contains(spec.format().name())) {
+            List<Slot> named = slots.stream().filter(s -> s.runtimeName().equals(spec.runtime())).toList();
+            if (named.isEmpty()) {
+                throw MeshError.invalid("model '%s' asks for runtime '%s', which node %s does not have; its runtimes: %s",
+                        spec.id(), spec.runtime(), config.nodeId(), runtimeNames());
+            }
+            if (!named.get(0).serves(format)) {
                 throw MeshError.invalid("runtime '%s' does not serve model format '%s'; it serves %s",
-                        spec.runtime(), spec.format().name(), named.runtime().formats());
+                        spec.runtime(), format, named.get(0).runtime().formats());
             }
             return named;
         }
-        Slot slot = slotsByFormat.get(spec.format().name());
-        if (slot == null) {
+        List<Slot> serving = slots.stream().filter(s -> s.autoSelect() && s.serves(format)).toList();
+        if (serving.isEmpty()) {
             throw MeshError.invalid("no runtime on node %s serves model format '%s'; served formats: %s",
-                    config.nodeId(), spec.format().name(), slotsByFormat.keySet());
+                    config.nodeId(), format, formats());
         }
-        return slot;
+        return serving;
+    }
+
+    private List<String> runtimeNames() {
+        return slots.stream().map(Slot::runtimeName).distinct().toList();
     }
 
     /** Checks, without loading, that this node could serve the model (format and runtime). */
@@ -156,8 +198,9 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
-    /** Unloads the model from every slot that holds it. */
+    /** Unloads the model from every slot that holds it; its next load may go to another slot. */
     public CompletableFuture<Void> unload(String modelId) {
+        placed.remove(modelId);
         return CompletableFuture.allOf(caches.values().stream().map(c -> c.unload(modelId)).toArray(CompletableFuture[]::new));
     }
 
@@ -168,13 +211,13 @@ public final class NodeAgent implements AutoCloseable {
     public List<SlotStatus> slots() {
         return slots.stream().map(s -> {
             ModelCache c = caches.get(s.name());
-            return new SlotStatus(s.name(), s.runtime().name(), s.device(), c.capacityBytes(), c.usedBytes(), c.evictions(), c.copies());
+            return new SlotStatus(s.name(), s.runtimeName(), s.device(), c.capacityBytes(), c.usedBytes(), c.evictions(), c.copies());
         }).toList();
     }
 
-    /** The model formats this node's runtimes serve. */
+    /** The model formats this node's auto-select slots serve. */
     public List<String> formats() {
-        return List.copyOf(slotsByFormat.keySet());
+        return slots.stream().filter(Slot::autoSelect).flatMap(s -> s.runtime().formats().stream().sorted()).distinct().toList();
     }
 
     /** The slot's estimate of the model's size (reads the artifact; an external runtime asks its process). */
@@ -188,8 +231,8 @@ public final class NodeAgent implements AutoCloseable {
     @Override
     public void close() {
         caches.values().forEach(c -> c.close(10_000));
-        for (Slot s : slots) {
-            if (s.runtime() instanceof AutoCloseable c) {
+        for (RuntimeAdapter r : slots.stream().map(Slot::runtime).distinct().toList()) {
+            if (r instanceof AutoCloseable c) {
                 try {
                     c.close();
                 } catch (Exception ignored) {

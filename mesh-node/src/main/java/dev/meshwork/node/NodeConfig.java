@@ -7,7 +7,7 @@ import java.util.List;
  * {@code MESHWORK_NODE_*} in standalone mode). Every default works on a laptop.
  *
  * @param nodeId              the node's name in status and the placement table
- * @param slotMemoryBytes     the memory budget of each runtime slot
+ * @param slotMemoryBytes     the memory budget of a runtime slot that does not set its own
  * @param loadThreads         platform threads that run model loads (file I/O and native code)
  * @param loadTimeoutMs       how long a request waits for a model load before it fails
  * @param failedLoadBackoffMs how long a failed load is remembered before the next request retries it
@@ -16,13 +16,45 @@ import java.util.List;
  * @param storage             where artifacts may come from and how large they may be
  * @param onnx                ONNX Runtime session settings
  * @param externalRuntimes    runtime processes that speak ModelMesh's runtime SPI, each a slot of its own
+ * @param slots               the in-process runtime slots; empty means one CPU slot per in-process runtime
  */
 public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, long loadTimeoutMs,
                          long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx,
-                         List<External> externalRuntimes) {
+                         List<External> externalRuntimes, List<SlotConfig> slots) {
+
+    /** The in-process runtimes, each of which a slot may run. */
+    public static final List<String> IN_PROCESS_RUNTIMES = List.of("onnx", "xgboost", "lightgbm", "tensorflow", "pytorch");
 
     public NodeConfig {
         externalRuntimes = externalRuntimes == null ? List.of() : List.copyOf(externalRuntimes);
+        slots = slots == null ? List.of() : List.copyOf(slots);
+    }
+
+    /**
+     * One kind of in-process slot (YAML list {@code node.slots}).
+     *
+     * @param adapter     the in-process runtime: onnx, xgboost, lightgbm, tensorflow or pytorch
+     * @param runtime     the name registrations use in their {@code runtime} field; defaults to the adapter's
+     * @param device      {@code cpu} (the default) or {@code cuda:N}
+     * @param memoryBytes each slot's budget; 0 takes {@code node.slotMemoryBytes}
+     * @param count       how many such slots (default 1); a model stays in the slot it was first loaded into
+     * @param autoSelect  whether models that name no runtime may land here (default true); false keeps
+     *                    the slot for models that name it
+     */
+    public record SlotConfig(String adapter, String runtime, String device, long memoryBytes, int count, Boolean autoSelect) {
+        public SlotConfig {
+            runtime = runtime == null || runtime.isEmpty() ? adapter : runtime;
+            device = device == null || device.isEmpty() ? "cpu" : device;
+            count = count <= 0 ? 1 : count;
+            autoSelect = autoSelect == null || autoSelect;
+        }
+    }
+
+    /** The configured slots, or the default of one CPU slot per in-process runtime. */
+    public List<SlotConfig> effectiveSlots() {
+        return slots.isEmpty()
+                ? IN_PROCESS_RUNTIMES.stream().map(a -> new SlotConfig(a, a, "cpu", 0, 1, true)).toList()
+                : slots;
     }
 
     /**
@@ -67,11 +99,11 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
 
     public NodeConfig withStorage(Storage newStorage) {
         return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
-                queueTimeoutMs, newStorage, onnx, externalRuntimes);
+                queueTimeoutMs, newStorage, onnx, externalRuntimes, slots);
     }
 
     public static NodeConfig defaults() {
         return new NodeConfig("node-0", 2L << 30, 2, 120_000, 30_000, 0, 30_000,
-                new Storage(List.of("."), 2L << 30, "", 10L << 30, 60_000), new Onnx(1, 1), List.of());
+                new Storage(List.of("."), 2L << 30, "", 10L << 30, 60_000), new Onnx(1, 1), List.of(), List.of());
     }
 }

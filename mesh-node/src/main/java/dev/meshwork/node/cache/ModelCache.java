@@ -233,6 +233,11 @@ public final class ModelCache {
         return memory.used();
     }
 
+    /** Bytes of the budget not reserved. */
+    public long freeBytes() {
+        return memory.capacity() - memory.used();
+    }
+
     /** Copies evicted to make room since the cache started. */
     public long evictions() {
         return evictions.get();

@@ -10,17 +10,29 @@ import java.util.stream.Stream;
 /**
  * A runtime named after the one format it serves, whose size prediction is a multiple of its
  * model file's (or folder's) size plus a fixed overhead: what every in-process runtime does, since
- * none of them reports a loaded model's memory.
+ * none of them reports a loaded model's memory. Each instance serves one device.
  */
 public abstract class ArtifactSizedAdapter implements RuntimeAdapter {
     private final String name;
     private final long sizeFactor;
     private final long overheadBytes;
+    private final Device device;
 
-    protected ArtifactSizedAdapter(String name, long sizeFactor, long overheadBytes) {
+    protected ArtifactSizedAdapter(String name, long sizeFactor, long overheadBytes, Device device) {
         this.name = name;
         this.sizeFactor = sizeFactor;
         this.overheadBytes = overheadBytes;
+        this.device = device;
+    }
+
+    @Override
+    public final String device() {
+        return device.toString();
+    }
+
+    /** The device this adapter's models compute on. */
+    protected final Device onDevice() {
+        return device;
     }
 
     @Override

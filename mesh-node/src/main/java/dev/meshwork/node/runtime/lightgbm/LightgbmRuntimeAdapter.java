@@ -3,6 +3,7 @@ package dev.meshwork.node.runtime.lightgbm;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.ModelFiles;
 import dev.meshwork.node.runtime.ArtifactSizedAdapter;
+import dev.meshwork.node.runtime.Device;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.DataType;
@@ -26,11 +27,8 @@ import java.util.List;
 public final class LightgbmRuntimeAdapter extends ArtifactSizedAdapter {
     static final long OVERHEAD_BYTES = 256 << 10;
 
-
-
-
     public LightgbmRuntimeAdapter() {
-        super("lightgbm", 1, OVERHEAD_BYTES);
+        super("lightgbm", 1, OVERHEAD_BYTES, Device.CPU);
     }
 
     @Override

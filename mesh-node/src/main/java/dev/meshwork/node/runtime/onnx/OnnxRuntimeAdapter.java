@@ -9,6 +9,7 @@ import dev.meshwork.node.NodeConfig;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.ModelFiles;
 import dev.meshwork.node.runtime.ArtifactSizedAdapter;
+import dev.meshwork.node.runtime.Device;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.DataType;
@@ -33,14 +34,11 @@ public final class OnnxRuntimeAdapter extends ArtifactSizedAdapter {
     private final OrtEnvironment env;
     private final NodeConfig.Onnx settings;
 
-    public OnnxRuntimeAdapter(NodeConfig.Onnx settings) {
-        super("onnx", 2, SESSION_OVERHEAD_BYTES);
+    public OnnxRuntimeAdapter(NodeConfig.Onnx settings, Device device) {
+        super("onnx", 2, SESSION_OVERHEAD_BYTES, device);
         this.env = OrtEnvironment.getEnvironment();
         this.settings = settings;
     }
-
-
-
 
     @Override
     public LoadedModel load(String modelId, Path artifact) {
@@ -49,6 +47,9 @@ public final class OnnxRuntimeAdapter extends ArtifactSizedAdapter {
             opts.setIntraOpNumThreads(settings.intraOpThreads());
             opts.setInterOpNumThreads(settings.interOpThreads());
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (onDevice().isCuda()) {
+                opts.addCUDA(onDevice().index()); // fails unless the onnxruntime_gpu artifact is on the classpath
+            }
             OrtSession session = env.createSession(file.toString(), opts);
             try {
                 ModelMetadata meta = new ModelMetadata(modelId, List.of("1"), "onnxruntime_onnx",

@@ -9,6 +9,7 @@ import ai.djl.translate.NoopTranslator;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.ModelFiles;
 import dev.meshwork.node.runtime.ArtifactSizedAdapter;
+import dev.meshwork.node.runtime.Device;
 import dev.meshwork.node.runtime.RuntimeMessages;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
@@ -34,11 +35,8 @@ public final class PytorchRuntimeAdapter extends ArtifactSizedAdapter {
         }
     }
 
-
-
-
-    public PytorchRuntimeAdapter() {
-        super("pytorch", 2, OVERHEAD_BYTES);
+    public PytorchRuntimeAdapter(Device device) {
+        super("pytorch", 2, OVERHEAD_BYTES, device);
     }
 
     @Override
@@ -46,7 +44,8 @@ public final class PytorchRuntimeAdapter extends ArtifactSizedAdapter {
         Path file = modelFile(artifact);
         TorchSignature signature = TorchSignature.read(file.getParent(), file);
         Criteria<NDList, NDList> criteria = Criteria.builder().setTypes(NDList.class, NDList.class)
-                .optModelPath(file).optEngine("PyTorch").optTranslator(new NoopTranslator()).build();
+                .optModelPath(file).optEngine("PyTorch").optTranslator(new NoopTranslator())
+                .optDevice(onDevice().isCuda() ? ai.djl.Device.gpu(onDevice().index()) : ai.djl.Device.cpu()).build();
         // DJL finds its engine through the thread's context class loader.
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();

@@ -2,6 +2,7 @@ package dev.meshwork.node.runtime.tensorflow;
 
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.ArtifactSizedAdapter;
+import dev.meshwork.node.runtime.Device;
 import dev.meshwork.node.runtime.RuntimeMessages;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
@@ -30,11 +31,8 @@ public final class TensorflowRuntimeAdapter extends ArtifactSizedAdapter {
     static final long OVERHEAD_BYTES = 4L << 20;
     static final String SIGNATURE = "serving_default";
 
-
-
-
     public TensorflowRuntimeAdapter() {
-        super("tensorflow", 2, OVERHEAD_BYTES);
+        super("tensorflow", 2, OVERHEAD_BYTES, Device.CPU);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.meshwork.node.runtime.xgboost;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.ModelFiles;
 import dev.meshwork.node.runtime.ArtifactSizedAdapter;
+import dev.meshwork.node.runtime.Device;
 import dev.meshwork.node.runtime.RuntimeMessages;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
@@ -31,11 +32,8 @@ public final class XgboostRuntimeAdapter extends ArtifactSizedAdapter {
     static final long OVERHEAD_BYTES = 256 << 10;
     private static final List<String> FILE_NAMES = List.of("model.json", "model.ubj", "model.bst");
 
-
-
-
     public XgboostRuntimeAdapter() {
-        super("xgboost", 2, OVERHEAD_BYTES);
+        super("xgboost", 2, OVERHEAD_BYTES, Device.CPU);
     }
 
     @Override

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshwork.node.runtime.Device;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.protocol.error.ErrorCode;
@@ -26,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OnnxRuntimeAdapterTest {
     static final Path EXAMPLES = Path.of("..", "examples", "onnx");
     static final ObjectMapper JSON = new ObjectMapper();
-    final OnnxRuntimeAdapter adapter = new OnnxRuntimeAdapter(new NodeConfig.Onnx(1, 1));
+    final OnnxRuntimeAdapter adapter = new OnnxRuntimeAdapter(new NodeConfig.Onnx(1, 1), Device.CPU);
 
     @ParameterizedTest
     @ValueSource(strings = {"mlp-classifier", "typed-ops", "add-vectors"})

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshwork.node.runtime.Device;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PytorchRuntimeAdapterTest {
     static final Path MODEL = Path.of("..", "examples", "pytorch", "torch-mlp");
     static final ObjectMapper JSON = new ObjectMapper();
-    final PytorchRuntimeAdapter adapter = new PytorchRuntimeAdapter();
+    final PytorchRuntimeAdapter adapter = new PytorchRuntimeAdapter(Device.CPU);
 
     static JsonNode theCase() throws Exception {
         return JSON.readTree(MODEL.resolve("expected.json").toFile()).get("cases").get(0);
