@@ -241,5 +241,6 @@ public final class NodeAgent implements AutoCloseable {
             }
         }
         loadExecutor.shutdownNow();
+        store.close();
     }
 }

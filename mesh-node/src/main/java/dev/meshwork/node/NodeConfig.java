@@ -77,15 +77,44 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
      * @param maxArtifactBytes the largest artifact (file, or directory in total) a load accepts
      * @param cacheDir         where downloaded artifacts are kept; empty means a folder under java.io.tmpdir
      * @param cacheMaxBytes    the disk cache's bound (it may pass it by one artifact while that downloads)
-     * @param httpTimeoutMs    connect and response timeout of http(s) downloads
+     * @param httpTimeoutMs    connect and response timeout of http(s) and s3 downloads
+     * @param s3               where s3:// artifacts come from
      */
-    public record Storage(List<String> roots, long maxArtifactBytes, String cacheDir, long cacheMaxBytes, long httpTimeoutMs) {
+    public record Storage(List<String> roots, long maxArtifactBytes, String cacheDir, long cacheMaxBytes, long httpTimeoutMs, S3 s3) {
         public Storage {
             roots = List.copyOf(roots);
+            s3 = s3 == null ? S3.defaults() : s3;
         }
 
         public Storage withRoots(List<String> newRoots) {
-            return new Storage(newRoots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs);
+            return new Storage(newRoots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, s3);
+        }
+
+        public Storage withS3(S3 newS3) {
+            return new Storage(roots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, newS3);
+        }
+    }
+
+    /**
+     * An S3 or S3-compatible service (MinIO, Ceph, S3Proxy, ...).
+     *
+     * @param endpoint        e.g. {@code http://minio:9000}; empty means AWS's own endpoint for the region
+     * @param region          the signing region
+     * @param accessKeyId     empty: the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY environment variables,
+     *                        and without those anonymous requests
+     * @param secretAccessKey the secret to accessKeyId
+     * @param pathStyle       bucket in the path ({@code endpoint/bucket/key}), which most S3-compatible
+     *                        servers need, rather than in the host name
+     */
+    public record S3(String endpoint, String region, String accessKeyId, String secretAccessKey, boolean pathStyle) {
+        public static S3 defaults() {
+            return new S3("", "us-east-1", "", "", true);
+        }
+
+        /** Without the secret, for logs and status. */
+        @Override
+        public String toString() {
+            return "S3[endpoint=" + endpoint + ", region=" + region + ", accessKeyId=" + accessKeyId + ", pathStyle=" + pathStyle + "]";
         }
     }
 
@@ -104,6 +133,6 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
 
     public static NodeConfig defaults() {
         return new NodeConfig("node-0", 2L << 30, 2, 120_000, 30_000, 0, 30_000,
-                new Storage(List.of("."), 2L << 30, "", 10L << 30, 60_000), new Onnx(1, 1), List.of(), List.of());
+                new Storage(List.of("."), 2L << 30, "", 10L << 30, 60_000, S3.defaults()), new Onnx(1, 1), List.of(), List.of());
     }
 }

@@ -19,11 +19,11 @@ import java.util.stream.Stream;
 
 /**
  * Turns a storageUri into a local artifact a runtime may read. {@code file://} and plain paths
- * must lie under the configured roots (after resolving symbolic links); {@code http(s)://}
- * artifacts are downloaded once into the bounded disk cache. Everything is held to the size
- * limit. Thread-safe; called from load threads, which may block on downloads.
+ * must lie under the configured roots (after resolving symbolic links); {@code http(s)://} and
+ * {@code s3://} artifacts are downloaded once into the bounded disk cache. Everything is held to
+ * the size limit. Thread-safe; called from load threads, which may block on downloads.
  */
-public final class ArtifactStore {
+public final class ArtifactStore implements AutoCloseable {
     private static final Set<String> INTERNET_ONLY = Set.of("gs", "hf", "azure", "wasbs", "abfs", "oci", "pvc");
     /** The roots with symbolic links resolved: what a real path must lie under. */
     private final List<Path> roots;
@@ -32,6 +32,7 @@ public final class ArtifactStore {
     private final long maxBytes;
     private final DiskCache cache;
     private final HttpFetcher http;
+    private final S3Fetcher s3;
     private final ConcurrentMap<String, Object> downloadLocks = new ConcurrentHashMap<>();
 
     public ArtifactStore(NodeConfig.Storage config) {
@@ -43,6 +44,7 @@ public final class ArtifactStore {
                 ? Path.of(System.getProperty("java.io.tmpdir"), "meshwork-artifacts") : Path.of(config.cacheDir());
         this.cache = new DiskCache(cacheDir.toAbsolutePath().normalize(), config.cacheMaxBytes());
         this.http = new HttpFetcher(Duration.ofMillis(config.httpTimeoutMs()));
+        this.s3 = new S3Fetcher(config.s3(), Duration.ofMillis(config.httpTimeoutMs()));
     }
 
     /**
@@ -52,12 +54,21 @@ public final class ArtifactStore {
     public Artifact open(String storageUri) {
         String scheme = scheme(storageUri);
         if (scheme.equals("http") || scheme.equals("https")) {
-            return download(storageUri);
+            return download(storageUri, http::fetch);
+        }
+        if (scheme.equals("s3")) {
+            S3Fetcher.Location.parse(storageUri); // a bad bucket name fails before the cache is touched
+            return download(storageUri, s3::fetch);
         }
         return new Artifact(resolve(storageUri), () -> { });
     }
 
-    private Artifact download(String uri) {
+    /** A puller: writes the whole artifact at {@code target}, or nothing. */
+    private interface Fetcher {
+        void fetch(String uri, Path target, long maxBytes);
+    }
+
+    private Artifact download(String uri, Fetcher fetcher) {
         String key = DiskCache.key(uri);
         cache.pin(key);
         try {
@@ -67,7 +78,7 @@ public final class ArtifactStore {
                     file = cache.lookup(key);
                     if (file == null) {
                         file = cache.entryDir(key).resolve(fileName(uri));
-                        http.fetch(uri, file, maxBytes);
+                        fetcher.fetch(uri, file, maxBytes);
                         cache.makeRoom(0);
                     }
                 }
@@ -151,8 +162,6 @@ public final class ArtifactStore {
                     return Path.of(storageUri.substring(colon + 3)).toAbsolutePath().normalize();
                 }
             }
-            case "s3" -> throw new MeshError(ErrorCode.UNIMPLEMENTED,
-                    "storageUri scheme 's3' is not available in this build yet; use file://, a plain path or http(s)://");
             default -> {
                 if (INTERNET_ONLY.contains(scheme)) {
                     throw new MeshError(ErrorCode.UNIMPLEMENTED, "storageUri scheme '" + scheme
@@ -180,5 +189,10 @@ public final class ArtifactStore {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public void close() {
+        s3.close();
     }
 }

@@ -16,9 +16,9 @@ import java.util.stream.Stream;
 
 /**
  * Downloaded artifacts on local disk, bounded in bytes, least recently used first out. An entry is
- * a folder named by the SHA-256 of its URI holding one complete file: files are written under a
- * temporary name and renamed into place, so a crash never leaves a partial file that looks
- * complete (leftover temporaries are deleted at start). Entries in use by a load are pinned.
+ * a folder named by the SHA-256 of its URI holding one complete file or folder: both are written
+ * under a temporary name and renamed into place, so a crash never leaves a partial artifact that
+ * looks complete (leftover temporaries are deleted at start). Entries in use by a load are pinned.
  * Thread-safe: all bookkeeping holds the cache's monitor; downloads happen outside it.
  */
 final class DiskCache {
@@ -33,7 +33,8 @@ final class DiskCache {
         try {
             Files.createDirectories(dir);
             try (Stream<Path> all = Files.walk(dir)) {
-                all.filter(p -> p.getFileName().toString().endsWith(PARTIAL)).forEach(DiskCache::deleteQuietly);
+                // a partial download may be a folder (an S3 prefix)
+                all.filter(p -> p.getFileName().toString().endsWith(PARTIAL)).toList().forEach(DiskCache::deleteTree);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the artifact cache " + dir, e);

@@ -4,7 +4,6 @@ import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +27,7 @@ final class HttpFetcher {
         this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
-    /** The artifact's declared length, or -1 when the server does not say. */
+    /** Downloads {@code uri} to {@code target}, complete or not at all. */
     void fetch(String uri, Path target, long maxBytes) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(uri)).timeout(timeout).GET().build();
         Path partial = target.resolveSibling(target.getFileName() + DiskCache.PARTIAL);
@@ -44,10 +43,9 @@ final class HttpFetcher {
                 }
                 long declared = response.headers().firstValueAsLong("content-length").orElse(-1);
                 if (declared > maxBytes) {
-                    throw tooLarge(uri, declared, maxBytes);
+                    throw Downloads.tooLarge(uri, declared, maxBytes);
                 }
-                Files.createDirectories(target.getParent());
-                long copied = copy(in, partial, uri, maxBytes);
+                long copied = Downloads.copy(in, partial, uri, maxBytes, maxBytes);
                 if (declared >= 0 && copied != declared) {
                     throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + uri + ": the download ended after " + copied
                             + " of " + declared + " bytes");
@@ -68,26 +66,5 @@ final class HttpFetcher {
                 // removed at the next start
             }
         }
-    }
-
-    private static long copy(InputStream in, Path partial, String uri, long maxBytes) throws IOException {
-        long copied = 0;
-        byte[] buf = new byte[64 * 1024];
-        try (OutputStream out = Files.newOutputStream(partial)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                copied += n;
-                if (copied > maxBytes) {
-                    throw tooLarge(uri, copied, maxBytes);
-                }
-                out.write(buf, 0, n);
-            }
-        }
-        return copied;
-    }
-
-    private static MeshError tooLarge(String uri, long bytes, long max) {
-        return new MeshError(ErrorCode.INVALID_ARGUMENT, "storageUri " + uri + " is at least " + bytes
-                + " bytes, more than the node.storage.maxArtifactBytes limit of " + max);
     }
 }

@@ -66,7 +66,7 @@ class ArtifactStoreTest {
     }
 
     ArtifactStore store(long maxArtifact, long cacheMax) {
-        return new ArtifactStore(new NodeConfig.Storage(List.of(root.toString()), maxArtifact, cacheDir.toString(), cacheMax, 5_000));
+        return new ArtifactStore(new NodeConfig.Storage(List.of(root.toString()), maxArtifact, cacheDir.toString(), cacheMax, 5_000, null));
     }
 
     static void assertError(Runnable r, ErrorCode code, String message) {
@@ -153,7 +153,7 @@ class ArtifactStoreTest {
         Path real = Files.createDirectories(elsewhere.resolve("real"));
         Path linkRoot = Files.createSymbolicLink(elsewhere.resolve("models"), real);
         Files.write(real.resolve("model.onnx"), MODEL);
-        ArtifactStore store = new ArtifactStore(new NodeConfig.Storage(List.of(linkRoot.toString()), 1 << 20, cacheDir.toString(), 1 << 20, 5_000));
+        ArtifactStore store = new ArtifactStore(new NodeConfig.Storage(List.of(linkRoot.toString()), 1 << 20, cacheDir.toString(), 1 << 20, 5_000, null));
         try (Artifact a = store.open(linkRoot.resolve("model.onnx").toString())) {
             assertThat(Files.readAllBytes(a.path())).isEqualTo(MODEL);
         }
@@ -167,7 +167,6 @@ class ArtifactStoreTest {
         ArtifactStore store = store(1 << 20, 1 << 20);
         assertError(() -> store.open("gs://bucket/model.onnx"), ErrorCode.UNIMPLEMENTED, "not supported here");
         assertError(() -> store.open("hf://org/model"), ErrorCode.UNIMPLEMENTED, "not supported here");
-        assertError(() -> store.open("s3://bucket/model.onnx"), ErrorCode.UNIMPLEMENTED, "not available in this build yet");
         assertError(() -> store.open("ftp://host/model.onnx"), ErrorCode.INVALID_ARGUMENT, "unknown scheme 'ftp'");
     }
 }

@@ -1,0 +1,38 @@
+package dev.meshwork.node.storage;
+
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What every puller does with a stream: copy it to a file without passing the size limit. */
+final class Downloads {
+    private Downloads() {
+    }
+
+    /** Copies {@code in} to {@code file}; throws once more than {@code budget} bytes came. Returns the bytes copied. */
+    static long copy(InputStream in, Path file, String uri, long budget, long maxBytes) throws IOException {
+        long copied = 0;
+        byte[] buf = new byte[64 * 1024];
+        Files.createDirectories(file.getParent());
+        try (OutputStream out = Files.newOutputStream(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                copied += n;
+                if (copied > budget) {
+                    throw tooLarge(uri, maxBytes - budget + copied, maxBytes);
+                }
+                out.write(buf, 0, n);
+            }
+        }
+        return copied;
+    }
+
+    static MeshError tooLarge(String uri, long bytes, long max) {
+        return new MeshError(ErrorCode.INVALID_ARGUMENT, "storageUri " + uri + " is at least " + bytes
+                + " bytes, more than the node.storage.maxArtifactBytes limit of " + max);
+    }
+}
