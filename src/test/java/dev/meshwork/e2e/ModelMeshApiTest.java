@@ -13,7 +13,6 @@ import dev.meshwork.protocol.mmesh.ModelInfo;
 import dev.meshwork.protocol.mmesh.ModelMeshGrpc;
 import dev.meshwork.protocol.mmesh.ModelStatusInfo;
 import dev.meshwork.protocol.mmesh.RegisterModelRequest;
-import dev.meshwork.protocol.mmesh.SetVModelRequest;
 import dev.meshwork.protocol.mmesh.UnregisterModelRequest;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import io.grpc.Status;
@@ -73,8 +72,6 @@ class ModelMeshApiTest {
                 "no runtime on node node-0 serves model format 'caffe'");
         assertGrpcError(() -> mm().ensureLoaded(EnsureLoadedRequest.newBuilder().setModelId("nope").build()), Status.Code.NOT_FOUND,
                 "model 'nope' is not registered");
-        assertGrpcError(() -> mm().setVModel(SetVModelRequest.newBuilder().setVModelId("v").setTargetModelId("mm-broken").build()),
-                Status.Code.UNIMPLEMENTED, "");
         // the registration made over gRPC is the same registry REST shows
         assertThat(mesh.get("/v1/mesh/models/mm-broken").body()).contains("\"state\":\"FAILED\"");
     }

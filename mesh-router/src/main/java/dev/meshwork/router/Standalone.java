@@ -3,11 +3,14 @@ package dev.meshwork.router;
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.placement.registry.InMemoryModelRegistry;
+import dev.meshwork.placement.registry.InMemoryVModelRegistry;
 import dev.meshwork.router.grpc.GrpcServer;
 import dev.meshwork.router.grpc.InferenceGrpcService;
 import dev.meshwork.router.grpc.ModelMeshGrpcService;
+import dev.meshwork.router.grpc.ModelMeshHeaders;
 import dev.meshwork.router.mesh.LocalNodeBackend;
 import dev.meshwork.router.mesh.ModelService;
+import dev.meshwork.router.mesh.VModelService;
 import dev.meshwork.router.rest.RestServer;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -36,11 +39,12 @@ public final class Standalone implements AutoCloseable {
         NodeConfig nodeConfig = config.node().withStorage(config.node().storage().withRoots(roots));
         this.requestThreads = RequestThreads.create(config.requestThreads());
         this.backend = new LocalNodeBackend(new NodeAgent(nodeConfig));
-        this.service = new ModelService(new InMemoryModelRegistry(), backend);
+        this.service = new ModelService(new InMemoryModelRegistry(), new InMemoryVModelRegistry(), backend);
+        VModelService vmodels = new VModelService(service, requestThreads);
         this.vertx = Vertx.vertx();
-        this.rest = new RestServer(vertx, config.http(), service, requestThreads);
+        this.rest = new RestServer(vertx, config.http(), service, vmodels, requestThreads);
         this.grpc = new GrpcServer(config.grpc(), List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0"),
-                new ModelMeshGrpcService(service, requestThreads)));
+                new ModelMeshGrpcService(service, vmodels, requestThreads)), List.of(new ModelMeshHeaders()));
         this.registered = ExampleRegistrar.registerAll(service, docs);
     }
 

@@ -2,6 +2,7 @@ package dev.meshwork.router.grpc;
 
 import dev.meshwork.router.RouterConfig;
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptor;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -23,13 +24,14 @@ public final class GrpcServer implements AutoCloseable {
     private final Server server;
     private final HealthStatusManager health = new HealthStatusManager();
 
-    public GrpcServer(RouterConfig.Grpc config, List<BindableService> services) {
+    public GrpcServer(RouterConfig.Grpc config, List<BindableService> services, List<ServerInterceptor> interceptors) {
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
                 .directExecutor()
                 .maxInboundMessageSize(config.maxMessageBytes())
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         services.forEach(b::addService);
+        interceptors.forEach(b::intercept);
         try {
             this.server = b.build().start();
         } catch (IOException e) {

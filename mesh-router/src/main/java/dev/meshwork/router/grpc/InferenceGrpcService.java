@@ -1,5 +1,6 @@
 package dev.meshwork.router.grpc;
 
+import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.GrpcCalls;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import dev.meshwork.protocol.oip.ModelInferRequest;
@@ -64,7 +65,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
         answer(out, () -> {
-            service.spec(request.getName());
+            service.resolve(request.getName());
             return ModelReadyResponse.newBuilder().setReady(service.ready(request.getName())).build();
         });
     }
@@ -82,9 +83,12 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
+        String vmodel = ModelMeshHeaders.VMODEL.get(); // read on the transport thread, where the call's context is
+        String model = ModelMeshHeaders.MODEL.get();
         answer(out, () -> {
             InferenceRequest req = GrpcTensorCodec.decode(request);
-            return GrpcTensorCodec.encode(service.infer(req), req.rawOutputs());
+            ModelSpec spec = vmodel != null ? service.resolveVModel(vmodel) : model != null ? service.spec(model) : service.resolve(req.modelName());
+            return GrpcTensorCodec.encode(service.infer(spec, req), req.rawOutputs());
         });
     }
 

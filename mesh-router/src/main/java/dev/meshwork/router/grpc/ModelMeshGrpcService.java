@@ -5,7 +5,14 @@ import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.protocol.mmesh.DeleteVModelRequest;
+import dev.meshwork.protocol.mmesh.DeleteVModelResponse;
 import dev.meshwork.protocol.mmesh.EnsureLoadedRequest;
+import dev.meshwork.protocol.mmesh.GetVModelStatusRequest;
+import dev.meshwork.protocol.mmesh.SetVModelRequest;
+import dev.meshwork.protocol.mmesh.VModelStatusInfo;
+import dev.meshwork.router.mesh.VModelService;
+import dev.meshwork.router.mesh.VModelStatus;
 import dev.meshwork.protocol.mmesh.GetStatusRequest;
 import dev.meshwork.protocol.mmesh.ModelInfo;
 import dev.meshwork.protocol.mmesh.ModelMeshGrpc;
@@ -25,17 +32,19 @@ import org.slf4j.LoggerFactory;
 /**
  * ModelMesh's management API ({@code mmesh.ModelMesh}) over the same model service as the REST
  * management endpoints: registerModel (loadNow, sync), unregisterModel, getModelStatus,
- * ensureLoaded. ModelInfo.type is the model format, ModelInfo.path the storageUri. The vmodel
- * RPCs answer UNIMPLEMENTED until vmodels arrive. Every RPC hands its work to the request
+ * ensureLoaded, and the vmodel RPCs over the vmodel service. ModelInfo.type is the model format,
+ * ModelInfo.path the storageUri. Every RPC hands its work to the request
  * executor, as the inference service does.
  */
 public final class ModelMeshGrpcService extends ModelMeshGrpc.ModelMeshImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(ModelMeshGrpcService.class);
     private final ModelService service;
+    private final VModelService vmodels;
     private final Executor work;
 
-    public ModelMeshGrpcService(ModelService service, Executor work) {
+    public ModelMeshGrpcService(ModelService service, VModelService vmodels, Executor work) {
         this.service = service;
+        this.vmodels = vmodels;
         this.work = work;
     }
 
@@ -46,11 +55,7 @@ public final class ModelMeshGrpcService extends ModelMeshGrpc.ModelMeshImplBase 
     @Override
     public void registerModel(RegisterModelRequest request, StreamObserver<ModelStatusInfo> out) {
         answer(out, () -> {
-            ModelInfo info = request.getModelInfo();
-            if (info.getType().isEmpty()) {
-                throw MeshError.invalid("modelInfo.type must name the model format (for example \"onnx\")");
-            }
-            ModelSpec spec = new ModelSpec(request.getModelId(), new ModelFormat(info.getType(), ""), info.getPath(), "", 0);
+            ModelSpec spec = spec(request.getModelId(), request.getModelInfo());
             service.register(spec);
             if (request.getLoadNow()) {
                 load(spec.id(), request.getSync());
@@ -81,6 +86,58 @@ public final class ModelMeshGrpcService extends ModelMeshGrpc.ModelMeshImplBase 
             load(request.getModelId(), request.getSync());
             return status(request.getModelId());
         });
+    }
+
+    @Override
+    public void setVModel(SetVModelRequest request, StreamObserver<VModelStatusInfo> out) {
+        answer(out, () -> {
+            ModelSpec register = request.hasModelInfo() ? spec(request.getTargetModelId(), request.getModelInfo()) : null;
+            VModelStatus s = vmodels.set(new VModelService.SetRequest(request.getVModelId(), request.getOwner(), request.getTargetModelId(),
+                    register, request.getUpdateOnly(), request.getAutoDeleteTargetModel(), request.getLoadNow(), request.getForce(),
+                    request.getSync(), request.getExpectedTargetModelId()));
+            return vmodelStatus(s);
+        });
+    }
+
+    @Override
+    public void getVModelStatus(GetVModelStatusRequest request, StreamObserver<VModelStatusInfo> out) {
+        answer(out, () -> {
+            try {
+                return vmodelStatus(vmodels.status(request.getVModelId(), request.getOwner()));
+            } catch (MeshError e) {
+                if (e.code() == ErrorCode.NOT_FOUND) { // ModelMesh: an unknown vmodel is NOT_FOUND in the status
+                    return VModelStatusInfo.newBuilder().setStatus(VModelStatusInfo.VModelStatus.NOT_FOUND).build();
+                }
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public void deleteVModel(DeleteVModelRequest request, StreamObserver<DeleteVModelResponse> out) {
+        answer(out, () -> {
+            vmodels.delete(request.getVModelId(), request.getOwner());
+            return DeleteVModelResponse.getDefaultInstance();
+        });
+    }
+
+    private static ModelSpec spec(String id, ModelInfo info) {
+        if (info.getType().isEmpty()) {
+            throw MeshError.invalid("modelInfo.type must name the model format (for example \"onnx\")");
+        }
+        return new ModelSpec(id, new ModelFormat(info.getType(), ""), info.getPath(), "", 0);
+    }
+
+    private VModelStatusInfo vmodelStatus(VModelStatus s) {
+        return VModelStatusInfo.newBuilder()
+                .setStatus(switch (s.state()) {
+                    case DEFINED -> VModelStatusInfo.VModelStatus.DEFINED;
+                    case TRANSITIONING -> VModelStatusInfo.VModelStatus.TRANSITIONING;
+                    case TRANSITION_FAILED -> VModelStatusInfo.VModelStatus.TRANSITION_FAILED;
+                })
+                .setActiveModelId(s.activeModel()).setTargetModelId(s.targetModel()).setOwner(s.owner())
+                .setActiveModelStatus(status(s.activeModel())).setTargetModelStatus(status(s.targetModel()))
+                .build();
     }
 
     /** Loads now; sync waits and reports a failure in the status, async returns while it loads. */

@@ -5,7 +5,6 @@ import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.JsonTensorCodec;
-import java.util.Iterator;
 import java.util.Set;
 
 /**
@@ -22,13 +21,7 @@ public final class ModelRegistration {
     /** Parses a document for model {@code name} (from the URL; a "name" in the body must agree). */
     public static ModelSpec parse(String name, byte[] body) {
         JsonNode doc = JsonTensorCodec.parse(body);
-        Iterator<String> it = doc.fieldNames();
-        while (it.hasNext()) {
-            String f = it.next();
-            if (!FIELDS.contains(f)) {
-                throw MeshError.invalid("unknown field '%s' in the registration of '%s'; known fields: %s", f, name, FIELDS);
-            }
-        }
+        DocumentFields.checkKnown(doc, FIELDS, "the registration of '" + name + "'");
         String id = name != null ? name : text(doc, "name", null);
         if (name != null && doc.hasNonNull("name") && !doc.get("name").asText().equals(name)) {
             throw MeshError.invalid("the body names model '%s' but the URL names '%s'", doc.get("name").asText(), name);
@@ -46,13 +39,6 @@ public final class ModelRegistration {
     }
 
     private static String text(JsonNode node, String field, String model) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            return "";
-        }
-        if (!v.isTextual()) {
-            throw MeshError.invalid("\"%s\" in the registration of '%s' must be a string, not %s", field, model, v.getNodeType());
-        }
-        return v.textValue();
+        return DocumentFields.text(node, field, "the registration of '" + model + "'");
     }
 }

@@ -3,6 +3,9 @@ package dev.meshwork.router.mesh;
 import dev.meshwork.node.cache.CopyState;
 import dev.meshwork.placement.registry.ModelRegistry;
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.registry.VModel;
+import dev.meshwork.placement.registry.VModelRegistry;
+import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
@@ -17,16 +20,25 @@ import java.util.Optional;
  */
 public final class ModelService {
     private final ModelRegistry registry;
+    private final VModelRegistry vmodels;
     private final NodeBackend backend;
 
-    public ModelService(ModelRegistry registry, NodeBackend backend) {
+    public ModelService(ModelRegistry registry, VModelRegistry vmodels, NodeBackend backend) {
         this.registry = registry;
+        this.vmodels = vmodels;
         this.backend = backend;
+    }
+
+    public VModelRegistry vmodels() {
+        return vmodels;
     }
 
     /** Registers or updates a model; a changed spec unloads the old copies. Returns true when it is new. */
     public boolean register(ModelSpec spec) {
         spec.validate();
+        if (vmodels.get(spec.id()).isPresent()) {
+            throw new MeshError(ErrorCode.ALREADY_EXISTS, "'" + spec.id() + "' is already a vmodel's name; a model needs a name of its own");
+        }
         backend.checkServable(spec);
         Optional<ModelSpec> previous = registry.put(spec);
         if (previous.isPresent() && !previous.get().equals(spec)) {
@@ -35,11 +47,37 @@ public final class ModelService {
         return previous.isEmpty();
     }
 
+    /** Unregisters and unloads a model; refused while a vmodel uses it, so no alias ever points at nothing. */
     public void unregister(String id) {
+        List<VModel> users = vmodels.using(id);
+        if (!users.isEmpty()) {
+            throw new MeshError(ErrorCode.PRECONDITION_FAILED, "model '" + id + "' is in use by vmodel '" + users.get(0).id()
+                    + "'; move the vmodel to another model or delete it first");
+        }
         if (registry.remove(id).isEmpty()) {
             throw notRegistered(id);
         }
         backend.unload(id);
+    }
+
+    /** The active model of a vmodel (ModelMesh's mm-vmodel-id header). */
+    public ModelSpec resolveVModel(String vmodelId) {
+        VModel v = vmodels.get(vmodelId).orElseThrow(() -> MeshError.notFound("vmodel '%s' does not exist", vmodelId));
+        return spec(v.activeModelId());
+    }
+
+    /**
+     * The model a data-plane name means: a vmodel's active model, else the model of that name.
+     * Vmodels come first because they are the names clients are given to call.
+     */
+    public ModelSpec resolve(String name) {
+        if (name != null && !name.isEmpty()) {
+            Optional<VModel> v = vmodels.get(name);
+            if (v.isPresent()) {
+                return spec(v.get().activeModelId());
+            }
+        }
+        return spec(name);
     }
 
     public ModelSpec spec(String id) {
@@ -89,17 +127,22 @@ public final class ModelService {
      * Whether the model can take requests: registered and not FAILED. A model that is not loaded
      * is ready, because the mesh loads it on its first request.
      */
-    public boolean ready(String id) {
-        return registry.get(id).map(s -> status(s).state() != ModelStatus.State.FAILED).orElse(false);
+    public boolean ready(String name) {
+        return status(resolve(name)).state() != ModelStatus.State.FAILED;
     }
 
+    /** Runs a request on the model its name resolves to; the answer names the model that answered. */
     public InferenceResponse infer(InferenceRequest request) {
-        ModelSpec spec = spec(request.modelName());
-        return backend.infer(spec, request);
+        return infer(resolve(request.modelName()), request);
     }
 
-    public ModelMetadata metadata(String id) {
-        return backend.metadata(spec(id));
+    /** Runs a request on a model the caller has already resolved. */
+    public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
+        return backend.infer(spec, request.modelName().equals(spec.id()) ? request : request.withModel(spec.id()));
+    }
+
+    public ModelMetadata metadata(String name) {
+        return backend.metadata(resolve(name));
     }
 
     /** Loads the model and waits until a copy is LOADED. */

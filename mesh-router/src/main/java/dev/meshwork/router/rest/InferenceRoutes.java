@@ -1,5 +1,6 @@
 package dev.meshwork.router.rest;
 
+import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.JsonTensorCodec;
 import dev.meshwork.protocol.tensor.KServeV1Codec;
@@ -45,9 +46,9 @@ final class InferenceRoutes {
         String version = ctx.pathParam("version");
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         off.handle(ctx, () -> {
-            service.spec(name); // an unknown model is a 404 whatever the body holds
+            ModelSpec spec = service.resolve(name); // an unknown model is a 404 whatever the body holds
             InferenceRequest req = JsonTensorCodec.decodeV2(body, name, version);
-            return Reply.ok(JsonTensorCodec.encodeV2(service.infer(req)));
+            return Reply.ok(JsonTensorCodec.encodeV2(service.infer(spec, req)));
         });
     }
 
@@ -59,7 +60,7 @@ final class InferenceRoutes {
     private void v2Ready(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         off.handle(ctx, () -> {
-            service.spec(name);
+            service.resolve(name);
             boolean ready = service.ready(name);
             return Reply.json(ready ? 200 : 503, Map.of("name", name, "ready", ready));
         });
@@ -78,7 +79,7 @@ final class InferenceRoutes {
     private void v1Status(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         off.handle(ctx, () -> {
-            service.spec(name);
+            service.resolve(name);
             return Reply.json(200, Map.of("name", name, "ready", service.ready(name)));
         });
     }

@@ -2,6 +2,7 @@ package dev.meshwork.router.rest;
 
 import dev.meshwork.router.RouterConfig;
 import dev.meshwork.router.mesh.ModelService;
+import dev.meshwork.router.mesh.VModelService;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -14,7 +15,8 @@ public final class RestServer implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer server;
 
-    public RestServer(Vertx vertx, RouterConfig.Http config, ModelService service, ExecutorService requestThreads) {
+    public RestServer(Vertx vertx, RouterConfig.Http config, ModelService service, VModelService vmodels,
+                      ExecutorService requestThreads) {
         this.vertx = vertx;
         Router router = Router.router(vertx);
         Offloader off = new Offloader(requestThreads);
@@ -22,6 +24,7 @@ public final class RestServer implements AutoCloseable {
         new InferenceRoutes(service, off).mount(router);
         new RepositoryRoutes(service, off).mount(router);
         new ManagementRoutes(service, off).mount(router);
+        new VModelRoutes(vmodels, off).mount(router);
         router.route().last().handler(ctx -> Offloader.send(ctx,
                 RestErrors.reply(404, "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
         router.errorHandler(413, ctx -> Offloader.send(ctx, RestErrors.reply(413,

@@ -13,6 +13,8 @@ public enum ErrorCode {
     NOT_FOUND(404, 5),
     /** A conflicting resource exists (for example a vmodel owned by someone else). */
     ALREADY_EXISTS(409, 6),
+    /** The state is not what the request expected (a vmodel moved meanwhile, a model a vmodel still uses). */
+    PRECONDITION_FAILED(409, 9),
     /** The request body or message is larger than the configured limit. */
     PAYLOAD_TOO_LARGE(413, 8),
     /** Memory or queue capacity is exhausted (a model that cannot fit in any slot). */

@@ -1,0 +1,187 @@
+package dev.meshwork.router.mesh;
+
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.registry.VModel;
+import dev.meshwork.placement.registry.VModelRegistry;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Vmodels with ModelMesh's semantics: setting a new target loads it first, and the alias moves only
+ * once it is LOADED, so traffic never meets a cold or failed target; a failed target leaves the
+ * alias where it was, with the reason. Called from request threads; loads block the caller only
+ * with {@code sync}, otherwise they run on the given executor. Every change to a vmodel happens
+ * under this service's monitor; loads run outside it.
+ */
+public final class VModelService {
+    private static final Logger LOG = LoggerFactory.getLogger(VModelService.class);
+    private final ModelService models;
+    private final VModelRegistry vmodels;
+    private final Executor background;
+
+    public VModelService(ModelService models, Executor background) {
+        this.models = models;
+        this.vmodels = models.vmodels();
+        this.background = background;
+    }
+
+    /**
+     * What a setVModel asks for.
+     *
+     * @param register               the target's registration, when it should be registered now (else it must exist)
+     * @param updateOnly             fail unless the vmodel exists
+     * @param autoDeleteTargetModel  unregister the target once the vmodel no longer uses it
+     * @param loadNow                load the target even when the vmodel is new
+     * @param force                  move the alias at once, without waiting for the load
+     * @param sync                   answer after the transition finished (or failed)
+     * @param expectedTargetModelId  fail unless the vmodel's current target is this one (empty: any)
+     */
+    public record SetRequest(String vmodelId, String owner, String targetModelId, ModelSpec register, boolean updateOnly,
+                             boolean autoDeleteTargetModel, boolean loadNow, boolean force, boolean sync, String expectedTargetModelId) {
+        public SetRequest {
+            owner = owner == null ? "" : owner;
+            expectedTargetModelId = expectedTargetModelId == null ? "" : expectedTargetModelId;
+        }
+    }
+
+    public VModelStatus set(SetRequest r) {
+        ModelSpec.checkId(r.vmodelId());
+        if (r.targetModelId() == null || r.targetModelId().isEmpty()) {
+            throw MeshError.invalid("vmodel '%s' needs a target model", r.vmodelId());
+        }
+        if (models.isRegistered(r.vmodelId())) {
+            throw new MeshError(ErrorCode.ALREADY_EXISTS, "'" + r.vmodelId() + "' is already a model's name; a vmodel needs a name of its own");
+        }
+        boolean startTransition;
+        synchronized (this) {
+            Optional<VModel> existing = vmodels.get(r.vmodelId());
+            if (existing.isEmpty() && r.updateOnly()) {
+                throw MeshError.notFound("vmodel '%s' does not exist and updateOnly is set", r.vmodelId());
+            }
+            existing.ifPresent(v -> checkOwner(v, r.owner()));
+            String currentTarget = existing.map(VModel::targetModelId).orElse("");
+            if (!r.expectedTargetModelId().isEmpty() && !r.expectedTargetModelId().equals(currentTarget)) {
+                throw new MeshError(ErrorCode.PRECONDITION_FAILED, "vmodel '" + r.vmodelId() + "' targets '" + currentTarget
+                        + "', not the expected '" + r.expectedTargetModelId() + "'");
+            }
+            if (r.register() != null && !models.isRegistered(r.targetModelId())) {
+                models.register(r.register());
+            } else {
+                models.spec(r.targetModelId()); // the target must exist
+            }
+            Set<String> autoDelete = new HashSet<>(existing.map(VModel::autoDelete).orElse(Set.of()));
+            if (r.autoDeleteTargetModel()) {
+                autoDelete.add(r.targetModelId());
+            }
+            VModel next;
+            if (existing.isEmpty() || r.force() || existing.get().activeModelId().equals(r.targetModelId())) {
+                // nothing serves yet, or the caller insists, or it goes back to what is active: no transition
+                next = new VModel(r.vmodelId(), r.owner(), r.targetModelId(), r.targetModelId(), autoDelete, "");
+                startTransition = false;
+            } else {
+                next = new VModel(r.vmodelId(), existing.get().owner(), existing.get().activeModelId(), r.targetModelId(), autoDelete, "");
+                startTransition = true;
+            }
+            vmodels.put(next);
+            existing.ifPresent(this::releaseUnused);
+        }
+        if (startTransition || r.loadNow()) {
+            if (r.sync()) {
+                transition(r.vmodelId(), r.targetModelId());
+            } else {
+                background.execute(() -> transition(r.vmodelId(), r.targetModelId()));
+            }
+        }
+        return status(r.vmodelId(), "");
+    }
+
+    /** Loads the target, then moves the alias to it if it is still the target; a failure is kept in the vmodel. */
+    private void transition(String vmodelId, String target) {
+        String error = "";
+        try {
+            ModelStatus loaded = models.load(target);
+            if (loaded.state() != ModelStatus.State.LOADED) {
+                error = "target model '" + target + "' did not load: " + (loaded.error().isEmpty() ? loaded.state().name() : loaded.error());
+            }
+        } catch (RuntimeException e) {
+            error = "target model '" + target + "' did not load: " + e.getMessage();
+        }
+        synchronized (this) {
+            Optional<VModel> now = vmodels.get(vmodelId);
+            if (now.isEmpty() || !now.get().targetModelId().equals(target)) {
+                return; // deleted or retargeted meanwhile: that change decides
+            }
+            VModel v = now.get();
+            if (!error.isEmpty()) {
+                LOG.info("vmodel {} stays on {}: {}", vmodelId, v.activeModelId(), error);
+                vmodels.put(new VModel(v.id(), v.owner(), v.activeModelId(), target, v.autoDelete(), error));
+                return;
+            }
+            VModel moved = new VModel(v.id(), v.owner(), target, target, v.autoDelete(), "");
+            vmodels.put(moved);
+            releaseUnused(v);
+        }
+    }
+
+    /** Unregisters the auto-delete models that {@code before} used and no vmodel uses any more. Holds the monitor. */
+    private void releaseUnused(VModel before) {
+        for (String id : List.of(before.activeModelId(), before.targetModelId())) {
+            if (before.autoDelete().contains(id) && vmodels.using(id).isEmpty() && models.isRegistered(id)) {
+                models.unregister(id);
+                vmodels.get(before.id()).ifPresent(v -> {
+                    Set<String> rest = new HashSet<>(v.autoDelete());
+                    rest.remove(id);
+                    vmodels.put(new VModel(v.id(), v.owner(), v.activeModelId(), v.targetModelId(), rest, v.transitionError()));
+                });
+            }
+        }
+    }
+
+    /** Deletes the vmodel (and the auto-delete models it used); no effect when it does not exist. */
+    public synchronized void delete(String vmodelId, String owner) {
+        Optional<VModel> v = vmodels.get(vmodelId);
+        if (v.isEmpty()) {
+            return;
+        }
+        checkOwner(v.get(), owner);
+        vmodels.remove(vmodelId);
+        releaseUnused(v.get());
+    }
+
+    public Optional<VModel> get(String vmodelId) {
+        return vmodels.get(vmodelId);
+    }
+
+    public List<VModel> list() {
+        return vmodels.list();
+    }
+
+    /** The vmodel's state with its models' statuses; NOT_FOUND when it does not exist or the owner differs. */
+    public VModelStatus status(String vmodelId, String owner) {
+        VModel v = vmodels.get(vmodelId).orElseThrow(() -> MeshError.notFound("vmodel '%s' does not exist", vmodelId));
+        if (!owner.isEmpty() && !owner.equals(v.owner())) {
+            throw MeshError.notFound("vmodel '%s' does not exist for owner '%s'", vmodelId, owner);
+        }
+        VModelStatus.State state = !v.transitioning() ? VModelStatus.State.DEFINED
+                : v.transitionError().isEmpty() ? VModelStatus.State.TRANSITIONING : VModelStatus.State.TRANSITION_FAILED;
+        return new VModelStatus(v.id(), v.owner(), state, v.activeModelId(), v.targetModelId(), v.transitionError(),
+                statusOf(v.activeModelId()), statusOf(v.targetModelId()));
+    }
+
+    private ModelStatus statusOf(String modelId) {
+        return models.isRegistered(modelId) ? models.status(modelId) : null;
+    }
+
+    private static void checkOwner(VModel v, String owner) {
+        if (!owner.isEmpty() && !v.owner().isEmpty() && !owner.equals(v.owner())) {
+            throw new MeshError(ErrorCode.ALREADY_EXISTS, "vmodel '" + v.id() + "' belongs to owner '" + v.owner() + "', not '" + owner + "'");
+        }
+    }
+}
