@@ -1,6 +1,7 @@
 package dev.meshwork.router;
 
 import dev.meshwork.config.ConfigLoader;
+import dev.meshwork.protocol.error.MeshError;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -24,7 +25,14 @@ public final class Main {
             System.err.println("meshwork: unknown mode '" + mode + "'; this build runs 'up' (standalone: a router with an embedded node)");
             System.exit(2);
         }
-        Standalone mesh = Standalone.start(loaded.config());
+        Standalone mesh;
+        try {
+            mesh = Standalone.start(loaded.config());
+        } catch (MeshError e) { // a store that will not open, a port in use: say so, not a stack trace
+            System.err.println("meshwork: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             mesh.close();
@@ -41,6 +49,8 @@ public final class Main {
         b.append("\nMeshwork is up (standalone: router + embedded node)\n");
         b.append("  REST  ").append(rest).append('\n');
         b.append("  gRPC  ").append(config.grpc().host()).append(':').append(mesh.grpcPort()).append('\n');
+        b.append("  registry  ").append(config.registry().jdbcUrl().isEmpty() ? "in memory (registry.jdbcUrl is empty)"
+                : config.registry().displayUrl()).append('\n');
         b.append("  models registered: ").append(mesh.registered().isEmpty() ? "(none)" : String.join(", ", mesh.registered())).append('\n');
         if (mesh.registered().contains("mlp-classifier")) {
             b.append("Try:\n  curl -s -X POST ").append(rest).append("/v2/models/mlp-classifier/infer -H 'Content-Type: application/json' ")

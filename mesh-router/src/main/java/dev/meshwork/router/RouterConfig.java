@@ -1,6 +1,7 @@
 package dev.meshwork.router;
 
 import dev.meshwork.node.NodeConfig;
+import dev.meshwork.placement.registry.JdbcRegistryStore;
 import java.util.List;
 
 /**
@@ -13,8 +14,29 @@ import java.util.List;
  *                 virtual thread per request, N a pool of N platform threads
  * @param examples directories whose {@code *.model.json} registration documents are registered at start
  * @param node     the embedded node of standalone mode
+ * @param registry where registrations and vmodels are kept across restarts
  */
-public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String> examples, NodeConfig node) {
+public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String> examples, NodeConfig node, Registry registry) {
+
+    /**
+     * @param jdbcUrl  the store's JDBC URL: an H2 file by default, or {@code jdbc:postgresql://...};
+     *                 empty keeps registrations in memory only
+     * @param user     the database user
+     * @param password the database password
+     */
+    public record Registry(String jdbcUrl, String user, String password) {
+        public static final String DEFAULT_URL = "jdbc:h2:file:./data/registry;WRITE_DELAY=0";
+
+        /** The URL without what may follow '?' (PostgreSQL URLs may carry the password there). */
+        public String displayUrl() {
+            return JdbcRegistryStore.displayUrl(jdbcUrl);
+        }
+
+        @Override
+        public String toString() {
+            return "Registry[jdbcUrl=" + displayUrl() + ", user=" + user + "]";
+        }
+    }
 
     /**
      * @param host            the address to bind
@@ -38,6 +60,6 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
 
     public static RouterConfig defaults() {
         return new RouterConfig(new Http("127.0.0.1", 8080, 16L << 20), new Grpc("127.0.0.1", 8081, 16 << 20),
-                0, List.of(), NodeConfig.defaults());
+                0, List.of(), NodeConfig.defaults(), new Registry(Registry.DEFAULT_URL, "", ""));
     }
 }

@@ -2,8 +2,10 @@ package dev.meshwork.router;
 
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.NodeConfig;
-import dev.meshwork.placement.registry.InMemoryModelRegistry;
-import dev.meshwork.placement.registry.InMemoryVModelRegistry;
+import dev.meshwork.placement.registry.JdbcRegistryStore;
+import dev.meshwork.placement.registry.RegistryStore;
+import dev.meshwork.placement.registry.StoredModelRegistry;
+import dev.meshwork.placement.registry.StoredVModelRegistry;
 import dev.meshwork.router.grpc.GrpcServer;
 import dev.meshwork.router.grpc.InferenceGrpcService;
 import dev.meshwork.router.grpc.ModelMeshGrpcService;
@@ -29,6 +31,7 @@ public final class Standalone implements AutoCloseable {
     private final RestServer rest;
     private final GrpcServer grpc;
     private final ModelService service;
+    private final RegistryStore store;
     private final List<String> registered;
 
     private Standalone(RouterConfig config) {
@@ -39,7 +42,9 @@ public final class Standalone implements AutoCloseable {
         NodeConfig nodeConfig = config.node().withStorage(config.node().storage().withRoots(roots));
         this.requestThreads = RequestThreads.create(config.requestThreads());
         this.backend = new LocalNodeBackend(new NodeAgent(nodeConfig));
-        this.service = new ModelService(new InMemoryModelRegistry(), new InMemoryVModelRegistry(), backend);
+        this.store = config.registry().jdbcUrl().isEmpty() ? RegistryStore.NONE
+                : new JdbcRegistryStore(config.registry().jdbcUrl(), config.registry().user(), config.registry().password());
+        this.service = new ModelService(new StoredModelRegistry(store), new StoredVModelRegistry(store), backend);
         VModelService vmodels = new VModelService(service, requestThreads);
         this.vertx = Vertx.vertx();
         this.rest = new RestServer(vertx, config.http(), service, vmodels, requestThreads);
@@ -76,5 +81,6 @@ public final class Standalone implements AutoCloseable {
         vertx.close().await();
         requestThreads.shutdown();
         backend.close();
+        store.close();
     }
 }

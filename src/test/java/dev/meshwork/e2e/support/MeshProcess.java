@@ -105,6 +105,11 @@ public final class MeshProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** kill -9: no shutdown hook, no flush, nothing the process could do to save itself. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();
