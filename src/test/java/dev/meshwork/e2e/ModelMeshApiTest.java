@@ -69,7 +69,7 @@ class ModelMeshApiTest {
 
         assertGrpcError(() -> mm().registerModel(register("mm-x", "", "/x", false, false)), Status.Code.INVALID_ARGUMENT, "modelInfo.type");
         assertGrpcError(() -> mm().registerModel(register("mm-x", "caffe", "/x", false, false)), Status.Code.INVALID_ARGUMENT,
-                "no runtime on node node-0 serves model format 'caffe'");
+                "no runtime is auto-selected for model format 'caffe' in namespace 'default'; no runtime lists that format");
         assertGrpcError(() -> mm().ensureLoaded(EnsureLoadedRequest.newBuilder().setModelId("nope").build()), Status.Code.NOT_FOUND,
                 "model 'nope' is not registered");
         // the registration made over gRPC is the same registry REST shows

@@ -45,7 +45,7 @@ class RegistryDurabilityTest {
         MeshProcess first = MeshProcess.start(workDir);
         try {
             for (int i = 0; i < 100; i++) {
-                String body = "{\"modelFormat\":{\"name\":\"onnx\",\"version\":\"" + (i % 3) + "\"},\"storageUri\":\"" + model
+                String body = "{\"modelFormat\":{\"name\":\"onnx\",\"version\":\"" + (i % 2 == 0 ? "1" : "") + "\"},\"storageUri\":\"" + model
                         + "\",\"sizeHint\":" + (1000 + i) + "}";
                 assertThat(send("PUT", first.http() + "/v1/mesh/models/tenant-" + i, body).statusCode()).isEqualTo(201);
             }

@@ -15,8 +15,18 @@ import java.util.List;
  * @param examples directories whose {@code *.model.json} registration documents are registered at start
  * @param node     the embedded node of standalone mode
  * @param registry where registrations and vmodels are kept across restarts
+ * @param runtimes the ServingRuntime catalog
  */
-public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String> examples, NodeConfig node, Registry registry) {
+public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String> examples, NodeConfig node, Registry registry,
+                           Runtimes runtimes) {
+
+    /**
+     * @param dir    a directory of ServingRuntime / ClusterServingRuntime YAML documents that extend and
+     *               override the built-in catalog; empty for the built-in catalog only
+     * @param pollMs how often the directory is checked for changes
+     */
+    public record Runtimes(String dir, long pollMs) {
+    }
 
     /**
      * @param jdbcUrl  the store's JDBC URL: an H2 file by default, or {@code jdbc:postgresql://...};
@@ -60,6 +70,7 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
 
     public static RouterConfig defaults() {
         return new RouterConfig(new Http("127.0.0.1", 8080, 16L << 20), new Grpc("127.0.0.1", 8081, 16 << 20),
-                0, List.of(), NodeConfig.defaults(), new Registry(Registry.DEFAULT_URL, "", ""));
+                0, List.of(), NodeConfig.defaults(), new Registry(Registry.DEFAULT_URL, "", ""),
+                new Runtimes("", 1000));
     }
 }

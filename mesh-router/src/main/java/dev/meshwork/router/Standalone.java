@@ -6,6 +6,7 @@ import dev.meshwork.placement.registry.JdbcRegistryStore;
 import dev.meshwork.placement.registry.RegistryStore;
 import dev.meshwork.placement.registry.StoredModelRegistry;
 import dev.meshwork.placement.registry.StoredVModelRegistry;
+import dev.meshwork.placement.runtime.CatalogWatcher;
 import dev.meshwork.router.grpc.GrpcServer;
 import dev.meshwork.router.grpc.InferenceGrpcService;
 import dev.meshwork.router.grpc.ModelMeshGrpcService;
@@ -18,6 +19,8 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -32,6 +35,7 @@ public final class Standalone implements AutoCloseable {
     private final GrpcServer grpc;
     private final ModelService service;
     private final RegistryStore store;
+    private final CatalogWatcher catalog;
     private final List<String> registered;
 
     private Standalone(RouterConfig config) {
@@ -44,10 +48,14 @@ public final class Standalone implements AutoCloseable {
         this.backend = new LocalNodeBackend(new NodeAgent(nodeConfig));
         this.store = config.registry().jdbcUrl().isEmpty() ? RegistryStore.NONE
                 : new JdbcRegistryStore(config.registry().jdbcUrl(), config.registry().user(), config.registry().password());
-        this.service = new ModelService(new StoredModelRegistry(store), new StoredVModelRegistry(store), backend);
+        AtomicReference<ModelService> ready = new AtomicReference<>(); // the watcher starts before the service exists
+        this.catalog = new CatalogWatcher(config.runtimes().dir().isEmpty() ? null : Path.of(config.runtimes().dir()),
+                config.runtimes().pollMs(), () -> Optional.ofNullable(ready.get()).ifPresent(ModelService::catalogChanged));
+        this.service = new ModelService(new StoredModelRegistry(store), new StoredVModelRegistry(store), backend, catalog::catalog);
+        ready.set(service);
         VModelService vmodels = new VModelService(service, requestThreads);
         this.vertx = Vertx.vertx();
-        this.rest = new RestServer(vertx, config.http(), service, vmodels, requestThreads);
+        this.rest = new RestServer(vertx, config.http(), service, vmodels, catalog, requestThreads);
         this.grpc = new GrpcServer(config.grpc(), List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0"),
                 new ModelMeshGrpcService(service, vmodels, requestThreads)), List.of(new ModelMeshHeaders()));
         this.registered = ExampleRegistrar.registerAll(service, docs);
@@ -82,5 +90,6 @@ public final class Standalone implements AutoCloseable {
         requestThreads.shutdown();
         backend.close();
         store.close();
+        catalog.close();
     }
 }

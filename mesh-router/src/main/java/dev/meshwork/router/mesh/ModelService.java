@@ -5,6 +5,7 @@ import dev.meshwork.placement.registry.ModelRegistry;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.registry.VModel;
 import dev.meshwork.placement.registry.VModelRegistry;
+import dev.meshwork.placement.runtime.RuntimeCatalog;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.InferenceRequest;
@@ -13,6 +14,9 @@ import dev.meshwork.protocol.tensor.ModelMetadata;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
 
 /**
  * The router's service logic, shared by every protocol: registration, status, and inference with
@@ -22,11 +26,38 @@ public final class ModelService {
     private final ModelRegistry registry;
     private final VModelRegistry vmodels;
     private final NodeBackend backend;
+    private final RuntimeBinder binder;
+    /** Each registered model's binding, made at registration and again after the catalog changes. */
+    private final ConcurrentMap<String, RuntimeBinder.Binding> bindings = new ConcurrentHashMap<>();
 
-    public ModelService(ModelRegistry registry, VModelRegistry vmodels, NodeBackend backend) {
+    public ModelService(ModelRegistry registry, VModelRegistry vmodels, NodeBackend backend, Supplier<RuntimeCatalog> catalog) {
         this.registry = registry;
         this.vmodels = vmodels;
         this.backend = backend;
+        this.binder = new RuntimeBinder(catalog, backend);
+    }
+
+    /** The catalog changed: bindings are made again on next use (a model the new catalog cannot bind fails its requests, saying why). */
+    public void catalogChanged() {
+        bindings.clear();
+    }
+
+    private RuntimeBinder.Binding binding(ModelSpec spec) {
+        RuntimeBinder.Binding b = bindings.get(spec.id());
+        if (b == null || !sameRegistration(b, spec)) {
+            b = binder.bind(spec);
+            bindings.put(spec.id(), b);
+        }
+        return b;
+    }
+
+    private static boolean sameRegistration(RuntimeBinder.Binding b, ModelSpec spec) {
+        ModelSpec n = b.nodeSpec();
+        return n.format().equals(spec.format()) && n.storageUri().equals(spec.storageUri()) && n.sizeHint() == spec.sizeHint();
+    }
+
+    private ModelSpec nodeSpec(ModelSpec spec) {
+        return binding(spec).nodeSpec();
     }
 
     public VModelRegistry vmodels() {
@@ -39,8 +70,10 @@ public final class ModelService {
         if (vmodels.get(spec.id()).isPresent()) {
             throw new MeshError(ErrorCode.ALREADY_EXISTS, "'" + spec.id() + "' is already a vmodel's name; a model needs a name of its own");
         }
-        backend.checkServable(spec);
+        RuntimeBinder.Binding binding = binder.bind(spec);
+        backend.checkServable(binding.nodeSpec());
         Optional<ModelSpec> previous = registry.put(spec);
+        bindings.put(spec.id(), binding);
         if (previous.isPresent() && !previous.get().equals(spec)) {
             backend.unload(spec.id());
         }
@@ -57,6 +90,7 @@ public final class ModelService {
         if (registry.remove(id).isEmpty()) {
             throw notRegistered(id);
         }
+        bindings.remove(id);
         backend.unload(id);
     }
 
@@ -120,7 +154,16 @@ public final class ModelService {
         }
         List<ModelStatus.CopyView> views = copies.stream().map(c -> new ModelStatus.CopyView(c.nodeId(), c.info().slot(),
                 c.info().state().name(), c.info().sizeBytes(), Instant.ofEpochMilli(c.info().lastUsedMillis()).toString())).toList();
-        return new ModelStatus(spec.id(), spec.format(), spec.storageUri(), spec.runtime(), state, error, views);
+        String servingRuntime;
+        try {
+            servingRuntime = binding(spec).servingRuntime();
+        } catch (MeshError e) {
+            servingRuntime = "";
+            if (error.isEmpty()) {
+                error = e.getMessage();
+            }
+        }
+        return new ModelStatus(spec.id(), spec.format(), spec.storageUri(), spec.runtime(), servingRuntime, state, error, views);
     }
 
     /**
@@ -138,17 +181,17 @@ public final class ModelService {
 
     /** Runs a request on a model the caller has already resolved. */
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
-        return backend.infer(spec, request.modelName().equals(spec.id()) ? request : request.withModel(spec.id()));
+        return backend.infer(nodeSpec(spec), request.modelName().equals(spec.id()) ? request : request.withModel(spec.id()));
     }
 
     public ModelMetadata metadata(String name) {
-        return backend.metadata(resolve(name));
+        return backend.metadata(nodeSpec(resolve(name)));
     }
 
     /** Loads the model and waits until a copy is LOADED. */
     public ModelStatus load(String id) {
         ModelSpec spec = spec(id);
-        backend.load(spec);
+        backend.load(nodeSpec(spec));
         return status(spec);
     }
 

@@ -3,8 +3,13 @@ package dev.meshwork.router.mesh;
 import dev.meshwork.placement.registry.ModelFormat;
 import java.util.List;
 
-/** A registered model and its copies, as the management API shows it. */
-public record ModelStatus(String name, ModelFormat modelFormat, String storageUri, String runtime, State state,
+/**
+ * A registered model and its copies, as the management API shows it.
+ *
+ * @param runtime        the runtime the registration named, if any
+ * @param servingRuntime the ServingRuntime the selection rules picked (empty when a node runtime was named directly)
+ */
+public record ModelStatus(String name, ModelFormat modelFormat, String storageUri, String runtime, String servingRuntime, State state,
                           String error, List<CopyView> copies) {
 
     /** The model's state across the mesh. */

@@ -1,5 +1,6 @@
 package dev.meshwork.router.rest;
 
+import dev.meshwork.placement.runtime.CatalogWatcher;
 import dev.meshwork.router.RouterConfig;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.VModelService;
@@ -16,7 +17,7 @@ public final class RestServer implements AutoCloseable {
     private final HttpServer server;
 
     public RestServer(Vertx vertx, RouterConfig.Http config, ModelService service, VModelService vmodels,
-                      ExecutorService requestThreads) {
+                      CatalogWatcher catalog, ExecutorService requestThreads) {
         this.vertx = vertx;
         Router router = Router.router(vertx);
         Offloader off = new Offloader(requestThreads);
@@ -25,6 +26,7 @@ public final class RestServer implements AutoCloseable {
         new RepositoryRoutes(service, off).mount(router);
         new ManagementRoutes(service, off).mount(router);
         new VModelRoutes(vmodels, off).mount(router);
+        new RuntimeRoutes(catalog, off).mount(router);
         router.route().last().handler(ctx -> Offloader.send(ctx,
                 RestErrors.reply(404, "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
         router.errorHandler(413, ctx -> Offloader.send(ctx, RestErrors.reply(413,

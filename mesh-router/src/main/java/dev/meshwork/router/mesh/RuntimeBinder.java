@@ -1,0 +1,70 @@
+package dev.meshwork.router.mesh;
+
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.runtime.RuntimeCatalog;
+import dev.meshwork.placement.runtime.RuntimeSelector;
+import dev.meshwork.placement.runtime.ServingRuntime;
+import dev.meshwork.protocol.error.MeshError;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a registration into what the nodes run: the ServingRuntime that KServe's selection rules
+ * pick from the catalog, and the spec a node is given. A runtime bound to an in-process runtime
+ * runs on the slots dedicated to it by name ({@code node.slots[].runtime}) when a node has such
+ * slots, else on the auto-select slots of the model's format; an {@code external} one on the node's
+ * external runtime of the same name. A registration may also name a node's runtime directly (a
+ * slot or external runtime that is not in the catalog). Stateless apart from its suppliers.
+ */
+public final class RuntimeBinder {
+    /** Meshwork registrations have no namespace yet: they live in KServe's default one. */
+    public static final String NAMESPACE = "default";
+    private final Supplier<RuntimeCatalog> catalog;
+    private final NodeBackend backend;
+
+    /** The outcome: the node's spec and the catalog runtime (empty when a node runtime was named directly). */
+    public record Binding(ModelSpec nodeSpec, String servingRuntime) {
+    }
+
+    public RuntimeBinder(Supplier<RuntimeCatalog> catalog, NodeBackend backend) {
+        this.catalog = catalog;
+        this.backend = backend;
+    }
+
+    public Binding bind(ModelSpec spec) {
+        RuntimeCatalog c = catalog.get();
+        String named = spec.runtime();
+        Set<String> nodeRuntimes = nodeRuntimes();
+        if (!named.isEmpty() && RuntimeSelector.find(c.runtimes(), NAMESPACE, named).isEmpty() && nodeRuntimes.contains(named)) {
+            return new Binding(spec, "");
+        }
+        String format = spec.format().name();
+        ServingRuntime r = c.select(NAMESPACE, format, spec.format().version(), named);
+        String nodeRuntime;
+        switch (r.adapter()) {
+            case "" -> throw MeshError.invalid("runtime '%s' (%s) has no Meshwork binding; annotate it with %s: auto, external or "
+                    + "an in-process runtime (onnx, xgboost, lightgbm, tensorflow, pytorch)", r.name(), r.source(), ServingRuntime.ADAPTER_ANNOTATION);
+            case "external" -> {
+                if (!nodeRuntimes.contains(r.name())) {
+                    throw MeshError.invalid("runtime '%s' is external, but no node has an external runtime named '%s' (node.externalRuntimes)",
+                            r.name(), r.name());
+                }
+                nodeRuntime = r.name();
+            }
+            default -> {
+                String inProcess = r.adapter().equals("auto") ? format : r.adapter();
+                if (!inProcess.equals(format)) {
+                    throw MeshError.invalid("runtime '%s' runs Meshwork's in-process %s runtime, which serves model format '%s', not '%s'",
+                            r.name(), inProcess, inProcess, format);
+                }
+                nodeRuntime = nodeRuntimes.contains(r.name()) ? r.name() : "";
+            }
+        }
+        return new Binding(new ModelSpec(spec.id(), spec.format(), spec.storageUri(), nodeRuntime, spec.sizeHint()), r.name());
+    }
+
+    private Set<String> nodeRuntimes() {
+        return backend.nodes().stream().flatMap(n -> n.slots().stream()).map(s -> s.runtime()).collect(Collectors.toSet());
+    }
+}
