@@ -16,9 +16,18 @@ import java.util.List;
  * @param node     the embedded node of standalone mode
  * @param registry where registrations and vmodels are kept across restarts
  * @param runtimes the ServingRuntime catalog
+ * @param models   a directory of InferenceService documents the registry follows
  */
 public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String> examples, NodeConfig node, Registry registry,
-                           Runtimes runtimes) {
+                           Runtimes runtimes, Models models) {
+
+    /**
+     * @param dir    a directory of KServe InferenceService YAML documents: added, changed and removed
+     *               documents register, update and unregister their models; empty for none
+     * @param pollMs how often the directory is checked for changes
+     */
+    public record Models(String dir, long pollMs) {
+    }
 
     /**
      * @param dir    a directory of ServingRuntime / ClusterServingRuntime YAML documents that extend and
@@ -71,6 +80,6 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
     public static RouterConfig defaults() {
         return new RouterConfig(new Http("127.0.0.1", 8080, 16L << 20), new Grpc("127.0.0.1", 8081, 16 << 20),
                 0, List.of(), NodeConfig.defaults(), new Registry(Registry.DEFAULT_URL, "", ""),
-                new Runtimes("", 1000));
+                new Runtimes("", 1000), new Models("", 1000));
     }
 }

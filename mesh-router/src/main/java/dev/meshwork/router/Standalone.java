@@ -12,6 +12,7 @@ import dev.meshwork.router.grpc.InferenceGrpcService;
 import dev.meshwork.router.grpc.ModelMeshGrpcService;
 import dev.meshwork.router.grpc.ModelMeshHeaders;
 import dev.meshwork.router.mesh.LocalNodeBackend;
+import dev.meshwork.router.mesh.ModelDirectory;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.VModelService;
 import dev.meshwork.router.rest.RestServer;
@@ -36,6 +37,7 @@ public final class Standalone implements AutoCloseable {
     private final ModelService service;
     private final RegistryStore store;
     private final CatalogWatcher catalog;
+    private final ModelDirectory directory;
     private final List<String> registered;
 
     private Standalone(RouterConfig config) {
@@ -55,10 +57,12 @@ public final class Standalone implements AutoCloseable {
         ready.set(service);
         VModelService vmodels = new VModelService(service, requestThreads);
         this.vertx = Vertx.vertx();
-        this.rest = new RestServer(vertx, config.http(), service, vmodels, catalog, requestThreads);
+        this.registered = ExampleRegistrar.registerAll(service, docs);
+        this.directory = config.models().dir().isEmpty() ? null
+                : new ModelDirectory(Path.of(config.models().dir()), config.models().pollMs(), service);
+        this.rest = new RestServer(vertx, config.http(), service, vmodels, catalog, directory, requestThreads);
         this.grpc = new GrpcServer(config.grpc(), List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0"),
                 new ModelMeshGrpcService(service, vmodels, requestThreads)), List.of(new ModelMeshHeaders()));
-        this.registered = ExampleRegistrar.registerAll(service, docs);
     }
 
     public static Standalone start(RouterConfig config) {
@@ -91,5 +95,8 @@ public final class Standalone implements AutoCloseable {
         backend.close();
         store.close();
         catalog.close();
+        if (directory != null) {
+            directory.close();
+        }
     }
 }

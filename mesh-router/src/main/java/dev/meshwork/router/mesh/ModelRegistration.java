@@ -1,6 +1,10 @@
 package dev.meshwork.router.mesh;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.meshwork.placement.runtime.InferenceServiceParser;
+import java.io.IOException;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.MeshError;
@@ -8,11 +12,13 @@ import dev.meshwork.protocol.tensor.JsonTensorCodec;
 import java.util.Set;
 
 /**
- * Reads a registration document, the body of {@code PUT /v1/mesh/models/{name}}:
- * {@code {"modelFormat": {"name": "onnx", "version": "1"}, "storageUri": "...", "runtime": "...", "sizeHint": 0}}.
- * Unknown fields are refused so that a misspelt key never goes unnoticed.
+ * Reads a registration document, the body of {@code PUT /v1/mesh/models/{name}}: Meshwork's own
+ * {@code {"modelFormat": {"name": "onnx", "version": "1"}, "storageUri": "...", "runtime": "...", "sizeHint": 0}},
+ * whose unknown fields are refused so that a misspelt key never goes unnoticed, or a KServe
+ * InferenceService in JSON or YAML (recognised by its {@code apiVersion} / {@code kind}).
  */
 public final class ModelRegistration {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> FIELDS = Set.of("name", "modelFormat", "storageUri", "runtime", "sizeHint");
 
     private ModelRegistration() {
@@ -20,7 +26,14 @@ public final class ModelRegistration {
 
     /** Parses a document for model {@code name} (from the URL; a "name" in the body must agree). */
     public static ModelSpec parse(String name, byte[] body) {
-        JsonNode doc = JsonTensorCodec.parse(body);
+        JsonNode doc = looksLikeJson(body) ? JsonTensorCodec.parse(body) : yaml(body);
+        if (InferenceServiceParser.isKubernetesDocument(doc)) {
+            ModelSpec spec = InferenceServiceParser.parse("the request body", doc, "");
+            if (name != null && !spec.id().equals(name)) {
+                throw MeshError.invalid("the InferenceService is named '%s' but the URL names '%s'", spec.id(), name);
+            }
+            return spec;
+        }
         DocumentFields.checkKnown(doc, FIELDS, "the registration of '" + name + "'");
         String id = name != null ? name : text(doc, "name", null);
         if (name != null && doc.hasNonNull("name") && !doc.get("name").asText().equals(name)) {
@@ -36,6 +49,28 @@ public final class ModelRegistration {
         }
         return new ModelSpec(id, new ModelFormat(text(format, "name", id), text(format, "version", id)),
                 text(doc, "storageUri", id), text(doc, "runtime", id), size == null || size.isNull() ? 0 : size.longValue()).validate();
+    }
+
+    private static boolean looksLikeJson(byte[] body) {
+        for (byte c : body) {
+            if (!Character.isWhitespace(c)) {
+                return c == '{' || c == '[';
+            }
+        }
+        return true;
+    }
+
+    /** A YAML body (KServe documents are usually YAML); JSON bodies take the JSON codec's path and messages. */
+    private static JsonNode yaml(byte[] body) {
+        try {
+            JsonNode doc = YAML.readTree(body);
+            if (doc == null || !doc.isObject()) {
+                throw MeshError.invalid("the request body is not valid JSON, nor a YAML mapping such as an InferenceService");
+            }
+            return doc;
+        } catch (IOException e) {
+            throw MeshError.invalid("the request body is not valid JSON, nor valid YAML: %s", e.getMessage().lines().findFirst().orElse(""));
+        }
     }
 
     private static String text(JsonNode node, String field, String model) {

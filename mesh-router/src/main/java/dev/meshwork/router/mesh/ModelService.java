@@ -53,7 +53,8 @@ public final class ModelService {
 
     private static boolean sameRegistration(RuntimeBinder.Binding b, ModelSpec spec) {
         ModelSpec n = b.nodeSpec();
-        return n.format().equals(spec.format()) && n.storageUri().equals(spec.storageUri()) && n.sizeHint() == spec.sizeHint();
+        return n.format().equals(spec.format()) && n.storageUri().equals(spec.storageUri()) && n.sizeHint() == spec.sizeHint()
+                && n.namespace().equals(spec.namespace());
     }
 
     private ModelSpec nodeSpec(ModelSpec spec) {
@@ -121,6 +122,11 @@ public final class ModelService {
         return registry.get(id).orElseThrow(() -> notRegistered(id));
     }
 
+    /** The registration of that exact id, if any (no vmodel resolution). */
+    public Optional<ModelSpec> registered(String id) {
+        return registry.get(id);
+    }
+
     public boolean isRegistered(String id) {
         return registry.get(id).isPresent();
     }
@@ -163,7 +169,8 @@ public final class ModelService {
                 error = e.getMessage();
             }
         }
-        return new ModelStatus(spec.id(), spec.format(), spec.storageUri(), spec.runtime(), servingRuntime, state, error, views);
+        return new ModelStatus(spec.id(), spec.format(), spec.storageUri(), spec.runtime(), servingRuntime, spec.namespace(),
+                spec.source(), state, error, views);
     }
 
     /**

@@ -8,9 +8,11 @@ import java.util.List;
  *
  * @param runtime        the runtime the registration named, if any
  * @param servingRuntime the ServingRuntime the selection rules picked (empty when a node runtime was named directly)
+ * @param namespace      the namespace whose ServingRuntimes it may use
+ * @param source         empty when registered through the API, {@code file:<path>} from the model directory
  */
-public record ModelStatus(String name, ModelFormat modelFormat, String storageUri, String runtime, String servingRuntime, State state,
-                          String error, List<CopyView> copies) {
+public record ModelStatus(String name, ModelFormat modelFormat, String storageUri, String runtime, String servingRuntime,
+                          String namespace, String source, State state, String error, List<CopyView> copies) {
 
     /** The model's state across the mesh. */
     public enum State {

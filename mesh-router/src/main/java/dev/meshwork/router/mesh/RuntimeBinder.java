@@ -18,8 +18,6 @@ import java.util.stream.Collectors;
  * slot or external runtime that is not in the catalog). Stateless apart from its suppliers.
  */
 public final class RuntimeBinder {
-    /** Meshwork registrations have no namespace yet: they live in KServe's default one. */
-    public static final String NAMESPACE = "default";
     private final Supplier<RuntimeCatalog> catalog;
     private final NodeBackend backend;
 
@@ -36,11 +34,11 @@ public final class RuntimeBinder {
         RuntimeCatalog c = catalog.get();
         String named = spec.runtime();
         Set<String> nodeRuntimes = nodeRuntimes();
-        if (!named.isEmpty() && RuntimeSelector.find(c.runtimes(), NAMESPACE, named).isEmpty() && nodeRuntimes.contains(named)) {
+        if (!named.isEmpty() && RuntimeSelector.find(c.runtimes(), spec.namespace(), named).isEmpty() && nodeRuntimes.contains(named)) {
             return new Binding(spec, "");
         }
         String format = spec.format().name();
-        ServingRuntime r = c.select(NAMESPACE, format, spec.format().version(), named);
+        ServingRuntime r = c.select(spec.namespace(), format, spec.format().version(), named);
         String nodeRuntime;
         switch (r.adapter()) {
             case "" -> throw MeshError.invalid("runtime '%s' (%s) has no Meshwork binding; annotate it with %s: auto, external or "
@@ -61,7 +59,7 @@ public final class RuntimeBinder {
                 nodeRuntime = nodeRuntimes.contains(r.name()) ? r.name() : "";
             }
         }
-        return new Binding(new ModelSpec(spec.id(), spec.format(), spec.storageUri(), nodeRuntime, spec.sizeHint()), r.name());
+        return new Binding(spec.withRuntime(nodeRuntime), r.name());
     }
 
     private Set<String> nodeRuntimes() {

@@ -1,28 +1,41 @@
 package dev.meshwork.router.rest;
 
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.router.mesh.ModelDirectory;
 import dev.meshwork.router.mesh.ModelRegistration;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.ModelStatus;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Meshwork's management REST (mirrors ModelMesh's management gRPC): register, list, status, unregister. */
 final class ManagementRoutes {
     private final ModelService service;
+    /** The watched model directory, or null when there is none. */
+    private final ModelDirectory directory;
     private final Offloader off;
 
-    ManagementRoutes(ModelService service, Offloader off) {
+    ManagementRoutes(ModelService service, ModelDirectory directory, Offloader off) {
         this.service = service;
+        this.directory = directory;
         this.off = off;
+    }
+
+    private Map<String, Object> modelList() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("models", service.list().stream().map(service::status).toList());
+        if (directory != null) {
+            body.put("directory", Map.of("path", directory.dir().toString(), "errors", directory.errors()));
+        }
+        return body;
     }
 
     void mount(Router r) {
         r.put("/v1/mesh/models/:name").handler(this::register);
-        r.get("/v1/mesh/models").handler(ctx -> off.handle(ctx,
-                () -> Reply.json(200, Map.of("models", service.list().stream().map(service::status).toList()))));
+        r.get("/v1/mesh/models").handler(ctx -> off.handle(ctx, () -> Reply.json(200, modelList())));
         r.get("/v1/mesh/models/:name").handler(ctx -> {
             String name = ctx.pathParam("name");
             off.handle(ctx, () -> Reply.json(200, service.status(name)));

@@ -2,6 +2,7 @@ package dev.meshwork.router.rest;
 
 import dev.meshwork.placement.runtime.CatalogWatcher;
 import dev.meshwork.router.RouterConfig;
+import dev.meshwork.router.mesh.ModelDirectory;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.VModelService;
 import io.vertx.core.Vertx;
@@ -17,14 +18,14 @@ public final class RestServer implements AutoCloseable {
     private final HttpServer server;
 
     public RestServer(Vertx vertx, RouterConfig.Http config, ModelService service, VModelService vmodels,
-                      CatalogWatcher catalog, ExecutorService requestThreads) {
+                      CatalogWatcher catalog, ModelDirectory directory, ExecutorService requestThreads) {
         this.vertx = vertx;
         Router router = Router.router(vertx);
         Offloader off = new Offloader(requestThreads);
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxRequestBytes()));
         new InferenceRoutes(service, off).mount(router);
         new RepositoryRoutes(service, off).mount(router);
-        new ManagementRoutes(service, off).mount(router);
+        new ManagementRoutes(service, directory, off).mount(router);
         new VModelRoutes(vmodels, off).mount(router);
         new RuntimeRoutes(catalog, off).mount(router);
         router.route().last().handler(ctx -> Offloader.send(ctx,

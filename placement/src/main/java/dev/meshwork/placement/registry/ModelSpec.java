@@ -12,13 +12,29 @@ import java.util.regex.Pattern;
  * @param storageUri where the artifact is ({@code file://}, a plain path, ...)
  * @param runtime    an explicit runtime name, or empty to select one by format
  * @param sizeHint   a size estimate in bytes, or 0 when unknown
+ * @param namespace  the Kubernetes-style namespace whose ServingRuntimes it may use ({@code default})
+ * @param source     where the registration came from: empty for the API, {@code file:<path>} for a
+ *                   watched model directory (which then owns it: the file's removal unregisters it)
  */
-public record ModelSpec(String id, ModelFormat format, String storageUri, String runtime, long sizeHint) {
+public record ModelSpec(String id, ModelFormat format, String storageUri, String runtime, long sizeHint, String namespace, String source) {
+    public static final String DEFAULT_NAMESPACE = "default";
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
 
     public ModelSpec {
         runtime = runtime == null ? "" : runtime.trim();
         storageUri = storageUri == null ? "" : storageUri.trim();
+        namespace = namespace == null || namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace;
+        source = source == null ? "" : source;
+    }
+
+    /** A registration made through the API, in the default namespace. */
+    public ModelSpec(String id, ModelFormat format, String storageUri, String runtime, long sizeHint) {
+        this(id, format, storageUri, runtime, sizeHint, DEFAULT_NAMESPACE, "");
+    }
+
+    /** The same registration for a node: another runtime name (what the binding chose). */
+    public ModelSpec withRuntime(String nodeRuntime) {
+        return new ModelSpec(id, format, storageUri, nodeRuntime, sizeHint, namespace, source);
     }
 
     /** Checks the fields a registration must have, with a message that names what is missing. */

@@ -1,5 +1,6 @@
 package dev.meshwork.placement.runtime;
 
+import dev.meshwork.config.DirectoryPoller;
 import dev.meshwork.protocol.error.MeshError;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +12,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * One consistent set of serving runtimes: Meshwork's built-in ones, overridden and extended by the
@@ -22,8 +22,6 @@ public record RuntimeCatalog(List<ServingRuntime> runtimes) {
     /** The built-in documents, beside this class on the classpath. */
     static final List<String> BUILT_IN = List.of("kserve-tritonserver", "kserve-tensorflow-serving", "kserve-torchserve",
             "kserve-xgbserver", "kserve-lgbserver", "kserve-mlserver");
-    /** A directory of more than this many documents is a mistake, not a catalog. */
-    static final int MAX_FILES = 1000;
 
     public RuntimeCatalog {
         runtimes = List.copyOf(runtimes);
@@ -46,7 +44,7 @@ public record RuntimeCatalog(List<ServingRuntime> runtimes) {
         }
         if (dir != null) {
             Map<String, String> fromDir = new LinkedHashMap<>();
-            for (Path file : files(dir)) {
+            for (Path file : DirectoryPoller.yamlFiles(dir)) {
                 String text;
                 try {
                     text = Files.readString(file);
@@ -63,23 +61,6 @@ public record RuntimeCatalog(List<ServingRuntime> runtimes) {
             }
         }
         return new RuntimeCatalog(byKey.values().stream().sorted(Comparator.comparing(ServingRuntime::key)).toList());
-    }
-
-    /** The directory's YAML files in name order (not its subdirectories). */
-    static List<Path> files(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw MeshError.invalid("runtimes.dir %s is not a directory", dir);
-        }
-        try (Stream<Path> list = Files.list(dir)) {
-            List<Path> files = list.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().matches(".*\\.ya?ml"))
-                    .sorted().toList();
-            if (files.size() > MAX_FILES) {
-                throw MeshError.invalid("runtimes.dir %s holds %d YAML files, more than %d", dir, files.size(), MAX_FILES);
-            }
-            return files;
-        } catch (IOException e) {
-            throw MeshError.invalid("runtimes.dir %s cannot be listed: %s", dir, e.getMessage());
-        }
     }
 
     public ServingRuntime select(String namespace, String format, String version, String runtime) {

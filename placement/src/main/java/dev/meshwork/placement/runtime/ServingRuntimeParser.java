@@ -1,11 +1,6 @@
 package dev.meshwork.placement.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.meshwork.protocol.error.MeshError;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +14,6 @@ import java.util.Set;
  */
 public final class ServingRuntimeParser {
     static final String API_VERSION = "serving.kserve.io/v1alpha1";
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> PROTOCOLS = Set.of("v1", "v2", "grpc-v1", "grpc-v2");
     private static final Set<String> ADAPTERS = Set.of("onnx", "xgboost", "lightgbm", "tensorflow", "pytorch", "auto", "external");
 
@@ -27,23 +21,7 @@ public final class ServingRuntimeParser {
     }
 
     public static List<ServingRuntime> parse(String source, String yaml) {
-        List<ServingRuntime> out = new ArrayList<>();
-        try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(yaml)) {
-            int index = 0;
-            while (docs.hasNext()) {
-                JsonNode doc = docs.next();
-                if (doc != null && !doc.isNull() && !doc.isMissingNode() && !(doc.isObject() && doc.isEmpty())) {
-                    out.add(runtime(new YamlPath(index == 0 ? source : source + " (document " + (index + 1) + ")", "", doc)));
-                }
-                index++;
-            }
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof MeshError m) {
-                throw m;
-            }
-            throw MeshError.invalid("%s: not valid YAML: %s", source, e.getMessage().lines().findFirst().orElse(""));
-        }
-        return out;
+        return YamlPath.documents(source, yaml).stream().map(ServingRuntimeParser::runtime).toList();
     }
 
     private static ServingRuntime runtime(YamlPath doc) {

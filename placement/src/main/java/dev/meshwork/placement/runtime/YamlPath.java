@@ -1,7 +1,11 @@
 package dev.meshwork.placement.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.meshwork.protocol.error.MeshError;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +16,28 @@ import java.util.Map;
  * was expected. Unknown fields are never an error here: Kubernetes documents carry many. Immutable.
  */
 record YamlPath(String source, String path, JsonNode node) {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /** The non-empty documents of a YAML text (several separated by {@code ---}), each named by its source and position. */
+    static List<YamlPath> documents(String source, String text) {
+        List<YamlPath> out = new ArrayList<>();
+        try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(text)) {
+            int index = 0;
+            while (docs.hasNext()) {
+                JsonNode doc = docs.next();
+                if (doc != null && !doc.isNull() && !doc.isMissingNode() && !(doc.isObject() && doc.isEmpty())) {
+                    out.add(new YamlPath(index == 0 ? source : source + " (document " + (index + 1) + ")", "", doc));
+                }
+                index++;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof MeshError m) {
+                throw m;
+            }
+            throw MeshError.invalid("%s: not valid YAML: %s", source, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
+        return out;
+    }
     YamlPath at(String field) {
         JsonNode child = node == null ? null : node.get(field);
         return new YamlPath(source, path + "/" + field, child);

@@ -1,0 +1,76 @@
+package dev.meshwork.config;
+
+import dev.meshwork.protocol.error.MeshError;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Calls back when the YAML files of a directory change (names, sizes, modification times),
+ * checked every {@code pollMs} on one daemon thread. Polling rather than a WatchService: it behaves
+ * the same on every file system, including network and container mounts. The callback runs on the
+ * poll thread, one call at a time.
+ */
+public final class DirectoryPoller implements AutoCloseable {
+    /** A directory of more than this many documents is a mistake, not configuration. */
+    public static final int MAX_FILES = 1000;
+    private final Path dir;
+    private final ScheduledExecutorService poller;
+    private volatile String fingerprint;
+
+    public DirectoryPoller(Path dir, long pollMs, String threadName, Runnable onChange) {
+        this.dir = dir;
+        this.fingerprint = fingerprint(dir);
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+        poller.scheduleWithFixedDelay(() -> {
+            String now = fingerprint(dir);
+            if (!now.equals(fingerprint)) {
+                fingerprint = now;
+                onChange.run();
+            }
+        }, pollMs, pollMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** The directory's {@code .yaml} / {@code .yml} files in name order (not its subdirectories). */
+    public static List<Path> yamlFiles(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw MeshError.invalid("%s is not a directory", dir);
+        }
+        try (Stream<Path> list = Files.list(dir)) {
+            List<Path> files = list.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().matches(".*\\.ya?ml"))
+                    .sorted().toList();
+            if (files.size() > MAX_FILES) {
+                throw MeshError.invalid("%s holds %d YAML files, more than %d", dir, files.size(), MAX_FILES);
+            }
+            return files;
+        } catch (IOException e) {
+            throw MeshError.invalid("%s cannot be listed: %s", dir, e.getMessage());
+        }
+    }
+
+    private static String fingerprint(Path dir) {
+        try {
+            StringBuilder b = new StringBuilder();
+            for (Path f : yamlFiles(dir)) {
+                b.append(f.getFileName()).append(':').append(Files.size(f)).append(':').append(Files.getLastModifiedTime(f).toMillis()).append('\n');
+            }
+            return b.toString();
+        } catch (IOException | RuntimeException e) {
+            return "unreadable: " + e.getMessage();
+        }
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+    }
+}
