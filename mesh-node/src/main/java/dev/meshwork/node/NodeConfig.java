@@ -1,6 +1,7 @@
 package dev.meshwork.node;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The node agent's one configuration object (YAML section {@code node}, environment
@@ -65,10 +66,16 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
      * @param endpoint         {@code host:port}, or {@code unix:///path/to/socket}
      * @param capacityBytes    the slot's budget; 0 takes the runtime's own capacityInBytes
      * @param startupTimeoutMs how long to wait for runtimeStatus READY before a load fails
+     * @param command          when not empty, the node starts this process itself (argv) and starts it
+     *                         again whenever it exits; it must listen on {@code endpoint}
+     * @param env              environment variables for {@code command}
      */
-    public record External(String name, List<String> formats, String endpoint, long capacityBytes, long startupTimeoutMs) {
+    public record External(String name, List<String> formats, String endpoint, long capacityBytes, long startupTimeoutMs,
+                           List<String> command, Map<String, String> env) {
         public External {
             formats = List.copyOf(formats);
+            command = command == null ? List.of() : List.copyOf(command);
+            env = env == null ? Map.of() : Map.copyOf(env);
         }
     }
 
@@ -124,6 +131,11 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
      * @param interOpThreads threads for running independent graph branches in parallel
      */
     public record Onnx(int intraOpThreads, int interOpThreads) {
+    }
+
+    public NodeConfig withExternalRuntimes(List<External> newExternalRuntimes) {
+        return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
+                queueTimeoutMs, storage, onnx, newExternalRuntimes, slots);
     }
 
     public NodeConfig withStorage(Storage newStorage) {

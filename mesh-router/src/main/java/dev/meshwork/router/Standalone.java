@@ -45,14 +45,15 @@ public final class Standalone implements AutoCloseable {
         // Example folders the operator pointed at are readable storage, whatever the other roots are.
         List<String> roots = new ArrayList<>(config.node().storage().roots());
         config.examples().forEach(roots::add);
-        NodeConfig nodeConfig = config.node().withStorage(config.node().storage().withRoots(roots));
+        AtomicReference<ModelService> ready = new AtomicReference<>(); // the watcher starts before the service exists
+        this.catalog = new CatalogWatcher(config.runtimes().dir().isEmpty() ? null : Path.of(config.runtimes().dir()),
+                config.runtimes().pollMs(), () -> Optional.ofNullable(ready.get()).ifPresent(ModelService::catalogChanged));
+        NodeConfig withRoots = config.node().withStorage(config.node().storage().withRoots(roots));
+        NodeConfig nodeConfig = withRoots.withExternalRuntimes(LaunchedRuntimes.add(catalog.catalog(), withRoots));
         this.requestThreads = RequestThreads.create(config.requestThreads());
         this.backend = new LocalNodeBackend(new NodeAgent(nodeConfig));
         this.store = config.registry().jdbcUrl().isEmpty() ? RegistryStore.NONE
                 : new JdbcRegistryStore(config.registry().jdbcUrl(), config.registry().user(), config.registry().password());
-        AtomicReference<ModelService> ready = new AtomicReference<>(); // the watcher starts before the service exists
-        this.catalog = new CatalogWatcher(config.runtimes().dir().isEmpty() ? null : Path.of(config.runtimes().dir()),
-                config.runtimes().pollMs(), () -> Optional.ofNullable(ready.get()).ifPresent(ModelService::catalogChanged));
         this.service = new ModelService(new StoredModelRegistry(store), new StoredVModelRegistry(store), backend, catalog::catalog);
         ready.set(service);
         VModelService vmodels = new VModelService(service, requestThreads);

@@ -105,6 +105,11 @@ public final class MeshProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** The processes the mesh started itself (external runtimes it supervises). */
+    public java.util.List<ProcessHandle> children() {
+        return process.toHandle().children().toList();
+    }
+
     /** kill -9: no shutdown hook, no flush, nothing the process could do to save itself. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -95,6 +95,77 @@ class InferenceServiceParserTest {
         assertThat(two).extracting(s -> s.id() + ":" + s.format().name()).containsExactly("flower-sample:tensorflow", "torchscript-cifar10:triton");
     }
 
+    @Test
+    void theKServeDocsExamplesWithComponentsMeshworkDoesNotRunStillRegisterTheirModel() {
+        // canary rollout, autoscaling, logger and batcher, a transformer and an explainer: tolerated, not run
+        ModelSpec canary = one("""
+                apiVersion: "serving.kserve.io/v1beta1"
+                kind: "InferenceService"
+                metadata:
+                  name: "sklearn-iris"
+                  annotations:
+                    serving.kserve.io/enable-tag-routing: "true"
+                spec:
+                  predictor:
+                    canaryTrafficPercent: 10
+                    minReplicas: 1
+                    maxReplicas: 5
+                    scaleTarget: 1
+                    scaleMetric: concurrency
+                    logger:
+                      mode: all
+                      url: http://message-dumper.default/
+                    batcher:
+                      maxBatchSize: 32
+                      maxLatency: 5000
+                    model:
+                      modelFormat:
+                        name: sklearn
+                      storageUri: "gs://kfserving-examples/models/sklearn/2.0/model"
+                """);
+        assertThat(canary.storageUri()).isEqualTo("gs://kfserving-examples/models/sklearn/2.0/model");
+        ModelSpec withTransformer = one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata:
+                  name: torch-transformer
+                spec:
+                  predictor:
+                    model:
+                      modelFormat:
+                        name: pytorch
+                      storageUri: gs://kfserving-examples/models/torchserve/image_classifier/v1
+                  transformer:
+                    containers:
+                      - image: kserve/image-transformer:latest
+                        name: kserve-container
+                        command:
+                          - "python"
+                          - "-m"
+                          - "model"
+                        args:
+                          - --model_name
+                          - mnist
+                  explainer:
+                    alibi:
+                      type: AnchorImages
+                      storageUri: "gs://kfserving-examples/models/tensorflow/cifar/explainer-0.9.1"
+                """);
+        assertThat(withTransformer.format()).isEqualTo(new ModelFormat("pytorch", ""));
+        // a custom predictor container names no model format: refused with what is expected
+        assertThatThrownBy(() -> one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata:
+                  name: custom-model
+                spec:
+                  predictor:
+                    containers:
+                      - name: kserve-container
+                        image: "kserve/custom-model-grpc:latest"
+                """)).hasMessageContaining("/spec/predictor: expected \"model\" or one of [sklearn");
+    }
+
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', textBlock = """
             kind: Deployment                                            | /kind: expected InferenceService

@@ -55,10 +55,13 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     private final ScheduledExecutorService watcher;
     private volatile boolean ready;
     private volatile Runnable onLost = () -> { };
+    /** The process the node started for this runtime, or null when it runs elsewhere. */
+    private final RuntimeProcess process;
 
     public ExternalRuntimeAdapter(NodeConfig.External config, long callTimeoutMs) {
         this.config = config;
         this.callTimeoutMs = callTimeoutMs;
+        this.process = config.command().isEmpty() ? null : new RuntimeProcess(config.name(), config.command(), config.env());
         String target = config.endpoint().startsWith("unix:") ? config.endpoint() : "dns:///" + config.endpoint();
         this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(64 << 20).build();
         this.runtime = ModelRuntimeGrpc.newBlockingStub(channel);
@@ -208,5 +211,8 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     public void close() {
         watcher.shutdownNow();
         channel.shutdownNow();
+        if (process != null) {
+            process.close();
+        }
     }
 }

@@ -1,0 +1,44 @@
+package dev.meshwork.router;
+
+import dev.meshwork.node.NodeConfig;
+import dev.meshwork.placement.runtime.RuntimeCatalog;
+import dev.meshwork.placement.runtime.ServingRuntime;
+import dev.meshwork.protocol.error.MeshError;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns the catalog's external runtimes that describe their process ({@code containers[0]}) into
+ * external runtimes the node starts and supervises: argv = {@code command} + {@code args}, with
+ * {@code env}, listening on 127.0.0.1 at {@code ports[0].containerPort}. There are no container
+ * images on these machines, so the command must be a local program. Read at start; one that the
+ * node configuration already names ({@code node.externalRuntimes}) is left to that configuration.
+ */
+final class LaunchedRuntimes {
+    private LaunchedRuntimes() {
+    }
+
+    static List<NodeConfig.External> add(RuntimeCatalog catalog, NodeConfig node) {
+        List<NodeConfig.External> out = new ArrayList<>(node.externalRuntimes());
+        for (ServingRuntime r : catalog.runtimes()) {
+            boolean configured = out.stream().anyMatch(e -> e.name().equals(r.name()));
+            if (!r.adapter().equals("external") || r.containers().isEmpty() || configured || r.disabled()) {
+                continue;
+            }
+            ServingRuntime.Container c = r.containers().get(0);
+            if (c.command().isEmpty()) {
+                throw MeshError.invalid("%s: runtime '%s' is external with a container but no command; Meshwork starts the process "
+                        + "itself (there are no images here), so give containers[0].command", r.source(), r.name());
+            }
+            if (c.ports().isEmpty() || c.ports().get(0) <= 0) {
+                throw MeshError.invalid("%s: runtime '%s' needs containers[0].ports[0].containerPort, where its process listens",
+                        r.source(), r.name());
+            }
+            List<String> argv = new ArrayList<>(c.command());
+            argv.addAll(c.args());
+            List<String> formats = r.formats().stream().map(ServingRuntime.Format::name).distinct().toList();
+            out.add(new NodeConfig.External(r.name(), formats, "127.0.0.1:" + c.ports().get(0), 0, node.loadTimeoutMs(), argv, c.env()));
+        }
+        return out;
+    }
+}
