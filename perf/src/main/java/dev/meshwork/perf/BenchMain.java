@@ -1,6 +1,7 @@
 package dev.meshwork.perf;
 
 import dev.meshwork.config.ConfigLoader;
+import dev.meshwork.perf.sim.CacheSimBench;
 import java.util.List;
 
 /** {@code ./meshwork bench SCENARIO [--seconds=..]}: runs one benchmark scenario and writes its results. */
@@ -17,11 +18,22 @@ public final class BenchMain {
             case "standalone" -> System.out.println(new StandaloneBench(loaded.config()).run());
             case "churn" -> System.out.println(new ChurnBench(loaded.config()).run());
             case "runtimes" -> System.out.println(new RuntimesBench(loaded.config()).run());
+            case "cache-sim" -> System.out.println(cacheSim(loaded.config()));
             default -> {
-                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, churn, runtimes");
+                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, churn, runtimes, cache-sim");
                 System.exit(2);
             }
         }
         System.exit(0);
+    }
+
+    /** The eviction-quality scenario: pure simulation, so it takes a fixed trace length rather than seconds. */
+    static String cacheSim(BenchConfig config) throws java.io.IOException {
+        int requests = 1_000_000;
+        var rows = CacheSimBench.run(requests);
+        String summary = CacheSimBench.summary(rows, requests);
+        java.nio.file.Path dir = ResultWriter.write(java.nio.file.Path.of(config.root()).toAbsolutePath().normalize(), "cache-sim",
+                CacheSimBench.settings(requests), rows, summary);
+        return summary + "\nresults: " + dir;
     }
 }

@@ -28,7 +28,7 @@ final class ResultWriter {
         return m;
     }
 
-    static Path write(Path root, String scenario, Map<String, Object> settings, List<ClosedLoop.Result> results, String summary)
+    static Path write(Path root, String scenario, Map<String, Object> settings, Object results, String summary)
             throws IOException {
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         Path dir = root.resolve("perf").resolve("results").resolve(scenario).resolve(stamp);

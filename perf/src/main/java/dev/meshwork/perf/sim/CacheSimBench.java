@@ -1,0 +1,72 @@
+package dev.meshwork.perf.sim;
+
+import dev.meshwork.placement.eviction.LruEvictionPolicy;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./meshwork bench cache-sim}: the node's eviction policy (LRU, the real class) against
+ * Belady's offline optimum on generated traces, as capacity goes from 5% to 50% of the models'
+ * bytes. Pure computation: no mesh is started, and the figures do not depend on the machine.
+ */
+public final class CacheSimBench {
+    static final double[] CAPACITY_SHARES = {0.05, 0.10, 0.20, 0.30, 0.40, 0.50};
+
+    /** One trace family of the scenario. */
+    record Workload(String name, TraceGenerator generator, boolean exactOptimum) {
+    }
+
+    /** One row of the results. */
+    public record Row(String workload, double capacityShare, double lruHitRatio, double optimalHitRatio, double lruToOptimal,
+                      long lruLoads, long optimalLoads) {
+    }
+
+    private CacheSimBench() {
+    }
+
+    static List<Workload> workloads(int requests) {
+        return List.of(
+                new Workload("zipf-1.0, 200 equal models", new TraceGenerator(200, 1.0, requests, 100 << 20, 0, 0, 0, 1), true),
+                new Workload("zipf-1.0, 200 equal models, popularity drifting", new TraceGenerator(200, 1.0, requests, 100 << 20, 0,
+                        requests / 20, 10, 2), true),
+                new Workload("zipf-0.8, 1000 equal models", new TraceGenerator(1000, 0.8, requests, 100 << 20, 0, 0, 0, 3), true),
+                new Workload("zipf-1.0, 200 log-normal sizes (sigma 1)", new TraceGenerator(200, 1.0, requests, 100 << 20, 1.0, 0, 0, 4), false));
+    }
+
+    public static List<Row> run(int requests) {
+        List<Row> rows = new ArrayList<>();
+        for (Workload w : workloads(requests)) {
+            Trace trace = w.generator().generate();
+            for (double share : CAPACITY_SHARES) {
+                long capacity = (long) (trace.totalBytes() * share);
+                CacheSimulator.Result lru = CacheSimulator.run(trace, capacity, new LruEvictionPolicy());
+                CacheSimulator.Result opt = BeladyOptimal.run(trace, capacity);
+                rows.add(new Row(w.name() + (w.exactOptimum() ? "" : " [Belady-size heuristic]"), share, lru.hitRatio(), opt.hitRatio(),
+                        opt.hitRatio() == 0 ? 0 : lru.hitRatio() / opt.hitRatio(), lru.loads(), opt.loads()));
+            }
+        }
+        return rows;
+    }
+
+    public static String summary(List<Row> rows, int requests) {
+        StringBuilder md = new StringBuilder("LRU (the node's policy) against Belady's offline optimum, " + requests
+                + " requests per trace. Optimal is exact for equal sizes; with unequal sizes the reference is the Belady-size heuristic.\n\n");
+        md.append("| workload | capacity (share of model bytes) | LRU hit ratio | optimal hit ratio | LRU / optimal | LRU loads | optimal loads |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Row r : rows) {
+            md.append(String.format("| %s | %.0f%% | %.3f | %.3f | %.2f | %d | %d |%n", r.workload(), r.capacityShare() * 100, r.lruHitRatio(),
+                    r.optimalHitRatio(), r.lruToOptimal(), r.lruLoads(), r.optimalLoads()));
+        }
+        return md.toString();
+    }
+
+    public static Map<String, Object> settings(int requests) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("requests", requests);
+        s.put("capacityShares", CAPACITY_SHARES);
+        s.put("workloads", workloads(requests).stream().map(w -> Map.of("name", w.name(), "generator", w.generator())).toList());
+        return s;
+    }
+}
