@@ -16,6 +16,7 @@ import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Set;
@@ -59,6 +60,9 @@ public final class NodeAgent implements AutoCloseable {
     private final List<Slot> slots = new ArrayList<>();
     /** Which slot each model went to, so that it stays there; see {@link #slotFor}. */
     private final ConcurrentMap<String, Slot> placed = new ConcurrentHashMap<>();
+    /** The slots of each runtime name, and the auto-select slots of each format: fixed once built, read per request. */
+    private final Map<String, List<Slot>> byRuntime;
+    private final Map<String, List<Slot>> autoByFormat;
     private final ExecutorService loadExecutor;
 
     /** A node with the in-process slots of {@code node.slots} and the external runtimes of {@code node.externalRuntimes}. */
@@ -122,6 +126,19 @@ public final class NodeAgent implements AutoCloseable {
                 ext.onLost(() -> cache.dropAll("external runtime " + ext.name() + " is gone; the model loads again once it is back"));
             }
         }
+        Map<String, List<Slot>> runtimes = new LinkedHashMap<>();
+        Map<String, List<Slot>> formats = new LinkedHashMap<>();
+        for (Slot slot : slots) {
+            runtimes.computeIfAbsent(slot.runtimeName(), k -> new ArrayList<>()).add(slot);
+            if (slot.autoSelect()) {
+                slot.runtime().formats().stream().sorted().forEach(f -> formats.computeIfAbsent(f, k -> new ArrayList<>()).add(slot));
+            }
+        }
+        runtimes.replaceAll((k, v) -> List.copyOf(v));
+        formats.replaceAll((k, v) -> List.copyOf(v));
+        // unmodifiable views keep the slots' order for messages and formats()
+        this.byRuntime = Collections.unmodifiableMap(runtimes);
+        this.autoByFormat = Collections.unmodifiableMap(formats);
     }
 
     public String nodeId() {
@@ -146,7 +163,7 @@ public final class NodeAgent implements AutoCloseable {
     private List<Slot> candidates(ModelSpec spec) {
         String format = spec.format().name();
         if (!spec.runtime().isEmpty()) {
-            List<Slot> named = slots.stream().filter(s -> s.runtimeName().equals(spec.runtime())).toList();
+            List<Slot> named = byRuntime.getOrDefault(spec.runtime(), List.of());
             if (named.isEmpty()) {
                 throw MeshError.invalid("model '%s' asks for runtime '%s', which node %s does not have; its runtimes: %s",
                         spec.id(), spec.runtime(), config.nodeId(), runtimeNames());
@@ -157,7 +174,7 @@ public final class NodeAgent implements AutoCloseable {
             }
             return named;
         }
-        List<Slot> serving = slots.stream().filter(s -> s.autoSelect() && s.serves(format)).toList();
+        List<Slot> serving = autoByFormat.getOrDefault(format, List.of());
         if (serving.isEmpty()) {
             throw MeshError.invalid("no runtime on node %s serves model format '%s'; served formats: %s",
                     config.nodeId(), format, formats());
@@ -166,12 +183,12 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private List<String> runtimeNames() {
-        return slots.stream().map(Slot::runtimeName).distinct().toList();
+        return List.copyOf(byRuntime.keySet());
     }
 
-    /** Checks, without loading, that this node could serve the model (format and runtime). */
+    /** Checks, without loading or placing, that this node could serve the model (format and runtime). */
     public void checkServable(ModelSpec spec) {
-        slotFor(spec);
+        candidates(spec);
     }
 
     private ModelCache cacheFor(ModelSpec spec) {
@@ -217,7 +234,7 @@ public final class NodeAgent implements AutoCloseable {
 
     /** The model formats this node's auto-select slots serve. */
     public List<String> formats() {
-        return slots.stream().filter(Slot::autoSelect).flatMap(s -> s.runtime().formats().stream().sorted()).distinct().toList();
+        return List.copyOf(autoByFormat.keySet());
     }
 
     /** The slot's estimate of the model's size (reads the artifact; an external runtime asks its process). */

@@ -44,17 +44,11 @@ public final class ModelService {
 
     private RuntimeBinder.Binding binding(ModelSpec spec) {
         RuntimeBinder.Binding b = bindings.get(spec.id());
-        if (b == null || !sameRegistration(b, spec)) {
+        if (b == null || !b.registration().equals(spec)) { // made for another version of the registration
             b = binder.bind(spec);
             bindings.put(spec.id(), b);
         }
         return b;
-    }
-
-    private static boolean sameRegistration(RuntimeBinder.Binding b, ModelSpec spec) {
-        ModelSpec n = b.nodeSpec();
-        return n.format().equals(spec.format()) && n.storageUri().equals(spec.storageUri()) && n.sizeHint() == spec.sizeHint()
-                && n.namespace().equals(spec.namespace());
     }
 
     private ModelSpec nodeSpec(ModelSpec spec) {

@@ -21,8 +21,8 @@ public final class RuntimeBinder {
     private final Supplier<RuntimeCatalog> catalog;
     private final NodeBackend backend;
 
-    /** The outcome: the node's spec and the catalog runtime (empty when a node runtime was named directly). */
-    public record Binding(ModelSpec nodeSpec, String servingRuntime) {
+    /** The outcome for a registration: the node's spec and the catalog runtime (empty when a node runtime was named directly). */
+    public record Binding(ModelSpec registration, ModelSpec nodeSpec, String servingRuntime) {
     }
 
     public RuntimeBinder(Supplier<RuntimeCatalog> catalog, NodeBackend backend) {
@@ -35,7 +35,7 @@ public final class RuntimeBinder {
         String named = spec.runtime();
         Set<String> nodeRuntimes = nodeRuntimes();
         if (!named.isEmpty() && RuntimeSelector.find(c.runtimes(), spec.namespace(), named).isEmpty() && nodeRuntimes.contains(named)) {
-            return new Binding(spec, "");
+            return new Binding(spec, spec, "");
         }
         String format = spec.format().name();
         ServingRuntime r = c.select(spec.namespace(), format, spec.format().version(), named);
@@ -59,7 +59,7 @@ public final class RuntimeBinder {
                 nodeRuntime = nodeRuntimes.contains(r.name()) ? r.name() : "";
             }
         }
-        return new Binding(spec.withRuntime(nodeRuntime), r.name());
+        return new Binding(spec, spec.withRuntime(nodeRuntime), r.name());
     }
 
     private Set<String> nodeRuntimes() {
