@@ -11,6 +11,9 @@ import dev.meshwork.node.storage.ArtifactStore;
 import dev.meshwork.placement.eviction.EvictionPolicy;
 import dev.meshwork.placement.eviction.LruEvictionPolicy;
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.table.CopyRecord;
+import dev.meshwork.placement.table.SlotRecord;
+import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
@@ -64,6 +67,9 @@ public final class NodeAgent implements AutoCloseable {
     private final Map<String, List<Slot>> byRuntime;
     private final Map<String, List<Slot>> autoByFormat;
     private final ExecutorService loadExecutor;
+    /** Requests running on this node now; published in the node table as its load. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
 
     /** A node with the in-process slots of {@code node.slots} and the external runtimes of {@code node.externalRuntimes}. */
     public NodeAgent(NodeConfig config) {
@@ -201,6 +207,93 @@ public final class NodeAgent implements AutoCloseable {
         try (ModelCache.Lease ignored = cache.acquire(spec)) {
             return cache.copy(spec.id()).orElseThrow();
         }
+    }
+
+    /**
+     * Loads the model into the named slot (a router's placement decision; empty lets the node
+     * choose) and waits until it is LOADED. A draining node refuses, so that routers load elsewhere.
+     */
+    public CopyInfo ensureLoaded(ModelSpec spec, String slotName) {
+        if (draining && copy(spec.id()).isEmpty()) {
+            throw new MeshError(ErrorCode.UNAVAILABLE, "node " + config.nodeId() + " is draining and takes no new loads");
+        }
+        if (slotName != null && !slotName.isEmpty() && copy(spec.id()).isEmpty()) {
+            Slot chosen = candidates(spec).stream().filter(s -> s.name().equals(slotName)).findFirst()
+                    .orElseThrow(() -> MeshError.invalid("node %s has no slot '%s' that serves model '%s'", config.nodeId(), slotName, spec.id()));
+            placed.put(spec.id(), chosen);
+        }
+        return ensureLoaded(spec);
+    }
+
+    /**
+     * Runs a request on a copy this node holds, without loading: empty when it holds none (evicted
+     * or unloaded since the caller looked), so the caller can place the model again.
+     */
+    public Optional<InferenceResponse> inferIfLoaded(String modelId, InferenceRequest request) {
+        inFlight.incrementAndGet();
+        try {
+            for (ModelCache cache : caches.values()) {
+                Optional<ModelCache.Lease> lease = cache.acquireIfPresent(modelId);
+                if (lease.isPresent()) {
+                    try (ModelCache.Lease l = lease.get()) {
+                        return Optional.of(l.model().infer(request));
+                    }
+                }
+            }
+            return Optional.empty();
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /** The metadata of a copy this node holds, without loading; empty when it holds none. */
+    public Optional<ModelMetadata> metadataIfLoaded(String modelId) {
+        for (ModelCache cache : caches.values()) {
+            Optional<ModelCache.Lease> lease = cache.acquireIfPresent(modelId);
+            if (lease.isPresent()) {
+                try (ModelCache.Lease l = lease.get()) {
+                    return Optional.of(l.model().metadata());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** From now on the node takes no new loads; copies it holds keep serving. */
+    public void drain() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Tells {@code listener} the id of each model whose copy on this node changed; see {@link ModelCache#onChange}. */
+    public void onCopyChange(java.util.function.Consumer<String> listener) {
+        caches.values().forEach(c -> c.onChange(listener));
+    }
+
+    /** The spec a copy on this node was loaded with, if it holds one. */
+    public Optional<ModelSpec> loadedSpec(String modelId) {
+        return caches.values().stream().map(c -> c.spec(modelId)).flatMap(Optional::stream).findFirst();
+    }
+
+    /** The slots as the node table holds them. */
+    public List<SlotRecord> slotRecords() {
+        return slots.stream().map(s -> {
+            ModelCache c = caches.get(s.name());
+            return new SlotRecord(s.name(), s.runtimeName(), s.device(), s.runtime().formats().stream().sorted().toList(), s.autoSelect(),
+                    c.capacityBytes(), c.usedBytes(), c.evictions(), c.copies().stream().map(CopyInfo::modelId).toList());
+        }).toList();
+    }
+
+    /** A copy as the placement table holds it. */
+    public CopyRecord record(CopyInfo c) {
+        return new CopyRecord(config.nodeId(), c.slot(), c.state(), c.sizeBytes(), c.lastUsedMillis(), c.error());
     }
 
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {

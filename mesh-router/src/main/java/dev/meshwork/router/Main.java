@@ -1,33 +1,29 @@
 package dev.meshwork.router;
 
 import dev.meshwork.config.ConfigLoader;
+import dev.meshwork.config.ProcessLogging;
 import dev.meshwork.protocol.error.MeshError;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import org.slf4j.bridge.SLF4JBridgeHandler;
 
-/** The router process: {@code up} starts standalone mode (a router with one embedded node). */
+/** The router process: {@code up} starts standalone mode (a router with one embedded node), {@code router} a cluster router. */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
-        System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
-        System.setProperty("org.slf4j.simpleLogger.log.io.grpc", "warn");
-        SLF4JBridgeHandler.removeHandlersForRootLogger();
-        SLF4JBridgeHandler.install();
+        ProcessLogging.install();
         ConfigLoader.Loaded<RouterConfig> loaded = ConfigLoader.loadOrExit("meshwork", RouterConfig.class, RouterConfig.defaults(), "MESHWORK_", args);
         List<String> words = loaded.positional();
         String mode = words.isEmpty() ? "up" : words.get(0);
-        if (!mode.equals("up")) {
-            System.err.println("meshwork: unknown mode '" + mode + "'; this build runs 'up' (standalone: a router with an embedded node)");
+        if (!mode.equals("up") && !mode.equals("router")) {
+            System.err.println("meshwork: unknown mode '" + mode + "'; this build runs 'up' (standalone: a router with an embedded node) "
+                    + "and 'router' (a router that joins a cluster of nodes)");
             System.exit(2);
         }
-        Standalone mesh;
+        MeshRouter mesh;
         try {
-            mesh = Standalone.start(loaded.config());
+            mesh = mode.equals("up") ? Standalone.start(loaded.config()) : ClusterRouter.start(loaded.config());
         } catch (MeshError e) { // a store that will not open, a port in use: say so, not a stack trace
             System.err.println("meshwork: " + e.getMessage());
             System.exit(2);
@@ -38,15 +34,15 @@ public final class Main {
             mesh.close();
             stopped.countDown();
         }, "meshwork-shutdown"));
-        printBanner(loaded.config(), mesh);
+        printBanner(mode.equals("router") ? loaded.config().withSharedRegistry() : loaded.config(), mesh);
         stopped.await();
     }
 
-    private static void printBanner(RouterConfig config, Standalone mesh) {
+    private static void printBanner(RouterConfig config, MeshRouter mesh) {
         String host = config.http().host().equals("0.0.0.0") ? "127.0.0.1" : config.http().host();
         String rest = "http://" + host + ":" + mesh.httpPort();
         StringBuilder b = new StringBuilder();
-        b.append("\nMeshwork is up (standalone: router + embedded node)\n");
+        b.append("\nMeshwork is up (").append(mesh.describe()).append(")\n");
         b.append("  REST  ").append(rest).append('\n');
         b.append("  gRPC  ").append(config.grpc().host()).append(':').append(mesh.grpcPort()).append('\n');
         b.append("  registry  ").append(config.registry().jdbcUrl().isEmpty() ? "in memory (registry.jdbcUrl is empty)"

@@ -1,7 +1,9 @@
 package dev.meshwork.router;
 
 import dev.meshwork.node.NodeConfig;
+import dev.meshwork.placement.cluster.ClusterConfig;
 import dev.meshwork.placement.registry.JdbcRegistryStore;
+import dev.meshwork.router.cluster.ForwardConfig;
 import java.util.List;
 
 /**
@@ -17,9 +19,11 @@ import java.util.List;
  * @param registry where registrations and vmodels are kept across restarts
  * @param runtimes the ServingRuntime catalog
  * @param models   a directory of InferenceService documents the registry follows
+ * @param cluster  the Hazelcast cluster a cluster-mode router ({@code ./meshwork router}) joins
+ * @param forward  how a cluster-mode router forwards requests and loads models on a miss
  */
 public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String> examples, NodeConfig node, Registry registry,
-                           Runtimes runtimes, Models models) {
+                           Runtimes runtimes, Models models, ClusterConfig cluster, ForwardConfig forward) {
 
     /**
      * @param dir    a directory of KServe InferenceService YAML documents: added, changed and removed
@@ -45,6 +49,14 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
      */
     public record Registry(String jdbcUrl, String user, String password) {
         public static final String DEFAULT_URL = "jdbc:h2:file:./data/registry;WRITE_DELAY=0";
+
+        /**
+         * The store as several routers on one machine can share it: the default H2 file in H2's
+         * mixed mode (the first router to open it serves it to the others on a loopback port).
+         */
+        public Registry shared() {
+            return jdbcUrl.equals(DEFAULT_URL) ? new Registry(DEFAULT_URL + ";AUTO_SERVER=TRUE", user, password) : this;
+        }
 
         /** The URL without what may follow '?' (PostgreSQL URLs may carry the password there). */
         public String displayUrl() {
@@ -75,11 +87,18 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
 
     public RouterConfig {
         examples = List.copyOf(examples);
+        cluster = cluster == null ? ClusterConfig.defaults() : cluster;
+        forward = forward == null ? ForwardConfig.defaults() : forward;
+    }
+
+    /** This configuration with the registry as cluster routers open it ({@link Registry#shared}). */
+    public RouterConfig withSharedRegistry() {
+        return new RouterConfig(http, grpc, requestThreads, examples, node, registry.shared(), runtimes, models, cluster, forward);
     }
 
     public static RouterConfig defaults() {
         return new RouterConfig(new Http("127.0.0.1", 8080, 16L << 20), new Grpc("127.0.0.1", 8081, 16 << 20),
                 0, List.of(), NodeConfig.defaults(), new Registry(Registry.DEFAULT_URL, "", ""),
-                new Runtimes("", 1000), new Models("", 1000));
+                new Runtimes("", 1000), new Models("", 1000), ClusterConfig.defaults(), ForwardConfig.defaults());
     }
 }

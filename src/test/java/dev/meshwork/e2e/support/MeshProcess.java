@@ -15,12 +15,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A standalone mesh (router + embedded node) started as a separate JVM on loopback with ports
- * picked by the OS; the ports are read from its banner. Closing it kills the process.
+ * One Meshwork process started as a separate JVM on loopback with ports picked by the OS: a
+ * standalone mesh, a cluster router or a node; the ports are read from its banner. Closing it
+ * stops the process (SIGTERM, so a node drains), {@link #kill} kills it.
  */
 public final class MeshProcess implements AutoCloseable {
     private static final Pattern REST = Pattern.compile("REST  http://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern GRPC = Pattern.compile("gRPC  127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern NODE = Pattern.compile("Meshwork node \\S+ is up: gRPC 127\\.0\\.0\\.1:(\\d+)");
     private final Process process;
     private final Path log;
     private final int httpPort;
@@ -41,24 +43,60 @@ public final class MeshProcess implements AutoCloseable {
     /** Starts {@code Main up} with the given extra flags and waits until it answers health checks. */
     public static MeshProcess start(Path workDir, String... flags) throws IOException, InterruptedException {
         Files.createDirectories(workDir);
-        Path log = workDir.resolve("mesh.log");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "dev.meshwork.router.Main", "up",
+        List<String> args = new ArrayList<>(List.of("dev.meshwork.router.Main", "up",
                 "--http.port=0", "--grpc.port=0", "--examples=" + repoRoot().resolve("examples"),
                 "--node.storage.roots=" + workDir.toRealPath(), "--node.storage.cacheDir=" + workDir.resolve("artifact-cache")));
-        cmd.addAll(List.of(flags));
+        args.addAll(List.of(flags));
+        return launch(workDir, args);
+    }
+
+    /** Starts a cluster router ({@code Main router}) with the given flags and waits until it answers health checks. */
+    public static MeshProcess router(Path workDir, List<String> flags) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("dev.meshwork.router.Main", "router", "--http.port=0", "--grpc.port=0"));
+        args.addAll(flags);
+        return launch(workDir, args);
+    }
+
+    /** Starts a node ({@code NodeMain}) with the given flags and waits until it has joined and listens. */
+    public static MeshProcess node(Path workDir, List<String> flags) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("dev.meshwork.node.cluster.NodeMain", "--grpc.port=0",
+                "--node.storage.cacheDir=" + workDir.resolve("artifact-cache")));
+        args.addAll(flags);
+        return launch(workDir, args);
+    }
+
+    /** The JVM flags every test process gets: a small heap, native access, and what Hazelcast asks for. */
+    static List<String> jvmFlags() {
+        return List.of("-Xmx512m", "--enable-native-access=ALL-UNNAMED", "--add-modules", "java.se",
+                "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+                "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+    }
+
+    private static MeshProcess launch(Path workDir, List<String> mainAndArgs) throws IOException, InterruptedException {
+        Files.createDirectories(workDir);
+        Path log = workDir.resolve("mesh.log");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvmFlags());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        cmd.addAll(mainAndArgs);
         Files.write(workDir.resolve("command.txt"), cmd);
         ProcessBuilder builder = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "1");
         Process p = builder.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
-                throw new IllegalStateException("mesh exited with " + p.exitValue() + " (" + String.join(" ", cmd).substring(0, Math.min(300, String.join(" ", cmd).length())) + "):\n" + Files.readString(log));
+                throw new IllegalStateException("process exited with " + p.exitValue() + " (" + String.join(" ", mainAndArgs) + "):\n"
+                        + Files.readString(log));
             }
             String out = Files.readString(log);
+            Matcher node = NODE.matcher(out);
+            if (node.find()) {
+                return new MeshProcess(p, log, -1, Integer.parseInt(node.group(1)));
+            }
             Matcher rest = REST.matcher(out);
             Matcher grpc = GRPC.matcher(out);
             if (rest.find() && grpc.find()) {
@@ -69,7 +107,7 @@ public final class MeshProcess implements AutoCloseable {
             Thread.sleep(100);
         }
         p.destroyForcibly();
-        throw new IllegalStateException("mesh did not start within 60 s:\n" + Files.readString(log));
+        throw new IllegalStateException("process did not start within 90 s:\n" + Files.readString(log));
     }
 
     private void awaitHealthy(long deadline) throws IOException, InterruptedException {
@@ -95,6 +133,14 @@ public final class MeshProcess implements AutoCloseable {
 
     public int grpcPort() {
         return grpcPort;
+    }
+
+    /** SIGTERM and wait: a node drains before it exits. */
+    public void stop(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     public boolean isAlive() {

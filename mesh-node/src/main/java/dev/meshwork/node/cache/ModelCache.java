@@ -1,5 +1,6 @@
 package dev.meshwork.node.cache;
 
+import dev.meshwork.placement.table.CopyState;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.placement.eviction.EvictionCandidate;
 import dev.meshwork.placement.eviction.EvictionPolicy;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The models loaded in one slot, within the slot's memory budget: exactly one load per model
@@ -56,6 +58,8 @@ public final class ModelCache {
     private final Settings settings;
     private final long backoffNanos;
     private final AtomicLong evictions = new AtomicLong();
+    /** Told the id of each model whose copy in this slot was loaded, failed or went away; see {@link #onChange}. */
+    private volatile Consumer<String> changes = id -> { };
 
     public ModelCache(String slot, long capacityBytes, Loader loader, EvictionPolicy policy, ExecutorService loadExecutor,
                       Settings settings) {
@@ -91,27 +95,54 @@ public final class ModelCache {
     }
 
     /**
+     * Tells {@code listener} the id of every model whose copy here finished loading, failed, was
+     * evicted, unloaded or lost. It runs on the thread that made the change (a load thread or a
+     * request thread), so it must be quick and must not block.
+     */
+    public void onChange(Consumer<String> listener) {
+        this.changes = listener;
+    }
+
+    /**
+     * Pins the model if this slot holds a copy of it (waiting while it loads) and returns empty
+     * when it holds none: a node asked to run a model the router believes is here, but that was
+     * evicted meanwhile, says so instead of loading it behind the router's back.
+     */
+    public Optional<Lease> acquireIfPresent(String id) {
+        ModelEntry e = entries.get(id);
+        return e == null ? Optional.empty() : Optional.ofNullable(pin(e));
+    }
+
+    /**
      * Pins the model, loading it first when needed, and waits for a turn when the model's
      * concurrency limit is reached; blocks the calling (request) thread meanwhile.
      */
     public Lease acquire(ModelSpec spec) {
         for (int attempt = 0; attempt < 3; attempt++) {
-            ModelEntry e = entryFor(spec);
-            awaitLoad(e);
-            LoadedModel model = e.acquire();
-            if (model == null) {
-                continue; // raced with an unload, an eviction or a re-registration: start over with a fresh copy
+            Lease lease = pin(entryFor(spec));
+            if (lease != null) {
+                return lease;
             }
-            boolean turn;
-            try {
-                turn = e.awaitTurn(settings.queueTimeoutMs());
-            } catch (RuntimeException waited) {
-                e.release();
-                throw waited;
-            }
-            return new Lease(e, model, turn);
+            // raced with an unload, an eviction or a re-registration: start over with a fresh copy
         }
         throw new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' was unloaded three times while this request waited; retry");
+    }
+
+    /** Waits for the entry's load, pins it and waits for a turn; null when the entry went away meanwhile. */
+    private Lease pin(ModelEntry e) {
+        awaitLoad(e);
+        LoadedModel model = e.acquire();
+        if (model == null) {
+            return null;
+        }
+        boolean turn;
+        try {
+            turn = e.awaitTurn(settings.queueTimeoutMs());
+        } catch (RuntimeException waited) {
+            e.release();
+            throw waited;
+        }
+        return new Lease(e, model, turn);
     }
 
     private ModelEntry entryFor(ModelSpec spec) {
@@ -157,6 +188,7 @@ public final class ModelCache {
             }
             e.failed(MeshError.wrap(t));
         }
+        changes.accept(e.spec.id());
     }
 
     /** Reserves bytes for {@code e}, evicting unpinned copies in policy order until they fit. */
@@ -182,6 +214,7 @@ public final class ModelCache {
             if (v != null && v.tryEvict()) {
                 entries.remove(v.spec.id(), v);
                 evictions.incrementAndGet();
+                changes.accept(v.spec.id());
             }
         }
         throw new MeshError(ErrorCode.CAPACITY_EXHAUSTED, "model '" + e.spec.id() + "' needs " + bytes + " bytes but slot "
@@ -206,11 +239,20 @@ public final class ModelCache {
     /** Unloads the model; the future completes once its native memory is released. */
     public CompletableFuture<Void> unload(String id) {
         ModelEntry e = entries.remove(id);
-        return e == null ? CompletableFuture.completedFuture(null) : e.unload();
+        if (e == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        changes.accept(id);
+        return e.unload();
     }
 
     public Optional<CopyInfo> copy(String id) {
         return Optional.ofNullable(entries.get(id)).map(ModelEntry::info);
+    }
+
+    /** The spec the copy of the model in this slot was loaded with, if there is one. */
+    public Optional<ModelSpec> spec(String id) {
+        return Optional.ofNullable(entries.get(id)).map(e -> e.spec);
     }
 
     public List<CopyInfo> copies() {
@@ -251,6 +293,7 @@ public final class ModelCache {
             if (e != null) {
                 e.lost(reason);
                 n++;
+                changes.accept(id);
             }
         }
         return n;

@@ -1,5 +1,6 @@
 package dev.meshwork.node.cache;
 
+import dev.meshwork.placement.table.CopyState;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.placement.eviction.EvictionCandidate;
 import dev.meshwork.placement.registry.ModelSpec;

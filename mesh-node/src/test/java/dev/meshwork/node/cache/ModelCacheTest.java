@@ -1,5 +1,6 @@
 package dev.meshwork.node.cache;
 
+import dev.meshwork.placement.table.CopyState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

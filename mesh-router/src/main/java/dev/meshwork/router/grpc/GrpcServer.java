@@ -1,6 +1,7 @@
 package dev.meshwork.router.grpc;
 
 import dev.meshwork.router.RouterConfig;
+import dev.meshwork.protocol.error.GrpcCalls;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import io.grpc.Server;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The router's gRPC listener: the given services plus gRPC health and reflection. gRPC's own
@@ -50,14 +50,6 @@ public final class GrpcServer implements AutoCloseable {
     @Override
     public void close() {
         health.enterTerminalState();
-        server.shutdown();
-        try {
-            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-                server.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            server.shutdownNow();
-        }
+        GrpcCalls.shutdown(server, 5);
     }
 }

@@ -2,6 +2,8 @@ package dev.meshwork.router.mesh;
 
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.table.CopyRecord;
+import dev.meshwork.placement.table.NodeRecord;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
@@ -31,8 +33,8 @@ public final class LocalNodeBackend implements NodeBackend {
     }
 
     @Override
-    public Copy load(ModelSpec spec) {
-        return new Copy(node.nodeId(), node.ensureLoaded(spec));
+    public CopyRecord load(ModelSpec spec) {
+        return node.record(node.ensureLoaded(spec));
     }
 
     @Override
@@ -41,13 +43,13 @@ public final class LocalNodeBackend implements NodeBackend {
     }
 
     @Override
-    public List<Copy> copies(String modelId) {
-        return node.copy(modelId).map(c -> List.of(new Copy(node.nodeId(), c))).orElse(List.of());
+    public List<CopyRecord> copies(String modelId) {
+        return node.copy(modelId).map(c -> List.of(node.record(c))).orElse(List.of());
     }
 
     @Override
-    public List<NodeView> nodes() {
-        return List.of(new NodeView(node.nodeId(), node.slots()));
+    public List<NodeRecord> nodes() {
+        return List.of(new NodeRecord(node.nodeId(), "in-process", "", node.slotRecords(), node.inFlight(), false, System.currentTimeMillis()));
     }
 
     @Override

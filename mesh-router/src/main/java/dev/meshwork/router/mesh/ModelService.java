@@ -1,6 +1,8 @@
 package dev.meshwork.router.mesh;
 
-import dev.meshwork.node.cache.CopyState;
+import dev.meshwork.placement.table.CopyRecord;
+import dev.meshwork.placement.table.CopyState;
+import dev.meshwork.placement.table.NodeRecord;
 import dev.meshwork.placement.registry.ModelRegistry;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.registry.VModel;
@@ -138,22 +140,22 @@ public final class ModelService {
     }
 
     public ModelStatus status(ModelSpec spec) {
-        List<NodeBackend.Copy> copies = backend.copies(spec.id());
+        List<CopyRecord> copies = backend.copies(spec.id());
         ModelStatus.State state = ModelStatus.State.NOT_LOADED;
         String error = "";
-        if (copies.stream().anyMatch(c -> c.info().state() == CopyState.LOADED)) {
+        if (copies.stream().anyMatch(c -> c.state() == CopyState.LOADED)) {
             state = ModelStatus.State.LOADED;
-        } else if (copies.stream().anyMatch(c -> c.info().state() == CopyState.LOADING)) {
+        } else if (copies.stream().anyMatch(c -> c.state() == CopyState.LOADING)) {
             state = ModelStatus.State.LOADING;
         } else {
-            Optional<NodeBackend.Copy> failed = copies.stream().filter(c -> c.info().state() == CopyState.FAILED).findFirst();
+            Optional<CopyRecord> failed = copies.stream().filter(c -> c.state() == CopyState.FAILED).findFirst();
             if (failed.isPresent()) {
                 state = ModelStatus.State.FAILED;
-                error = failed.get().info().error();
+                error = failed.get().error();
             }
         }
-        List<ModelStatus.CopyView> views = copies.stream().map(c -> new ModelStatus.CopyView(c.nodeId(), c.info().slot(),
-                c.info().state().name(), c.info().sizeBytes(), Instant.ofEpochMilli(c.info().lastUsedMillis()).toString())).toList();
+        List<ModelStatus.CopyView> views = copies.stream().map(c -> new ModelStatus.CopyView(c.nodeId(), c.slot(),
+                c.state().name(), c.sizeBytes(), Instant.ofEpochMilli(c.lastUsedMillis()).toString())).toList();
         String servingRuntime;
         try {
             servingRuntime = binding(spec).servingRuntime();
@@ -201,7 +203,7 @@ public final class ModelService {
         backend.unload(spec(id).id());
     }
 
-    public List<NodeBackend.NodeView> nodes() {
+    public List<NodeRecord> nodes() {
         return backend.nodes();
     }
 

@@ -1,8 +1,8 @@
 package dev.meshwork.router.mesh;
 
-import dev.meshwork.node.NodeAgent;
-import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.table.CopyRecord;
+import dev.meshwork.placement.table.NodeRecord;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
@@ -13,14 +13,6 @@ import java.util.List;
  * from request threads (virtual threads), never from an event loop. Implementations are thread-safe.
  */
 public interface NodeBackend extends AutoCloseable {
-    /** A node as the router sees it, for status pages. */
-    record NodeView(String nodeId, List<NodeAgent.SlotStatus> slots) {
-    }
-
-    /** A copy of a model on a named node. */
-    record Copy(String nodeId, CopyInfo info) {
-    }
-
     /** Fails fast, without loading, when no node could serve this model (unknown format or runtime). */
     void checkServable(ModelSpec spec);
 
@@ -29,16 +21,16 @@ public interface NodeBackend extends AutoCloseable {
     ModelMetadata metadata(ModelSpec spec);
 
     /** Loads the model somewhere and waits until a copy is LOADED. */
-    Copy load(ModelSpec spec);
+    CopyRecord load(ModelSpec spec);
 
     /** Unloads every copy of the model. */
     void unload(String modelId);
 
-    List<Copy> copies(String modelId);
+    List<CopyRecord> copies(String modelId);
 
-    List<NodeView> nodes();
+    List<NodeRecord> nodes();
 
-    /** The model formats some node serves. */
+    /** The model formats some node's auto-select slots serve. */
     List<String> formats();
 
     @Override

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * @param source     where the registration came from: empty for the API, {@code file:<path>} for a
  *                   watched model directory (which then owns it: the file's removal unregisters it)
  */
-public record ModelSpec(String id, ModelFormat format, String storageUri, String runtime, long sizeHint, String namespace, String source) {
+public record ModelSpec(String id, ModelFormat format, String storageUri, String runtime, long sizeHint, String namespace, String source)
+        implements java.io.Serializable {
     public static final String DEFAULT_NAMESPACE = "default";
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
 

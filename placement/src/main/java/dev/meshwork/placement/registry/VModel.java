@@ -14,7 +14,8 @@ import java.util.Set;
  *                        once it no longer uses them
  * @param transitionError why the move to the target failed; empty while it is moving or done
  */
-public record VModel(String id, String owner, String activeModelId, String targetModelId, Set<String> autoDelete, String transitionError) {
+public record VModel(String id, String owner, String activeModelId, String targetModelId, Set<String> autoDelete, String transitionError)
+        implements java.io.Serializable {
     public VModel {
         owner = owner == null ? "" : owner;
         autoDelete = Set.copyOf(autoDelete);

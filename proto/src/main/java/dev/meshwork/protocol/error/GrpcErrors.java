@@ -1,5 +1,6 @@
 package dev.meshwork.protocol.error;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
@@ -9,7 +10,21 @@ import org.slf4j.LoggerFactory;
 public final class GrpcErrors {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcErrors.class);
 
+    /** The trailer by which a node says it holds no copy of the model (it was evicted since the router looked). */
+    public static final Metadata.Key<String> COPY_MISSING = Metadata.Key.of("meshwork-copy-missing", Metadata.ASCII_STRING_MARSHALLER);
+
     private GrpcErrors() {
+    }
+
+    /** A node's answer for a model it holds no copy of. */
+    public static StatusRuntimeException copyMissing(String modelId, String nodeId) {
+        Metadata trailers = new Metadata();
+        trailers.put(COPY_MISSING, modelId);
+        return Status.NOT_FOUND.withDescription("node " + nodeId + " holds no copy of model '" + modelId + "'").asRuntimeException(trailers);
+    }
+
+    public static boolean isCopyMissing(StatusRuntimeException e) {
+        return e.getTrailers() != null && e.getTrailers().containsKey(COPY_MISSING);
     }
 
     public static StatusRuntimeException toStatus(Throwable t) {

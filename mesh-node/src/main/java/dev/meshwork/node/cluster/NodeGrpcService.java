@@ -1,0 +1,119 @@
+package dev.meshwork.node.cluster;
+
+import dev.meshwork.node.NodeAgent;
+import dev.meshwork.node.cache.CopyInfo;
+import dev.meshwork.placement.registry.ModelFormat;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.table.CopyState;
+import dev.meshwork.placement.table.SlotRecord;
+import dev.meshwork.protocol.error.GrpcCalls;
+import dev.meshwork.protocol.error.GrpcErrors;
+import dev.meshwork.protocol.node.CopyStatus;
+import dev.meshwork.protocol.node.LoadRequest;
+import dev.meshwork.protocol.node.NodeServiceGrpc;
+import dev.meshwork.protocol.node.NodeStatus;
+import dev.meshwork.protocol.node.NodeStatusRequest;
+import dev.meshwork.protocol.node.SlotStatus;
+import dev.meshwork.protocol.node.UnloadRequest;
+import dev.meshwork.protocol.oip.ModelInferRequest;
+import dev.meshwork.protocol.oip.ModelInferResponse;
+import dev.meshwork.protocol.oip.ModelMetadataRequest;
+import dev.meshwork.protocol.oip.ModelMetadataResponse;
+import dev.meshwork.protocol.tensor.GrpcTensorCodec;
+import dev.meshwork.protocol.tensor.InferenceRequest;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Executor;
+
+/**
+ * {@code meshwork.node.v1.NodeService}: what routers (and draining nodes) ask of this node. gRPC
+ * calls each method on a transport thread; every method hands its work to the request executor
+ * in one hop. After a load or unload the node's rows in the placement table are written before
+ * the answer goes out, so a router that reads the table next finds them.
+ */
+public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
+    private final NodeAgent agent;
+    private final java.util.function.Consumer<String> publisher;
+    private final Executor work;
+
+    public NodeGrpcService(NodeAgent agent, java.util.function.Consumer<String> publisher, Executor work) {
+        this.agent = agent;
+        this.publisher = publisher;
+        this.work = work;
+    }
+
+    /** The spec a router sent, as the registry holds it. */
+    static ModelSpec spec(dev.meshwork.protocol.node.ModelSpec m) {
+        return new ModelSpec(m.getModelId(), new ModelFormat(m.getFormatName(), m.getFormatVersion()), m.getStorageUri(), m.getRuntime(),
+                m.getSizeHintBytes());
+    }
+
+    /** The wire form of a spec, for routers and draining nodes. */
+    public static dev.meshwork.protocol.node.ModelSpec wire(ModelSpec s) {
+        return dev.meshwork.protocol.node.ModelSpec.newBuilder().setModelId(s.id()).setFormatName(s.format().name())
+                .setFormatVersion(s.format().version() == null ? "" : s.format().version()).setStorageUri(s.storageUri())
+                .setRuntime(s.runtime()).setSizeHintBytes(Math.max(0, s.sizeHint())).build();
+    }
+
+    static CopyStatus status(CopyInfo c) {
+        return CopyStatus.newBuilder().setModelId(c.modelId()).setSlot(c.slot()).setState(state(c.state()))
+                .setSizeBytes(c.sizeBytes()).setLastUsed(c.lastUsedMillis()).setError(c.error() == null ? "" : c.error()).build();
+    }
+
+    private static dev.meshwork.protocol.node.CopyState state(CopyState s) {
+        return switch (s) {
+            case LOADING -> dev.meshwork.protocol.node.CopyState.LOADING;
+            case LOADED -> dev.meshwork.protocol.node.CopyState.LOADED;
+            case FAILED -> dev.meshwork.protocol.node.CopyState.FAILED;
+            case UNLOADING -> dev.meshwork.protocol.node.CopyState.UNLOADING;
+        };
+    }
+
+    @Override
+    public void load(LoadRequest request, StreamObserver<CopyStatus> out) {
+        GrpcCalls.answer(work, out, () -> {
+            ModelSpec spec = spec(request.getModel());
+            try {
+                return status(agent.ensureLoaded(spec, request.getSlot()));
+            } finally {
+                publisher.accept(spec.id()); // LOADED or FAILED, the table says so before the router hears back
+            }
+        });
+    }
+
+    @Override
+    public void unload(UnloadRequest request, StreamObserver<CopyStatus> out) {
+        GrpcCalls.answer(work, out, () -> {
+            agent.unload(request.getModelId()).join();
+            publisher.accept(request.getModelId());
+            return CopyStatus.newBuilder().setModelId(request.getModelId()).setState(dev.meshwork.protocol.node.CopyState.NOT_LOADED).build();
+        });
+    }
+
+    @Override
+    public void status(NodeStatusRequest request, StreamObserver<NodeStatus> out) {
+        GrpcCalls.answer(work, out, () -> {
+            NodeStatus.Builder b = NodeStatus.newBuilder().setNodeId(agent.nodeId()).setDraining(agent.draining());
+            for (SlotRecord s : agent.slotRecords()) {
+                SlotStatus.Builder sb = b.addSlotsBuilder().setName(s.name()).setRuntime(s.runtime()).setDevice(s.device())
+                        .setCapacityBytes(s.capacityBytes()).setUsedBytes(s.usedBytes());
+                s.models().forEach(id -> agent.copy(id).ifPresent(c -> sb.addCopies(status(c))));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void infer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
+        GrpcCalls.answer(work, out, () -> {
+            InferenceRequest req = GrpcTensorCodec.decode(request);
+            return agent.inferIfLoaded(req.modelName(), req).map(r -> GrpcTensorCodec.encode(r, req.rawOutputs()))
+                    .orElseThrow(() -> GrpcErrors.copyMissing(req.modelName(), agent.nodeId()));
+        });
+    }
+
+    @Override
+    public void metadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
+        GrpcCalls.answer(work, out, () -> agent.metadataIfLoaded(request.getName()).map(m -> GrpcTensorCodec.metadata(m, request.getName()))
+                .orElseThrow(() -> GrpcErrors.copyMissing(request.getName(), agent.nodeId())));
+    }
+}

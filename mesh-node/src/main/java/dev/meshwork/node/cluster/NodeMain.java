@@ -1,0 +1,35 @@
+package dev.meshwork.node.cluster;
+
+import dev.meshwork.config.ConfigLoader;
+import dev.meshwork.config.ProcessLogging;
+import dev.meshwork.protocol.error.MeshError;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code ./meshwork node}: one node process that joins the mesh; SIGTERM drains it before it leaves. */
+public final class NodeMain {
+    private NodeMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        ProcessLogging.install();
+        NodeProcessConfig config = ConfigLoader.loadOrExit("meshwork node", NodeProcessConfig.class, NodeProcessConfig.defaults(),
+                "MESHWORK_", args).config();
+        NodeProcess node;
+        try {
+            node = NodeProcess.start(config);
+        } catch (MeshError e) {
+            System.err.println("meshwork node: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.drainAndClose();
+            stopped.countDown();
+        }, "meshwork-drain"));
+        System.out.println("Meshwork node " + config.node().nodeId() + " is up: gRPC " + node.endpoint() + ", cluster '"
+                + config.cluster().name() + "', slots " + node.agent().slotRecords().stream().map(s -> s.name()).toList());
+        System.out.flush();
+        stopped.await();
+    }
+}

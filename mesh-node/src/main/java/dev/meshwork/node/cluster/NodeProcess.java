@@ -1,0 +1,100 @@
+package dev.meshwork.node.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.meshwork.node.NodeAgent;
+import dev.meshwork.placement.cluster.ClusterMember;
+import dev.meshwork.placement.cluster.HazelcastNodeTable;
+import dev.meshwork.placement.cluster.HazelcastPlacementTable;
+import dev.meshwork.placement.registry.RegistryStore;
+import dev.meshwork.placement.table.NodeTable;
+import dev.meshwork.placement.table.PlacementTable;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.protocol.error.GrpcCalls;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * One node of the mesh: the node agent behind {@code meshwork.node.v1.NodeService} on gRPC, a
+ * lite member of the cluster, and the publisher of its rows in the shared tables. Started by
+ * {@link NodeMain}; {@link #drainAndClose} is the graceful exit.
+ */
+public final class NodeProcess implements AutoCloseable {
+    private final NodeProcessConfig config;
+    private final NodeAgent agent;
+    private final HazelcastInstance hz;
+    private final PlacementTable placement;
+    private final NodeTable nodes;
+    private final ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final Server server;
+    private final TablePublisher publisher;
+    private final String endpoint;
+
+    private NodeProcess(NodeProcessConfig config) {
+        this.config = config;
+        this.agent = new NodeAgent(config.node());
+        this.hz = ClusterMember.start(config.cluster(), ClusterMember.Role.NODE, config.node().nodeId(), RegistryStore.NONE);
+        this.placement = new HazelcastPlacementTable(hz);
+        this.nodes = new HazelcastNodeTable(hz);
+        TablePublisher[] late = new TablePublisher[1];
+        NodeGrpcService service = new NodeGrpcService(agent, id -> late[0].publish(id), requests);
+        try {
+            this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpc().host(), config.grpc().port()))
+                    .directExecutor()
+                    .maxInboundMessageSize(config.grpc().maxMessageBytes())
+                    .addService(service)
+                    .addService(health.getHealthService())
+                    .build().start();
+        } catch (IOException e) {
+            hz.shutdown();
+            agent.close();
+            throw new MeshError(ErrorCode.UNAVAILABLE, "cannot listen for gRPC on " + config.grpc().host() + ":" + config.grpc().port()
+                    + ": " + e.getMessage(), e);
+        }
+        this.endpoint = config.grpc().endpoint(server.getPort());
+        this.publisher = new TablePublisher(agent, placement, nodes, endpoint, hz.getCluster().getLocalMember().getUuid().toString(),
+                config.publishMs());
+        late[0] = publisher;
+        health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    public static NodeProcess start(NodeProcessConfig config) {
+        return new NodeProcess(config);
+    }
+
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public int grpcPort() {
+        return server.getPort();
+    }
+
+    public NodeAgent agent() {
+        return agent;
+    }
+
+    /** SIGTERM: drain (see {@link Drainer}), then stop serving and leave the cluster. */
+    public void drainAndClose() {
+        health.setStatus("", HealthCheckResponse.ServingStatus.NOT_SERVING);
+        new Drainer(agent, publisher, placement, nodes, config.drain()).drain();
+        close();
+    }
+
+    @Override
+    public void close() {
+        health.enterTerminalState();
+        GrpcCalls.shutdown(server, 5);
+        publisher.close();
+        hz.shutdown();
+        requests.shutdown();
+        agent.close();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.meshwork.node.cluster;
+
+import dev.meshwork.node.NodeConfig;
+import dev.meshwork.placement.cluster.ClusterConfig;
+
+/**
+ * The node process's one configuration object ({@code ./meshwork node}): YAML file
+ * ({@code --config}), environment ({@code MESHWORK_GRPC_PORT}) and flags ({@code --grpc.port=8086}).
+ *
+ * @param node      slots, runtimes, storage and limits, as in standalone mode
+ * @param grpc      where routers reach the node
+ * @param cluster   the Hazelcast cluster it joins
+ * @param publishMs how often the node rewrites its rows in the shared tables in full
+ * @param drain     what happens on SIGTERM
+ */
+public record NodeProcessConfig(NodeConfig node, Grpc grpc, ClusterConfig cluster, long publishMs, Drain drain) {
+
+    /**
+     * @param host            the address to bind
+     * @param port            the port; 0 picks a free one
+     * @param advertiseHost   the address routers use to reach the node; empty: {@code host} (or
+     *                        127.0.0.1 when binding every interface)
+     * @param maxMessageBytes the largest request message accepted
+     */
+    public record Grpc(String host, int port, String advertiseHost, int maxMessageBytes) {
+        public String endpoint(int boundPort) {
+            String h = !advertiseHost.isEmpty() ? advertiseHost : host.equals("0.0.0.0") ? "127.0.0.1" : host;
+            return h + ":" + boundPort;
+        }
+    }
+
+    /**
+     * @param timeoutMs   the longest a drain may take before the node leaves anyway
+     * @param hotWindowMs models used within this window are loaded on other nodes before the node lets go of them
+     * @param graceMs     how long the node keeps serving after it took its copies out of the table
+     */
+    public record Drain(long timeoutMs, long hotWindowMs, long graceMs) {
+    }
+
+    public static NodeProcessConfig defaults() {
+        return new NodeProcessConfig(NodeConfig.defaults(), new Grpc("127.0.0.1", 8085, "", 16 << 20), ClusterConfig.defaults(), 1000,
+                new Drain(30_000, 300_000, 1_000));
+    }
+}

@@ -1,0 +1,155 @@
+package dev.meshwork.node.cluster;
+
+import dev.meshwork.node.NodeAgent;
+import dev.meshwork.node.cache.CopyInfo;
+import dev.meshwork.placement.table.CopyRecord;
+import dev.meshwork.placement.table.NodeRecord;
+import dev.meshwork.placement.table.NodeTable;
+import dev.meshwork.placement.table.PlacementTable;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this node's rows in the shared tables true: its node record (slots, used bytes, requests
+ * in flight, draining) and a placement row for each copy it holds. Copy changes reported by the
+ * caches are written within moments by the publisher thread; load and unload answers write their
+ * row synchronously; and every period the whole state is reconciled, which repairs any write that
+ * failed. A copy's last-use time is rewritten only when it moved by {@link #LAST_USED_SLACK_MS},
+ * so steady traffic does not turn into steady table writes. Touched by request threads
+ * ({@link #publish}), cache threads (change reports) and its own thread.
+ */
+public final class TablePublisher implements AutoCloseable {
+    static final long LAST_USED_SLACK_MS = 10_000;
+    private static final Logger LOG = LoggerFactory.getLogger(TablePublisher.class);
+
+    private final NodeAgent agent;
+    private final PlacementTable placement;
+    private final NodeTable nodes;
+    private final String endpoint;
+    private final String memberId;
+    private final long periodMs;
+    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    /** What the table holds for this node, as far as this publisher wrote it; guarded by this. */
+    private final Map<String, CopyRecord> published = new HashMap<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean withdrawn;
+
+    public TablePublisher(NodeAgent agent, PlacementTable placement, NodeTable nodes, String endpoint, String memberId, long periodMs) {
+        this.agent = agent;
+        this.placement = placement;
+        this.nodes = nodes;
+        this.endpoint = endpoint;
+        this.memberId = memberId;
+        this.periodMs = periodMs;
+        placement.removeNode(agent.nodeId()); // rows of an earlier life of this node id are not ours to trust
+        publishNode();
+        agent.onCopyChange(id -> {
+            dirty.add(id);
+            wake();
+        });
+        this.thread = Thread.ofPlatform().daemon().name("meshwork-table-publisher").start(this::run);
+    }
+
+    private void wake() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    private void run() {
+        long nextFull = 0;
+        while (running) {
+            try {
+                for (String id : Set.copyOf(dirty)) {
+                    dirty.remove(id);
+                    publishCopy(id);
+                }
+                if (System.nanoTime() >= nextFull) {
+                    reconcile();
+                    nextFull = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(periodMs);
+                } else {
+                    publishNode();
+                }
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.warn("writing node {}'s rows to the placement table failed; the next round retries: {}", agent.nodeId(), e.getMessage());
+                }
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(periodMs));
+        }
+    }
+
+    /** Writes the model's row for this node now (after a load or an unload) and the node record. */
+    public void publish(String modelId) {
+        dirty.remove(modelId);
+        publishCopy(modelId);
+        publishNode();
+    }
+
+    private synchronized void publishCopy(String modelId) {
+        Optional<CopyInfo> copy = withdrawn ? Optional.empty() : agent.copy(modelId);
+        CopyRecord before = published.get(modelId);
+        if (copy.isPresent()) {
+            CopyRecord now = agent.record(copy.get());
+            if (!same(before, now)) {
+                placement.putCopy(modelId, now);
+                published.put(modelId, now);
+            }
+        } else if (before != null) {
+            placement.removeCopy(modelId, agent.nodeId());
+            published.remove(modelId);
+        }
+    }
+
+    private static boolean same(CopyRecord a, CopyRecord b) {
+        return a != null && a.slot().equals(b.slot()) && a.state() == b.state() && a.sizeBytes() == b.sizeBytes()
+                && a.error().equals(b.error()) && b.lastUsedMillis() - a.lastUsedMillis() < LAST_USED_SLACK_MS;
+    }
+
+    private synchronized void reconcile() {
+        Set<String> ids = new HashSet<>(published.keySet());
+        agent.slotRecords().forEach(s -> ids.addAll(s.models()));
+        ids.forEach(this::publishCopy);
+        publishNode();
+    }
+
+    /** Writes the node record: slots, used bytes, load, draining. */
+    public void publishNode() {
+        nodes.put(new NodeRecord(agent.nodeId(), endpoint, memberId, agent.slotRecords(), agent.inFlight(), agent.draining(),
+                System.currentTimeMillis()));
+    }
+
+    /** Takes every copy of this node out of the placement table (draining: routers stop sending here) and keeps them out. */
+    public synchronized void withdrawAll() {
+        withdrawn = true;
+        Set.copyOf(published.keySet()).forEach(this::publishCopy);
+    }
+
+    /** Stops publishing and removes this node's rows. */
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            placement.removeNode(agent.nodeId());
+            nodes.remove(agent.nodeId());
+        } catch (RuntimeException e) {
+            LOG.debug("removing node {}'s rows on the way out: {}", agent.nodeId(), e.getMessage());
+        }
+    }
+}

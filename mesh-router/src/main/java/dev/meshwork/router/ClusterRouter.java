@@ -1,0 +1,71 @@
+package dev.meshwork.router;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import dev.meshwork.placement.cluster.ClusterMember;
+import dev.meshwork.placement.cluster.HazelcastLoadClaims;
+import dev.meshwork.placement.cluster.HazelcastModelRegistry;
+import dev.meshwork.placement.cluster.HazelcastNodeTable;
+import dev.meshwork.placement.cluster.HazelcastPlacementTable;
+import dev.meshwork.placement.cluster.HazelcastVModelRegistry;
+import dev.meshwork.placement.cluster.NodeReaper;
+import dev.meshwork.placement.registry.RegistryStore;
+import dev.meshwork.placement.runtime.CatalogWatcher;
+import dev.meshwork.router.cluster.ClusterNodeBackend;
+import dev.meshwork.router.mesh.ModelService;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Cluster mode ({@code ./meshwork router}): a router that is a data member of the mesh's Hazelcast
+ * cluster, holds the shared registry (persisted through the registry store) and forwards requests
+ * to the nodes in the node table.
+ */
+public final class ClusterRouter extends MeshRouter {
+    private final RegistryStore store;
+    private final CatalogWatcher catalog;
+    private final HazelcastInstance hz;
+    private final ClusterNodeBackend backend;
+    private final NodeReaper reaper;
+    private final RouterConfig config;
+
+    private ClusterRouter(RouterConfig config) {
+        this.config = config;
+        List<Path> docs = ExampleRegistrar.documents(config.examples());
+        AtomicReference<ModelService> ready = new AtomicReference<>();
+        this.catalog = FrontDoor.watchCatalog(config, ready);
+        // several routers share one H2 file: the first serves it to the others over loopback
+        System.setProperty("h2.bindAddress", System.getProperty("h2.bindAddress", "127.0.0.1"));
+        this.store = RegistryStores.open(config.registry().shared());
+        this.hz = ClusterMember.start(config.cluster(), ClusterMember.Role.ROUTER, "router", store);
+        HazelcastPlacementTable placement = new HazelcastPlacementTable(hz);
+        HazelcastNodeTable nodes = new HazelcastNodeTable(hz);
+        String owner = hz.getCluster().getLocalMember().getUuid().toString();
+        HazelcastLoadClaims claims = new HazelcastLoadClaims(hz,
+                o -> hz.getCluster().getMembers().stream().map(Member::getUuid).anyMatch(u -> u.toString().equals(o)));
+        this.backend = new ClusterNodeBackend(placement, nodes, claims, owner, config.forward());
+        this.reaper = new NodeReaper(hz, nodes, placement, 2_000, n -> backend.nodeGone(n.nodeId(), n.endpoint()));
+        opened(new FrontDoor(config, catalog, ready, backend, new HazelcastModelRegistry(hz), new HazelcastVModelRegistry(hz), docs));
+    }
+
+    public static ClusterRouter start(RouterConfig config) {
+        return new ClusterRouter(config);
+    }
+
+    @Override
+    public String describe() {
+        return "cluster '" + config.cluster().name() + "': router at " + hz.getCluster().getLocalMember().getAddress()
+                + ", " + hz.getCluster().getMembers().size() + " members, " + backend.nodes().size() + " nodes";
+    }
+
+    @Override
+    public void close() {
+        door().close();
+        reaper.close();
+        backend.close();
+        hz.shutdown();
+        store.close();
+        catalog.close();
+    }
+}

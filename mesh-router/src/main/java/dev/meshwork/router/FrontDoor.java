@@ -1,0 +1,83 @@
+package dev.meshwork.router;
+
+import dev.meshwork.placement.registry.ModelRegistry;
+import dev.meshwork.placement.registry.VModelRegistry;
+import dev.meshwork.placement.runtime.CatalogWatcher;
+import dev.meshwork.router.grpc.GrpcServer;
+import dev.meshwork.router.grpc.InferenceGrpcService;
+import dev.meshwork.router.grpc.ModelMeshGrpcService;
+import dev.meshwork.router.grpc.ModelMeshHeaders;
+import dev.meshwork.router.mesh.ModelDirectory;
+import dev.meshwork.router.mesh.ModelService;
+import dev.meshwork.router.mesh.NodeBackend;
+import dev.meshwork.router.mesh.VModelService;
+import dev.meshwork.router.rest.RestServer;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What every router has, whatever its nodes are: the model service over a backend and registries,
+ * the REST and gRPC listeners, the model directory, and the example registrations. Standalone
+ * mode and cluster mode differ only in the backend and registries they hand in.
+ */
+final class FrontDoor implements AutoCloseable {
+    private final ExecutorService requestThreads;
+    private final Vertx vertx;
+    private final RestServer rest;
+    private final GrpcServer grpc;
+    private final ModelService service;
+    private final ModelDirectory directory;
+    private final List<String> registered;
+
+    /** The catalog watcher tells {@code ref}'s service about changes once the front door has made it. */
+    static CatalogWatcher watchCatalog(RouterConfig config, AtomicReference<ModelService> ref) {
+        return new CatalogWatcher(config.runtimes().dir().isEmpty() ? null : Path.of(config.runtimes().dir()),
+                config.runtimes().pollMs(), () -> Optional.ofNullable(ref.get()).ifPresent(ModelService::catalogChanged));
+    }
+
+    FrontDoor(RouterConfig config, CatalogWatcher catalog, AtomicReference<ModelService> ref, NodeBackend backend,
+              ModelRegistry models, VModelRegistry vmodels, List<Path> exampleDocs) {
+        this.requestThreads = RequestThreads.create(config.requestThreads());
+        this.service = new ModelService(models, vmodels, backend, catalog::catalog);
+        ref.set(service);
+        VModelService vmodelService = new VModelService(service, requestThreads);
+        this.vertx = Vertx.vertx();
+        this.registered = ExampleRegistrar.registerAll(service, exampleDocs);
+        this.directory = config.models().dir().isEmpty() ? null
+                : new ModelDirectory(Path.of(config.models().dir()), config.models().pollMs(), service);
+        this.rest = new RestServer(vertx, config.http(), service, vmodelService, catalog, directory, requestThreads);
+        this.grpc = new GrpcServer(config.grpc(), List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0"),
+                new ModelMeshGrpcService(service, vmodelService, requestThreads)), List.of(new ModelMeshHeaders()));
+    }
+
+    int httpPort() {
+        return rest.port();
+    }
+
+    int grpcPort() {
+        return grpc.port();
+    }
+
+    ModelService service() {
+        return service;
+    }
+
+    List<String> registered() {
+        return registered;
+    }
+
+    @Override
+    public void close() {
+        grpc.close();
+        rest.close();
+        vertx.close().await();
+        requestThreads.shutdown();
+        if (directory != null) {
+            directory.close();
+        }
+    }
+}

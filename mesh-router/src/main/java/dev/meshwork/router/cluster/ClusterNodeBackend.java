@@ -1,0 +1,196 @@
+package dev.meshwork.router.cluster;
+
+import dev.meshwork.placement.policy.PlacementPolicy;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.table.CopyRecord;
+import dev.meshwork.placement.table.LoadClaims;
+import dev.meshwork.placement.table.NodeRecord;
+import dev.meshwork.placement.table.NodeTable;
+import dev.meshwork.placement.table.PlacementTable;
+import dev.meshwork.placement.table.SlotRecord;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.GrpcErrors;
+import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.protocol.node.NodeServiceGrpc;
+import dev.meshwork.protocol.node.UnloadRequest;
+import dev.meshwork.protocol.oip.ModelInferRequest;
+import dev.meshwork.protocol.oip.ModelInferResponse;
+import dev.meshwork.protocol.oip.ModelMetadataRequest;
+import dev.meshwork.protocol.tensor.GrpcTensorCodec;
+import dev.meshwork.protocol.tensor.InferenceRequest;
+import dev.meshwork.protocol.tensor.InferenceResponse;
+import dev.meshwork.protocol.tensor.ModelMetadata;
+import dev.meshwork.router.mesh.NodeBackend;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router's way to the nodes of a cluster. A request reads the model's copies from the
+ * placement table (a local read), sends the request to one LOADED copy over a pooled channel
+ * ({@link CopyChooser}), and on a miss waits for {@link LoadCoordinator}. A node that cannot be
+ * reached is marked suspect and the request is tried once more on another copy or a fresh load;
+ * a node that no longer holds the copy (evicted meanwhile) sends the request back to placement;
+ * the model's own errors come back unchanged and are never retried. Request threads call it
+ * concurrently; thread-safe.
+ */
+public final class ClusterNodeBackend implements NodeBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNodeBackend.class);
+    /** Copy-missing answers a request may meet (each is a race with an eviction) before it gives up. */
+    private static final int MAX_REPLACEMENTS = 3;
+
+    private final PlacementTable placement;
+    private final NodeTable nodes;
+    private final NodeChannels channels;
+    private final CopyChooser chooser = new CopyChooser();
+    private final RecentFailures suspects;
+    private final LoadCoordinator loads;
+    private final ForwardConfig config;
+
+    public ClusterNodeBackend(PlacementTable placement, NodeTable nodes, LoadClaims claims, String owner, ForwardConfig config) {
+        this.placement = placement;
+        this.nodes = nodes;
+        this.config = config;
+        this.channels = new NodeChannels(config.maxMessageBytes());
+        this.suspects = new RecentFailures(config.suspectMs(), System::currentTimeMillis);
+        this.loads = new LoadCoordinator(placement, nodes, claims, owner, channels, config, suspects,
+                new RecentFailures(config.failureMemoryMs(), System::currentTimeMillis));
+    }
+
+    /** A node left the cluster: drop its channel and what this router counted for it. */
+    public void nodeGone(String nodeId, String endpoint) {
+        chooser.forget(nodeId);
+        if (endpoint != null) {
+            channels.close(endpoint);
+        }
+    }
+
+    @Override
+    public void checkServable(ModelSpec spec) {
+        List<NodeRecord> all = nodes.list();
+        if (all.isEmpty()) {
+            return; // no node yet: the registration stands, and its first request says what is missing
+        }
+        PlacementPolicy.Request r = new PlacementPolicy.Request(spec.id(), spec.format().name(), spec.runtime(), 0, Set.of());
+        boolean served = all.stream().flatMap(n -> n.slots().stream()).anyMatch(s -> PlacementPolicy.serves(s, r));
+        if (!served) {
+            throw spec.runtime().isEmpty()
+                    ? MeshError.invalid("no node serves model format '%s'; served formats: %s", spec.format().name(), formats())
+                    : MeshError.invalid("model '%s' asks for runtime '%s' serving format '%s', which no node has; node runtimes: %s",
+                            spec.id(), spec.runtime(), spec.format().name(), runtimes(all));
+        }
+    }
+
+    private static Set<String> runtimes(List<NodeRecord> all) {
+        Set<String> out = new TreeSet<>();
+        all.forEach(n -> n.slots().forEach(s -> out.add(s.runtime())));
+        return out;
+    }
+
+    @Override
+    public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
+        ModelInferRequest wire = GrpcTensorCodec.encode(request.withModel(spec.id()));
+        ModelInferResponse answer = call(spec, stub -> stub.infer(wire));
+        return GrpcTensorCodec.decode(answer);
+    }
+
+    @Override
+    public ModelMetadata metadata(ModelSpec spec) {
+        ModelMetadataRequest req = ModelMetadataRequest.newBuilder().setName(spec.id()).build();
+        return GrpcTensorCodec.metadata(call(spec, stub -> stub.metadata(req)));
+    }
+
+    /** Sends one call to a LOADED copy of the model, placing it first if it has none; see the class comment for retries. */
+    private <T> T call(ModelSpec spec, Function<NodeServiceGrpc.NodeServiceBlockingStub, T> rpc) {
+        boolean retried = false;
+        for (int replaced = 0; ; ) {
+            LoadCoordinator.Target target = target(spec);
+            chooser.start(target.nodeId());
+            try {
+                return rpc.apply(channels.stub(target.endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS));
+            } catch (StatusRuntimeException e) {
+                if (GrpcErrors.isCopyMissing(e) && replaced++ < MAX_REPLACEMENTS) {
+                    LoadCoordinator.sleep(5L << replaced); // the node is writing the removal; give the table a moment to show it
+                    continue;
+                }
+                if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && !retried) {
+                    retried = true;
+                    suspects.record(target.nodeId());
+                    LOG.info("forwarding to node {} failed ({}); retrying model {} elsewhere", target.nodeId(), e.getStatus().getCode(), spec.id());
+                    continue;
+                }
+                throw NodeErrors.fromNode(e, target.nodeId());
+            } finally {
+                chooser.finish(target.nodeId());
+            }
+        }
+    }
+
+    private LoadCoordinator.Target target(ModelSpec spec) {
+        Optional<CopyRecord> copy = chooser.choose(placement.copies(spec.id()), suspects::contains);
+        if (copy.isPresent()) {
+            Optional<NodeRecord> node = nodes.get(copy.get().nodeId());
+            if (node.isPresent()) {
+                return new LoadCoordinator.Target(node.get().nodeId(), node.get().endpoint());
+            }
+        }
+        return loads.awaitLoaded(spec);
+    }
+
+    @Override
+    public CopyRecord load(ModelSpec spec) {
+        LoadCoordinator.Target t = loads.awaitLoaded(spec);
+        return placement.copies(spec.id()).stream().filter(c -> c.nodeId().equals(t.nodeId())).findFirst()
+                .orElseThrow(() -> new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' loaded on node " + t.nodeId()
+                        + " but its copy is gone again; retry"));
+    }
+
+    @Override
+    public void unload(String modelId) {
+        for (CopyRecord c : placement.copies(modelId)) {
+            Optional<NodeRecord> node = nodes.get(c.nodeId());
+            if (node.isEmpty()) {
+                placement.removeCopy(modelId, c.nodeId());
+                continue;
+            }
+            try {
+                channels.stub(node.get().endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)
+                        .unload(UnloadRequest.newBuilder().setModelId(modelId).build());
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+                    throw NodeErrors.fromNode(e, c.nodeId());
+                }
+                placement.removeCopy(modelId, c.nodeId()); // the node is gone; so is its copy
+            }
+        }
+    }
+
+    @Override
+    public List<CopyRecord> copies(String modelId) {
+        return placement.copies(modelId);
+    }
+
+    @Override
+    public List<NodeRecord> nodes() {
+        return nodes.list();
+    }
+
+    @Override
+    public List<String> formats() {
+        Set<String> out = new TreeSet<>();
+        nodes.list().forEach(n -> n.slots().stream().filter(SlotRecord::autoSelect).forEach(s -> out.addAll(s.formats())));
+        return List.copyOf(out);
+    }
+
+    @Override
+    public void close() {
+        channels.close();
+    }
+}

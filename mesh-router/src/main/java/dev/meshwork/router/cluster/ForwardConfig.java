@@ -1,0 +1,20 @@
+package dev.meshwork.router.cluster;
+
+/**
+ * How a router forwards requests to nodes and loads models on a miss (YAML section {@code forward}).
+ *
+ * @param timeoutMs          the deadline of a forwarded request when the client set none (a client's
+ *                           gRPC deadline, when shorter, wins)
+ * @param loadTimeoutMs      how long requests wait for a model to load on a miss before they fail
+ * @param claimLeaseMs       how long a load claim lasts if its router dies without releasing it
+ * @param maxWaitingPerModel requests that may wait for one model's load at a time; more are refused at once
+ * @param suspectMs          how long a node that failed a forward is passed over when another copy exists
+ * @param failureMemoryMs    how long a failed load steers the model's next load to other nodes
+ * @param maxMessageBytes    the largest answer a node may send
+ */
+public record ForwardConfig(long timeoutMs, long loadTimeoutMs, long claimLeaseMs, int maxWaitingPerModel, long suspectMs,
+                            long failureMemoryMs, int maxMessageBytes) {
+    public static ForwardConfig defaults() {
+        return new ForwardConfig(60_000, 120_000, 130_000, 1_000, 5_000, 30_000, 64 << 20);
+    }
+}

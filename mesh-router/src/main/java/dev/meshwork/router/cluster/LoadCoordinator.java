@@ -1,0 +1,192 @@
+package dev.meshwork.router.cluster;
+
+import dev.meshwork.node.cluster.NodeGrpcService;
+import dev.meshwork.placement.policy.PlacementPolicy;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.table.CopyRecord;
+import dev.meshwork.placement.table.CopyState;
+import dev.meshwork.placement.table.LoadClaims;
+import dev.meshwork.placement.table.NodeRecord;
+import dev.meshwork.placement.table.NodeTable;
+import dev.meshwork.placement.table.PlacementTable;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.protocol.node.CopyStatus;
+import dev.meshwork.protocol.node.LoadRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Load on miss, once per model across the mesh. Within this router, requests that miss at once
+ * share one load (a future per model, with a bounded number of waiters); across routers, the
+ * load claim decides who loads, and the others watch the placement table until the copy is
+ * LOADED. The loader asks {@link PlacementPolicy} for a node and slot and sends {@code Load}; a
+ * node that cannot be reached is skipped for another, a load that fails is reported as it failed.
+ * Request threads wait here; each load runs on a virtual thread of its own.
+ */
+final class LoadCoordinator {
+    private static final Logger LOG = LoggerFactory.getLogger(LoadCoordinator.class);
+    private static final long WATCH_MS = 5;
+
+    /** A LOADED copy a request can be sent to. */
+    record Target(String nodeId, String endpoint) {
+    }
+
+    private final PlacementTable placement;
+    private final NodeTable nodes;
+    private final LoadClaims claims;
+    private final String owner;
+    private final NodeChannels channels;
+    private final ForwardConfig config;
+    private final RecentFailures suspects;
+    private final RecentFailures loadFailures;
+    private final ConcurrentMap<String, CompletableFuture<Target>> pending = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, AtomicInteger> waiting = new ConcurrentHashMap<>();
+
+    LoadCoordinator(PlacementTable placement, NodeTable nodes, LoadClaims claims, String owner, NodeChannels channels,
+                    ForwardConfig config, RecentFailures suspects, RecentFailures loadFailures) {
+        this.placement = placement;
+        this.nodes = nodes;
+        this.claims = claims;
+        this.owner = owner;
+        this.channels = channels;
+        this.config = config;
+        this.suspects = suspects;
+        this.loadFailures = loadFailures;
+    }
+
+    /** Waits until the model has a LOADED copy, loading it if nobody else is; blocks the request thread. */
+    Target awaitLoaded(ModelSpec spec) {
+        AtomicInteger w = waiting.computeIfAbsent(spec.id(), k -> new AtomicInteger());
+        if (w.incrementAndGet() > config.maxWaitingPerModel()) {
+            w.decrementAndGet();
+            throw new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' is loading and " + config.maxWaitingPerModel()
+                    + " requests already wait for it (forward.maxWaitingPerModel); retry shortly");
+        }
+        try {
+            CompletableFuture<Target> load = pending.computeIfAbsent(spec.id(), id -> {
+                CompletableFuture<Target> f = new CompletableFuture<>();
+                Thread.ofVirtual().name("meshwork-load-" + id).start(() -> {
+                    try {
+                        f.complete(load(spec));
+                    } catch (Throwable t) {
+                        f.completeExceptionally(t);
+                    } finally {
+                        pending.remove(id, f);
+                    }
+                });
+                return f;
+            });
+            return load.get(config.loadTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new MeshError(ErrorCode.DEADLINE_EXCEEDED, "model '" + spec.id() + "' did not finish loading within "
+                    + config.loadTimeoutMs() + " ms (forward.loadTimeoutMs); it keeps loading, retry later");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshError(ErrorCode.UNAVAILABLE, "interrupted while waiting for model '" + spec.id() + "' to load");
+        } catch (ExecutionException e) {
+            throw MeshError.wrap(e);
+        } finally {
+            w.decrementAndGet();
+        }
+    }
+
+    private Optional<Target> loadedCopy(String modelId) {
+        return placement.copies(modelId).stream().filter(c -> c.loaded() && !suspects.contains(c.nodeId())).findFirst()
+                .flatMap(c -> nodes.get(c.nodeId()).map(n -> new Target(n.nodeId(), n.endpoint())));
+    }
+
+    private Target load(ModelSpec spec) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.loadTimeoutMs());
+        while (System.nanoTime() < deadline) {
+            Optional<Target> ready = loadedCopy(spec.id());
+            if (ready.isPresent()) {
+                return ready.get();
+            }
+            Optional<LoadClaims.Claim> other = claims.tryClaim(spec.id(), owner, config.claimLeaseMs());
+            if (other.isPresent()) {
+                sleep(WATCH_MS); // another router loads it: watch the table
+                continue;
+            }
+            try {
+                ready = loadedCopy(spec.id()); // it may have become LOADED just before we claimed
+                if (ready.isPresent()) {
+                    return ready.get();
+                }
+                Optional<Target> loaded = loadSomewhere(spec, deadline);
+                if (loaded.isPresent()) {
+                    return loaded.get();
+                }
+            } finally {
+                claims.release(spec.id(), owner);
+            }
+        }
+        throw new MeshError(ErrorCode.DEADLINE_EXCEEDED, "model '" + spec.id() + "' did not load within " + config.loadTimeoutMs()
+                + " ms (forward.loadTimeoutMs)");
+    }
+
+    /** Places and loads the model; empty when the chosen node could not be reached (the caller tries again). */
+    private Optional<Target> loadSomewhere(ModelSpec spec, long deadline) {
+        List<CopyRecord> copies = placement.copies(spec.id());
+        List<NodeRecord> candidates = nodes.list().stream().filter(n -> !suspects.contains(n.nodeId())).toList();
+        PlacementPolicy.Request request = new PlacementPolicy.Request(spec.id(), spec.format().name(), spec.runtime(),
+                Math.max(0, spec.sizeHint()), loadFailures.under(spec.id() + "@"));
+        Optional<PlacementPolicy.Choice> choice = PlacementPolicy.choose(request, candidates, copies);
+        if (choice.isEmpty()) {
+            throw noPlace(spec, candidates, copies);
+        }
+        PlacementPolicy.Choice c = choice.get();
+        long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        try {
+            CopyStatus status = channels.stub(c.endpoint()).withDeadlineAfter(leftMs, TimeUnit.MILLISECONDS)
+                    .load(LoadRequest.newBuilder().setModel(NodeGrpcService.wire(spec)).setSlot(c.slot()).build());
+            LOG.debug("model {} loaded on {}/{} ({} bytes)", spec.id(), c.nodeId(), c.slot(), status.getSizeBytes());
+            return Optional.of(new Target(c.nodeId(), c.endpoint()));
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+                suspects.record(c.nodeId()); // gone, or draining: another node
+                LOG.info("loading model {} on node {} failed ({}); trying another node", spec.id(), c.nodeId(), e.getStatus());
+                return Optional.empty();
+            }
+            loadFailures.record(spec.id() + "@" + c.nodeId());
+            throw NodeErrors.fromNode(e, c.nodeId());
+        }
+    }
+
+    private static MeshError noPlace(ModelSpec spec, List<NodeRecord> nodes, List<CopyRecord> copies) {
+        Optional<CopyRecord> failed = copies.stream().filter(x -> x.state() == CopyState.FAILED).findFirst();
+        if (failed.isPresent()) {
+            return new MeshError(ErrorCode.MODEL_NOT_READY, "model '" + spec.id() + "' failed to load on node " + failed.get().nodeId()
+                    + ": " + failed.get().error());
+        }
+        if (nodes.isEmpty()) {
+            return new MeshError(ErrorCode.UNAVAILABLE, "no node has joined the mesh yet, so model '" + spec.id()
+                    + "' cannot load; start a node (./meshwork node)");
+        }
+        String what = spec.runtime().isEmpty() ? "model format '" + spec.format().name() + "'" : "runtime '" + spec.runtime() + "'";
+        return new MeshError(ErrorCode.CAPACITY_EXHAUSTED, "no node can load model '" + spec.id() + "': none of the "
+                + nodes.size() + " nodes that are up and not draining has a slot for " + what
+                + (spec.sizeHint() > 0 ? " with room for " + spec.sizeHint() + " bytes" : "") + " that holds no copy of it yet");
+    }
+
+    /** Sleeps on a request or load thread; an interrupt becomes UNAVAILABLE, as for any other wait of a request. */
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshError(ErrorCode.UNAVAILABLE, "interrupted while waiting for a copy to load");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.meshwork.placement.table;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Model id to its copies, shared by every member of the mesh. Nodes write the rows of their own
+ * copies; routers read them on every request, so {@link #copies} must be a local memory read.
+ * Implementations are thread-safe.
+ */
+public interface PlacementTable {
+    /** The model's copies; empty when it has none. */
+    List<CopyRecord> copies(String modelId);
+
+    /** Adds the copy, or replaces the copy of the same node. */
+    void putCopy(String modelId, CopyRecord copy);
+
+    /** Removes the node's copy of the model, if any. */
+    void removeCopy(String modelId, String nodeId);
+
+    /** Removes every copy on the node (it left the cluster). */
+    void removeNode(String nodeId);
+
+    /** Every model that has copies, with them. */
+    Map<String, List<CopyRecord>> all();
+}

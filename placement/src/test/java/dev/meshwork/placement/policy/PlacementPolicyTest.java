@@ -1,0 +1,82 @@
+package dev.meshwork.placement.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshwork.placement.table.CopyRecord;
+import dev.meshwork.placement.table.CopyState;
+import dev.meshwork.placement.table.NodeRecord;
+import dev.meshwork.placement.table.SlotRecord;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PlacementPolicyTest {
+    private static final long MB = 1 << 20;
+
+    /** A node with one onnx slot of 100 MB (used as given) and one xgboost slot that is full. */
+    private static NodeRecord node(String id, long onnxUsedMb, int inFlight, boolean draining) {
+        return new NodeRecord(id, id + ":1", "m-" + id, List.of(
+                new SlotRecord("onnx-0", "onnx", "cpu", List.of("onnx"), true, 100 * MB, onnxUsedMb * MB, 0, List.of()),
+                new SlotRecord("xgboost-0", "xgboost", "cpu", List.of("xgboost"), true, 100 * MB, 100 * MB, 0, List.of())),
+                inFlight, draining, 0);
+    }
+
+    private static NodeRecord dedicated(String id) {
+        return new NodeRecord(id, id + ":1", "m-" + id, List.of(
+                new SlotRecord("gold-0", "gold", "cpu", List.of("onnx"), false, 100 * MB, 0, 0, List.of())), 0, false, 0);
+    }
+
+    private static CopyRecord copyOn(String node) {
+        return new CopyRecord(node, "onnx-0", CopyState.LOADED, 10 * MB, 0, "");
+    }
+
+    record Case(String name, PlacementPolicy.Request request, List<NodeRecord> nodes, List<CopyRecord> copies, String expected) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static PlacementPolicy.Request onnx(long sizeMb, String... avoid) {
+        return new PlacementPolicy.Request("m", "onnx", "", sizeMb * MB, Set.copyOf(Arrays.asList(avoid)));
+    }
+
+    static List<Case> cases() {
+        return List.of(
+                new Case("most free memory wins", onnx(10), List.of(node("a", 50, 0, false), node("b", 20, 0, false)), List.of(), "b/onnx-0"),
+                new Case("fitting beats a less loaded node that must evict", onnx(40),
+                        List.of(node("a", 70, 0, false), node("b", 50, 5, false)), List.of(), "b/onnx-0"),
+                new Case("among fitting slots the less loaded node wins", onnx(10),
+                        List.of(node("a", 0, 3, false), node("b", 50, 1, false)), List.of(), "b/onnx-0"),
+                new Case("draining nodes take no loads", onnx(10), List.of(node("a", 0, 0, true), node("b", 90, 0, false)), List.of(), "b/onnx-0"),
+                new Case("a node that holds a copy takes no second one", onnx(10),
+                        List.of(node("a", 0, 0, false), node("b", 90, 0, false)), List.of(copyOn("a")), "b/onnx-0"),
+                new Case("a recent failure sends the load elsewhere", onnx(10, "a"),
+                        List.of(node("a", 0, 0, false), node("b", 99, 9, false)), List.of(), "b/onnx-0"),
+                new Case("a node holding a FAILED copy is a last resort", onnx(10),
+                        List.of(node("a", 0, 0, false), node("b", 99, 9, false)),
+                        List.of(new CopyRecord("a", "onnx-0", CopyState.FAILED, 0, 0, "bad file")), "b/onnx-0"),
+                new Case("a node that failed is still used when it is the only one", onnx(10, "a"),
+                        List.of(node("a", 0, 0, false)), List.of(), "a/onnx-0"),
+                new Case("when nothing fits, the slot with most free memory evicts", onnx(60),
+                        List.of(node("a", 80, 0, false), node("b", 60, 0, false)), List.of(), "b/onnx-0"),
+                new Case("larger than every slot: nowhere", onnx(200), List.of(node("a", 0, 0, false)), List.of(), ""),
+                new Case("a format no slot serves: nowhere", new PlacementPolicy.Request("m", "lightgbm", "", 0, Set.of()),
+                        List.of(node("a", 0, 0, false)), List.of(), ""),
+                new Case("auto-select ignores dedicated slots", onnx(10), List.of(dedicated("g"), node("a", 90, 0, false)), List.of(), "a/onnx-0"),
+                new Case("a named runtime goes to its dedicated slot", new PlacementPolicy.Request("m", "onnx", "gold", 0, Set.of()),
+                        List.of(node("a", 0, 0, false), dedicated("g")), List.of(), "g/gold-0"),
+                new Case("ties are broken by node name", onnx(10), List.of(node("b", 0, 0, false), node("a", 0, 0, false)), List.of(), "a/onnx-0"),
+                new Case("no nodes: nowhere", onnx(10), List.of(), List.of(), ""));
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void choosesTheExpectedSlot(Case c) {
+        Optional<PlacementPolicy.Choice> choice = PlacementPolicy.choose(c.request(), c.nodes(), c.copies());
+        assertThat(choice.map(x -> x.nodeId() + "/" + x.slot()).orElse("")).isEqualTo(c.expected());
+    }
+}

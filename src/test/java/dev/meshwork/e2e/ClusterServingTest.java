@@ -1,0 +1,154 @@
+package dev.meshwork.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshwork.e2e.support.Fixtures;
+import dev.meshwork.e2e.support.MeshCluster;
+import dev.meshwork.e2e.support.MeshExtension;
+import dev.meshwork.e2e.support.MeshProcess;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two routers and three nodes as separate processes: 30 models whose total size is about twice
+ * what the nodes hold, requests through both routers. Every answer is right, no slot ever goes
+ * over its budget, no model has two copies at once; then one router is killed and the other
+ * serves everything.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterServingTest {
+    /** Each example ONNX model is predicted at about 1.05 MB: five fit a node, fifteen the cluster. */
+    static final long SLOT_BYTES = 5_400_000;
+    static final String[] EXAMPLES = {"mlp-classifier", "add-vectors", "typed-ops"};
+    static final int MODELS = 30;
+
+    @TempDir
+    static Path dir;
+    static MeshCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = MeshCluster.start(dir, 2, 3, List.of("--node.slotMemoryBytes=" + SLOT_BYTES), List.of());
+        for (int i = 0; i < MODELS; i++) {
+            cluster.registerOnnx(cluster.router(i % 2), model(i), EXAMPLES[i % EXAMPLES.length]);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    static String model(int i) {
+        return String.format("m-%02d", i);
+    }
+
+    /** Sends one request for model i through the router and checks the answer; returns the failure, if any. */
+    static String inferAndCheck(MeshProcess router, int i) throws Exception {
+        JsonNode cs = Fixtures.cases(EXAMPLES[i % EXAMPLES.length]).get(0);
+        MeshExtension.Http r = cluster.post(router, "/v2/models/" + model(i) + "/infer", Fixtures.v2Body(cs));
+        if (r.status() != 200) {
+            return model(i) + ": " + r.status() + " " + r.body();
+        }
+        Fixtures.assertOutputs(Fixtures.JSON.readTree(r.body()).get("outputs"), cs.get("outputs"));
+        return null;
+    }
+
+    @Test
+    @Order(1)
+    void everyAnswerIsRightWithinBudgetAndOneCopyPerModel() throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        Future<Integer> watcher = pool.submit(() -> {
+            int looks = 0;
+            while (running.get() && looks < 10_000) {
+                looks++;
+                for (JsonNode n : Fixtures.JSON.readTree(cluster.get(cluster.router(0), "/v1/mesh/nodes").body()).get("nodes")) {
+                    for (JsonNode s : n.get("slots")) {
+                        if (s.get("usedBytes").asLong() > s.get("capacityBytes").asLong()) {
+                            violations.add(n.get("node").asText() + "/" + s.get("name").asText() + " over budget: " + s);
+                        }
+                    }
+                }
+                for (JsonNode m : Fixtures.JSON.readTree(cluster.get(cluster.router(1), "/v1/mesh/models").body()).get("models")) {
+                    if (m.get("copies").size() > 1) {
+                        violations.add(m.get("name").asText() + " has " + m.get("copies").size() + " copies: " + m.get("copies"));
+                    }
+                }
+                Thread.sleep(50);
+            }
+            return looks;
+        });
+        List<Future<List<String>>> drivers = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            MeshProcess router = cluster.router(r);
+            long seed = r;
+            drivers.add(pool.submit(() -> {
+                Random random = new Random(seed);
+                List<String> failures = new ArrayList<>();
+                for (int k = 0; k < 150; k++) {
+                    String f = inferAndCheck(router, random.nextInt(MODELS));
+                    if (f != null) {
+                        failures.add(f);
+                    }
+                }
+                return failures;
+            }));
+        }
+        for (Future<List<String>> d : drivers) {
+            assertThat(d.get(240, TimeUnit.SECONDS)).as("failed requests").isEmpty();
+        }
+        running.set(false);
+        assertThat(watcher.get(30, TimeUnit.SECONDS)).as("the watcher looked").isPositive();
+        pool.shutdownNow();
+        assertThat(violations).isEmpty();
+
+        JsonNode nodes = Fixtures.JSON.readTree(cluster.get(cluster.router(0), "/v1/mesh/nodes").body()).get("nodes");
+        long evictions = 0;
+        int loaded = 0;
+        for (JsonNode n : nodes) {
+            for (JsonNode s : n.get("slots")) {
+                evictions += s.get("evictions").asLong();
+                loaded += s.get("models").size();
+            }
+        }
+        assertThat(evictions).as("30 models in room for about 15 means evictions").isPositive();
+        assertThat(loaded).as("every node holds models").isBetween(9, 18);
+        assertThat(nodes).allSatisfy(n -> assertThat(n.get("slots").get(0).get("models").size()).isPositive());
+    }
+
+    @Test
+    @Order(2)
+    void whenOneRouterDiesTheOtherServesEverything() throws Exception {
+        cluster.router(0).kill();
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < MODELS; i++) {
+            String f = inferAndCheck(cluster.router(1), i);
+            if (f != null) {
+                failures.add(f);
+            }
+        }
+        assertThat(failures).isEmpty();
+        JsonNode models = Fixtures.JSON.readTree(cluster.get(cluster.router(1), "/v1/mesh/models").body()).get("models");
+        assertThat(models).as("no registration is lost with the router").hasSize(MODELS);
+    }
+}

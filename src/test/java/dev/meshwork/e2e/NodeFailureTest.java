@@ -1,0 +1,169 @@
+package dev.meshwork.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshwork.e2e.support.Fixtures;
+import dev.meshwork.e2e.support.MeshCluster;
+import dev.meshwork.e2e.support.MeshExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One router and three nodes under steady load: a rolling restart of every node (SIGTERM, so each
+ * drains) fails no request; then a node is killed with kill -9, its copies leave the table, its
+ * models are served again from the other nodes, and no registration is lost.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NodeFailureTest {
+    static final String[] EXAMPLES = {"mlp-classifier", "add-vectors", "typed-ops"};
+    static final int MODELS = 9;
+
+    @TempDir
+    static Path dir;
+    static MeshCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = MeshCluster.start(dir, 1, 3, List.of(), List.of());
+        for (int i = 0; i < MODELS; i++) {
+            cluster.registerOnnx(cluster.router(0), model(i), EXAMPLES[i % EXAMPLES.length]);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    static String model(int i) {
+        return "f-" + i;
+    }
+
+    static String infer(int i) throws Exception {
+        JsonNode cs = Fixtures.cases(EXAMPLES[i % EXAMPLES.length]).get(0);
+        MeshExtension.Http r = cluster.post(cluster.router(0), "/v2/models/" + model(i) + "/infer", Fixtures.v2Body(cs));
+        if (r.status() != 200) {
+            return model(i) + ": " + r.status() + " " + r.body();
+        }
+        Fixtures.assertOutputs(Fixtures.JSON.readTree(r.body()).get("outputs"), cs.get("outputs"));
+        return null;
+    }
+
+    /** Requests for every model, round and round, until stopped; failures are collected. */
+    static final class SteadyLoad implements AutoCloseable {
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        final ExecutorService pool = Executors.newSingleThreadExecutor();
+        final Future<Integer> sent;
+
+        SteadyLoad() {
+            sent = pool.submit(() -> {
+                int n = 0;
+                while (running.get() && n < 200_000) {
+                    String f = infer(n % MODELS);
+                    if (f != null) {
+                        failures.add(System.currentTimeMillis() + " " + f);
+                    }
+                    n++;
+                }
+                return n;
+            });
+        }
+
+        int stop() throws Exception {
+            running.set(false);
+            return sent.get(60, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            running.set(false);
+            pool.shutdownNow();
+        }
+    }
+
+    static JsonNode models() throws Exception {
+        return Fixtures.JSON.readTree(cluster.get(cluster.router(0), "/v1/mesh/models").body()).get("models");
+    }
+
+    static List<String> modelsOn(String node) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode m : models()) {
+            for (JsonNode c : m.get("copies")) {
+                if (c.get("node").asText().equals(node)) {
+                    out.add(m.get("name").asText());
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @Order(1)
+    void aRollingRestartOfEveryNodeFailsNoRequest() throws Exception {
+        for (int i = 0; i < MODELS; i++) {
+            assertThat(infer(i)).isNull();
+        }
+        try (SteadyLoad load = new SteadyLoad()) {
+            for (int i = 0; i < cluster.nodeCount(); i++) {
+                cluster.node(i).stop(Duration.ofSeconds(60)); // SIGTERM: the node drains, then leaves
+                assertThat(cluster.node(i).output()).as("node-%d's log", i).containsPattern("node node-" + i + " drained: \\d+ of \\d+");
+                cluster.restartNode(i);
+                cluster.awaitNodes(cluster.router(0), cluster.nodeCount());
+            }
+            int sent = load.stop();
+            assertThat(sent).as("requests sent during the restarts").isGreaterThan(100);
+            assertThat(load.failures).as("failed requests during the rolling restart").isEmpty();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aKilledNodesModelsAreServedAgainFromTheOthers() throws Exception {
+        for (int i = 0; i < MODELS; i++) {
+            assertThat(infer(i)).isNull();
+        }
+        List<String> victims = modelsOn("node-1");
+        assertThat(victims).as("node-1 holds models before it dies").isNotEmpty();
+        try (SteadyLoad load = new SteadyLoad()) {
+            Thread.sleep(300);
+            long killedAt = System.nanoTime();
+            cluster.node(1).kill();
+            long deadline = killedAt + Duration.ofSeconds(30).toNanos();
+            while (!modelsOn("node-1").isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(modelsOn("node-1")).as("node-1's copies leave the placement table").isEmpty();
+            cluster.awaitNodes(cluster.router(0), cluster.nodeCount() - 1);
+            Thread.sleep(500);
+            int sent = load.stop();
+            assertThat(sent).isPositive();
+            // the request in flight when the node died is retried on a fresh load, so nothing fails
+            assertThat(load.failures).as("failed requests across the kill").isEmpty();
+        }
+        for (String m : victims) {
+            JsonNode status = Fixtures.JSON.readTree(cluster.get(cluster.router(0), "/v1/mesh/models/" + m).body());
+            assertThat(status.get("state").asText()).as(m).isEqualTo("LOADED");
+            assertThat(status.get("copies").get(0).get("node").asText()).as(m).isNotEqualTo("node-1");
+        }
+        assertThat(models()).as("no registration is lost").hasSize(MODELS);
+    }
+}
