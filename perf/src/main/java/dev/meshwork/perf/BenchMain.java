@@ -19,8 +19,9 @@ public final class BenchMain {
             case "churn" -> System.out.println(new ChurnBench(loaded.config()).run());
             case "runtimes" -> System.out.println(new RuntimesBench(loaded.config()).run());
             case "cache-sim" -> System.out.println(cacheSim(loaded.config()));
+            case "forward" -> System.out.println(new dev.meshwork.perf.cluster.ForwardBench(loaded.config()).run());
             default -> {
-                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, churn, runtimes, cache-sim");
+                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, churn, runtimes, cache-sim, forward");
                 System.exit(2);
             }
         }

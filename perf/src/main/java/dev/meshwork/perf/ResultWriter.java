@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Writes a run to {@code perf/results/<scenario>/<timestamp>/}: results.json and summary.md. */
-final class ResultWriter {
+public final class ResultWriter {
     private ResultWriter() {
     }
 
@@ -28,7 +28,7 @@ final class ResultWriter {
         return m;
     }
 
-    static Path write(Path root, String scenario, Map<String, Object> settings, Object results, String summary)
+    public static Path write(Path root, String scenario, Map<String, Object> settings, Object results, String summary)
             throws IOException {
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         Path dir = root.resolve("perf").resolve("results").resolve(scenario).resolve(stamp);

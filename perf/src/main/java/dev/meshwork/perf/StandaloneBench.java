@@ -44,29 +44,10 @@ final class StandaloneBench {
         this.config = config;
     }
 
-    /** The model's input, as the three paths send it: two FP32 [1,2] tensors a and b (add-vectors) or one [1,4] (mlp-classifier). */
-    private record Input(Map<String, float[]> tensors, Map<String, long[]> shapes, String json) {
-    }
-
-    private Input input() {
-        if (config.model().equals("mlp-classifier")) {
-            return new Input(Map.of("input", new float[]{5.1f, 3.5f, 1.4f, 0.2f}), Map.of("input", new long[]{1, 4}),
-                    "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[5.1,3.5,1.4,0.2]}]}");
-        }
-        Map<String, float[]> t = new LinkedHashMap<>();
-        t.put("a", new float[]{1, 2});
-        t.put("b", new float[]{10, 20});
-        Map<String, long[]> s = new LinkedHashMap<>();
-        s.put("a", new long[]{1, 2});
-        s.put("b", new long[]{1, 2});
-        return new Input(t, s, "{\"inputs\":[{\"name\":\"a\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,2]},"
-                + "{\"name\":\"b\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[10,20]}]}");
-    }
-
     String run() throws Exception {
         Path root = Path.of(config.root()).toAbsolutePath().normalize();
         Path modelFile = root.resolve("examples/onnx").resolve(config.model()).resolve("model.onnx");
-        Input in = input();
+        BenchRequests.Input in = BenchRequests.input(config.model());
         RouterConfig defaults = RouterConfig.defaults();
         RouterConfig rc = new RouterConfig(new RouterConfig.Http("127.0.0.1", 0, defaults.http().maxRequestBytes()),
                 new RouterConfig.Grpc("127.0.0.1", 0, defaults.grpc().maxMessageBytes()), config.requestThreads(),
@@ -85,7 +66,7 @@ final class StandaloneBench {
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", mesh.grpcPort()).usePlaintext().build();
             var stub = GRPCInferenceServiceGrpc.newFutureStub(channel);
             var health = HealthGrpc.newFutureStub(channel);
-            ModelInferRequest grpcRequest = grpcRequest(config.model(), in);
+            ModelInferRequest grpcRequest = BenchRequests.grpcRequest(config.model(), in);
             Buffer restBody = Buffer.buffer(in.json());
             String restPath = "/v2/models/" + config.model() + "/infer";
             verify(stub.modelInfer(grpcRequest).get(30, TimeUnit.SECONDS));
@@ -99,7 +80,7 @@ final class StandaloneBench {
                 System.err.printf(Locale.ROOT, "concurrency %d: REST v2 through the router...%n", n);
                 results.add(loop.runAsync("rest-v2", n, () -> rest(http, mesh.httpPort(), restPath, restBody)));
                 System.err.printf(Locale.ROOT, "concurrency %d: gRPC floor (health check on the transport)...%n", n);
-                results.add(loop.runAsync("grpc-floor", n, () -> toCompletable(health.check(HealthCheckRequest.getDefaultInstance()))));
+                results.add(loop.runAsync("grpc-floor", n, () -> BenchRequests.toCompletable(health.check(HealthCheckRequest.getDefaultInstance()))));
                 System.err.printf(Locale.ROOT, "concurrency %d: gRPC through the router...%n", n);
                 results.add(loop.runAsync("grpc-raw", n, () -> grpc(stub, grpcRequest)));
                 http.close().await();
@@ -122,7 +103,7 @@ final class StandaloneBench {
         return summary + "\nresults: " + root.relativize(dir) + "\n";
     }
 
-    private static void direct(OrtEnvironment env, OrtSession session, Input in) throws Exception {
+    private static void direct(OrtEnvironment env, OrtSession session, BenchRequests.Input in) throws Exception {
         Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, float[]> e : in.tensors().entrySet()) {
@@ -155,35 +136,7 @@ final class StandaloneBench {
     }
 
     private static CompletableFuture<?> grpc(GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub stub, ModelInferRequest req) {
-        return toCompletable(stub.modelInfer(req));
-    }
-
-    private static <T> CompletableFuture<T> toCompletable(com.google.common.util.concurrent.ListenableFuture<T> lf) {
-        CompletableFuture<T> cf = new CompletableFuture<>();
-        lf.addListener(() -> {
-            try {
-                cf.complete(lf.get());
-            } catch (Exception e) {
-                cf.completeExceptionally(e);
-            }
-        }, Runnable::run);
-        return cf;
-    }
-
-    private static ModelInferRequest grpcRequest(String model, Input in) {
-        ModelInferRequest.Builder b = ModelInferRequest.newBuilder().setModelName(model);
-        for (Map.Entry<String, float[]> e : in.tensors().entrySet()) {
-            var t = b.addInputsBuilder().setName(e.getKey()).setDatatype("FP32");
-            for (long d : in.shapes().get(e.getKey())) {
-                t.addShape(d);
-            }
-            ByteBuffer buf = ByteBuffer.allocate(e.getValue().length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            for (float f : e.getValue()) {
-                buf.putFloat(f);
-            }
-            b.addRawInputContents(ByteString.copyFrom(buf.flip()));
-        }
-        return b.build();
+        return BenchRequests.toCompletable(stub.modelInfer(req));
     }
 
     private void verify(ModelInferResponse r) {

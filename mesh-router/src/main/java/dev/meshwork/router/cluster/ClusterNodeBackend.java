@@ -102,6 +102,11 @@ public final class ClusterNodeBackend implements NodeBackend {
     }
 
     @Override
+    public ModelInferResponse inferWire(ModelSpec spec, ModelInferRequest request) {
+        return call(spec, stub -> stub.infer(request));
+    }
+
+    @Override
     public ModelMetadata metadata(ModelSpec spec) {
         ModelMetadataRequest req = ModelMetadataRequest.newBuilder().setName(spec.id()).build();
         return GrpcTensorCodec.metadata(call(spec, stub -> stub.metadata(req)));

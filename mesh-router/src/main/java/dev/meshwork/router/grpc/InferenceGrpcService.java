@@ -22,7 +22,6 @@ import dev.meshwork.protocol.oip.ServerMetadataResponse;
 import dev.meshwork.protocol.oip.ServerReadyRequest;
 import dev.meshwork.protocol.oip.ServerReadyResponse;
 import dev.meshwork.protocol.tensor.GrpcTensorCodec;
-import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.ModelStatus;
 import io.grpc.stub.StreamObserver;
@@ -86,9 +85,9 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         String vmodel = ModelMeshHeaders.VMODEL.get(); // read on the transport thread, where the call's context is
         String model = ModelMeshHeaders.MODEL.get();
         answer(out, () -> {
-            InferenceRequest req = GrpcTensorCodec.decode(request);
-            ModelSpec spec = vmodel != null ? service.resolveVModel(vmodel) : model != null ? service.spec(model) : service.resolve(req.modelName());
-            return GrpcTensorCodec.encode(service.infer(spec, req), req.rawOutputs());
+            // the tensors are not decoded here: a cluster router passes them to the node as they came
+            ModelSpec spec = vmodel != null ? service.resolveVModel(vmodel) : model != null ? service.spec(model) : service.resolve(request.getModelName());
+            return service.inferWire(spec, request);
         });
     }
 

@@ -10,6 +10,8 @@ import dev.meshwork.placement.registry.VModelRegistry;
 import dev.meshwork.placement.runtime.RuntimeCatalog;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.protocol.oip.ModelInferRequest;
+import dev.meshwork.protocol.oip.ModelInferResponse;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
@@ -185,6 +187,12 @@ public final class ModelService {
     /** Runs a request on a model the caller has already resolved. */
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
         return backend.infer(nodeSpec(spec), request.modelName().equals(spec.id()) ? request : request.withModel(spec.id()));
+    }
+
+    /** Runs a gRPC request, as it arrived, on a model the caller has already resolved. */
+    public ModelInferResponse inferWire(ModelSpec spec, ModelInferRequest request) {
+        ModelInferRequest named = request.getModelName().equals(spec.id()) ? request : request.toBuilder().setModelName(spec.id()).build();
+        return backend.inferWire(nodeSpec(spec), named);
     }
 
     public ModelMetadata metadata(String name) {

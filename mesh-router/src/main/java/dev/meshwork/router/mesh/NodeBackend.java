@@ -3,6 +3,9 @@ package dev.meshwork.router.mesh;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyRecord;
 import dev.meshwork.placement.table.NodeRecord;
+import dev.meshwork.protocol.oip.ModelInferRequest;
+import dev.meshwork.protocol.oip.ModelInferResponse;
+import dev.meshwork.protocol.tensor.GrpcTensorCodec;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
@@ -17,6 +20,15 @@ public interface NodeBackend extends AutoCloseable {
     void checkServable(ModelSpec spec);
 
     InferenceResponse infer(ModelSpec spec, InferenceRequest request);
+
+    /**
+     * Runs a gRPC request as it arrived (its model_name already the model's id). A backend that
+     * forwards over gRPC passes it on without decoding its tensors; the default decodes it.
+     */
+    default ModelInferResponse inferWire(ModelSpec spec, ModelInferRequest request) {
+        InferenceRequest decoded = GrpcTensorCodec.decode(request);
+        return GrpcTensorCodec.encode(infer(spec, decoded), decoded.rawOutputs());
+    }
 
     ModelMetadata metadata(ModelSpec spec);
 

@@ -84,7 +84,7 @@ public final class ClusterMember {
         c.addMapConfig(nearCached(MapNames.MODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "model", ModelSpec.class))));
         c.addMapConfig(nearCached(MapNames.VMODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "vmodel", VModel.class))));
         c.addMapConfig(nearCached(MapNames.PLACEMENT));
-        c.addMapConfig(new MapConfig(MapNames.NODES).setBackupCount(1));
+        c.addMapConfig(nearCached(MapNames.NODES)); // a request looks up its copy's node endpoint
         c.addMapConfig(new MapConfig(MapNames.CLAIMS).setBackupCount(1));
         return c;
     }

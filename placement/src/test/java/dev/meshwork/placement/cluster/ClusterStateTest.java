@@ -112,7 +112,7 @@ class ClusterStateTest {
         HazelcastInstance n2 = node();
         HazelcastPlacementTable atRouter = new HazelcastPlacementTable(r);
         HazelcastNodeTable nodesAtRouter = new HazelcastNodeTable(r);
-        List<String> gone = new ArrayList<>();
+        List<String> gone = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (NodeReaper reaper = new NodeReaper(r, nodesAtRouter, atRouter, 500, n -> gone.add(n.nodeId()))) {
             ExecutorService writers = Executors.newFixedThreadPool(2);
             for (HazelcastInstance n : List.of(n1, n2)) {
@@ -136,7 +136,9 @@ class ClusterStateTest {
             await("the router's near cache sees the removal", () -> atRouter.copies("m7").size() == 1);
 
             n2.getLifecycleService().terminate(); // a crash: no goodbye
-            await("n2's copies leave the table", () -> atRouter.all().values().stream().flatMap(List::stream).noneMatch(c -> c.nodeId().equals("n2")));
+            // the reaper removes the copies, then the node record, then says so
+            await("n2 and its copies leave the tables", () -> gone.contains("n2"));
+            assertThat(atRouter.all().values().stream().flatMap(List::stream)).noneMatch(c -> c.nodeId().equals("n2"));
             assertThat(nodesAtRouter.list()).extracting(NodeRecord::nodeId).containsExactly("n1");
             assertThat(gone).containsExactly("n2");
             // the near cache learns of a change by an invalidation event, a moment after the write

@@ -1,0 +1,65 @@
+package dev.meshwork.perf.cluster;
+
+import dev.meshwork.node.NodeConfig;
+import dev.meshwork.node.cluster.NodeProcess;
+import dev.meshwork.node.cluster.NodeProcessConfig;
+import dev.meshwork.placement.cluster.ClusterConfig;
+import dev.meshwork.router.ClusterRouter;
+import dev.meshwork.router.RouterConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A router and nodes of one cluster inside the benchmark's JVM, on loopback with free ports and a
+ * cluster name of their own; the registry lives in memory. For benchmarks that measure the
+ * request path, not process boundaries.
+ */
+final class LocalCluster implements AutoCloseable {
+    final ClusterRouter router;
+    final List<NodeProcess> nodes = new ArrayList<>();
+
+    LocalCluster(int nodeCount, List<String> storageRoots, long slotMemoryBytes) throws IOException {
+        int port = freePort();
+        ClusterConfig cluster = new ClusterConfig("bench-" + UUID.randomUUID().toString().substring(0, 8), "127.0.0.1", port,
+                List.of("127.0.0.1:" + port + "-" + (port + nodeCount + 2)), 1, 5, ClusterConfig.Kubernetes.disabled());
+        RouterConfig d = RouterConfig.defaults();
+        this.router = ClusterRouter.start(new RouterConfig(new RouterConfig.Http("127.0.0.1", 0, d.http().maxRequestBytes()),
+                new RouterConfig.Grpc("127.0.0.1", 0, d.grpc().maxMessageBytes()), 0, List.of(), d.node(),
+                new RouterConfig.Registry("", "", ""), d.runtimes(), d.models(), cluster, d.forward()));
+        for (int i = 0; i < nodeCount; i++) {
+            NodeProcessConfig nd = NodeProcessConfig.defaults();
+            NodeConfig node = new NodeConfig("node-" + i, slotMemoryBytes, 2, 120_000, 30_000, 0, 30_000,
+                    NodeConfig.defaults().storage().withRoots(storageRoots), NodeConfig.defaults().onnx(), List.of(),
+                    List.of(new NodeConfig.SlotConfig("onnx", "onnx", "cpu", slotMemoryBytes, 1, true)));
+            nodes.add(NodeProcess.start(new NodeProcessConfig(node, new NodeProcessConfig.Grpc("127.0.0.1", 0, "", 16 << 20),
+                    cluster, nd.publishMs(), nd.drain())));
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (router.service().nodes().size() < nodeCount && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        router.close();
+        nodes.forEach(NodeProcess::close);
+    }
+}
