@@ -138,6 +138,47 @@ class ClusterServingTest {
 
     @Test
     @Order(2)
+    void routersAndNodesReportWhatTheyDidAsMetrics() throws Exception {
+        assertThat(cluster.get(cluster.router(0), "/v2/health/ready").status()).as("joined, with nodes: ready").isEqualTo(200);
+        String router = cluster.get(cluster.router(0), "/metrics").body();
+        assertThat(metric(router, "meshwork_request_seconds_count", "model=\"m-00\"", "protocol=\"rest-v2\"", "outcome=\"ok\""))
+                .as("requests for m-00 through router 0").isPositive();
+        assertThat(metric(router, "meshwork_forward_requests_total", "result=\"miss\"")).isPositive();
+        assertThat(metric(router, "meshwork_forward_requests_total", "result=\"hit\"")).isPositive();
+        assertThat(metric(router, "meshwork_forward_loads_seconds_count", "outcome=\"ok\"")).isPositive();
+        assertThat(metric(router, "meshwork_cluster_nodes")).isEqualTo(3);
+        double loads = 0;
+        double evictions = 0;
+        for (int i = 0; i < cluster.nodeCount(); i++) {
+            String node = cluster.get(cluster.node(i), "/metrics").body();
+            assertThat(metric(node, "meshwork_slot_capacity_bytes", "slot=\"onnx-0\"")).isEqualTo(SLOT_BYTES);
+            assertThat(metric(node, "meshwork_slot_used_bytes", "slot=\"onnx-0\"")).isBetween(0.0, (double) SLOT_BYTES);
+            loads += metric(node, "meshwork_model_load_seconds_count", "slot=\"onnx-0\"", "outcome=\"ok\"");
+            evictions += metric(node, "meshwork_slot_evictions_total", "slot=\"onnx-0\"");
+            assertThat(cluster.get(cluster.node(i), "/health/ready").status()).isEqualTo(200);
+        }
+        assertThat(loads).as("loads across the nodes").isGreaterThanOrEqualTo(MODELS / 2.0);
+        assertThat(evictions).isPositive();
+    }
+
+    /** The value of the first sample of {@code name} whose labels contain every one of {@code labels}. */
+    static double metric(String scrape, String name, String... labels) {
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                boolean all = true;
+                for (String l : labels) {
+                    all &= line.contains(l);
+                }
+                if (all) {
+                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        }
+        throw new AssertionError("no sample " + name + " with " + String.join(",", labels) + " in:\n" + scrape);
+    }
+
+    @Test
+    @Order(3)
     void whenOneRouterDiesTheOtherServesEverything() throws Exception {
         cluster.router(0).kill();
         List<String> failures = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.meshwork.node;
 
 import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.node.cache.ModelCache;
+import dev.meshwork.node.metrics.SlotMetrics;
 import dev.meshwork.node.runtime.InProcessRuntimes;
 import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.node.runtime.RuntimeAdapter;
@@ -18,6 +19,8 @@ import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -270,6 +273,15 @@ public final class NodeAgent implements AutoCloseable {
 
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** Registers the node's meters: per slot (see {@link SlotMetrics}) and the requests in flight. */
+    public void instrument(MeterRegistry registry) {
+        for (Slot s : slots) {
+            ModelCache c = caches.get(s.name());
+            c.events(new SlotMetrics(registry, s.name(), s.runtimeName(), c));
+        }
+        Gauge.builder("meshwork.node.inflight", inFlight, AtomicInteger::get).description("requests running on the node").register(registry);
     }
 
     /** Tells {@code listener} the id of each model whose copy on this node changed; see {@link ModelCache#onChange}. */

@@ -13,6 +13,8 @@ import dev.meshwork.placement.registry.RegistryStore;
 import dev.meshwork.placement.runtime.CatalogWatcher;
 import dev.meshwork.router.cluster.ClusterNodeBackend;
 import dev.meshwork.router.mesh.ModelService;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,9 +46,11 @@ public final class ClusterRouter extends MeshRouter {
         String owner = hz.getCluster().getLocalMember().getUuid().toString();
         HazelcastLoadClaims claims = new HazelcastLoadClaims(hz,
                 o -> hz.getCluster().getMembers().stream().map(Member::getUuid).anyMatch(u -> u.toString().equals(o)));
-        this.backend = new ClusterNodeBackend(placement, nodes, claims, owner, config.forward());
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.backend = new ClusterNodeBackend(placement, nodes, claims, owner, config.forward(), metrics);
         this.reaper = new NodeReaper(hz, nodes, placement, 2_000, n -> backend.nodeGone(n.nodeId(), n.endpoint()));
-        opened(new FrontDoor(config, catalog, ready, backend, new HazelcastModelRegistry(hz), new HazelcastVModelRegistry(hz), docs));
+        opened(new FrontDoor(config, catalog, ready, backend, new HazelcastModelRegistry(hz), new HazelcastVModelRegistry(hz), docs, metrics,
+                () -> hz.getLifecycleService().isRunning() && !backend.nodes().isEmpty()));
     }
 
     public static ClusterRouter start(RouterConfig config) {

@@ -10,14 +10,17 @@ import dev.meshwork.router.grpc.ModelMeshHeaders;
 import dev.meshwork.router.mesh.ModelDirectory;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.NodeBackend;
+import dev.meshwork.router.mesh.RequestMetrics;
 import dev.meshwork.router.mesh.VModelService;
 import dev.meshwork.router.rest.RestServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * What every router has, whatever its nodes are: the model service over a backend and registries,
@@ -40,17 +43,19 @@ final class FrontDoor implements AutoCloseable {
     }
 
     FrontDoor(RouterConfig config, CatalogWatcher catalog, AtomicReference<ModelService> ref, NodeBackend backend,
-              ModelRegistry models, VModelRegistry vmodels, List<Path> exampleDocs) {
+              ModelRegistry models, VModelRegistry vmodels, List<Path> exampleDocs, PrometheusMeterRegistry metrics,
+              BooleanSupplier ready) {
         this.requestThreads = RequestThreads.create(config.requestThreads());
         this.service = new ModelService(models, vmodels, backend, catalog::catalog);
         ref.set(service);
+        RequestMetrics requests = new RequestMetrics(metrics, service);
         VModelService vmodelService = new VModelService(service, requestThreads);
         this.vertx = Vertx.vertx();
         this.registered = ExampleRegistrar.registerAll(service, exampleDocs);
         this.directory = config.models().dir().isEmpty() ? null
                 : new ModelDirectory(Path.of(config.models().dir()), config.models().pollMs(), service);
-        this.rest = new RestServer(vertx, config.http(), service, vmodelService, catalog, directory, requestThreads);
-        this.grpc = new GrpcServer(config.grpc(), List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0"),
+        this.rest = new RestServer(vertx, config.http(), service, vmodelService, catalog, directory, requestThreads, requests, metrics, ready);
+        this.grpc = new GrpcServer(config.grpc(), List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0", requests),
                 new ModelMeshGrpcService(service, vmodelService, requestThreads)), List.of(new ModelMeshHeaders()));
     }
 

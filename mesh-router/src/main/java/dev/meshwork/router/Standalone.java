@@ -8,6 +8,8 @@ import dev.meshwork.placement.registry.StoredVModelRegistry;
 import dev.meshwork.placement.runtime.CatalogWatcher;
 import dev.meshwork.router.mesh.LocalNodeBackend;
 import dev.meshwork.router.mesh.ModelService;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +33,12 @@ public final class Standalone extends MeshRouter {
         this.catalog = FrontDoor.watchCatalog(config, ready);
         NodeConfig withRoots = config.node().withStorage(config.node().storage().withRoots(roots));
         NodeConfig nodeConfig = withRoots.withExternalRuntimes(LaunchedRuntimes.add(catalog.catalog(), withRoots));
-        this.backend = new LocalNodeBackend(new NodeAgent(nodeConfig));
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        NodeAgent agent = new NodeAgent(nodeConfig);
+        agent.instrument(metrics);
+        this.backend = new LocalNodeBackend(agent);
         this.store = RegistryStores.open(config.registry());
-        opened(new FrontDoor(config, catalog, ready, backend, new StoredModelRegistry(store), new StoredVModelRegistry(store), docs));
+        opened(new FrontDoor(config, catalog, ready, backend, new StoredModelRegistry(store), new StoredVModelRegistry(store), docs, metrics, () -> true));
     }
 
     public static Standalone start(RouterConfig config) {

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 public final class MeshProcess implements AutoCloseable {
     private static final Pattern REST = Pattern.compile("REST  http://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern GRPC = Pattern.compile("gRPC  127\\.0\\.0\\.1:(\\d+)");
-    private static final Pattern NODE = Pattern.compile("Meshwork node \\S+ is up: gRPC 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern NODE = Pattern.compile("Meshwork node \\S+ is up: gRPC 127\\.0\\.0\\.1:(\\d+), HTTP 127\\.0\\.0\\.1:(\\d+)");
     private final Process process;
     private final Path log;
     private final int httpPort;
@@ -59,7 +59,7 @@ public final class MeshProcess implements AutoCloseable {
 
     /** Starts a node ({@code NodeMain}) with the given flags and waits until it has joined and listens. */
     public static MeshProcess node(Path workDir, List<String> flags) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("dev.meshwork.node.cluster.NodeMain", "--grpc.port=0",
+        List<String> args = new ArrayList<>(List.of("dev.meshwork.node.cluster.NodeMain", "--grpc.port=0", "--http.port=0",
                 "--node.storage.cacheDir=" + workDir.resolve("artifact-cache")));
         args.addAll(flags);
         return launch(workDir, args);
@@ -95,7 +95,7 @@ public final class MeshProcess implements AutoCloseable {
             String out = Files.readString(log);
             Matcher node = NODE.matcher(out);
             if (node.find()) {
-                return new MeshProcess(p, log, -1, Integer.parseInt(node.group(1)));
+                return new MeshProcess(p, log, Integer.parseInt(node.group(2)), Integer.parseInt(node.group(1)));
             }
             Matcher rest = REST.matcher(out);
             Matcher grpc = GRPC.matcher(out);
@@ -114,7 +114,7 @@ public final class MeshProcess implements AutoCloseable {
         HttpClient client = HttpClient.newHttpClient();
         while (System.nanoTime() < deadline) {
             try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(http() + "/v2/health/ready")).build(),
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(http() + "/v2/health/live")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;

@@ -60,6 +60,7 @@ public final class ModelCache {
     private final AtomicLong evictions = new AtomicLong();
     /** Told the id of each model whose copy in this slot was loaded, failed or went away; see {@link #onChange}. */
     private volatile Consumer<String> changes = id -> { };
+    private volatile CacheEvents events = CacheEvents.NONE;
 
     public ModelCache(String slot, long capacityBytes, Loader loader, EvictionPolicy policy, ExecutorService loadExecutor,
                       Settings settings) {
@@ -103,6 +104,11 @@ public final class ModelCache {
         this.changes = listener;
     }
 
+    /** Reports this slot's requests, loads, evictions and unloads to {@code listener} (metrics). */
+    public void events(CacheEvents listener) {
+        this.events = listener;
+    }
+
     /**
      * Pins the model if this slot holds a copy of it (waiting while it loads) and returns empty
      * when it holds none: a node asked to run a model the router believes is here, but that was
@@ -130,6 +136,8 @@ public final class ModelCache {
 
     /** Waits for the entry's load, pins it and waits for a turn; null when the entry went away meanwhile. */
     private Lease pin(ModelEntry e) {
+        long started = System.nanoTime();
+        boolean hit = e.state() == CopyState.LOADED;
         awaitLoad(e);
         LoadedModel model = e.acquire();
         if (model == null) {
@@ -142,6 +150,7 @@ public final class ModelCache {
             e.release();
             throw waited;
         }
+        events.request(hit, System.nanoTime() - started);
         return new Lease(e, model, turn);
     }
 
@@ -182,11 +191,13 @@ public final class ModelCache {
                 e.returnReserved(predicted - measured);
             }
             e.loaded(model, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            events.loaded(System.nanoTime() - started, true);
         } catch (Throwable t) {
             if (model != null) {
                 model.close();
             }
             e.failed(MeshError.wrap(t));
+            events.loaded(System.nanoTime() - started, false);
         }
         changes.accept(e.spec.id());
     }
@@ -214,6 +225,7 @@ public final class ModelCache {
             if (v != null && v.tryEvict()) {
                 entries.remove(v.spec.id(), v);
                 evictions.incrementAndGet();
+                events.evicted();
                 changes.accept(v.spec.id());
             }
         }
@@ -242,6 +254,7 @@ public final class ModelCache {
         if (e == null) {
             return CompletableFuture.completedFuture(null);
         }
+        events.unloaded();
         changes.accept(id);
         return e.unload();
     }

@@ -107,13 +107,22 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
         GrpcCalls.answer(work, out, () -> {
             InferenceRequest req = GrpcTensorCodec.decode(request);
             return agent.inferIfLoaded(req.modelName(), req).map(r -> GrpcTensorCodec.encode(r, req.rawOutputs()))
-                    .orElseThrow(() -> GrpcErrors.copyMissing(req.modelName(), agent.nodeId()));
+                    .orElseThrow(() -> missing(req.modelName()));
         });
     }
 
     @Override
     public void metadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
         GrpcCalls.answer(work, out, () -> agent.metadataIfLoaded(request.getName()).map(m -> GrpcTensorCodec.metadata(m, request.getName()))
-                .orElseThrow(() -> GrpcErrors.copyMissing(request.getName(), agent.nodeId())));
+                .orElseThrow(() -> missing(request.getName())));
+    }
+
+    /**
+     * The answer for a model this node does not hold. Its placement row is brought up to date
+     * first, so the router that places the model again next does not still see a copy here.
+     */
+    private RuntimeException missing(String modelId) {
+        publisher.accept(modelId);
+        return GrpcErrors.copyMissing(modelId, agent.nodeId());
     }
 }

@@ -27,7 +27,8 @@ public final class NodeMain {
             node.drainAndClose();
             stopped.countDown();
         }, "meshwork-drain"));
-        System.out.println("Meshwork node " + config.node().nodeId() + " is up: gRPC " + node.endpoint() + ", cluster '"
+        System.out.println("Meshwork node " + config.node().nodeId() + " is up: gRPC " + node.endpoint() + ", HTTP "
+                + config.http().host() + ":" + node.httpPort() + ", cluster '"
                 + config.cluster().name() + "', slots " + node.agent().slotRecords().stream().map(s -> s.name()).toList());
         System.out.flush();
         stopped.await();

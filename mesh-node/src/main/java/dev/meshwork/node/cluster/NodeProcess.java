@@ -12,6 +12,8 @@ import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.error.GrpcCalls;
 import io.grpc.Server;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -36,10 +38,13 @@ public final class NodeProcess implements AutoCloseable {
     private final Server server;
     private final TablePublisher publisher;
     private final String endpoint;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final NodeHttp http;
 
     private NodeProcess(NodeProcessConfig config) {
         this.config = config;
         this.agent = new NodeAgent(config.node());
+        agent.instrument(metrics);
         this.hz = ClusterMember.start(config.cluster(), ClusterMember.Role.NODE, config.node().nodeId(), RegistryStore.NONE);
         this.placement = new HazelcastPlacementTable(hz);
         this.nodes = new HazelcastNodeTable(hz);
@@ -62,6 +67,7 @@ public final class NodeProcess implements AutoCloseable {
         this.publisher = new TablePublisher(agent, placement, nodes, endpoint, hz.getCluster().getLocalMember().getUuid().toString(),
                 config.publishMs());
         late[0] = publisher;
+        this.http = new NodeHttp(config.http(), metrics, () -> hz.getLifecycleService().isRunning() && !agent.draining());
         health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
     }
 
@@ -75,6 +81,10 @@ public final class NodeProcess implements AutoCloseable {
 
     public int grpcPort() {
         return server.getPort();
+    }
+
+    public int httpPort() {
+        return http.port();
     }
 
     public NodeAgent agent() {
@@ -93,6 +103,7 @@ public final class NodeProcess implements AutoCloseable {
         health.enterTerminalState();
         GrpcCalls.shutdown(server, 5);
         publisher.close();
+        http.close();
         hz.shutdown();
         requests.shutdown();
         agent.close();

@@ -9,11 +9,16 @@ import dev.meshwork.placement.cluster.ClusterConfig;
  *
  * @param node      slots, runtimes, storage and limits, as in standalone mode
  * @param grpc      where routers reach the node
+ * @param http      where operators and Kubernetes reach the node's metrics and health
  * @param cluster   the Hazelcast cluster it joins
  * @param publishMs how often the node rewrites its rows in the shared tables in full
  * @param drain     what happens on SIGTERM
  */
-public record NodeProcessConfig(NodeConfig node, Grpc grpc, ClusterConfig cluster, long publishMs, Drain drain) {
+public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain) {
+
+    /** The HTTP listener of {@code /metrics} and {@code /health/*}; port 0 picks a free one. */
+    public record Http(String host, int port) {
+    }
 
     /**
      * @param host            the address to bind
@@ -38,7 +43,7 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, ClusterConfig cluste
     }
 
     public static NodeProcessConfig defaults() {
-        return new NodeProcessConfig(NodeConfig.defaults(), new Grpc("127.0.0.1", 8085, "", 16 << 20), ClusterConfig.defaults(), 1000,
+        return new NodeProcessConfig(NodeConfig.defaults(), new Grpc("127.0.0.1", 8085, "", 16 << 20), new Http("127.0.0.1", 9085), ClusterConfig.defaults(), 1000,
                 new Drain(30_000, 300_000, 1_000));
     }
 }

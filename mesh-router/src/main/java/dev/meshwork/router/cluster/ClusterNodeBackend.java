@@ -22,6 +22,7 @@ import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.router.mesh.NodeBackend;
 import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.Optional;
@@ -45,23 +46,31 @@ public final class ClusterNodeBackend implements NodeBackend {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNodeBackend.class);
     /** Copy-missing answers a request may meet (each is a race with an eviction) before it gives up. */
     private static final int MAX_REPLACEMENTS = 3;
+    /** Long enough for a node's removal of an evicted copy to reach every router's near cache. */
+    private static final long STALE_MS = 2_000;
 
     private final PlacementTable placement;
     private final NodeTable nodes;
     private final NodeChannels channels;
     private final CopyChooser chooser = new CopyChooser();
     private final RecentFailures suspects;
+    /** Copies a node said it no longer holds ({@code model@node}), ignored until the table catches up. */
+    private final RecentFailures stale;
     private final LoadCoordinator loads;
     private final ForwardConfig config;
+    private final ForwardMetrics metrics;
 
-    public ClusterNodeBackend(PlacementTable placement, NodeTable nodes, LoadClaims claims, String owner, ForwardConfig config) {
+    public ClusterNodeBackend(PlacementTable placement, NodeTable nodes, LoadClaims claims, String owner, ForwardConfig config,
+                              MeterRegistry metrics) {
         this.placement = placement;
         this.nodes = nodes;
         this.config = config;
+        this.metrics = new ForwardMetrics(metrics, placement, nodes);
         this.channels = new NodeChannels(config.maxMessageBytes());
         this.suspects = new RecentFailures(config.suspectMs(), System::currentTimeMillis);
+        this.stale = new RecentFailures(STALE_MS, System::currentTimeMillis);
         this.loads = new LoadCoordinator(placement, nodes, claims, owner, channels, config, suspects,
-                new RecentFailures(config.failureMemoryMs(), System::currentTimeMillis));
+                new RecentFailures(config.failureMemoryMs(), System::currentTimeMillis), stale, this.metrics);
     }
 
     /** A node left the cluster: drop its channel and what this router counted for it. */
@@ -122,11 +131,13 @@ public final class ClusterNodeBackend implements NodeBackend {
                 return rpc.apply(channels.stub(target.endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS));
             } catch (StatusRuntimeException e) {
                 if (GrpcErrors.isCopyMissing(e) && replaced++ < MAX_REPLACEMENTS) {
-                    LoadCoordinator.sleep(5L << replaced); // the node is writing the removal; give the table a moment to show it
+                    metrics.retry("copy-missing");
+                    stale.record(spec.id() + "@" + target.nodeId()); // the node is writing the removal; meanwhile place again
                     continue;
                 }
                 if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && !retried) {
                     retried = true;
+                    metrics.retry("node-unreachable");
                     suspects.record(target.nodeId());
                     LOG.info("forwarding to node {} failed ({}); retrying model {} elsewhere", target.nodeId(), e.getStatus().getCode(), spec.id());
                     continue;
@@ -139,13 +150,16 @@ public final class ClusterNodeBackend implements NodeBackend {
     }
 
     private LoadCoordinator.Target target(ModelSpec spec) {
-        Optional<CopyRecord> copy = chooser.choose(placement.copies(spec.id()), suspects::contains);
+        Optional<CopyRecord> copy = chooser.choose(placement.copies(spec.id()),
+                node -> suspects.contains(node) || stale.contains(spec.id() + "@" + node));
         if (copy.isPresent()) {
             Optional<NodeRecord> node = nodes.get(copy.get().nodeId());
             if (node.isPresent()) {
+                metrics.hit();
                 return new LoadCoordinator.Target(node.get().nodeId(), node.get().endpoint());
             }
         }
+        metrics.miss();
         return loads.awaitLoaded(spec);
     }
 

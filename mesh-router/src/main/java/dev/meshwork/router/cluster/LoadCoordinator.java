@@ -53,9 +53,14 @@ final class LoadCoordinator {
     private final RecentFailures loadFailures;
     private final ConcurrentMap<String, CompletableFuture<Target>> pending = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicInteger> waiting = new ConcurrentHashMap<>();
+    private final ForwardMetrics metrics;
+    private final RecentFailures stale;
 
     LoadCoordinator(PlacementTable placement, NodeTable nodes, LoadClaims claims, String owner, NodeChannels channels,
-                    ForwardConfig config, RecentFailures suspects, RecentFailures loadFailures) {
+                    ForwardConfig config, RecentFailures suspects, RecentFailures loadFailures, RecentFailures stale,
+                    ForwardMetrics metrics) {
+        this.stale = stale;
+        this.metrics = metrics;
         this.placement = placement;
         this.nodes = nodes;
         this.claims = claims;
@@ -74,6 +79,7 @@ final class LoadCoordinator {
             throw new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' is loading and " + config.maxWaitingPerModel()
                     + " requests already wait for it (forward.maxWaitingPerModel); retry shortly");
         }
+        long started = System.nanoTime();
         try {
             CompletableFuture<Target> load = pending.computeIfAbsent(spec.id(), id -> {
                 CompletableFuture<Target> f = new CompletableFuture<>();
@@ -99,11 +105,17 @@ final class LoadCoordinator {
             throw MeshError.wrap(e);
         } finally {
             w.decrementAndGet();
+            metrics.waitedForLoad(System.nanoTime() - started);
         }
     }
 
+    /** The model's copies as far as this router trusts them: without those a node said it no longer holds. */
+    private List<CopyRecord> copies(String modelId) {
+        return placement.copies(modelId).stream().filter(c -> !stale.contains(modelId + "@" + c.nodeId())).toList();
+    }
+
     private Optional<Target> loadedCopy(String modelId) {
-        return placement.copies(modelId).stream().filter(c -> c.loaded() && !suspects.contains(c.nodeId())).findFirst()
+        return copies(modelId).stream().filter(c -> c.loaded() && !suspects.contains(c.nodeId())).findFirst()
                 .flatMap(c -> nodes.get(c.nodeId()).map(n -> new Target(n.nodeId(), n.endpoint())));
     }
 
@@ -138,7 +150,7 @@ final class LoadCoordinator {
 
     /** Places and loads the model; empty when the chosen node could not be reached (the caller tries again). */
     private Optional<Target> loadSomewhere(ModelSpec spec, long deadline) {
-        List<CopyRecord> copies = placement.copies(spec.id());
+        List<CopyRecord> copies = copies(spec.id());
         List<NodeRecord> candidates = nodes.list().stream().filter(n -> !suspects.contains(n.nodeId())).toList();
         PlacementPolicy.Request request = new PlacementPolicy.Request(spec.id(), spec.format().name(), spec.runtime(),
                 Math.max(0, spec.sizeHint()), loadFailures.under(spec.id() + "@"));
@@ -148,13 +160,17 @@ final class LoadCoordinator {
         }
         PlacementPolicy.Choice c = choice.get();
         long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        long started = System.nanoTime();
         try {
             CopyStatus status = channels.stub(c.endpoint()).withDeadlineAfter(leftMs, TimeUnit.MILLISECONDS)
                     .load(LoadRequest.newBuilder().setModel(NodeGrpcService.wire(spec)).setSlot(c.slot()).build());
             LOG.debug("model {} loaded on {}/{} ({} bytes)", spec.id(), c.nodeId(), c.slot(), status.getSizeBytes());
+            metrics.loaded(System.nanoTime() - started, "ok");
             return Optional.of(new Target(c.nodeId(), c.endpoint()));
         } catch (StatusRuntimeException e) {
+            metrics.loaded(System.nanoTime() - started, e.getStatus().getCode() == Status.Code.UNAVAILABLE ? "node-unreachable" : "failed");
             if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+                metrics.retry("load-node-unreachable");
                 suspects.record(c.nodeId()); // gone, or draining: another node
                 LOG.info("loading model {} on node {} failed ({}); trying another node", spec.id(), c.nodeId(), e.getStatus());
                 return Optional.empty();

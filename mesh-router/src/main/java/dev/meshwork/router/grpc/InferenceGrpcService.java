@@ -23,6 +23,7 @@ import dev.meshwork.protocol.oip.ServerReadyRequest;
 import dev.meshwork.protocol.oip.ServerReadyResponse;
 import dev.meshwork.protocol.tensor.GrpcTensorCodec;
 import dev.meshwork.router.mesh.ModelService;
+import dev.meshwork.router.mesh.RequestMetrics;
 import dev.meshwork.router.mesh.ModelStatus;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
@@ -39,9 +40,11 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     private final String serverName;
     private final String serverVersion;
     private final Executor work;
+    private final RequestMetrics requests;
 
-    public InferenceGrpcService(ModelService service, Executor work, String serverName, String serverVersion) {
+    public InferenceGrpcService(ModelService service, Executor work, String serverName, String serverVersion, RequestMetrics requests) {
         this.service = service;
+        this.requests = requests;
         this.work = work;
         this.serverName = serverName;
         this.serverVersion = serverVersion;
@@ -84,11 +87,12 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
         String vmodel = ModelMeshHeaders.VMODEL.get(); // read on the transport thread, where the call's context is
         String model = ModelMeshHeaders.MODEL.get();
-        answer(out, () -> {
+        String name = vmodel != null ? vmodel : model != null ? model : request.getModelName();
+        answer(out, () -> requests.time("grpc", name, () -> {
             // the tensors are not decoded here: a cluster router passes them to the node as they came
             ModelSpec spec = vmodel != null ? service.resolveVModel(vmodel) : model != null ? service.spec(model) : service.resolve(request.getModelName());
             return service.inferWire(spec, request);
-        });
+        }));
     }
 
     @Override

@@ -6,9 +6,11 @@ import dev.meshwork.protocol.tensor.JsonTensorCodec;
 import dev.meshwork.protocol.tensor.KServeV1Codec;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.router.mesh.ModelService;
+import dev.meshwork.router.mesh.RequestMetrics;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.Map;
 
 /** KServe v1 and Open Inference Protocol v2 REST: inference, metadata, readiness and health. */
@@ -18,9 +20,14 @@ final class InferenceRoutes {
     private final ModelService service;
     private final Offloader off;
 
-    InferenceRoutes(ModelService service, Offloader off) {
+    private final RequestMetrics requests;
+    private final BooleanSupplier ready;
+
+    InferenceRoutes(ModelService service, Offloader off, RequestMetrics requests, BooleanSupplier ready) {
         this.service = service;
         this.off = off;
+        this.requests = requests;
+        this.ready = ready;
     }
 
     void mount(Router r) {
@@ -35,7 +42,11 @@ final class InferenceRoutes {
             r.get(path).handler(ctx -> Offloader.send(ctx, Reply.json(200, Map.of("live", true))));
         }
         for (String path : List.of("/v2/health/ready", "/health/ready")) {
-            r.get(path).handler(ctx -> Offloader.send(ctx, Reply.json(200, Map.of("ready", true))));
+            // ready means able to serve: a cluster router has joined and sees at least one node
+            r.get(path).handler(ctx -> off.handle(ctx, () -> {
+                boolean ok = ready.getAsBoolean();
+                return Reply.json(ok ? 200 : 503, Map.of("ready", ok));
+            }));
         }
         r.get("/v2").handler(ctx -> Offloader.send(ctx, Reply.json(200, Map.of("name", SERVER_NAME, "version", SERVER_VERSION,
                 "extensions", List.of("model_repository")))));
@@ -45,11 +56,11 @@ final class InferenceRoutes {
         String name = ctx.pathParam("name");
         String version = ctx.pathParam("version");
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        off.handle(ctx, () -> {
+        off.handle(ctx, () -> requests.time("rest-v2", name, () -> {
             ModelSpec spec = service.resolve(name); // an unknown model is a 404 whatever the body holds
             InferenceRequest req = JsonTensorCodec.decodeV2(body, name, version);
             return Reply.ok(JsonTensorCodec.encodeV2(service.infer(spec, req)));
-        });
+        }));
     }
 
     private void v2Metadata(RoutingContext ctx) {
@@ -69,11 +80,11 @@ final class InferenceRoutes {
     private void v1Predict(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        off.handle(ctx, () -> {
+        off.handle(ctx, () -> requests.time("rest-v1", name, () -> {
             ModelMetadata meta = service.metadata(name);
             KServeV1Codec.V1Request req = KServeV1Codec.decode(body, name, meta);
             return Reply.ok(KServeV1Codec.encode(service.infer(req.request()), req.rowForm()));
-        });
+        }));
     }
 
     private void v1Status(RoutingContext ctx) {

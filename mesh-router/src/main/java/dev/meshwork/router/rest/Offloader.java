@@ -43,7 +43,7 @@ final class Offloader {
             return;
         }
         ctx.response().setStatusCode(reply.status())
-                .putHeader("content-type", "application/json")
+                .putHeader("content-type", reply.contentType())
                 .end(Buffer.buffer(reply.body()));
     }
 }

@@ -2,8 +2,12 @@ package dev.meshwork.router.rest;
 
 import dev.meshwork.protocol.tensor.JsonTensorCodec;
 
-/** An HTTP answer: status and JSON body. */
-record Reply(int status, byte[] body) {
+/** An HTTP answer: status, body and its content type (JSON unless said otherwise). */
+record Reply(int status, byte[] body, String contentType) {
+    Reply(int status, byte[] body) {
+        this(status, body, "application/json");
+    }
+
     static Reply ok(byte[] body) {
         return new Reply(200, body);
     }

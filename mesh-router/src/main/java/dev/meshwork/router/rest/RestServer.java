@@ -4,13 +4,17 @@ import dev.meshwork.placement.runtime.CatalogWatcher;
 import dev.meshwork.router.RouterConfig;
 import dev.meshwork.router.mesh.ModelDirectory;
 import dev.meshwork.router.mesh.ModelService;
+import dev.meshwork.router.mesh.RequestMetrics;
 import dev.meshwork.router.mesh.VModelService;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
+import java.util.function.BooleanSupplier;
 
 /** The router's REST front door on Vert.x. Event loops only route; the work runs on request threads. */
 public final class RestServer implements AutoCloseable {
@@ -18,12 +22,15 @@ public final class RestServer implements AutoCloseable {
     private final HttpServer server;
 
     public RestServer(Vertx vertx, RouterConfig.Http config, ModelService service, VModelService vmodels,
-                      CatalogWatcher catalog, ModelDirectory directory, ExecutorService requestThreads) {
+                      CatalogWatcher catalog, ModelDirectory directory, ExecutorService requestThreads, RequestMetrics requests,
+                      PrometheusMeterRegistry metrics, BooleanSupplier ready) {
         this.vertx = vertx;
         Router router = Router.router(vertx);
         Offloader off = new Offloader(requestThreads);
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxRequestBytes()));
-        new InferenceRoutes(service, off).mount(router);
+        new InferenceRoutes(service, off, requests, ready).mount(router);
+        router.get("/metrics").handler(ctx -> off.handle(ctx, () -> new Reply(200, metrics.scrape().getBytes(StandardCharsets.UTF_8),
+                "text/plain; version=0.0.4; charset=utf-8")));
         new RepositoryRoutes(service, off).mount(router);
         new ManagementRoutes(service, directory, off).mount(router);
         new VModelRoutes(vmodels, off).mount(router);

@@ -34,7 +34,7 @@ final class LocalCluster implements AutoCloseable {
             NodeConfig node = new NodeConfig("node-" + i, slotMemoryBytes, 2, 120_000, 30_000, 0, 30_000,
                     NodeConfig.defaults().storage().withRoots(storageRoots), NodeConfig.defaults().onnx(), List.of(),
                     List.of(new NodeConfig.SlotConfig("onnx", "onnx", "cpu", slotMemoryBytes, 1, true)));
-            nodes.add(NodeProcess.start(new NodeProcessConfig(node, new NodeProcessConfig.Grpc("127.0.0.1", 0, "", 16 << 20),
+            nodes.add(NodeProcess.start(new NodeProcessConfig(node, new NodeProcessConfig.Grpc("127.0.0.1", 0, "", 16 << 20), new NodeProcessConfig.Http("127.0.0.1", 0),
                     cluster, nd.publishMs(), nd.drain())));
         }
         long deadline = System.nanoTime() + 30_000_000_000L;

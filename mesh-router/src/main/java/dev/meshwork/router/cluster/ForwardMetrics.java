@@ -1,0 +1,56 @@
+package dev.meshwork.router.cluster;
+
+import dev.meshwork.placement.table.NodeTable;
+import dev.meshwork.placement.table.PlacementTable;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster router's meters: whether requests found a LOADED copy, the loads it placed and how
+ * long requests waited for them, forwarding retries by reason, and gauges of nodes and copies
+ * read from the tables when scraped. Request and load threads.
+ */
+final class ForwardMetrics {
+    private final MeterRegistry registry;
+    private final Counter hits;
+    private final Counter misses;
+    private final Timer waited;
+
+    ForwardMetrics(MeterRegistry registry, PlacementTable placement, NodeTable nodes) {
+        this.registry = registry;
+        this.hits = Counter.builder("meshwork.forward.requests").tag("result", "hit")
+                .description("requests that found a LOADED copy (hit) or waited for a load (miss)").register(registry);
+        this.misses = Counter.builder("meshwork.forward.requests").tag("result", "miss").register(registry);
+        this.waited = Timer.builder("meshwork.forward.load.wait").description("time requests waited for a load on a miss").register(registry);
+        Gauge.builder("meshwork.cluster.nodes", nodes, n -> n.list().size()).description("nodes in the node table").register(registry);
+        Gauge.builder("meshwork.cluster.copies", placement, p -> p.all().values().stream().mapToInt(java.util.List::size).sum())
+                .description("copies in the placement table, any state").register(registry);
+    }
+
+    void hit() {
+        hits.increment();
+    }
+
+    void miss() {
+        misses.increment();
+    }
+
+    void waitedForLoad(long nanos) {
+        waited.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A load this router placed, by outcome: ok, failed, node-unreachable. */
+    void loaded(long nanos, String outcome) {
+        Timer.builder("meshwork.forward.loads").description("loads this router placed").tag("outcome", outcome).register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A request or load tried again: node-unreachable, copy-missing, load-node-unreachable. */
+    void retry(String reason) {
+        Counter.builder("meshwork.forward.retries").description("forwards and loads tried again").tag("reason", reason)
+                .register(registry).increment();
+    }
+}

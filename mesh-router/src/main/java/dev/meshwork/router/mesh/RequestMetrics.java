@@ -1,0 +1,46 @@
+package dev.meshwork.router.mesh;
+
+import dev.meshwork.protocol.error.MeshError;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code meshwork.request}: the latency of every inference request, tagged with the protocol, the
+ * model (its registered name; names that are neither a model nor a vmodel count as
+ * {@code unknown}, so random names cannot blow up the number of series) and the outcome (ok, or
+ * the error's kind). Buckets are fixed service-level boundaries, 1 ms to 10 s. Request threads.
+ */
+public final class RequestMetrics {
+    private static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    private final MeterRegistry registry;
+    private final ModelService service;
+
+    public RequestMetrics(MeterRegistry registry, ModelService service) {
+        this.registry = registry;
+        this.service = service;
+    }
+
+    /** Runs {@code work}, timing it as a request for {@code name} over {@code protocol}. */
+    public <T> T time(String protocol, String name, Callable<T> work) throws Exception {
+        long started = System.nanoTime();
+        String outcome = "ok";
+        try {
+            return work.call();
+        } catch (Exception e) {
+            outcome = MeshError.wrap(e).code().name().toLowerCase(Locale.ROOT);
+            throw e;
+        } finally {
+            String model = name != null && (service.isRegistered(name) || service.vmodels().get(name).isPresent()) ? name : "unknown";
+            Timer.builder("meshwork.request").description("inference requests, as the router answered them")
+                    .tags("protocol", protocol, "model", model, "outcome", outcome).serviceLevelObjectives(BUCKETS)
+                    .register(registry).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+}
