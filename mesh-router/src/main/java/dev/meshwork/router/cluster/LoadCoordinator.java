@@ -109,20 +109,26 @@ final class LoadCoordinator {
         }
     }
 
-    /** The model's copies as far as this router trusts them: without those a node said it no longer holds. */
-    private List<CopyRecord> copies(String modelId) {
-        return placement.copies(modelId).stream().filter(c -> !stale.contains(modelId + "@" + c.nodeId())).toList();
+    /**
+     * The model's copies as far as this router trusts them. The near cache's view leaves out copies
+     * a node said it no longer holds (the cache may not have heard yet); {@code now} reads the owner
+     * instead, which is always current on that point (a node updates its row before it says so), and
+     * is used under the claim, where a stale view would load a model twice.
+     */
+    private List<CopyRecord> copies(String modelId, boolean now) {
+        return now ? placement.copiesNow(modelId)
+                : placement.copies(modelId).stream().filter(c -> !stale.contains(modelId + "@" + c.nodeId())).toList();
     }
 
-    private Optional<Target> loadedCopy(String modelId) {
-        return copies(modelId).stream().filter(c -> c.loaded() && !suspects.contains(c.nodeId())).findFirst()
+    private Optional<Target> loadedCopy(String modelId, boolean now) {
+        return copies(modelId, now).stream().filter(c -> c.loaded() && !suspects.contains(c.nodeId())).findFirst()
                 .flatMap(c -> nodes.get(c.nodeId()).map(n -> new Target(n.nodeId(), n.endpoint())));
     }
 
     private Target load(ModelSpec spec) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.loadTimeoutMs());
         while (System.nanoTime() < deadline) {
-            Optional<Target> ready = loadedCopy(spec.id());
+            Optional<Target> ready = loadedCopy(spec.id(), false);
             if (ready.isPresent()) {
                 return ready.get();
             }
@@ -132,7 +138,7 @@ final class LoadCoordinator {
                 continue;
             }
             try {
-                ready = loadedCopy(spec.id()); // it may have become LOADED just before we claimed
+                ready = loadedCopy(spec.id(), true); // it may have become LOADED just before we claimed
                 if (ready.isPresent()) {
                     return ready.get();
                 }
@@ -150,7 +156,7 @@ final class LoadCoordinator {
 
     /** Places and loads the model; empty when the chosen node could not be reached (the caller tries again). */
     private Optional<Target> loadSomewhere(ModelSpec spec, long deadline) {
-        List<CopyRecord> copies = copies(spec.id());
+        List<CopyRecord> copies = copies(spec.id(), true);
         List<NodeRecord> candidates = nodes.list().stream().filter(n -> !suspects.contains(n.nodeId())).toList();
         PlacementPolicy.Request request = new PlacementPolicy.Request(spec.id(), spec.format().name(), spec.runtime(),
                 Math.max(0, spec.sizeHint()), loadFailures.under(spec.id() + "@"));

@@ -1,6 +1,7 @@
 package dev.meshwork.placement.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import dev.meshwork.placement.table.CopyRecord;
@@ -29,6 +30,12 @@ public final class HazelcastPlacementTable implements PlacementTable {
     }
 
     @Override
+    public List<CopyRecord> copiesNow(String modelId) {
+        List<CopyRecord> copies = map.executeOnKey(modelId, new ReadCopies());
+        return copies == null ? List.of() : copies;
+    }
+
+    @Override
     public void putCopy(String modelId, CopyRecord copy) {
         map.executeOnKey(modelId, new PutCopy(copy));
     }
@@ -46,6 +53,19 @@ public final class HazelcastPlacementTable implements PlacementTable {
     @Override
     public Map<String, List<CopyRecord>> all() {
         return new TreeMap<>(map);
+    }
+
+    /** Reads the entry on its owner, past every near cache. */
+    record ReadCopies() implements EntryProcessor<String, List<CopyRecord>, List<CopyRecord>>, ReadOnly {
+        @Override
+        public List<CopyRecord> process(Map.Entry<String, List<CopyRecord>> entry) {
+            return entry.getValue();
+        }
+
+        @Override
+        public EntryProcessor<String, List<CopyRecord>, List<CopyRecord>> getBackupProcessor() {
+            return null;
+        }
     }
 
     /** Adds or replaces the copy of one node. Runs on the entry's owner. */

@@ -12,6 +12,15 @@ public interface PlacementTable {
     /** The model's copies; empty when it has none. */
     List<CopyRecord> copies(String modelId);
 
+    /**
+     * The model's copies as the table's owner holds them now, not as a local cache last heard:
+     * slower (a call to the owner), for decisions that must not act on a stale view, such as
+     * whether a model needs loading once its load claim is held.
+     */
+    default List<CopyRecord> copiesNow(String modelId) {
+        return copies(modelId);
+    }
+
     /** Adds the copy, or replaces the copy of the same node. */
     void putCopy(String modelId, CopyRecord copy);
 
