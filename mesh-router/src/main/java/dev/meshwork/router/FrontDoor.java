@@ -35,6 +35,7 @@ final class FrontDoor implements AutoCloseable {
     private final ModelService service;
     private final ModelDirectory directory;
     private final List<String> registered;
+    private final PrometheusMeterRegistry metrics;
 
     /** The catalog watcher tells {@code ref}'s service about changes once the front door has made it. */
     static CatalogWatcher watchCatalog(RouterConfig config, AtomicReference<ModelService> ref) {
@@ -45,6 +46,7 @@ final class FrontDoor implements AutoCloseable {
     FrontDoor(RouterConfig config, CatalogWatcher catalog, AtomicReference<ModelService> ref, NodeBackend backend,
               ModelRegistry models, VModelRegistry vmodels, List<Path> exampleDocs, PrometheusMeterRegistry metrics,
               BooleanSupplier ready) {
+        this.metrics = metrics;
         this.requestThreads = RequestThreads.create(config.requestThreads());
         this.service = new ModelService(models, vmodels, backend, catalog::catalog);
         ref.set(service);
@@ -69,6 +71,10 @@ final class FrontDoor implements AutoCloseable {
 
     ModelService service() {
         return service;
+    }
+
+    PrometheusMeterRegistry metrics() {
+        return metrics;
     }
 
     List<String> registered() {

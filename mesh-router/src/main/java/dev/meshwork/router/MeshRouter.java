@@ -1,6 +1,7 @@
 package dev.meshwork.router;
 
 import dev.meshwork.router.mesh.ModelService;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 
 /**
@@ -29,6 +30,11 @@ public abstract class MeshRouter implements AutoCloseable {
 
     public final ModelService service() {
         return door.service();
+    }
+
+    /** The process's meters (what {@code GET /metrics} renders). */
+    public final MeterRegistry metrics() {
+        return door.metrics();
     }
 
     /** The models registered from the example documents. */

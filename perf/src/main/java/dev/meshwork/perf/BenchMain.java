@@ -20,8 +20,10 @@ public final class BenchMain {
             case "runtimes" -> System.out.println(new RuntimesBench(loaded.config()).run());
             case "cache-sim" -> System.out.println(cacheSim(loaded.config()));
             case "forward" -> System.out.println(new dev.meshwork.perf.cluster.ForwardBench(loaded.config()).run());
+            case "failure" -> System.out.println(new dev.meshwork.perf.cluster.FailureBench(loaded.config()).run());
+            case "zipf" -> System.out.println(new dev.meshwork.perf.cluster.ZipfBench(loaded.config()).run());
             default -> {
-                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, churn, runtimes, cache-sim, forward");
+                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, churn, runtimes, cache-sim, forward, failure, zipf");
                 System.exit(2);
             }
         }

@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +23,11 @@ public final class RequestMetrics {
 
     private final MeterRegistry registry;
     private final ModelService service;
+    /** Timers already made, so the request path does a map read instead of a registry lookup. */
+    private final ConcurrentMap<Key, Timer> timers = new ConcurrentHashMap<>();
+
+    private record Key(String protocol, String name, String outcome) {
+    }
 
     public RequestMetrics(MeterRegistry registry, ModelService service) {
         this.registry = registry;
@@ -37,10 +44,24 @@ public final class RequestMetrics {
             outcome = MeshError.wrap(e).code().name().toLowerCase(Locale.ROOT);
             throw e;
         } finally {
-            String model = name != null && (service.isRegistered(name) || service.vmodels().get(name).isPresent()) ? name : "unknown";
-            Timer.builder("meshwork.request").description("inference requests, as the router answered them")
-                    .tags("protocol", protocol, "model", model, "outcome", outcome).serviceLevelObjectives(BUCKETS)
-                    .register(registry).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            long took = System.nanoTime() - started;
+            Key key = new Key(protocol, name == null ? "" : name, outcome);
+            Timer timer = timers.get(key);
+            if (timer == null) {
+                timer = timer(key);
+            }
+            timer.record(took, TimeUnit.NANOSECONDS);
         }
+    }
+
+    private Timer timer(Key key) {
+        boolean known = service.isRegistered(key.name()) || service.vmodels().get(key.name()).isPresent();
+        Timer t = Timer.builder("meshwork.request").description("inference requests, as the router answered them")
+                .tags("protocol", key.protocol(), "model", known ? key.name() : "unknown", "outcome", key.outcome())
+                .serviceLevelObjectives(BUCKETS).register(registry);
+        if (known && timers.size() < 100_000) { // unknown names are not remembered: they are whatever clients send
+            timers.put(key, t);
+        }
+        return t;
     }
 }

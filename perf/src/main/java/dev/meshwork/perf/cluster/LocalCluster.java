@@ -20,10 +20,11 @@ import java.util.UUID;
 final class LocalCluster implements AutoCloseable {
     final ClusterRouter router;
     final List<NodeProcess> nodes = new ArrayList<>();
+    final ClusterConfig cluster;
 
     LocalCluster(int nodeCount, List<String> storageRoots, long slotMemoryBytes) throws IOException {
         int port = freePort();
-        ClusterConfig cluster = new ClusterConfig("bench-" + UUID.randomUUID().toString().substring(0, 8), "127.0.0.1", port,
+        this.cluster = new ClusterConfig("bench-" + UUID.randomUUID().toString().substring(0, 8), "127.0.0.1", port,
                 List.of("127.0.0.1:" + port + "-" + (port + nodeCount + 2)), 1, 5, ClusterConfig.Kubernetes.disabled());
         RouterConfig d = RouterConfig.defaults();
         this.router = ClusterRouter.start(new RouterConfig(new RouterConfig.Http("127.0.0.1", 0, d.http().maxRequestBytes()),
@@ -37,8 +38,16 @@ final class LocalCluster implements AutoCloseable {
             nodes.add(NodeProcess.start(new NodeProcessConfig(node, new NodeProcessConfig.Grpc("127.0.0.1", 0, "", 16 << 20), new NodeProcessConfig.Http("127.0.0.1", 0),
                     cluster, nd.publishMs(), nd.drain())));
         }
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (router.service().nodes().size() < nodeCount && System.nanoTime() < deadline) {
+        awaitNodes(nodeCount);
+    }
+
+    /** Waits (up to 60 s) until the router's node table lists {@code count} nodes. */
+    void awaitNodes(int count) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (router.service().nodes().size() != count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the router did not see " + count + " nodes within 60 s");
+            }
             sleep(20);
         }
     }
