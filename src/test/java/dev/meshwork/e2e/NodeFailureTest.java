@@ -40,7 +40,8 @@ class NodeFailureTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = MeshCluster.start(dir, 1, 3, List.of(), List.of());
+        // low thresholds, so that a few threads make a model busy and a short pause makes a copy idle
+        cluster = MeshCluster.start(dir, 1, 3, List.of(), List.of("--scaling.requestsPerCopy=20", "--scaling.idleMs=2000"));
         for (int i = 0; i < MODELS; i++) {
             cluster.registerOnnx(cluster.router(0), model(i), EXAMPLES[i % EXAMPLES.length]);
         }
@@ -114,6 +115,55 @@ class NodeFailureTest {
             }
         }
         return out;
+    }
+
+    static List<String> copyNodes(String model) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode c : Fixtures.JSON.readTree(cluster.get(cluster.router(0), "/v1/mesh/models/" + model).body()).get("copies")) {
+            if (c.get("state").asText().equals("LOADED")) {
+                out.add(c.get("node").asText());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @Order(0)
+    void aBusyModelGetsMoreCopiesAndIdleOnesAreReleased() throws Exception {
+        assertThat(infer(0)).isNull();
+        assertThat(copyNodes(model(0))).hasSize(1);
+        AtomicBoolean busy = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        for (int t = 0; t < 3; t++) {
+            pool.submit(() -> {
+                for (int n = 0; busy.get() && n < 100_000; n++) {
+                    String f = infer(0);
+                    if (f != null) {
+                        failures.add(f);
+                    }
+                }
+                return null;
+            });
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (copyNodes(model(0)).size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        List<String> scaled = copyNodes(model(0));
+        busy.set(false);
+        pool.shutdown();
+        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(scaled).as("copies of a busy model, each on its own node").hasSizeGreaterThanOrEqualTo(2).doesNotHaveDuplicates();
+        assertThat(failures).isEmpty();
+        deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (copyNodes(model(0)).size() > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(copyNodes(model(0))).as("idle extra copies are released, one stays").hasSize(1);
+        String metrics = cluster.get(cluster.router(0), "/metrics").body();
+        assertThat(metrics).containsPattern("meshwork_copies_scaled_total\\{direction=\"up\".*} [1-9]")
+                .containsPattern("meshwork_copies_scaled_total\\{direction=\"down\".*} [1-9]");
     }
 
     @Test

@@ -47,7 +47,7 @@ public final class ClusterRouter extends MeshRouter {
         HazelcastLoadClaims claims = new HazelcastLoadClaims(hz,
                 o -> hz.getCluster().getMembers().stream().map(Member::getUuid).anyMatch(u -> u.toString().equals(o)));
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.backend = new ClusterNodeBackend(placement, nodes, claims, owner, config.forward(), metrics);
+        this.backend = new ClusterNodeBackend(placement, nodes, claims, owner, config.forward(), config.scaling(), metrics);
         this.reaper = new NodeReaper(hz, nodes, placement, 2_000, n -> backend.nodeGone(n.nodeId(), n.endpoint()));
         opened(new FrontDoor(config, catalog, ready, backend, new HazelcastModelRegistry(hz), new HazelcastVModelRegistry(hz), docs, metrics,
                 () -> hz.getLifecycleService().isRunning() && !backend.nodes().isEmpty()));

@@ -4,6 +4,7 @@ import dev.meshwork.node.NodeConfig;
 import dev.meshwork.placement.cluster.ClusterConfig;
 import dev.meshwork.placement.registry.JdbcRegistryStore;
 import dev.meshwork.router.cluster.ForwardConfig;
+import dev.meshwork.router.cluster.ScalingConfig;
 import java.util.List;
 
 /**
@@ -21,9 +22,11 @@ import java.util.List;
  * @param models   a directory of InferenceService documents the registry follows
  * @param cluster  the Hazelcast cluster a cluster-mode router ({@code ./meshwork router}) joins
  * @param forward  how a cluster-mode router forwards requests and loads models on a miss
+ * @param scaling  when a cluster-mode router adds copies of busy models and releases idle ones
  */
 public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String> examples, NodeConfig node, Registry registry,
-                           Runtimes runtimes, Models models, ClusterConfig cluster, ForwardConfig forward) {
+                           Runtimes runtimes, Models models, ClusterConfig cluster, ForwardConfig forward,
+                           ScalingConfig scaling) {
 
     /**
      * @param dir    a directory of KServe InferenceService YAML documents: added, changed and removed
@@ -89,16 +92,18 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
         examples = List.copyOf(examples);
         cluster = cluster == null ? ClusterConfig.defaults() : cluster;
         forward = forward == null ? ForwardConfig.defaults() : forward;
+        scaling = scaling == null ? ScalingConfig.defaults() : scaling;
     }
 
     /** This configuration with the registry as cluster routers open it ({@link Registry#shared}). */
     public RouterConfig withSharedRegistry() {
-        return new RouterConfig(http, grpc, requestThreads, examples, node, registry.shared(), runtimes, models, cluster, forward);
+        return new RouterConfig(http, grpc, requestThreads, examples, node, registry.shared(), runtimes, models, cluster, forward, scaling);
     }
 
     public static RouterConfig defaults() {
         return new RouterConfig(new Http("127.0.0.1", 8080, 16L << 20), new Grpc("127.0.0.1", 8081, 16 << 20),
                 0, List.of(), NodeConfig.defaults(), new Registry(Registry.DEFAULT_URL, "", ""),
-                new Runtimes("", 1000), new Models("", 1000), ClusterConfig.defaults(), ForwardConfig.defaults());
+                new Runtimes("", 1000), new Models("", 1000), ClusterConfig.defaults(), ForwardConfig.defaults(),
+                ScalingConfig.defaults());
     }
 }

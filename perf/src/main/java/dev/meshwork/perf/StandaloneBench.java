@@ -52,7 +52,7 @@ final class StandaloneBench {
         RouterConfig rc = new RouterConfig(new RouterConfig.Http("127.0.0.1", 0, defaults.http().maxRequestBytes()),
                 new RouterConfig.Grpc("127.0.0.1", 0, defaults.grpc().maxMessageBytes()), config.requestThreads(),
                 List.of(root.resolve("examples").toString()), NodeConfig.defaults(), new RouterConfig.Registry("", "", ""),
-                defaults.runtimes(), defaults.models(), defaults.cluster(), defaults.forward());
+                defaults.runtimes(), defaults.models(), defaults.cluster(), defaults.forward(), defaults.scaling());
         List<ClosedLoop.Result> results = new ArrayList<>();
         ClosedLoop loop = new ClosedLoop(config.warmupSeconds(), config.seconds());
         OrtEnvironment env = OrtEnvironment.getEnvironment();

@@ -59,9 +59,10 @@ public final class ClusterNodeBackend implements NodeBackend {
     private final LoadCoordinator loads;
     private final ForwardConfig config;
     private final ForwardMetrics metrics;
+    private final CopyScaler scaler;
 
     public ClusterNodeBackend(PlacementTable placement, NodeTable nodes, LoadClaims claims, String owner, ForwardConfig config,
-                              MeterRegistry metrics) {
+                              ScalingConfig scaling, MeterRegistry metrics) {
         this.placement = placement;
         this.nodes = nodes;
         this.config = config;
@@ -71,6 +72,7 @@ public final class ClusterNodeBackend implements NodeBackend {
         this.stale = new RecentFailures(STALE_MS, System::currentTimeMillis);
         this.loads = new LoadCoordinator(placement, nodes, claims, owner, channels, config, suspects,
                 new RecentFailures(config.failureMemoryMs(), System::currentTimeMillis), stale, this.metrics);
+        this.scaler = new CopyScaler(scaling, placement, loads, this.metrics);
     }
 
     /** A node left the cluster: drop its channel and what this router counted for it. */
@@ -127,6 +129,7 @@ public final class ClusterNodeBackend implements NodeBackend {
         for (int replaced = 0; ; ) {
             LoadCoordinator.Target target = target(spec);
             chooser.start(target.nodeId());
+            scaler.started(spec, target.nodeId());
             try {
                 return rpc.apply(channels.stub(target.endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS));
             } catch (StatusRuntimeException e) {
@@ -145,6 +148,7 @@ public final class ClusterNodeBackend implements NodeBackend {
                 throw NodeErrors.fromNode(e, target.nodeId());
             } finally {
                 chooser.finish(target.nodeId());
+                scaler.finished(spec);
             }
         }
     }
@@ -210,6 +214,7 @@ public final class ClusterNodeBackend implements NodeBackend {
 
     @Override
     public void close() {
+        scaler.close();
         channels.close();
     }
 }

@@ -48,6 +48,12 @@ final class ForwardMetrics {
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** The copy scaler added (up) or released (down) a copy. */
+    void scaled(String direction) {
+        Counter.builder("meshwork.copies.scaled").description("copies added or released by copy scaling").tag("direction", direction)
+                .register(registry).increment();
+    }
+
     /** A request or load tried again: node-unreachable, copy-missing, load-node-unreachable. */
     void retry(String reason) {
         Counter.builder("meshwork.forward.retries").description("forwards and loads tried again").tag("reason", reason)

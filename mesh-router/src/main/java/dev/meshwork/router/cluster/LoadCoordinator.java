@@ -13,6 +13,7 @@ import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.node.CopyStatus;
 import dev.meshwork.protocol.node.LoadRequest;
+import dev.meshwork.protocol.node.UnloadRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
@@ -152,6 +153,50 @@ final class LoadCoordinator {
         }
         throw new MeshError(ErrorCode.DEADLINE_EXCEEDED, "model '" + spec.id() + "' did not load within " + config.loadTimeoutMs()
                 + " ms (forward.loadTimeoutMs)");
+    }
+
+    /**
+     * Adds a copy of a model on a node that holds none (copy scaling), under the model's scaling
+     * claim so that routers seeing the same traffic add one copy, not one each. False when another
+     * router is at it, or no node has room.
+     */
+    boolean addCopy(ModelSpec spec) {
+        String key = spec.id() + "#scale";
+        if (claims.tryClaim(key, owner, config.claimLeaseMs()).isPresent()) {
+            return false;
+        }
+        try {
+            return loadSomewhere(spec, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.loadTimeoutMs())).isPresent();
+        } catch (MeshError e) {
+            LOG.debug("no extra copy of {}: {}", spec.id(), e.getMessage());
+            return false;
+        } finally {
+            claims.release(key, owner);
+        }
+    }
+
+    /** Unloads the model's copy on the node if another LOADED copy remains (copy scaling, idle copy); under the scaling claim. */
+    boolean releaseCopy(String modelId, String nodeId) {
+        String key = modelId + "#scale";
+        if (claims.tryClaim(key, owner, config.claimLeaseMs()).isPresent()) {
+            return false;
+        }
+        try {
+            List<CopyRecord> now = placement.copiesNow(modelId);
+            boolean othersLoaded = now.stream().anyMatch(c -> c.loaded() && !c.nodeId().equals(nodeId));
+            Optional<NodeRecord> node = nodes.get(nodeId);
+            if (!othersLoaded || node.isEmpty() || now.stream().noneMatch(c -> c.nodeId().equals(nodeId))) {
+                return false;
+            }
+            channels.stub(node.get().endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)
+                    .unload(UnloadRequest.newBuilder().setModelId(modelId).build());
+            return true;
+        } catch (StatusRuntimeException e) {
+            LOG.debug("releasing the copy of {} on {}: {}", modelId, nodeId, e.getStatus());
+            return false;
+        } finally {
+            claims.release(key, owner);
+        }
     }
 
     /** Places and loads the model; empty when the chosen node could not be reached (the caller tries again). */
