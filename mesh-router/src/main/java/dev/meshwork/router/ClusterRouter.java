@@ -57,6 +57,11 @@ public final class ClusterRouter extends MeshRouter {
         return new ClusterRouter(config);
     }
 
+    /** This router's cluster member, for benchmarks and tools that look at the shared maps. */
+    public HazelcastInstance hazelcast() {
+        return hz;
+    }
+
     @Override
     public String describe() {
         return "cluster '" + config.cluster().name() + "': router at " + hz.getCluster().getLocalMember().getAddress()
