@@ -1,0 +1,231 @@
+package dev.meshwork.router.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meshwork.placement.registry.ModelFormat;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.table.CopyRecord;
+import dev.meshwork.placement.table.CopyState;
+import dev.meshwork.placement.table.InMemoryLoadClaims;
+import dev.meshwork.placement.table.InMemoryNodeTable;
+import dev.meshwork.placement.table.InMemoryPlacementTable;
+import dev.meshwork.placement.table.NodeRecord;
+import dev.meshwork.placement.table.SlotRecord;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.GrpcErrors;
+import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.protocol.node.CopyStatus;
+import dev.meshwork.protocol.node.LoadRequest;
+import dev.meshwork.protocol.node.NodeServiceGrpc;
+import dev.meshwork.protocol.oip.ModelInferRequest;
+import dev.meshwork.protocol.oip.ModelInferResponse;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The router's forwarding and load on miss against fake nodes on loopback gRPC, with the
+ * in-memory tables: one load however many requests miss at once, a bounded wait, a clear timeout,
+ * a claim held by another router, an unreachable node, and a model error passed on unchanged.
+ */
+class ClusterNodeBackendTest {
+    private final InMemoryPlacementTable placement = new InMemoryPlacementTable();
+    private final InMemoryNodeTable nodes = new InMemoryNodeTable();
+    private final Set<String> alive = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final InMemoryLoadClaims claims = new InMemoryLoadClaims(alive::contains, System::currentTimeMillis);
+    private final List<Server> servers = new ArrayList<>();
+    private ClusterNodeBackend backend;
+
+    private static final ModelSpec MODEL = new ModelSpec("m", new ModelFormat("onnx", ""), "file:///m.onnx", "", 0);
+
+    /** A node that loads by writing its placement row (after {@code loadGate} opens) and answers infer while it holds the copy. */
+    final class FakeNode extends NodeServiceGrpc.NodeServiceImplBase {
+        final String id;
+        final AtomicInteger loads = new AtomicInteger();
+        final AtomicInteger infers = new AtomicInteger();
+        volatile CountDownLatch loadGate = new CountDownLatch(0);
+        volatile Status inferError;
+        /** Evicted since the table was written: like a real node, remove the row, then say so. */
+        volatile boolean evicted;
+
+        FakeNode(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public void load(LoadRequest request, StreamObserver<CopyStatus> out) {
+            loads.incrementAndGet();
+            try {
+                loadGate.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            placement.putCopy(request.getModel().getModelId(), new CopyRecord(id, request.getSlot(), CopyState.LOADED, 10, 0, ""));
+            out.onNext(CopyStatus.newBuilder().setModelId(request.getModel().getModelId()).setSlot(request.getSlot())
+                    .setState(dev.meshwork.protocol.node.CopyState.LOADED).build());
+            out.onCompleted();
+        }
+
+        @Override
+        public void infer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
+            infers.incrementAndGet();
+            if (evicted) {
+                placement.removeCopy(request.getModelName(), id);
+                out.onError(GrpcErrors.copyMissing(request.getModelName(), id));
+            } else if (inferError != null) {
+                out.onError(inferError.asRuntimeException());
+            } else if (placement.copies(request.getModelName()).stream().noneMatch(c -> c.nodeId().equals(id))) {
+                out.onError(GrpcErrors.copyMissing(request.getModelName(), id));
+            } else {
+                out.onNext(ModelInferResponse.newBuilder().setModelName(request.getModelName()).setId(id).build());
+                out.onCompleted();
+            }
+        }
+    }
+
+    private FakeNode node(String id, long freeBytes) throws Exception {
+        FakeNode fake = new FakeNode(id);
+        Server s = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).executor(Executors.newCachedThreadPool())
+                .addService(fake).build().start();
+        servers.add(s);
+        nodes.put(new NodeRecord(id, "127.0.0.1:" + s.getPort(), "member-" + id, List.of(new SlotRecord("onnx-0", "onnx", "cpu",
+                List.of("onnx"), true, 1000, 1000 - freeBytes, 0, List.of())), 0, false, 0));
+        return fake;
+    }
+
+    private ClusterNodeBackend backend(ForwardConfig config) {
+        backend = new ClusterNodeBackend(placement, nodes, claims, "router-a", config,
+                new ScalingConfig(false, 200, 16, 4, 60_000, 1_000), new SimpleMeterRegistry());
+        return backend;
+    }
+
+    private static ForwardConfig config(long loadTimeoutMs, int maxWaiting) {
+        return new ForwardConfig(10_000, loadTimeoutMs, 60_000, maxWaiting, 5_000, 30_000, 1 << 20);
+    }
+
+    private static ModelInferRequest request() {
+        return ModelInferRequest.newBuilder().setModelName("m").build();
+    }
+
+    @AfterEach
+    void stop() {
+        if (backend != null) {
+            backend.close();
+        }
+        servers.forEach(Server::shutdownNow);
+    }
+
+    @Test
+    void manyRequestsMissingAtOnceCauseOneLoad() throws Exception {
+        FakeNode a = node("a", 900);
+        a.loadGate = new CountDownLatch(1);
+        ClusterNodeBackend b = backend(config(10_000, 100));
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        List<Future<ModelInferResponse>> answers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            answers.add(pool.submit(() -> b.inferWire(MODEL, request())));
+        }
+        Thread.sleep(200);
+        a.loadGate.countDown();
+        for (Future<ModelInferResponse> f : answers) {
+            assertThat(f.get(10, TimeUnit.SECONDS).getId()).isEqualTo("a");
+        }
+        pool.shutdownNow();
+        assertThat(a.loads).hasValue(1);
+        assertThat(a.infers).hasValue(20);
+    }
+
+    @Test
+    void waitingForALoadIsBoundedInCountAndTime() throws Exception {
+        FakeNode a = node("a", 900);
+        a.loadGate = new CountDownLatch(1);
+        ClusterNodeBackend b = backend(config(2_000, 2));
+        ExecutorService pool = Executors.newFixedThreadPool(5);
+        List<Future<?>> calls = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            calls.add(pool.submit(() -> b.inferWire(MODEL, request())));
+        }
+        List<MeshError> errors = new ArrayList<>();
+        for (Future<?> f : calls) {
+            try {
+                f.get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                errors.add((MeshError) e.getCause());
+            }
+        }
+        pool.shutdownNow();
+        a.loadGate.countDown();
+        assertThat(errors).hasSize(5);
+        assertThat(errors).filteredOn(e -> e.code() == ErrorCode.UNAVAILABLE).hasSize(3)
+                .allSatisfy(e -> assertThat(e.getMessage()).contains("forward.maxWaitingPerModel"));
+        assertThat(errors).filteredOn(e -> e.code() == ErrorCode.DEADLINE_EXCEEDED).hasSize(2)
+                .allSatisfy(e -> assertThat(e.getMessage()).contains("did not finish loading within 2000 ms"));
+    }
+
+    @Test
+    void aClaimHeldByAnotherRouterIsWaitedOutNotDuplicated() throws Exception {
+        FakeNode a = node("a", 900);
+        alive.add("router-b");
+        assertThat(claims.tryClaim("m", "router-b", 60_000)).isEmpty();
+        ClusterNodeBackend b = backend(config(10_000, 100));
+        Future<ModelInferResponse> answer = Executors.newSingleThreadExecutor().submit(() -> b.inferWire(MODEL, request()));
+        Thread.sleep(200);
+        assertThat(answer).isNotDone();
+        placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, "")); // router b's load lands
+        assertThat(answer.get(10, TimeUnit.SECONDS).getId()).isEqualTo("a");
+        assertThat(a.loads).as("this router loaded nothing").hasValue(0);
+    }
+
+    @Test
+    void anUnreachableNodeIsRetriedOnceOnAFreshLoadElsewhere() throws Exception {
+        FakeNode b2 = node("b", 100);
+        nodes.put(new NodeRecord("gone", "127.0.0.1:1", "member-gone", List.of(new SlotRecord("onnx-0", "onnx", "cpu",
+                List.of("onnx"), true, 1000, 0, 0, List.of())), 0, false, 0));
+        placement.putCopy("m", new CopyRecord("gone", "onnx-0", CopyState.LOADED, 10, 0, ""));
+        ClusterNodeBackend b = backend(config(10_000, 100));
+        assertThat(b.inferWire(MODEL, request()).getId()).isEqualTo("b");
+        assertThat(b2.loads).hasValue(1);
+    }
+
+    @Test
+    void aModelErrorComesBackUnchangedAndIsNotRetried() throws Exception {
+        FakeNode a = node("a", 900);
+        node("b", 900);
+        a.inferError = Status.INVALID_ARGUMENT.withDescription("input 'x' has shape [3] but the model wants [4]");
+        placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, ""));
+        ClusterNodeBackend b = backend(config(10_000, 100));
+        assertThatThrownBy(() -> b.inferWire(MODEL, request())).isInstanceOfSatisfying(MeshError.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+            assertThat(e.getMessage()).isEqualTo("input 'x' has shape [3] but the model wants [4]");
+        });
+        assertThat(a.infers).hasValue(1);
+    }
+
+    @Test
+    void aNodeThatNoLongerHoldsTheCopyMakesTheRequestPlaceItAgain() throws Exception {
+        FakeNode a = node("a", 100);
+        FakeNode b2 = node("b", 900);
+        placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, ""));
+        a.evicted = true; // the table still shows the copy when the request arrives
+        ClusterNodeBackend b = backend(config(10_000, 100));
+        assertThat(b.inferWire(MODEL, request()).getId()).isEqualTo("b");
+        assertThat(a.infers).hasValue(1);
+        assertThat(b2.loads).hasValue(1);
+        assertThat(placement.copies("m")).extracting(CopyRecord::nodeId).containsExactly("b");
+    }
+}
