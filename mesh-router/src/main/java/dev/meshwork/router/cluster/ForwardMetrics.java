@@ -18,9 +18,12 @@ final class ForwardMetrics {
     private final Counter hits;
     private final Counter misses;
     private final Timer waited;
+    private final PlacementTable placement;
+    private final java.util.Set<String> models = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ForwardMetrics(MeterRegistry registry, PlacementTable placement, NodeTable nodes) {
         this.registry = registry;
+        this.placement = placement;
         this.hits = Counter.builder("meshwork.forward.requests").tag("result", "hit")
                 .description("requests that found a LOADED copy (hit) or waited for a load (miss)").register(registry);
         this.misses = Counter.builder("meshwork.forward.requests").tag("result", "miss").register(registry);
@@ -28,6 +31,14 @@ final class ForwardMetrics {
         Gauge.builder("meshwork.cluster.nodes", nodes, n -> n.list().size()).description("nodes in the node table").register(registry);
         Gauge.builder("meshwork.cluster.copies", placement, p -> p.all().values().stream().mapToInt(java.util.List::size).sum())
                 .description("copies in the placement table, any state").register(registry);
+    }
+
+    /** A request for the model: from now on its copies are a gauge, read from the table when scraped. */
+    void seen(String modelId) {
+        if (models.add(modelId)) {
+            Gauge.builder("meshwork.model.copies", () -> placement.copies(modelId).size()).tag("model", modelId)
+                    .description("copies of a model that this router has served, any state").register(registry);
+        }
     }
 
     void hit() {

@@ -60,6 +60,7 @@ class ClusterNodeBackendTest {
         final AtomicInteger infers = new AtomicInteger();
         volatile CountDownLatch loadGate = new CountDownLatch(0);
         volatile Status inferError;
+        volatile long inferDelayMs;
         /** Evicted since the table was written: like a real node, remove the row, then say so. */
         volatile boolean evicted;
 
@@ -84,6 +85,13 @@ class ClusterNodeBackendTest {
         @Override
         public void infer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
             infers.incrementAndGet();
+            if (inferDelayMs > 0) {
+                try {
+                    Thread.sleep(inferDelayMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (evicted) {
                 placement.removeCopy(request.getModelName(), id);
                 out.onError(GrpcErrors.copyMissing(request.getModelName(), id));
@@ -227,5 +235,19 @@ class ClusterNodeBackendTest {
         assertThat(a.infers).hasValue(1);
         assertThat(b2.loads).hasValue(1);
         assertThat(placement.copies("m")).extracting(CopyRecord::nodeId).containsExactly("b");
+    }
+
+    @Test
+    void theCallersGrpcDeadlineReachesTheNode() throws Exception {
+        FakeNode a = node("a", 900);
+        placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, ""));
+        a.inferDelayMs = 3_000;
+        ClusterNodeBackend b = backend(config(10_000, 100));
+        long started = System.nanoTime();
+        // a client's deadline travels in the gRPC context the router's request thread runs in
+        assertThatThrownBy(() -> io.grpc.Context.current().withDeadlineAfter(300, TimeUnit.MILLISECONDS,
+                Executors.newSingleThreadScheduledExecutor()).call(() -> b.inferWire(MODEL, request())))
+                .isInstanceOfSatisfying(MeshError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("gave up at the caller's deadline").isLessThan(2_500);
     }
 }
