@@ -210,6 +210,8 @@ class NodeFailureTest {
             assertThat(load.failures).as("failed requests across the kill").isEmpty();
         }
         for (String m : victims) {
+            // served again: a request answers, and the copy that answers it is on a live node
+            assertThat(infer(Integer.parseInt(m.substring("f-".length())))).as(m).isNull();
             JsonNode status = Fixtures.JSON.readTree(cluster.get(cluster.router(0), "/v1/mesh/models/" + m).body());
             assertThat(status.get("state").asText()).as(m).isEqualTo("LOADED");
             assertThat(status.get("copies").get(0).get("node").asText()).as(m).isNotEqualTo("node-1");

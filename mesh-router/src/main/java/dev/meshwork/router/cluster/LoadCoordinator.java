@@ -183,7 +183,9 @@ final class LoadCoordinator {
         }
         try {
             List<CopyRecord> now = placement.copiesNow(modelId);
-            boolean othersLoaded = now.stream().anyMatch(c -> c.loaded() && !c.nodeId().equals(nodeId));
+            // the copy that stays must be able to serve: on a node still in the table and not seen failing
+            boolean othersLoaded = now.stream().anyMatch(c -> c.loaded() && !c.nodeId().equals(nodeId)
+                    && nodes.get(c.nodeId()).isPresent() && !suspects.contains(c.nodeId()));
             Optional<NodeRecord> node = nodes.get(nodeId);
             if (!othersLoaded || node.isEmpty() || now.stream().noneMatch(c -> c.nodeId().equals(nodeId))) {
                 return false;
