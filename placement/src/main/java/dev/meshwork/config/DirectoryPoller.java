@@ -13,31 +13,43 @@ import java.util.stream.Stream;
 /**
  * Calls back when the YAML files of a directory change (names, sizes, modification times),
  * checked every {@code pollMs} on one daemon thread. Polling rather than a WatchService: it behaves
- * the same on every file system, including network and container mounts. The callback runs on the
- * poll thread, one call at a time.
+ * the same on every file system, including network and container mounts. A change is reported only
+ * once the directory has looked the same for two polls in a row: a save that truncates and then
+ * writes is never read half-way (an empty file would otherwise unregister its models for a moment).
+ * The callback runs on the poll thread, one call at a time.
  */
 public final class DirectoryPoller implements AutoCloseable {
     /** A directory of more than this many documents is a mistake, not configuration. */
     public static final int MAX_FILES = 1000;
     private final Path dir;
     private final ScheduledExecutorService poller;
-    private volatile String fingerprint;
+    private final Runnable onChange;
+    // both touched only by the poll thread after construction
+    private String applied;
+    private String seen;
 
     public DirectoryPoller(Path dir, long pollMs, String threadName, Runnable onChange) {
         this.dir = dir;
-        this.fingerprint = fingerprint(dir);
+        this.applied = fingerprint(dir);
+        this.seen = applied;
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
             return t;
         });
-        poller.scheduleWithFixedDelay(() -> {
-            String now = fingerprint(dir);
-            if (!now.equals(fingerprint)) {
-                fingerprint = now;
-                onChange.run();
-            }
-        }, pollMs, pollMs, TimeUnit.MILLISECONDS);
+        this.onChange = onChange;
+        poller.scheduleWithFixedDelay(this::poll, pollMs, pollMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** One check; package-private so a test can step it without waiting for the schedule. */
+    void poll() {
+        String now = fingerprint(dir);
+        if (!now.equals(seen)) {
+            seen = now;
+        } else if (!now.equals(applied)) {
+            applied = now;
+            onChange.run();
+        }
     }
 
     /** The directory's {@code .yaml} / {@code .yml} files in name order (not its subdirectories). */
