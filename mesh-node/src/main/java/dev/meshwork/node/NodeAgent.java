@@ -9,8 +9,7 @@ import dev.meshwork.node.runtime.RuntimeAdapter;
 import dev.meshwork.node.runtime.external.ExternalRuntimeAdapter;
 import dev.meshwork.node.storage.Artifact;
 import dev.meshwork.node.storage.ArtifactStore;
-import dev.meshwork.placement.eviction.EvictionPolicy;
-import dev.meshwork.placement.eviction.LruEvictionPolicy;
+import dev.meshwork.placement.eviction.EvictionPolicies;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyRecord;
 import dev.meshwork.placement.table.SlotRecord;
@@ -108,7 +107,6 @@ public final class NodeAgent implements AutoCloseable {
             slots.add(new Slot(ext.name() + "-0", ext.name(), adapter, adapter.device(), capacity, true));
         }
         Set<String> names = new HashSet<>();
-        EvictionPolicy policy = new LruEvictionPolicy();
         for (Slot slot : slots) {
             if (!names.add(slot.name())) {
                 throw MeshError.invalid("node %s has two slots named '%s'; give one of them another runtime name", config.nodeId(), slot.name());
@@ -128,7 +126,7 @@ public final class NodeAgent implements AutoCloseable {
                         return r.load(spec, a.path());
                     }
                 }
-            }, policy, loadExecutor, new ModelCache.Settings(config.loadTimeoutMs(), config.failedLoadBackoffMs(),
+            }, EvictionPolicies.create(config.evictionPolicy()), loadExecutor, new ModelCache.Settings(config.loadTimeoutMs(), config.failedLoadBackoffMs(),
                     config.maxConcurrencyPerModel(), config.queueTimeoutMs()));
             caches.put(slot.name(), cache);
             if (r instanceof ExternalRuntimeAdapter ext) {

@@ -18,10 +18,12 @@ import java.util.Map;
  * @param onnx                ONNX Runtime session settings
  * @param externalRuntimes    runtime processes that speak ModelMesh's runtime SPI, each a slot of its own
  * @param slots               the in-process runtime slots; empty means one CPU slot per in-process runtime
+ * @param evictionPolicy      which copy a full slot evicts: {@code lru} (least recently used, as ModelMesh) or
+ *                            {@code gdsf} (GreedyDual-Size-Frequency weighted by load time)
  */
 public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, long loadTimeoutMs,
                          long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx,
-                         List<External> externalRuntimes, List<SlotConfig> slots) {
+                         List<External> externalRuntimes, List<SlotConfig> slots, String evictionPolicy) {
 
     /** The in-process runtimes, each of which a slot may run. */
     public static final List<String> IN_PROCESS_RUNTIMES = List.of("onnx", "xgboost", "lightgbm", "tensorflow", "pytorch");
@@ -29,6 +31,7 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
     public NodeConfig {
         externalRuntimes = externalRuntimes == null ? List.of() : List.copyOf(externalRuntimes);
         slots = slots == null ? List.of() : List.copyOf(slots);
+        evictionPolicy = evictionPolicy == null || evictionPolicy.isEmpty() ? "lru" : evictionPolicy;
     }
 
     /**
@@ -135,16 +138,16 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
 
     public NodeConfig withExternalRuntimes(List<External> newExternalRuntimes) {
         return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
-                queueTimeoutMs, storage, onnx, newExternalRuntimes, slots);
+                queueTimeoutMs, storage, onnx, newExternalRuntimes, slots, evictionPolicy);
     }
 
     public NodeConfig withStorage(Storage newStorage) {
         return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
-                queueTimeoutMs, newStorage, onnx, externalRuntimes, slots);
+                queueTimeoutMs, newStorage, onnx, externalRuntimes, slots, evictionPolicy);
     }
 
     public static NodeConfig defaults() {
         return new NodeConfig("node-0", 2L << 30, 2, 120_000, 30_000, 0, 30_000,
-                new Storage(List.of("."), 2L << 30, "", 10L << 30, 60_000, S3.defaults()), new Onnx(1, 1), List.of(), List.of());
+                new Storage(List.of("."), 2L << 30, "", 10L << 30, 60_000, S3.defaults()), new Onnx(1, 1), List.of(), List.of(), "lru");
     }
 }

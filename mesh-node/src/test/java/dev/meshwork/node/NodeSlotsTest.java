@@ -24,7 +24,7 @@ class NodeSlotsTest {
     static NodeConfig config(List<NodeConfig.SlotConfig> slots) {
         NodeConfig d = NodeConfig.defaults();
         return new NodeConfig("slots", 8L << 20, 2, d.loadTimeoutMs(), d.failedLoadBackoffMs(), 0, d.queueTimeoutMs(),
-                d.storage().withRoots(List.of(EXAMPLES.toString())), d.onnx(), List.of(), slots);
+                d.storage().withRoots(List.of(EXAMPLES.toString())), d.onnx(), List.of(), slots, "lru");
     }
 
     static ModelSpec onnx(String id, String example, String runtime) {

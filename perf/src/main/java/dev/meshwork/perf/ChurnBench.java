@@ -34,7 +34,7 @@ final class ChurnBench {
         NodeConfig defaults = NodeConfig.defaults();
         // one example model is predicted at about 1.05 MB: a 1.5 MB slot holds one at a time
         NodeConfig nc = new NodeConfig("bench", 1_500_000, 1, defaults.loadTimeoutMs(), defaults.failedLoadBackoffMs(), 0,
-                defaults.queueTimeoutMs(), defaults.storage().withRoots(List.of(examples.toString())), defaults.onnx(), List.of(), List.of());
+                defaults.queueTimeoutMs(), defaults.storage().withRoots(List.of(examples.toString())), defaults.onnx(), List.of(), List.of(), "lru");
         ModelSpec mlp = spec("mlp-classifier", examples);
         ModelSpec add = spec("add-vectors", examples);
         InferenceRequest mlpReq = request("mlp-classifier", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[5.1,3.5,1.4,0.2]}]}");

@@ -34,6 +34,8 @@ final class ModelEntry {
     private long reservedBytes;
     private long loadMillis;
     private int inflight;
+    /** Requests pinned since the load, for frequency-aware eviction. */
+    private long uses;
     private volatile long lastUsedMillis = System.currentTimeMillis();
     /** System.nanoTime() of the last use: the eviction order (milliseconds tie too often). */
     private long lastUsedNanos = System.nanoTime();
@@ -117,6 +119,7 @@ final class ModelEntry {
         switch (state) {
             case LOADED -> {
                 inflight++;
+                uses++;
                 lastUsedMillis = System.currentTimeMillis();
                 lastUsedNanos = System.nanoTime();
                 return model;
@@ -199,7 +202,7 @@ final class ModelEntry {
     /** This copy as an eviction candidate, or null while it is pinned or not loaded. */
     synchronized EvictionCandidate candidate() {
         return state == CopyState.LOADED && inflight == 0
-                ? new EvictionCandidate(spec.id(), reservedBytes, lastUsedNanos, loadMillis) : null;
+                ? new EvictionCandidate(spec.id(), reservedBytes, lastUsedNanos, loadMillis, uses) : null;
     }
 
     /**

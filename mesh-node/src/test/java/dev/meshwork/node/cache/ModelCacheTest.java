@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.placement.eviction.EvictionPolicies;
 import dev.meshwork.placement.eviction.LruEvictionPolicy;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
@@ -178,6 +179,22 @@ class ModelCacheTest {
         assertThat(loader.loads).hasValue(6);
         assertThat(cache.evictions()).isEqualTo(4);
         assertThat(loader.made.stream().filter(m -> m.closed.get()).count()).isEqualTo(4);
+    }
+
+    @Test
+    void withGdsfAFrequentlyUsedCopyOutlivesAMoreRecentOneUsedOnce() {
+        for (String policy : new String[]{"lru", "gdsf"}) {
+            FakeLoader loader = new FakeLoader().open();
+            ModelCache cache = new ModelCache("fake-0", 250, loader, EvictionPolicies.create(policy), loads,
+                    new ModelCache.Settings(10_000, 1_000, 0, 1_000));
+            for (int i = 0; i < 5; i++) {
+                use(cache, "a");
+            }
+            use(cache, "b");
+            use(cache, "c");
+            assertThat(loaded(cache)).as(policy).containsExactlyInAnyOrder(policy.equals("lru") ? new String[]{"b", "c"} : new String[]{"a", "c"});
+            assertAccounting(cache);
+        }
     }
 
     @Test

@@ -16,8 +16,16 @@ public final class CacheSimulator {
     private CacheSimulator() {
     }
 
-    /** What a replay counted. */
-    public record Result(long requests, long hits, long loads, long evictions, long loadedBytes) {
+    /**
+     * How long loading a model of that size takes, in the simulation: a fixed 50 ms (open,
+     * parse, set up a session) plus reading at 200 MB/s. What a cost-aware policy weighs.
+     */
+    public static long loadMillis(long sizeBytes) {
+        return 50 + sizeBytes / 200_000;
+    }
+
+    /** What a replay counted; {@code loadMillis} is the simulated time all its loads took. */
+    public record Result(long requests, long hits, long loads, long evictions, long loadedBytes, long loadMillis) {
         public double hitRatio() {
             return requests == 0 ? 0 : (double) hits / requests;
         }
@@ -25,27 +33,32 @@ public final class CacheSimulator {
 
     public static Result run(Trace trace, long capacity, EvictionPolicy policy) {
         Map<Integer, Long> lastUsed = new HashMap<>();
+        Map<Integer, Long> uses = new HashMap<>();
         return new SlotReplay() {
             @Override
             void touch(int model, int r) {
                 lastUsed.put(model, (long) r);
+                uses.merge(model, 1L, Long::sum);
             }
 
             @Override
             int victim() {
                 List<EvictionCandidate> candidates = new ArrayList<>(lastUsed.size());
-                lastUsed.forEach((m, at) -> candidates.add(new EvictionCandidate(Integer.toString(m), trace.sizes()[m], at, 0)));
+                lastUsed.forEach((m, at) -> candidates.add(new EvictionCandidate(Integer.toString(m), trace.sizes()[m], at,
+                        loadMillis(trace.sizes()[m]), uses.get(m))));
                 return Integer.parseInt(policy.victim(candidates).orElseThrow().modelId());
             }
 
             @Override
             void insert(int model, int r) {
                 lastUsed.put(model, (long) r);
+                uses.put(model, 1L);
             }
 
             @Override
             void remove(int model) {
                 lastUsed.remove(model);
+                uses.remove(model);
             }
 
             @Override

@@ -24,6 +24,7 @@ abstract class SlotReplay {
         long loads = 0;
         long evictions = 0;
         long loadedBytes = 0;
+        long loadMillis = 0;
         int[] requests = trace.requests();
         long[] sizes = trace.sizes();
         for (int r = 0; r < requests.length; r++) {
@@ -36,6 +37,7 @@ abstract class SlotReplay {
             long size = sizes[model];
             loads++;
             loadedBytes += size;
+            loadMillis += CacheSimulator.loadMillis(size);
             if (size > capacity) {
                 continue;
             }
@@ -48,6 +50,6 @@ abstract class SlotReplay {
             insert(model, r);
             used += size;
         }
-        return new CacheSimulator.Result(requests.length, hits, loads, evictions, loadedBytes);
+        return new CacheSimulator.Result(requests.length, hits, loads, evictions, loadedBytes, loadMillis);
     }
 }

@@ -2,6 +2,7 @@ package dev.meshwork.perf.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshwork.placement.eviction.GdsfEvictionPolicy;
 import dev.meshwork.placement.eviction.LruEvictionPolicy;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,28 @@ class CacheSimulatorTest {
             CacheSimulator.Result all = CacheSimulator.run(t, 200_000, new LruEvictionPolicy());
             assertThat(all.loads()).isEqualTo(BeladyOptimal.run(t, 200_000).loads()).isLessThanOrEqualTo(200); // compulsory misses only
             assertThat(all.evictions()).isZero();
+        }
+    }
+
+    @Test
+    void theBoundIsAboveEveryPolicyAndTightWhenEverythingFits() {
+        Trace textbook = equalSizes(TEXTBOOK, 8);
+        assertThat(HitRatioBound.upper(textbook, 300) * TEXTBOOK.length).isGreaterThanOrEqualTo(11 - 1e-9); // OPT's 20 - 9 hits
+        assertThat(HitRatioBound.upper(textbook, 50)).isZero(); // nothing fits
+        for (double sigma : new double[]{0, 1.0}) {
+            Trace t = new TraceGenerator(200, 1.0, 50_000, 1000, sigma, 10_000, 7, 43).generate();
+            for (double share : new double[]{0.05, 0.2, 0.5}) {
+                long capacity = (long) (t.totalBytes() * share);
+                double bound = HitRatioBound.upper(t, capacity);
+                assertThat(bound).as("sigma %s share %s", sigma, share)
+                        .isGreaterThanOrEqualTo(BeladyOptimal.run(t, capacity).hitRatio())
+                        .isGreaterThanOrEqualTo(CacheSimulator.run(t, capacity, new LruEvictionPolicy()).hitRatio())
+                        .isGreaterThanOrEqualTo(CacheSimulator.run(t, capacity, new GdsfEvictionPolicy()).hitRatio())
+                        .isLessThanOrEqualTo(1);
+            }
+            // with room for every model, only the first request of each misses
+            long distinct = java.util.Arrays.stream(t.requests()).distinct().count();
+            assertThat(HitRatioBound.upper(t, t.totalBytes())).isCloseTo((50_000 - distinct) / 50_000.0, org.assertj.core.data.Offset.offset(1e-9));
         }
     }
 

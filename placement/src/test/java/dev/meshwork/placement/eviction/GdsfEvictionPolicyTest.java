@@ -1,0 +1,65 @@
+package dev.meshwork.placement.eviction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GdsfEvictionPolicyTest {
+    static final long MIB = 1 << 20;
+
+    static String victim(EvictionPolicy policy, EvictionCandidate... candidates) {
+        return policy.victim(List.of(candidates)).orElseThrow().modelId();
+    }
+
+    @Test
+    void withEqualSizesLoadTimesAndUsesItIsLru() {
+        GdsfEvictionPolicy gdsf = new GdsfEvictionPolicy();
+        assertThat(gdsf.victim(List.of())).isEmpty();
+        assertThat(victim(gdsf, new EvictionCandidate("a", MIB, 300, 100), new EvictionCandidate("b", MIB, 100, 100),
+                new EvictionCandidate("c", MIB, 200, 100))).isEqualTo("b");
+    }
+
+    @Test
+    void aLargeQuickLoadGoesBeforeASmallSlowOne() {
+        assertThat(victim(new GdsfEvictionPolicy(), new EvictionCandidate("big-quick", 500 * MIB, 100, 200),
+                new EvictionCandidate("small-slow", 5 * MIB, 50, 2000))).isEqualTo("big-quick");
+    }
+
+    @Test
+    void aFrequentlyUsedModelOutlivesOnesUsedOnce() {
+        assertThat(victim(new GdsfEvictionPolicy(), new EvictionCandidate("hot", MIB, 100, 100, 50),
+                new EvictionCandidate("cold", MIB, 200, 100, 1))).isEqualTo("cold");
+    }
+
+    @Test
+    void yesterdaysHotModelAgesOutOncePopularityMovesOn() {
+        GdsfEvictionPolicy gdsf = new GdsfEvictionPolicy();
+        List<EvictionCandidate> resident = new ArrayList<>();
+        resident.add(new EvictionCandidate("yesterday", MIB, 0, 100, 1000));
+        for (int i = 0; i < 9; i++) {
+            resident.add(new EvictionCandidate("m" + i, MIB, i + 1, 100, 1));
+        }
+        // a stream of new models, each used twice, each evicting one resident: the old favourite must go in time
+        int rounds = 0;
+        boolean gone = false;
+        for (long t = 100; rounds < 10_000 && !gone; t++, rounds++) {
+            String v = gdsf.victim(resident).orElseThrow().modelId();
+            gone = v.equals("yesterday");
+            resident.removeIf(c -> c.modelId().equals(v));
+            resident.add(new EvictionCandidate("new" + t, MIB, t, 100, 2));
+        }
+        assertThat(gone).as("evicted after %d rounds", rounds).isTrue();
+        assertThat(rounds).isLessThan(1000);
+    }
+
+    @Test
+    void namesChooseThePolicy() {
+        assertThat(EvictionPolicies.create("lru")).isInstanceOf(LruEvictionPolicy.class);
+        assertThat(EvictionPolicies.create("")).isInstanceOf(LruEvictionPolicy.class);
+        assertThat(EvictionPolicies.create("gdsf")).isInstanceOf(GdsfEvictionPolicy.class).isNotSameAs(EvictionPolicies.create("gdsf"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EvictionPolicies.create("lfu"))
+                .hasMessageContaining("node.evictionPolicy 'lfu' is not one of [lru, gdsf]");
+    }
+}
