@@ -13,10 +13,38 @@ import java.util.List;
  * @param requestThreads the router's request executor (0: virtual threads, N: N platform threads)
  * @param cycles        load/unload cycles of the churn scenario's memory check
  * @param rounds        repetitions of the node-failure scenario
+ * @param sim           the placement simulator's cluster and workload ({@code --sim.nodes=100 ...})
  */
 public record BenchConfig(String root, double warmupSeconds, double seconds, List<String> concurrency, String model, int requestThreads,
-                          int cycles, int rounds) {
+                          int cycles, int rounds, Sim sim) {
     public static BenchConfig defaults() {
-        return new BenchConfig(".", 3, 10, List.of("1", "8"), "add-vectors", 0, 1000, 5);
+        return new BenchConfig(".", 3, 10, List.of("1", "8"), "add-vectors", 0, 1000, 5, Sim.defaults());
+    }
+
+    /**
+     * The simulated mesh of {@code ./meshwork bench mesh-sim}.
+     *
+     * @param nodes           nodes, one slot each
+     * @param models          registered models
+     * @param requests        requests in the trace
+     * @param zipf            popularity exponent (0: uniform)
+     * @param medianSizeMb    median model size in MiB (sizes are log-normal)
+     * @param sizeSigma       log-normal sigma of the sizes (0: all the median)
+     * @param capacityShare   the cluster's memory as a share of all the models' bytes
+     * @param ratePerSecond   mean request rate (Poisson arrivals)
+     * @param shiftEvery      rotate popularity by {@code shiftBy} ranks every this many requests (0: never)
+     * @param shiftBy         ranks per rotation
+     * @param failAt          share of the trace after which one node dies (0: none)
+     * @param evictionPolicy  the nodes' eviction policy, as {@code node.evictionPolicy}
+     * @param sampleNodes     nodes a placement weighs (the router's default is 64)
+     * @param optimal         whether to compute the offline baselines (Belady and the bound) on the same trace
+     * @param seed            random seed of the trace and the simulation
+     */
+    public record Sim(int nodes, int models, int requests, double zipf, long medianSizeMb, double sizeSigma, double capacityShare,
+                      double ratePerSecond, int shiftEvery, int shiftBy, double failAt, String evictionPolicy, int sampleNodes,
+                      boolean optimal, long seed) {
+        public static Sim defaults() {
+            return new Sim(1000, 1_000_000, 100_000_000, 1.0, 100, 1.0, 0.2, 100_000, 0, 0, 0.5, "lru", 64, true, 1);
+        }
     }
 }

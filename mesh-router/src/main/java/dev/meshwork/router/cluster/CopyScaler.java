@@ -1,9 +1,9 @@
 package dev.meshwork.router.cluster;
 
+import dev.meshwork.placement.policy.ScalingPolicy;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyRecord;
 import dev.meshwork.placement.table.PlacementTable;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,11 +76,7 @@ final class CopyScaler implements AutoCloseable {
                 Integer peak = peakInFlight.remove(id);
                 long loaded = placement.copies(id).stream().filter(CopyRecord::loaded).count();
                 ModelSpec spec = specs.get(id);
-                if (loaded == 0 || loaded >= config.maxCopies() || spec == null) {
-                    continue;
-                }
-                boolean busy = rate / loaded > config.requestsPerCopy() || (peak != null && peak / (double) loaded > config.inFlightPerCopy());
-                if (busy && loads.addCopy(spec)) {
+                if (spec != null && ScalingPolicy.wantsCopy(rate, peak == null ? 0 : peak, loaded, config.thresholds()) && loads.addCopy(spec)) {
                     metrics.scaled("up");
                     LOG.info("model {} got copy {} ({} req/s, {} in flight at peak)", id, loaded + 1, Math.round(rate), peak);
                 }
@@ -94,10 +90,8 @@ final class CopyScaler implements AutoCloseable {
     private void releaseIdle() {
         long now = System.currentTimeMillis();
         for (Map.Entry<String, List<CopyRecord>> e : placement.all().entrySet()) {
-            List<CopyRecord> loaded = e.getValue().stream().filter(CopyRecord::loaded)
-                    .sorted(Comparator.comparingLong((CopyRecord c) -> lastUse(e.getKey(), c)).reversed()).toList();
-            for (CopyRecord extra : loaded.subList(Math.min(1, loaded.size()), loaded.size())) {
-                if (now - lastUse(e.getKey(), extra) > config.idleMs() && loads.releaseCopy(e.getKey(), extra.nodeId())) {
+            for (CopyRecord extra : ScalingPolicy.idleExtras(e.getValue(), c -> lastUse(e.getKey(), c), now, config.thresholds())) {
+                if (loads.releaseCopy(e.getKey(), extra.nodeId())) {
                     lastSent.remove(e.getKey() + "@" + extra.nodeId());
                     metrics.scaled("down");
                     LOG.info("model {}: idle extra copy on {} released", e.getKey(), extra.nodeId());

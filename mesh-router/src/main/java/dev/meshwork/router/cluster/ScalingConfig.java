@@ -1,5 +1,7 @@
 package dev.meshwork.router.cluster;
 
+import dev.meshwork.placement.policy.ScalingPolicy;
+
 /**
  * When a router adds copies of a busy model and lets idle extra copies go (YAML section
  * {@code scaling}). Rates and queues are what this router sees: behind a load balancer that
@@ -16,5 +18,9 @@ package dev.meshwork.router.cluster;
 public record ScalingConfig(boolean enabled, double requestsPerCopy, int inFlightPerCopy, int maxCopies, long idleMs, long intervalMs) {
     public static ScalingConfig defaults() {
         return new ScalingConfig(true, 200, 16, 4, 60_000, 1_000);
+    }
+
+    public ScalingPolicy.Thresholds thresholds() {
+        return new ScalingPolicy.Thresholds(requestsPerCopy, inFlightPerCopy, maxCopies, idleMs);
     }
 }

@@ -6,12 +6,22 @@ import java.util.Optional;
 
 /** Least recently used first, as ModelMesh does; ties go to the larger copy, which frees more. */
 public final class LruEvictionPolicy implements EvictionPolicy {
-    private static final Comparator<EvictionCandidate> ORDER = Comparator.comparingLong(EvictionCandidate::lastUsed)
-            .thenComparing(Comparator.comparingLong(EvictionCandidate::sizeBytes).reversed())
-            .thenComparing(EvictionCandidate::modelId);
+    private static final Comparator<EvictionCandidate> ORDER = (a, b) -> {
+        int c = Long.compare(a.lastUsed(), b.lastUsed());
+        if (c == 0) {
+            c = Long.compare(b.sizeBytes(), a.sizeBytes());
+        }
+        return c == 0 ? a.modelId().compareTo(b.modelId()) : c;
+    };
 
     @Override
     public Optional<EvictionCandidate> victim(List<EvictionCandidate> candidates) {
-        return candidates.stream().min(ORDER);
+        EvictionCandidate best = null;
+        for (EvictionCandidate c : candidates) { // a loop, not a stream: a node under churn runs this per eviction
+            if (best == null || ORDER.compare(c, best) < 0) {
+                best = c;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 }

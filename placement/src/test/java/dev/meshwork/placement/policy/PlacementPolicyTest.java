@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -78,5 +79,40 @@ class PlacementPolicyTest {
     void choosesTheExpectedSlot(Case c) {
         Optional<PlacementPolicy.Choice> choice = PlacementPolicy.choose(c.request(), c.nodes(), c.copies());
         assertThat(choice.map(x -> x.nodeId() + "/" + x.slot()).orElse("")).isEqualTo(c.expected());
+    }
+
+    @Test
+    void aLargeClusterIsSampledAndTiesSpreadOverTheNodes() {
+        List<NodeRecord> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            many.add(node(String.format("n%04d", i), 100, 0, false)); // all full: every candidate ties
+        }
+        java.util.Map<String, Integer> chosen = new java.util.HashMap<>();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+        for (int i = 0; i < 10_000; i++) {
+            chosen.merge(PlacementPolicy.choose(onnx(10), many, List.of(), PlacementPolicy.SAMPLE_NODES, random).orElseThrow().nodeId(), 1, Integer::sum);
+        }
+        // by name, one node would take all 10,000; by the sample's order they spread: about 10 each
+        assertThat(chosen.size()).isGreaterThan(900);
+        assertThat(chosen.values().stream().mapToInt(Integer::intValue).max().orElseThrow()).isLessThan(40);
+        // the free node wins whenever it is in the sample, and a sample never overrides the rules
+        many.set(500, node("free", 0, 0, false));
+        long freeWins = java.util.stream.IntStream.range(0, 1000)
+                .filter(i -> PlacementPolicy.choose(onnx(10), many, List.of(), PlacementPolicy.SAMPLE_NODES, random).orElseThrow().nodeId().equals("free")).count();
+        assertThat(freeWins).isBetween(30L, 110L); // sampled with probability 64/1000
+    }
+
+    @Test
+    void aSampleWithoutAServingSlotFallsBackToTheWholeCluster() {
+        List<NodeRecord> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            many.add(node("n" + i, 0, 0, false));
+        }
+        many.add(dedicated("gold"));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(2);
+        for (int i = 0; i < 50; i++) {
+            assertThat(PlacementPolicy.choose(new PlacementPolicy.Request("m", "onnx", "gold", 0, Set.of()), many, List.of(), 8, random)
+                    .orElseThrow().nodeId()).isEqualTo("gold");
+        }
     }
 }
