@@ -71,6 +71,7 @@ public final class NodeAgent implements AutoCloseable {
     private final ExecutorService loadExecutor;
     /** Requests running on this node now; published in the node table as its load. */
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final LoadHolds holds = new LoadHolds();
     private volatile boolean draining;
 
     /** A node with the in-process slots of {@code node.slots} and the external runtimes of {@code node.externalRuntimes}. */
@@ -223,7 +224,16 @@ public final class NodeAgent implements AutoCloseable {
                     .orElseThrow(() -> MeshError.invalid("node %s has no slot '%s' that serves model '%s'", config.nodeId(), slotName, spec.id()));
             placed.put(spec.id(), chosen);
         }
-        return ensureLoaded(spec);
+        ModelCache cache = cacheFor(spec);
+        ModelCache.Lease lease = cache.acquire(spec);
+        try {
+            CopyInfo info = cache.copy(spec.id()).orElseThrow();
+            holds.hold(spec.id(), lease); // pinned until the requests that wait for this load arrive
+            return info;
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
     }
 
     /**
@@ -236,6 +246,7 @@ public final class NodeAgent implements AutoCloseable {
             for (ModelCache cache : caches.values()) {
                 Optional<ModelCache.Lease> lease = cache.acquireIfPresent(modelId);
                 if (lease.isPresent()) {
+                    holds.used(modelId); // the requests that waited for its load are arriving
                     try (ModelCache.Lease l = lease.get()) {
                         return Optional.of(l.model().infer(request));
                     }
@@ -321,6 +332,7 @@ public final class NodeAgent implements AutoCloseable {
     /** Unloads the model from every slot that holds it; its next load may go to another slot. */
     public CompletableFuture<Void> unload(String modelId) {
         placed.remove(modelId);
+        holds.release(modelId);
         return CompletableFuture.allOf(caches.values().stream().map(c -> c.unload(modelId)).toArray(CompletableFuture[]::new));
     }
 
@@ -350,6 +362,7 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        holds.close();
         caches.values().forEach(c -> c.close(10_000));
         for (RuntimeAdapter r : slots.stream().map(Slot::runtime).distinct().toList()) {
             if (r instanceof AutoCloseable c) {

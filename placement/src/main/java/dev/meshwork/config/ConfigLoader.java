@@ -28,7 +28,9 @@ import java.util.Map;
  * Unknown keys and flags are errors, so a typo never silently falls back to a default.
  */
 public final class ConfigLoader {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    // a fraction for a whole-number key (a port of 80.5) is an error, not silently cut to 80
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private ConfigLoader() {
@@ -167,9 +169,11 @@ public final class ConfigLoader {
                     throw new NumberFormatException("expected true or false");
                 }
                 cur.put(leaf, Boolean.parseBoolean(value));
-            } else if (old.isIntegralNumber()) {
+            } else if (old.isIntegralNumber() && !value.contains(".") && !value.contains("e") && !value.contains("E")) {
                 cur.put(leaf, Long.parseLong(value.trim().replace("_", "")));
             } else if (old.isNumber()) {
+                // a YAML file may have written a whole number where the field is fractional; whether a
+                // fraction fits the field is for the binding to say
                 cur.put(leaf, Double.parseDouble(value.trim()));
             } else {
                 cur.put(leaf, value);

@@ -49,4 +49,13 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(Conf.class, Conf.defaults(), "T_", Map.of(), List.of("--verbose=yes")))
                 .hasMessageContaining("flag --verbose has value 'yes'");
     }
+
+    @Test
+    void aFractionalFlagOverridesAWholeNumberTheFileWroteForAFractionalKey(@TempDir Path dir) throws Exception {
+        Path yaml = Files.writeString(dir.resolve("c.yaml"), "ratio: 2\n");
+        assertThat(ConfigLoader.load(Conf.class, Conf.defaults(), "T_", Map.of(), List.of("--config=" + yaml, "--ratio=0.75"))
+                .config().ratio()).isEqualTo(0.75);
+        assertThatThrownBy(() -> ConfigLoader.load(Conf.class, Conf.defaults(), "T_", Map.of(), List.of("--http.port=80.5")))
+                .isInstanceOf(MeshError.class).hasMessageContaining("configuration is not valid");
+    }
 }

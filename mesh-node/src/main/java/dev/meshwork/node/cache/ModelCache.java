@@ -58,6 +58,8 @@ public final class ModelCache {
     private final Settings settings;
     private final long backoffNanos;
     private final AtomicLong evictions = new AtomicLong();
+    /** Loads waiting for room wait on this; released pins notify it. */
+    private final Object room = new Object();
     /** Told the id of each model whose copy in this slot was loaded, failed or went away; see {@link #onChange}. */
     private volatile Consumer<String> changes = id -> { };
     private volatile CacheEvents events = CacheEvents.NONE;
@@ -78,11 +80,13 @@ public final class ModelCache {
         private final ModelEntry entry;
         private final LoadedModel model;
         private final boolean turn;
+        private final Runnable released;
 
-        Lease(ModelEntry entry, LoadedModel model, boolean turn) {
+        Lease(ModelEntry entry, LoadedModel model, boolean turn, Runnable released) {
             this.entry = entry;
             this.model = model;
             this.turn = turn;
+            this.released = released;
         }
 
         public LoadedModel model() {
@@ -92,6 +96,7 @@ public final class ModelCache {
         @Override
         public void close() {
             entry.release(turn);
+            released.run();
         }
     }
 
@@ -151,7 +156,7 @@ public final class ModelCache {
             throw waited;
         }
         events.request(hit, System.nanoTime() - started);
-        return new Lease(e, model, turn);
+        return new Lease(e, model, turn, this::roomMayHaveChanged);
     }
 
     private ModelEntry entryFor(ModelSpec spec) {
@@ -198,11 +203,32 @@ public final class ModelCache {
             }
             e.failed(MeshError.wrap(t));
             events.loaded(System.nanoTime() - started, false);
+            roomMayHaveChanged(); // its reservation went back
         }
         changes.accept(e.spec.id());
     }
 
-    /** Reserves bytes for {@code e}, evicting unpinned copies in policy order until they fit. */
+    /** A pin was released or memory freed: loads waiting for room look again. */
+    private void roomMayHaveChanged() {
+        synchronized (room) {
+            room.notifyAll();
+        }
+    }
+
+    /** Waits for {@link #roomMayHaveChanged} (or 20 ms, for changes nobody signals); false if interrupted. */
+    private boolean awaitRoom(long deadline) {
+        synchronized (room) {
+            try {
+                room.wait(Math.max(1, Math.min(20, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
+                return true;
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
+    /** Reserves bytes for {@code e}, evicting unpinned copies in policy order until they fit, waiting while all are pinned. */
     private void reserve(ModelEntry e, long bytes) {
         if (bytes > memory.capacity()) {
             throw new MeshError(ErrorCode.CAPACITY_EXHAUSTED, "model '" + e.spec.id() + "' needs " + bytes
@@ -210,6 +236,7 @@ public final class ModelCache {
                     + " bytes); raise node.slotMemoryBytes");
         }
         int limit = 2 * entries.size() + 4;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.queueTimeoutMs());
         for (int round = 0; round < limit; round++) {
             if (memory.tryReserve(bytes)) {
                 e.addReserved(bytes);
@@ -219,7 +246,13 @@ public final class ModelCache {
                     .map(ModelEntry::candidate).filter(Objects::nonNull).toList();
             Optional<EvictionCandidate> victim = policy.victim(candidates);
             if (victim.isEmpty()) {
-                break;
+                // every other copy is in use or loading: wait (bounded) for one to be released, as a
+                // request waits for its turn, rather than fail a load that a moment later would fit
+                if (System.nanoTime() >= deadline || !awaitRoom(deadline)) {
+                    break;
+                }
+                round--;
+                continue;
             }
             ModelEntry v = entries.get(victim.get().modelId());
             if (v != null && v.tryEvict()) {
@@ -231,7 +264,8 @@ public final class ModelCache {
         }
         throw new MeshError(ErrorCode.CAPACITY_EXHAUSTED, "model '" + e.spec.id() + "' needs " + bytes + " bytes but slot "
                 + slot + " has " + (memory.capacity() - memory.used()) + " of " + memory.capacity()
-                + " bytes free and every other copy is in use or loading; retry when requests finish, or raise node.slotMemoryBytes");
+                + " bytes free and every other copy stayed in use or loading for " + settings.queueTimeoutMs()
+                + " ms (node.queueTimeoutMs); retry when requests finish, or raise node.slotMemoryBytes");
     }
 
     private void awaitLoad(ModelEntry e) {

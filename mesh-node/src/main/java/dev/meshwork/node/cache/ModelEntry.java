@@ -90,6 +90,10 @@ final class ModelEntry {
     synchronized void loaded(LoadedModel m, long tookMillis) {
         loadMillis = tookMillis;
         model = m;
+        // a fresh copy counts as used now, not when its load was queued: the request that caused the
+        // load is about to arrive, and a load that waited behind others must not be the first evicted
+        lastUsedMillis = System.currentTimeMillis();
+        lastUsedNanos = System.nanoTime();
         if (state == CopyState.UNLOADING) {
             // unloaded while it loaded: nobody can use it, release it now
             closeModel();
@@ -199,9 +203,17 @@ final class ModelEntry {
         }
     }
 
-    /** This copy as an eviction candidate, or null while it is pinned or not loaded. */
+    /**
+     * A copy is not evicted before its first use for this long after its load: the requests that
+     * waited for the load pin it a moment after it completes, and in a full slot another load
+     * would otherwise take that moment to evict it (they then load it again, and again).
+     */
+    static final long FRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** This copy as an eviction candidate, or null while it is pinned, not loaded, or fresh and never used. */
     synchronized EvictionCandidate candidate() {
-        return state == CopyState.LOADED && inflight == 0
+        boolean fresh = uses == 0 && System.nanoTime() - lastUsedNanos < FRESH_NANOS;
+        return state == CopyState.LOADED && inflight == 0 && !fresh
                 ? new EvictionCandidate(spec.id(), reservedBytes, lastUsedNanos, loadMillis, uses) : null;
     }
 

@@ -6,7 +6,6 @@ import dev.meshwork.placement.table.CopyRecord;
 import dev.meshwork.placement.table.NodeRecord;
 import dev.meshwork.placement.table.NodeTable;
 import dev.meshwork.placement.table.PlacementTable;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * row synchronously; and every period the whole state is reconciled, which repairs any write that
  * failed. A copy's last-use time is rewritten only when it moved by {@link #LAST_USED_SLACK_MS},
  * so steady traffic does not turn into steady table writes. Touched by request threads
- * ({@link #publish}), cache threads (change reports) and its own thread.
+ * ({@link #publish}), cache threads (change reports) and its own thread. Writes of one model's row
+ * are ordered by a lock stripe of that model, so writes of different models (each a round trip to
+ * the member that owns the row) do not queue behind each other; the node record, which every
+ * change touches, is written by the publisher thread only, at most once per wake-up.
  */
 public final class TablePublisher implements AutoCloseable {
     static final long LAST_USED_SLACK_MS = 10_000;
@@ -36,9 +38,20 @@ public final class TablePublisher implements AutoCloseable {
     private final String endpoint;
     private final String memberId;
     private final long periodMs;
+    private static final int STRIPES = 64;
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
-    /** What the table holds for this node, as far as this publisher wrote it; guarded by this. */
-    private final Map<String, CopyRecord> published = new HashMap<>();
+    /** What the table holds for this node, as far as this publisher wrote it; a model's entry changes under its stripe. */
+    private final Map<String, CopyRecord> published = new ConcurrentHashMap<>();
+    private final Object[] stripes = new Object[STRIPES];
+    private volatile boolean nodeDirty;
+    /**
+     * The node record changes with every load and eviction, and each write invalidates every
+     * router's near cache of it; under churn, writing it per change left routers reading it from its
+     * owner on every request. At most one write per this gap (its numbers guide placement; a quarter
+     * second late is fine).
+     */
+    private static final long NODE_WRITE_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private volatile long lastNodeWrite = System.nanoTime() - NODE_WRITE_GAP_NANOS;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean withdrawn;
@@ -50,10 +63,14 @@ public final class TablePublisher implements AutoCloseable {
         this.endpoint = endpoint;
         this.memberId = memberId;
         this.periodMs = periodMs;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Object();
+        }
         placement.removeNode(agent.nodeId()); // rows of an earlier life of this node id are not ours to trust
         publishNode();
         agent.onCopyChange(id -> {
             dirty.add(id);
+            nodeDirty = true;
             wake();
         });
         this.thread = Thread.ofPlatform().daemon().name("meshwork-table-publisher").start(this::run);
@@ -77,7 +94,8 @@ public final class TablePublisher implements AutoCloseable {
                 if (System.nanoTime() >= nextFull) {
                     reconcile();
                     nextFull = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(periodMs);
-                } else {
+                } else if (nodeDirty && System.nanoTime() - lastNodeWrite >= NODE_WRITE_GAP_NANOS) {
+                    nodeDirty = false;
                     publishNode();
                 }
             } catch (RuntimeException e) {
@@ -85,29 +103,37 @@ public final class TablePublisher implements AutoCloseable {
                     LOG.warn("writing node {}'s rows to the placement table failed; the next round retries: {}", agent.nodeId(), e.getMessage());
                 }
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(periodMs));
+            LockSupport.parkNanos(dirty.isEmpty() && !nodeDirty ? TimeUnit.MILLISECONDS.toNanos(periodMs)
+                    : Math.max(0, NODE_WRITE_GAP_NANOS - (System.nanoTime() - lastNodeWrite)));
         }
     }
 
-    /** Writes the model's row for this node now (after a load or an unload) and the node record. */
+    /**
+     * Writes the model's row for this node now (after a load, an unload, or before answering that
+     * the copy is gone), so the router that hears the answer finds the table agreeing; the node
+     * record follows from the publisher thread.
+     */
     public void publish(String modelId) {
         dirty.remove(modelId);
         publishCopy(modelId);
-        publishNode();
+        nodeDirty = true;
+        wake();
     }
 
-    private synchronized void publishCopy(String modelId) {
-        Optional<CopyInfo> copy = withdrawn ? Optional.empty() : agent.copy(modelId);
-        CopyRecord before = published.get(modelId);
-        if (copy.isPresent()) {
-            CopyRecord now = agent.record(copy.get());
-            if (!same(before, now)) {
-                placement.putCopy(modelId, now);
-                published.put(modelId, now);
+    private void publishCopy(String modelId) {
+        synchronized (stripes[Math.floorMod(modelId.hashCode(), STRIPES)]) {
+            Optional<CopyInfo> copy = withdrawn ? Optional.empty() : agent.copy(modelId);
+            CopyRecord before = published.get(modelId);
+            if (copy.isPresent()) {
+                CopyRecord now = agent.record(copy.get());
+                if (!same(before, now)) {
+                    placement.putCopy(modelId, now);
+                    published.put(modelId, now);
+                }
+            } else if (before != null) {
+                placement.removeCopy(modelId, agent.nodeId());
+                published.remove(modelId);
             }
-        } else if (before != null) {
-            placement.removeCopy(modelId, agent.nodeId());
-            published.remove(modelId);
         }
     }
 
@@ -116,21 +142,23 @@ public final class TablePublisher implements AutoCloseable {
                 && a.error().equals(b.error()) && b.lastUsedMillis() - a.lastUsedMillis() < LAST_USED_SLACK_MS;
     }
 
-    private synchronized void reconcile() {
+    private void reconcile() {
         Set<String> ids = new HashSet<>(published.keySet());
         agent.slotRecords().forEach(s -> ids.addAll(s.models()));
         ids.forEach(this::publishCopy);
+        nodeDirty = false;
         publishNode();
     }
 
     /** Writes the node record: slots, used bytes, load, draining. */
     public void publishNode() {
+        lastNodeWrite = System.nanoTime();
         nodes.put(new NodeRecord(agent.nodeId(), endpoint, memberId, agent.slotRecords(), agent.inFlight(), agent.draining(),
                 System.currentTimeMillis()));
     }
 
     /** Takes every copy of this node out of the placement table (draining: routers stop sending here) and keeps them out. */
-    public synchronized void withdrawAll() {
+    public void withdrawAll() {
         withdrawn = true;
         Set.copyOf(published.keySet()).forEach(this::publishCopy);
     }

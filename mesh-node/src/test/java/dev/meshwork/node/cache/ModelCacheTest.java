@@ -219,6 +219,25 @@ class ModelCacheTest {
     }
 
     @Test
+    void aLoadThatFindsEveryCopyPinnedWaitsForOneToBeReleased() throws Exception {
+        FakeLoader loader = new FakeLoader().open();
+        ModelCache cache = cache(loader, 200);
+        ModelCache.Lease a = cache.acquire(spec("a"));
+        ModelCache.Lease b = cache.acquire(spec("b"));
+        java.util.concurrent.Future<String> c = requests.submit(() -> {
+            use(cache, "c");
+            return "served";
+        });
+        Thread.sleep(150);
+        assertThat(c.isDone()).as("waiting for room, not failed").isFalse();
+        a.close();
+        assertThat(c.get(5, TimeUnit.SECONDS)).isEqualTo("served");
+        assertThat(loaded(cache)).containsExactlyInAnyOrder("b", "c");
+        b.close();
+        assertAccounting(cache);
+    }
+
+    @Test
     void aModelLargerThanTheSlotIsRefused() {
         FakeLoader loader = new FakeLoader().open();
         loader.predicted.put("huge", 300L);

@@ -133,16 +133,25 @@ public final class ClusterNodeBackend implements NodeBackend {
             try {
                 return rpc.apply(channels.stub(target.endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS));
             } catch (StatusRuntimeException e) {
-                if (GrpcErrors.isCopyMissing(e) && replaced++ < MAX_REPLACEMENTS) {
-                    metrics.retry("copy-missing");
-                    stale.record(spec.id() + "@" + target.nodeId()); // the node is writing the removal; meanwhile place again
-                    continue;
+                if (GrpcErrors.isCopyMissing(e)) {
+                    if (replaced++ < MAX_REPLACEMENTS) {
+                        metrics.retry("copy-missing");
+                        stale.record(spec.id() + "@" + target.nodeId()); // the node is writing the removal; meanwhile place again
+                        continue;
+                    }
+                    throw new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' was evicted " + replaced
+                            + " times between its placement and this request's arrival (memory is short for the traffic); retry");
                 }
                 if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && !retried) {
                     retried = true;
-                    metrics.retry("node-unreachable");
-                    suspects.record(target.nodeId());
-                    LOG.info("forwarding to node {} failed ({}); retrying model {} elsewhere", target.nodeId(), e.getStatus().getCode(), spec.id());
+                    if (GrpcErrors.isAnswer(e)) {
+                        // the node is up and said so itself (the copy still loading, its request limit): try once more, the node stays trusted
+                        metrics.retry("node-busy");
+                    } else {
+                        metrics.retry("node-unreachable");
+                        suspects.record(target.nodeId());
+                        LOG.info("forwarding to node {} failed ({}); retrying model {} elsewhere", target.nodeId(), e.getStatus().getCode(), spec.id());
+                    }
                     continue;
                 }
                 throw NodeErrors.fromNode(e, target.nodeId());

@@ -10,6 +10,7 @@ import dev.meshwork.placement.table.NodeRecord;
 import dev.meshwork.placement.table.NodeTable;
 import dev.meshwork.placement.table.PlacementTable;
 import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.GrpcErrors;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.node.CopyStatus;
 import dev.meshwork.protocol.node.LoadRequest;
@@ -39,6 +40,8 @@ import org.slf4j.LoggerFactory;
 final class LoadCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(LoadCoordinator.class);
     private static final long WATCH_MS = 5;
+    /** How long a load waits before placing again after a node said it could not load now. */
+    private static final long BUSY_PAUSE_MS = 20;
 
     /** A LOADED copy a request can be sent to. */
     record Target(String nodeId, String endpoint) {
@@ -209,7 +212,7 @@ final class LoadCoordinator {
                 Math.max(0, spec.sizeHint()), loadFailures.under(spec.id() + "@"));
         Optional<PlacementPolicy.Choice> choice = PlacementPolicy.choose(request, candidates, copies);
         if (choice.isEmpty()) {
-            throw noPlace(spec, candidates, copies);
+            throw noPlace(spec, nodes.list().size(), candidates, copies);
         }
         PlacementPolicy.Choice c = choice.get();
         long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
@@ -223,8 +226,16 @@ final class LoadCoordinator {
         } catch (StatusRuntimeException e) {
             metrics.loaded(System.nanoTime() - started, e.getStatus().getCode() == Status.Code.UNAVAILABLE ? "node-unreachable" : "failed");
             if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+                if (GrpcErrors.isAnswer(e)) {
+                    // the node is up and said so itself (its slot busy, a copy replaced meanwhile): place again shortly;
+                    // a draining node has already marked itself draining in the node table, so placement skips it
+                    metrics.retry("load-node-busy");
+                    LOG.debug("node {} could not load model {} now ({}); placing again", c.nodeId(), spec.id(), e.getStatus());
+                    sleep(BUSY_PAUSE_MS);
+                    return Optional.empty();
+                }
                 metrics.retry("load-node-unreachable");
-                suspects.record(c.nodeId()); // gone, or draining: another node
+                suspects.record(c.nodeId()); // gone: another node
                 LOG.info("loading model {} on node {} failed ({}); trying another node", spec.id(), c.nodeId(), e.getStatus());
                 return Optional.empty();
             }
@@ -233,15 +244,19 @@ final class LoadCoordinator {
         }
     }
 
-    private static MeshError noPlace(ModelSpec spec, List<NodeRecord> nodes, List<CopyRecord> copies) {
+    private MeshError noPlace(ModelSpec spec, int inTable, List<NodeRecord> nodes, List<CopyRecord> copies) {
         Optional<CopyRecord> failed = copies.stream().filter(x -> x.state() == CopyState.FAILED).findFirst();
         if (failed.isPresent()) {
             return new MeshError(ErrorCode.MODEL_NOT_READY, "model '" + spec.id() + "' failed to load on node " + failed.get().nodeId()
                     + ": " + failed.get().error());
         }
-        if (nodes.isEmpty()) {
+        if (inTable == 0) {
             return new MeshError(ErrorCode.UNAVAILABLE, "no node has joined the mesh yet, so model '" + spec.id()
                     + "' cannot load; start a node (./meshwork node)");
+        }
+        if (nodes.isEmpty()) {
+            return new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' cannot load now: all " + inTable
+                    + " nodes failed to answer within the last " + config.suspectMs() + " ms (forward.suspectMs); retry");
         }
         String what = spec.runtime().isEmpty() ? "model format '" + spec.format().name() + "'" : "runtime '" + spec.runtime() + "'";
         return new MeshError(ErrorCode.CAPACITY_EXHAUSTED, "no node can load model '" + spec.id() + "': none of the "

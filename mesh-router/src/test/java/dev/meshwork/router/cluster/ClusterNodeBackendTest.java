@@ -60,6 +60,8 @@ class ClusterNodeBackendTest {
         final AtomicInteger infers = new AtomicInteger();
         volatile CountDownLatch loadGate = new CountDownLatch(0);
         volatile Status inferError;
+        /** Answered once, by the node itself, to the next infer. */
+        final java.util.concurrent.atomic.AtomicReference<Throwable> answerOnce = new java.util.concurrent.atomic.AtomicReference<>();
         volatile long inferDelayMs;
         /** Evicted since the table was written: like a real node, remove the row, then say so. */
         volatile boolean evicted;
@@ -92,7 +94,10 @@ class ClusterNodeBackendTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            if (evicted) {
+            Throwable once = answerOnce.getAndSet(null);
+            if (once != null) {
+                out.onError(GrpcErrors.toStatus(once));
+            } else if (evicted) {
                 placement.removeCopy(request.getModelName(), id);
                 out.onError(GrpcErrors.copyMissing(request.getModelName(), id));
             } else if (inferError != null) {
@@ -249,5 +254,32 @@ class ClusterNodeBackendTest {
                 Executors.newSingleThreadScheduledExecutor()).call(() -> b.inferWire(MODEL, request())))
                 .isInstanceOfSatisfying(MeshError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED));
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("gave up at the caller's deadline").isLessThan(2_500);
+    }
+
+    @Test
+    void aNodeThatAnswersUnavailableItselfIsAskedAgainAndStaysTrusted() throws Exception {
+        FakeNode a = node("a", 900);
+        FakeNode b2 = node("b", 900);
+        placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, ""));
+        a.answerOnce.set(new MeshError(ErrorCode.UNAVAILABLE, "model 'm' is running its limit of requests"));
+        ClusterNodeBackend b = backend(config(10_000, 100));
+        assertThat(b.inferWire(MODEL, request()).getId()).isEqualTo("a");
+        assertThat(b.inferWire(MODEL, request()).getId()).as("not suspected: still chosen").isEqualTo("a");
+        assertThat(a.infers).hasValue(3);
+        assertThat(b2.loads).as("no load elsewhere").hasValue(0);
+    }
+
+    @Test
+    void aModelEvictedOnEveryPlacementFailsWithUnavailableNotNotFound() throws Exception {
+        FakeNode a = node("a", 900);
+        FakeNode b2 = node("b", 900);
+        a.evicted = true;
+        b2.evicted = true;
+        placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, ""));
+        ClusterNodeBackend b = backend(config(10_000, 100));
+        assertThatThrownBy(() -> b.inferWire(MODEL, request())).isInstanceOfSatisfying(MeshError.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(e.getMessage()).contains("model 'm' was evicted 4 times");
+        });
     }
 }

@@ -13,6 +13,12 @@ public final class GrpcErrors {
     /** The trailer by which a node says it holds no copy of the model (it was evicted since the router looked). */
     public static final Metadata.Key<String> COPY_MISSING = Metadata.Key.of("meshwork-copy-missing", Metadata.ASCII_STRING_MARSHALLER);
 
+    /**
+     * The trailer on every error a Meshwork process answers itself (its {@link ErrorCode}'s name). A
+     * failure without it came from the transport (connection refused, reset): the peer is unreachable.
+     */
+    public static final Metadata.Key<String> ANSWERED = Metadata.Key.of("meshwork-error", Metadata.ASCII_STRING_MARSHALLER);
+
     private GrpcErrors() {
     }
 
@@ -20,11 +26,17 @@ public final class GrpcErrors {
     public static StatusRuntimeException copyMissing(String modelId, String nodeId) {
         Metadata trailers = new Metadata();
         trailers.put(COPY_MISSING, modelId);
+        trailers.put(ANSWERED, ErrorCode.NOT_FOUND.name());
         return Status.NOT_FOUND.withDescription("node " + nodeId + " holds no copy of model '" + modelId + "'").asRuntimeException(trailers);
     }
 
     public static boolean isCopyMissing(StatusRuntimeException e) {
         return e.getTrailers() != null && e.getTrailers().containsKey(COPY_MISSING);
+    }
+
+    /** Whether the peer answered this error itself, as opposed to a failure to reach it. */
+    public static boolean isAnswer(StatusRuntimeException e) {
+        return e.getTrailers() != null && e.getTrailers().containsKey(ANSWERED);
     }
 
     public static StatusRuntimeException toStatus(Throwable t) {
@@ -35,6 +47,8 @@ public final class GrpcErrors {
         if (e.code() == ErrorCode.INTERNAL) {
             LOG.warn("internal error answering a gRPC request", t);
         }
-        return Status.fromCodeValue(e.code().grpcCode()).withDescription(e.getMessage()).asRuntimeException();
+        Metadata trailers = new Metadata();
+        trailers.put(ANSWERED, e.code().name());
+        return Status.fromCodeValue(e.code().grpcCode()).withDescription(e.getMessage()).asRuntimeException(trailers);
     }
 }

@@ -1,0 +1,93 @@
+package dev.meshwork.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshwork.node.cache.ModelCache;
+import dev.meshwork.node.runtime.LoadedModel;
+import dev.meshwork.placement.eviction.LruEvictionPolicy;
+import dev.meshwork.placement.registry.ModelFormat;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.protocol.tensor.InferenceRequest;
+import dev.meshwork.protocol.tensor.InferenceResponse;
+import dev.meshwork.protocol.tensor.ModelMetadata;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A copy loaded for a router stays pinned until its first request or the hold time, in a slot with room for one copy. */
+class LoadHoldsTest {
+    final ExecutorService loads = Executors.newFixedThreadPool(2);
+    final ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
+    final LoadHolds holds = new LoadHolds();
+    final ModelCache cache = new ModelCache("s-0", 100, new ModelCache.Loader() {
+        @Override
+        public long predictSize(ModelSpec spec) {
+            return 100;
+        }
+
+        @Override
+        public LoadedModel load(ModelSpec spec) {
+            return new LoadedModel() {
+                @Override
+                public ModelMetadata metadata() {
+                    return new ModelMetadata(spec.id(), List.of("1"), "fake", List.of(), List.of());
+                }
+
+                @Override
+                public InferenceResponse infer(InferenceRequest request) {
+                    return new InferenceResponse(spec.id(), "", "", Map.of(), List.of());
+                }
+
+                @Override
+                public long sizeBytes() {
+                    return 100;
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }, new LruEvictionPolicy(), loads, new ModelCache.Settings(10_000, 1_000, 0, 5_000));
+
+    @AfterEach
+    void stop() {
+        holds.close();
+        loads.shutdownNow();
+        requests.shutdownNow();
+    }
+
+    static ModelSpec spec(String id) {
+        return new ModelSpec(id, new ModelFormat("fake", ""), "/m/" + id, "", 0);
+    }
+
+    @Test
+    void aHeldCopyIsNotEvictedUntilItsFirstRequest() throws Exception {
+        holds.hold("a", cache.acquire(spec("a")));
+        Future<?> b = requests.submit(() -> cache.acquire(spec("b")).close());
+        Thread.sleep(200);
+        assertThat(b.isDone()).as("b waits: a is held for the request that caused its load").isFalse();
+        assertThat(cache.copy("a")).isPresent();
+        try (ModelCache.Lease first = cache.acquireIfPresent("a").orElseThrow()) {
+            holds.used("a"); // as inferIfLoaded does once the first request holds the copy
+        }
+        Thread.sleep(LoadHolds.USE_GRACE_MS / 2);
+        assertThat(cache.copy("a")).as("kept a moment for the other requests that waited for the load").isPresent();
+        b.get(5, TimeUnit.SECONDS);
+        assertThat(cache.copy("a")).as("evicted for b once used").isEmpty();
+    }
+
+    @Test
+    void aHoldEndsByItselfWhenNoRequestComes() throws Exception {
+        holds.hold("a", cache.acquire(spec("a")));
+        long started = System.nanoTime();
+        requests.submit(() -> cache.acquire(spec("b")).close()).get(5, TimeUnit.SECONDS);
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertThat(waitedMs).as("b loaded once the hold ran out").isGreaterThanOrEqualTo(LoadHolds.HOLD_MS - 100);
+    }
+}
