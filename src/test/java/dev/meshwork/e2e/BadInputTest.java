@@ -125,7 +125,7 @@ class BadInputTest {
 
     @Test
     void aTruncatedLightgbmModelFailsWithoutTakingTheNodeDown() throws Exception {
-        String good = Files.readString(dev.meshwork.e2e.support.MeshProcess.repoRoot().resolve("examples/lightgbm/lgbm-binary/model.txt"));
+        String good = Files.readString(dev.meshwork.perf.launch.MeshProcess.repoRoot().resolve("examples/lightgbm/lgbm-binary/model.txt"));
         Path dir = Files.createDirectories(mesh.storage().resolve("lgbm-broken"));
         Files.writeString(dir.resolve("model.txt"), good.substring(0, good.length() / 3));
         assertError(mesh.put("/v1/mesh/models/lgbm-broken?load=true", "{\"modelFormat\":{\"name\":\"lightgbm\"},\"storageUri\":\"" + dir + "\"}"),

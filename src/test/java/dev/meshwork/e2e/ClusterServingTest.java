@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshwork.e2e.support.Fixtures;
 import dev.meshwork.e2e.support.MeshCluster;
 import dev.meshwork.e2e.support.MeshExtension;
-import dev.meshwork.e2e.support.MeshProcess;
+import dev.meshwork.perf.launch.MeshProcess;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

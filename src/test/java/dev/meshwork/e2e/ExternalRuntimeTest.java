@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshwork.e2e.support.Fixtures;
-import dev.meshwork.e2e.support.MeshProcess;
+import dev.meshwork.perf.launch.MeshProcess;
 import dev.meshwork.e2e.support.RuntimeServerProcess;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import dev.meshwork.protocol.oip.ModelReadyRequest;
@@ -36,7 +36,7 @@ class ExternalRuntimeTest {
             Files.createDirectories(dir.resolve(m));
             Files.copy(MeshProcess.repoRoot().resolve("examples/onnx/" + m + "/model.onnx"), dir.resolve(m).resolve("model.onnx"));
         }
-        int port = RuntimeServerProcess.freePort();
+        int port = dev.meshwork.perf.launch.MeshProcess.freePort();
         // the slot holds two of the three models (about 1.05 MB each, as the runtime-server predicts them)
         Path config = Files.writeString(dir.resolve("mesh.yaml"), """
                 node:

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshwork.e2e.support.Fixtures;
 import dev.meshwork.e2e.support.MeshExtension;
-import dev.meshwork.e2e.support.MeshProcess;
+import dev.meshwork.perf.launch.MeshProcess;
 import dev.meshwork.protocol.mmesh.EnsureLoadedRequest;
 import dev.meshwork.protocol.mmesh.GetStatusRequest;
 import dev.meshwork.protocol.mmesh.ModelInfo;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshwork.e2e.support.Fixtures;
-import dev.meshwork.e2e.support.MeshProcess;
+import dev.meshwork.perf.launch.MeshProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshwork.e2e.support.Fixtures;
 import dev.meshwork.e2e.support.MeshExtension;
-import dev.meshwork.e2e.support.MeshProcess;
+import dev.meshwork.perf.launch.MeshProcess;
 import dev.meshwork.e2e.support.S3Server;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;

@@ -88,7 +88,7 @@ class StandaloneServingTest {
     }
 
     private static Path repo() {
-        return dev.meshwork.e2e.support.MeshProcess.repoRoot();
+        return dev.meshwork.perf.launch.MeshProcess.repoRoot();
     }
 
     @Test

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.meshwork.e2e.support.Fixtures;
 import dev.meshwork.e2e.support.MeshExtension;
-import dev.meshwork.e2e.support.MeshProcess;
+import dev.meshwork.perf.launch.MeshProcess;
 import dev.meshwork.protocol.mmesh.DeleteVModelRequest;
 import dev.meshwork.protocol.mmesh.GetStatusRequest;
 import dev.meshwork.protocol.mmesh.GetVModelStatusRequest;

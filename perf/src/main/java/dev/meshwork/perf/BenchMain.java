@@ -2,6 +2,11 @@ package dev.meshwork.perf;
 
 import dev.meshwork.config.ConfigLoader;
 import dev.meshwork.perf.sim.CacheSimBench;
+import dev.meshwork.perf.workload.Scenario;
+import dev.meshwork.perf.workload.WorkloadBench;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /** {@code ./meshwork bench SCENARIO [--seconds=..]}: runs one benchmark scenario and writes its results. */
@@ -11,6 +16,11 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        java.util.Optional<Path> scenarioFile = scenarioFile(args);
+        if (scenarioFile.isPresent()) {
+            System.out.println(new WorkloadBench(scenario(scenarioFile.get(), args)).run());
+            System.exit(0);
+        }
         ConfigLoader.Loaded<BenchConfig> loaded = ConfigLoader.loadOrExit("meshwork bench", BenchConfig.class, BenchConfig.defaults(), "MESHWORK_BENCH_", args);
         List<String> words = loaded.positional();
         String scenario = words.isEmpty() ? "" : words.get(0);
@@ -22,12 +32,52 @@ public final class BenchMain {
             case "forward" -> System.out.println(new dev.meshwork.perf.cluster.ForwardBench(loaded.config()).run());
             case "failure" -> System.out.println(new dev.meshwork.perf.cluster.FailureBench(loaded.config()).run());
             case "zipf" -> System.out.println(new dev.meshwork.perf.cluster.ZipfBench(loaded.config()).run());
+            case "mesh-sim" -> System.out.println(new dev.meshwork.perf.meshsim.MeshSimBench(loaded.config()).run());
+            case "registry-growth" -> System.out.println(new dev.meshwork.perf.cluster.RegistryGrowthBench(loaded.config()).run());
             default -> {
-                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, churn, runtimes, cache-sim, forward, failure, zipf");
+                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, churn, runtimes, cache-sim, forward,"
+                        + " failure, zipf, mesh-sim, registry-growth, and the files of perf/scenarios/: " + scenarioNames(Path.of(loaded.config().root())));
                 System.exit(2);
             }
         }
         System.exit(0);
+    }
+
+    /** The scenario file {@code perf/scenarios/NAME.yaml} the first positional word names, if there is one. */
+    private static java.util.Optional<Path> scenarioFile(String[] args) {
+        String root = ".";
+        String name = null;
+        for (String a : args) {
+            if (a.startsWith("--root=")) {
+                root = a.substring("--root=".length());
+            } else if (!a.startsWith("--") && name == null) {
+                name = a;
+            }
+        }
+        if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
+            return java.util.Optional.empty();
+        }
+        Path file = Path.of(root).resolve("perf/scenarios").resolve(name + ".yaml");
+        return Files.isRegularFile(file) ? java.util.Optional.of(file) : java.util.Optional.empty();
+    }
+
+    private static List<String> scenarioNames(Path root) throws IOException {
+        try (var files = Files.list(root.resolve("perf/scenarios"))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".yaml")).map(n -> n.substring(0, n.length() - 5)).sorted().toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return List.of();
+        }
+    }
+
+    /** The scenario from its file and the flags; a bad value prints what was wrong and exits with 2. */
+    static Scenario scenario(Path file, String[] args) {
+        try {
+            return Scenario.load(file, List.of(args));
+        } catch (RuntimeException e) {
+            System.err.println("meshwork bench " + file.getFileName() + ": " + e.getMessage());
+            System.exit(2);
+            throw e;
+        }
     }
 
     /** The eviction-quality scenario: pure simulation, so it takes a fixed trace length rather than seconds. */
@@ -37,6 +87,7 @@ public final class BenchMain {
         String summary = CacheSimBench.summary(rows, requests);
         java.nio.file.Path dir = ResultWriter.write(java.nio.file.Path.of(config.root()).toAbsolutePath().normalize(), "cache-sim",
                 CacheSimBench.settings(requests), rows, summary);
+        CacheSimBench.chart(rows, dir);
         return summary + "\nresults: " + dir;
     }
 }

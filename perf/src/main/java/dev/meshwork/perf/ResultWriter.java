@@ -18,7 +18,8 @@ public final class ResultWriter {
     private ResultWriter() {
     }
 
-    static Map<String, Object> machine() {
+    /** The machine and JVM a run ran on, for results.json and summaries. */
+    public static Map<String, Object> machine() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("maxHeapBytes", Runtime.getRuntime().maxMemory());

@@ -1,5 +1,6 @@
 package dev.meshwork.e2e.support;
 
+import dev.meshwork.perf.launch.MeshProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

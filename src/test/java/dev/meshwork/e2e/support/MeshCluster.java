@@ -1,7 +1,7 @@
 package dev.meshwork.e2e.support;
 
+import dev.meshwork.perf.launch.MeshProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +36,7 @@ public final class MeshCluster implements AutoCloseable {
         this.nodeFlags = nodeFlags;
         this.routerFlags = routerFlags;
         for (int i = 0; i < members + 2; i++) { // two spare ports for members that restart
-            clusterPorts.add(freePort());
+            clusterPorts.add(MeshProcess.freePort());
         }
     }
 
@@ -71,11 +71,6 @@ public final class MeshCluster implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private List<String> clusterFlags(int member) {
         return List.of("--cluster.name=" + name, "--cluster.port=" + clusterPorts.get(member % clusterPorts.size()),

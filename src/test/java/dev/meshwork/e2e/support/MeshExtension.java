@@ -1,5 +1,6 @@
 package dev.meshwork.e2e.support;
 
+import dev.meshwork.perf.launch.MeshProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;

@@ -1,7 +1,6 @@
 package dev.meshwork.e2e.support;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,11 +15,6 @@ public final class RuntimeServerProcess implements AutoCloseable {
     }
 
     /** A port that was free a moment ago (the runtime-server must come back on the same one). */
-    public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     public static RuntimeServerProcess start(Path workDir, int port, String logName) throws IOException, InterruptedException {
         Path log = workDir.resolve(logName);

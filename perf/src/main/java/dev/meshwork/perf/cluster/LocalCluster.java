@@ -7,7 +7,6 @@ import dev.meshwork.placement.cluster.ClusterConfig;
 import dev.meshwork.router.ClusterRouter;
 import dev.meshwork.router.RouterConfig;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -23,7 +22,7 @@ final class LocalCluster implements AutoCloseable {
     final ClusterConfig cluster;
 
     LocalCluster(int nodeCount, List<String> storageRoots, long slotMemoryBytes) throws IOException {
-        int port = freePort();
+        int port = dev.meshwork.perf.launch.MeshProcess.freePort();
         this.cluster = new ClusterConfig("bench-" + UUID.randomUUID().toString().substring(0, 8), "127.0.0.1", port,
                 List.of("127.0.0.1:" + port + "-" + (port + nodeCount + 2)), 1, 5, ClusterConfig.Kubernetes.disabled());
         RouterConfig d = RouterConfig.defaults();
@@ -52,11 +51,6 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     static void sleep(long ms) {
         try {

@@ -29,7 +29,7 @@ public final class CacheSimBench {
 
     static List<Workload> workloads(int requests) {
         return List.of(
-                new Workload("zipf-1.0, 200 equal models", new TraceGenerator(200, 1.0, requests, 100 << 20, 0, 0, 0, 1), true),
+                new Workload("Zipf(1.0), 200 equal models", new TraceGenerator(200, 1.0, requests, 100 << 20, 0, 0, 0, 1), true),
                 new Workload("zipf-1.0, 200 equal models, popularity drifting", new TraceGenerator(200, 1.0, requests, 100 << 20, 0,
                         requests / 20, 10, 2), true),
                 new Workload("zipf-1.0, 200 equal models, popularity shifting fast", new TraceGenerator(200, 1.0, requests, 100 << 20, 0,
@@ -72,6 +72,19 @@ public final class CacheSimBench {
                     r.lruLoadSeconds(), r.gdsfLoadSeconds(), r.optimalLoadSeconds()));
         }
         return md.toString();
+    }
+
+    /** hit-ratio-vs-capacity.png: each policy and the references against the cache's share of the model bytes, first workload. */
+    public static void chart(List<Row> rows, java.nio.file.Path dir) throws java.io.IOException {
+        String first = rows.get(0).workload();
+        List<Row> w = rows.stream().filter(r -> r.workload().equals(first)).toList();
+        double[] x = w.stream().mapToDouble(r -> r.capacityShare() * 100).toArray();
+        new dev.meshwork.perf.chart.LineChart("hit ratio by capacity: " + first, "capacity, % of the model bytes", "hit ratio")
+                .add("LRU (default)", x, w.stream().mapToDouble(Row::lruHitRatio).toArray())
+                .add("GDSF", x, w.stream().mapToDouble(Row::gdsfHitRatio).toArray())
+                .reference("Belady (optimal)", x, w.stream().mapToDouble(Row::optimalHitRatio).toArray())
+                .reference("upper bound", x, w.stream().mapToDouble(Row::upperBound).toArray())
+                .write(dir.resolve("hit-ratio-vs-capacity.png"));
     }
 
     public static Map<String, Object> settings(int requests) {

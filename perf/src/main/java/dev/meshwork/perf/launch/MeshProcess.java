@@ -1,4 +1,4 @@
-package dev.meshwork.e2e.support;
+package dev.meshwork.perf.launch;
 
 import java.io.IOException;
 import java.net.URI;
@@ -33,6 +33,13 @@ public final class MeshProcess implements AutoCloseable {
         this.log = log;
         this.httpPort = httpPort;
         this.grpcPort = grpcPort;
+    }
+
+    /** A loopback port nothing listens on now (for a process to bind, or a cluster member list). */
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     /** The repository checkout the tests run in (the e2e module's parent). */
