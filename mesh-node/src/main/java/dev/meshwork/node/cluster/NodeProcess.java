@@ -21,6 +21,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One node of the mesh: the node agent behind {@code meshwork.node.v1.NodeService} on gRPC, a
@@ -40,6 +43,9 @@ public final class NodeProcess implements AutoCloseable {
     private final String endpoint;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final NodeHttp http;
+    private volatile boolean joined;
+    private static final Logger LOG = LoggerFactory.getLogger(NodeProcess.class);
+    private static final long ROUTER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(120);
 
     private NodeProcess(NodeProcessConfig config) {
         this.config = config;
@@ -64,11 +70,46 @@ public final class NodeProcess implements AutoCloseable {
                     + ": " + e.getMessage(), e);
         }
         this.endpoint = config.grpc().endpoint(server.getPort());
+        // live at once (a node waiting for a router is healthy), ready once its rows are in the tables
+        this.http = new NodeHttp(config.http(), metrics, () -> joined && hz.getLifecycleService().isRunning() && !agent.draining());
+        awaitRouter();
         this.publisher = new TablePublisher(agent, placement, nodes, endpoint, hz.getCluster().getLocalMember().getUuid().toString(),
                 config.publishMs());
         late[0] = publisher;
-        this.http = new NodeHttp(config.http(), metrics, () -> hz.getLifecycleService().isRunning() && !agent.draining());
+        joined = true;
         health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    /**
+     * The shared tables live on routers (nodes are lite members and hold none of them), so a node
+     * that starts first, as one may under Kubernetes or {@code ./meshwork up --nodes N}, waits for
+     * a router to join before it writes its rows, rather than fail its first write.
+     */
+    private void awaitRouter() {
+        long started = System.nanoTime();
+        long nextLog = started;
+        while (hz.getCluster().getMembers().stream().allMatch(m -> m.isLiteMember())) {
+            long now = System.nanoTime();
+            if (now - started > ROUTER_WAIT_NANOS) {
+                server.shutdownNow();
+                http.close();
+                hz.shutdown();
+                agent.close();
+                throw new MeshError(ErrorCode.UNAVAILABLE, "no router joined cluster '" + config.cluster().name() + "' within "
+                        + TimeUnit.NANOSECONDS.toSeconds(ROUTER_WAIT_NANOS) + " s; start a router (./meshwork router) with the same cluster.* settings");
+            }
+            if (now >= nextLog) {
+                LOG.info("node {} waits for a router to join cluster '{}' (the shared tables live on routers)", config.node().nodeId(),
+                        config.cluster().name());
+                nextLog = now + TimeUnit.SECONDS.toNanos(5);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshError(ErrorCode.UNAVAILABLE, "interrupted while waiting for a router");
+            }
+        }
     }
 
     public static NodeProcess start(NodeProcessConfig config) {

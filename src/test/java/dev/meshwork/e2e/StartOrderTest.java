@@ -1,0 +1,72 @@
+package dev.meshwork.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshwork.e2e.support.Fixtures;
+import dev.meshwork.perf.launch.MeshProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node that starts before any router (as under Kubernetes, or ./meshwork up --nodes N) waits for
+ * one instead of failing its first write to tables that only routers hold, then serves.
+ */
+class StartOrderTest {
+    @Test
+    void aNodeStartedBeforeAnyRouterWaitsForOneAndThenServes(@TempDir Path dir) throws Exception {
+        int nodePort = MeshProcess.freePort();
+        int routerPort = MeshProcess.freePort();
+        String name = "order-" + UUID.randomUUID().toString().substring(0, 8);
+        String members = "--cluster.members=127.0.0.1:" + nodePort + ",127.0.0.1:" + routerPort;
+        List<MeshProcess> started = new ArrayList<>();
+        ExecutorService starter = Executors.newSingleThreadExecutor();
+        try {
+            Future<MeshProcess> node = starter.submit(() -> MeshProcess.node(dir.resolve("node"), List.of("--cluster.name=" + name,
+                    "--cluster.port=" + nodePort, members, "--node.nodeId=node-0",
+                    "--node.storage.roots=" + MeshProcess.repoRoot().resolve("examples"))));
+            Path nodeLog = dir.resolve("node/mesh.log");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!(java.nio.file.Files.exists(nodeLog) && java.nio.file.Files.readString(nodeLog).contains("waits for a router"))) {
+                assertThat(System.nanoTime()).as("the node says it waits for a router").isLessThan(deadline);
+                assertThat(node.isDone()).as("the node neither failed nor started without a router").isFalse();
+                Thread.sleep(100);
+            }
+            MeshProcess router = MeshProcess.router(dir.resolve("router"), List.of("--cluster.name=" + name, "--cluster.port=" + routerPort,
+                    members, "--registry.jdbcUrl=", "--examples=" + MeshProcess.repoRoot().resolve("examples")));
+            started.add(router);
+            started.add(node.get(60, TimeUnit.SECONDS));
+            HttpClient http = HttpClient.newHttpClient();
+            String answer = "";
+            for (int i = 0; i < 100 && !answer.contains("\"data\""); i++) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(router.http() + "/v2/models/add-vectors/infer"))
+                        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[{\"name\":\"a\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,2]},"
+                                + "{\"name\":\"b\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[10,20]}]}")).build(), HttpResponse.BodyHandlers.ofString());
+                answer = r.statusCode() == 200 ? r.body() : "";
+                if (answer.isEmpty()) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(Fixtures.JSON.readTree(answer).path("outputs").get(0).path("data").toString()).isEqualTo("[11.0,22.0]");
+        } finally {
+            starter.shutdownNow();
+            for (MeshProcess p : started) {
+                p.kill();
+            }
+        }
+    }
+
+}
