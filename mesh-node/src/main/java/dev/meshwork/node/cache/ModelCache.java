@@ -58,8 +58,10 @@ public final class ModelCache {
     private final Settings settings;
     private final long backoffNanos;
     private final AtomicLong evictions = new AtomicLong();
-    /** Loads waiting for room wait on this; released pins notify it. */
+    /** Loads waiting for room wait on this; released pins notify it while {@link #waitingForRoom} is above 0. */
     private final Object room = new Object();
+    /** Loads in {@link #awaitRoom}: a request's release, the hot path, signals only when one waits. */
+    private final java.util.concurrent.atomic.AtomicInteger waitingForRoom = new java.util.concurrent.atomic.AtomicInteger();
     /** Told the id of each model whose copy in this slot was loaded, failed or went away; see {@link #onChange}. */
     private volatile Consumer<String> changes = id -> { };
     private volatile CacheEvents events = CacheEvents.NONE;
@@ -210,21 +212,26 @@ public final class ModelCache {
 
     /** A pin was released or memory freed: loads waiting for room look again. */
     private void roomMayHaveChanged() {
-        synchronized (room) {
-            room.notifyAll();
+        if (waitingForRoom.get() > 0) {
+            synchronized (room) {
+                room.notifyAll();
+            }
         }
     }
 
     /** Waits for {@link #roomMayHaveChanged} (or 20 ms, for changes nobody signals); false if interrupted. */
     private boolean awaitRoom(long deadline) {
-        synchronized (room) {
-            try {
+        waitingForRoom.incrementAndGet();
+        try {
+            synchronized (room) {
                 room.wait(Math.max(1, Math.min(20, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
-                return true;
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                return false;
             }
+            return true;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            waitingForRoom.decrementAndGet();
         }
     }
 

@@ -63,7 +63,7 @@ final class MeshClient implements AutoCloseable {
         }
         return http.sendAsync(restRequests[model], HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
             if (e != null) {
-                Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                Throwable c = cause(e);
                 throw new Failure("http-" + c.getClass().getSimpleName(), String.valueOf(c.getMessage()));
             }
             if (r.statusCode() != 200) {
@@ -75,14 +75,18 @@ final class MeshClient implements AutoCloseable {
 
     /** The kind of a failure this client reported, or the exception's class for anything else. */
     static String kind(Throwable t) {
-        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        Throwable c = cause(t);
         return c instanceof Failure f ? f.kind : c.getClass().getSimpleName();
     }
 
     /** What a failure said. */
     static String message(Throwable t) {
-        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-        return String.valueOf(c.getMessage());
+        return String.valueOf(cause(t).getMessage());
+    }
+
+    /** What failed, without the CompletionException a future chain wraps it in. */
+    private static Throwable cause(Throwable t) {
+        return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
     @Override
