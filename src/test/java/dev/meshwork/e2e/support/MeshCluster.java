@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -55,8 +56,16 @@ public final class MeshCluster implements AutoCloseable {
                     int n = i;
                     started.add(starters.submit(() -> c.startNode(n)));
                 }
+                ExecutionException failed = null;
                 for (Future<MeshProcess> f : started) {
-                    c.nodes.add(f.get());
+                    try {
+                        c.nodes.add(f.get()); // every node that did start is collected, so close() stops it
+                    } catch (ExecutionException e) {
+                        failed = failed == null ? e : failed;
+                    }
+                }
+                if (failed != null) {
+                    throw failed;
                 }
             } finally {
                 starters.shutdownNow();

@@ -93,6 +93,20 @@ public final class MeshProcess implements AutoCloseable {
                 .redirectOutput(log.toFile());
         builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "1");
         Process p = builder.start();
+        boolean up = false;
+        try {
+            MeshProcess started = awaitBanner(p, log, mainAndArgs);
+            up = true;
+            return started;
+        } finally {
+            if (!up) {
+                p.destroyForcibly(); // failed, timed out or interrupted: never leave the process behind
+            }
+        }
+    }
+
+    /** Waits (up to 90 s) for the process to print where it listens; a timeout includes the JVM's thread dump. */
+    private static MeshProcess awaitBanner(Process p, Path log, List<String> mainAndArgs) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
@@ -113,8 +127,10 @@ public final class MeshProcess implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        p.destroyForcibly();
-        throw new IllegalStateException("process did not start within 90 s:\n" + Files.readString(log));
+        // SIGQUIT makes the JVM print every thread's stack to its output, the log: where it is stuck
+        new ProcessBuilder("kill", "-3", Long.toString(p.pid())).start().waitFor(5, TimeUnit.SECONDS);
+        Thread.sleep(1_000);
+        throw new IllegalStateException("process did not start within 90 s (" + String.join(" ", mainAndArgs) + "):\n" + Files.readString(log));
     }
 
     private void awaitHealthy(long deadline) throws IOException, InterruptedException {
