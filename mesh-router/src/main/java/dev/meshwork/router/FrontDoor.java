@@ -1,8 +1,8 @@
 package dev.meshwork.router;
 
+import dev.meshwork.kserve.CatalogWatcher;
 import dev.meshwork.placement.registry.ModelRegistry;
 import dev.meshwork.placement.registry.VModelRegistry;
-import dev.meshwork.placement.runtime.CatalogWatcher;
 import dev.meshwork.router.grpc.GrpcServer;
 import dev.meshwork.router.grpc.InferenceGrpcService;
 import dev.meshwork.router.grpc.ModelMeshGrpcService;

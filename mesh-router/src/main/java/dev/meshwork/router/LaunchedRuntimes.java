@@ -1,8 +1,8 @@
 package dev.meshwork.router;
 
+import dev.meshwork.kserve.RuntimeCatalog;
+import dev.meshwork.kserve.ServingRuntime;
 import dev.meshwork.node.NodeConfig;
-import dev.meshwork.placement.runtime.RuntimeCatalog;
-import dev.meshwork.placement.runtime.ServingRuntime;
 import dev.meshwork.protocol.error.MeshError;
 import java.util.ArrayList;
 import java.util.List;

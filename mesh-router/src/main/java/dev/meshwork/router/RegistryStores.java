@@ -1,7 +1,7 @@
 package dev.meshwork.router;
 
-import dev.meshwork.placement.registry.JdbcRegistryStore;
 import dev.meshwork.placement.registry.RegistryStore;
+import dev.meshwork.state.store.JdbcRegistryStore;
 
 /** Opens the registry store a router's configuration names (none when the URL is empty). */
 final class RegistryStores {

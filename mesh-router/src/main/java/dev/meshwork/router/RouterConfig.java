@@ -1,10 +1,10 @@
 package dev.meshwork.router;
 
 import dev.meshwork.node.NodeConfig;
-import dev.meshwork.placement.cluster.ClusterConfig;
-import dev.meshwork.placement.registry.JdbcRegistryStore;
 import dev.meshwork.router.cluster.ForwardConfig;
 import dev.meshwork.router.cluster.ScalingConfig;
+import dev.meshwork.state.cluster.ClusterConfig;
+import dev.meshwork.state.store.JdbcRegistryStore;
 import java.util.List;
 
 /**

@@ -1,11 +1,11 @@
 package dev.meshwork.router;
 
+import dev.meshwork.kserve.CatalogWatcher;
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.placement.registry.RegistryStore;
 import dev.meshwork.placement.registry.StoredModelRegistry;
 import dev.meshwork.placement.registry.StoredVModelRegistry;
-import dev.meshwork.placement.runtime.CatalogWatcher;
 import dev.meshwork.router.mesh.LocalNodeBackend;
 import dev.meshwork.router.mesh.ModelService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

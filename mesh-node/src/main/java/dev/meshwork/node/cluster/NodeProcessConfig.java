@@ -1,7 +1,7 @@
 package dev.meshwork.node.cluster;
 
 import dev.meshwork.node.NodeConfig;
-import dev.meshwork.placement.cluster.ClusterConfig;
+import dev.meshwork.state.cluster.ClusterConfig;
 
 /**
  * The node process's one configuration object ({@code ./meshwork node}): YAML file

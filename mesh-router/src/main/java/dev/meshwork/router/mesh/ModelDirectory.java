@@ -1,8 +1,8 @@
 package dev.meshwork.router.mesh;
 
 import dev.meshwork.config.DirectoryPoller;
+import dev.meshwork.kserve.InferenceServiceParser;
 import dev.meshwork.placement.registry.ModelSpec;
-import dev.meshwork.placement.runtime.InferenceServiceParser;
 import dev.meshwork.protocol.error.MeshError;
 import java.io.IOException;
 import java.nio.file.Files;

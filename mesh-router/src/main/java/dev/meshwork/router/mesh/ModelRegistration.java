@@ -3,12 +3,12 @@ package dev.meshwork.router.mesh;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.meshwork.placement.runtime.InferenceServiceParser;
-import java.io.IOException;
+import dev.meshwork.kserve.InferenceServiceParser;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.JsonTensorCodec;
+import java.io.IOException;
 import java.util.Set;
 
 /**

@@ -1,13 +1,13 @@
 package dev.meshwork.router.mesh;
 
-import dev.meshwork.placement.table.CopyRecord;
-import dev.meshwork.placement.table.CopyState;
-import dev.meshwork.placement.table.NodeRecord;
+import dev.meshwork.kserve.RuntimeCatalog;
 import dev.meshwork.placement.registry.ModelRegistry;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.registry.VModel;
 import dev.meshwork.placement.registry.VModelRegistry;
-import dev.meshwork.placement.runtime.RuntimeCatalog;
+import dev.meshwork.placement.table.CopyRecord;
+import dev.meshwork.placement.table.CopyState;
+import dev.meshwork.placement.table.NodeRecord;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.oip.ModelInferRequest;

@@ -1,9 +1,9 @@
 package dev.meshwork.router.mesh;
 
+import dev.meshwork.kserve.RuntimeCatalog;
+import dev.meshwork.kserve.RuntimeSelector;
+import dev.meshwork.kserve.ServingRuntime;
 import dev.meshwork.placement.registry.ModelSpec;
-import dev.meshwork.placement.runtime.RuntimeCatalog;
-import dev.meshwork.placement.runtime.RuntimeSelector;
-import dev.meshwork.placement.runtime.ServingRuntime;
 import dev.meshwork.protocol.error.MeshError;
 import java.util.Set;
 import java.util.function.Supplier;

@@ -1,6 +1,6 @@
 package dev.meshwork.router.rest;
 
-import dev.meshwork.placement.runtime.CatalogWatcher;
+import dev.meshwork.kserve.CatalogWatcher;
 import dev.meshwork.router.RouterConfig;
 import dev.meshwork.router.mesh.ModelDirectory;
 import dev.meshwork.router.mesh.ModelService;

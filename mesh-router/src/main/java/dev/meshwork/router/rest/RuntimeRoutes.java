@@ -1,7 +1,7 @@
 package dev.meshwork.router.rest;
 
-import dev.meshwork.placement.runtime.CatalogWatcher;
-import dev.meshwork.placement.runtime.ServingRuntime;
+import dev.meshwork.kserve.CatalogWatcher;
+import dev.meshwork.kserve.ServingRuntime;
 import io.vertx.ext.web.Router;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,0 +1,78 @@
+package dev.meshwork.kserve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshwork.placement.registry.ModelFormat;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.protocol.error.MeshError;
+import java.util.List;
+
+/**
+ * Reads KServe InferenceService documents ({@code serving.kserve.io/v1beta1}) into registrations:
+ * {@code spec.predictor.model} (modelFormat, storageUri, runtime), or the legacy schema
+ * ({@code predictor: {sklearn: {storageUri}}} and the other frameworks), which names the format
+ * and leaves the runtime to the selection rules, as KServe does. The model is named by
+ * {@code metadata.name} and selects runtimes in {@code metadata.namespace}. Unknown fields are
+ * tolerated (KServe documents carry many this mesh has no use for); wrong types and missing
+ * required fields fail with the source, the path and what was expected. Stateless.
+ */
+public final class InferenceServiceParser {
+    static final String API_VERSION = "serving.kserve.io/v1beta1";
+    /** The legacy predictor keys and the model format each one means. */
+    static final List<String> LEGACY = List.of("sklearn", "xgboost", "lightgbm", "tensorflow", "pytorch", "onnx", "triton", "pmml", "paddle");
+
+    private InferenceServiceParser() {
+    }
+
+    /** Whether a parsed body looks like a Kubernetes document rather than Meshwork's own registration. */
+    public static boolean isKubernetesDocument(JsonNode doc) {
+        return doc != null && doc.isObject() && (doc.has("apiVersion") || doc.has("kind"));
+    }
+
+    /** Every InferenceService in a YAML (or JSON) text, several separated by {@code ---}. */
+    public static List<ModelSpec> parseAll(String source, String text, String sourceTag) {
+        return YamlPath.documents(source, text).stream().map(d -> parse(d, sourceTag)).toList();
+    }
+
+    /** One InferenceService document. */
+    public static ModelSpec parse(String source, JsonNode node, String sourceTag) {
+        return parse(new YamlPath(source, "", node), sourceTag);
+    }
+
+    private static ModelSpec parse(YamlPath doc, String sourceTag) {
+        doc.requireMapping();
+        if (!doc.at("apiVersion").requiredText().equals(API_VERSION)) {
+            throw doc.at("apiVersion").wrong(API_VERSION);
+        }
+        if (!doc.at("kind").requiredText().equals("InferenceService")) {
+            throw doc.at("kind").wrong("InferenceService");
+        }
+        YamlPath meta = doc.at("metadata").requireMapping();
+        String name = meta.at("name").requiredText();
+        String namespace = meta.at("namespace").text(ModelSpec.DEFAULT_NAMESPACE);
+        YamlPath predictor = doc.at("spec").requireMapping().at("predictor").requireMapping();
+        YamlPath model = predictor.at("model");
+        if (model.present()) {
+            model.requireMapping();
+            YamlPath format = model.at("modelFormat").requireMapping();
+            return spec(name, new ModelFormat(format.at("name").requiredText(), format.at("version").text("")),
+                    model.at("storageUri").requiredText(), model.at("runtime").text(""), namespace, sourceTag, model);
+        }
+        List<String> legacy = LEGACY.stream().filter(k -> predictor.at(k).present()).toList();
+        if (legacy.size() != 1) {
+            throw predictor.wrong(legacy.isEmpty() ? "\"model\" or one of " + LEGACY : "one framework, not " + legacy);
+        }
+        YamlPath framework = predictor.at(legacy.get(0)).requireMapping();
+        return spec(name, new ModelFormat(legacy.get(0), ""), framework.at("storageUri").requiredText(), "", namespace, sourceTag, framework);
+    }
+
+    private static ModelSpec spec(String name, ModelFormat format, String storageUri, String runtime, String namespace, String sourceTag,
+                                  YamlPath at) {
+        at.at("runtimeVersion").text(""); // read for its type; an in-process runtime has no image version to pick
+        ModelSpec spec = new ModelSpec(name, format, storageUri, runtime, 0, namespace, sourceTag);
+        try {
+            return spec.validate();
+        } catch (MeshError e) {
+            throw MeshError.invalid("%s: %s", at.source(), e.getMessage());
+        }
+    }
+}

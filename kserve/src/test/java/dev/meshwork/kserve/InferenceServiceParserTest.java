@@ -1,0 +1,193 @@
+package dev.meshwork.kserve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meshwork.placement.registry.ModelFormat;
+import dev.meshwork.placement.registry.ModelSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** InferenceService documents as KServe's documentation writes them, both schemas, and the mistakes people make. */
+class InferenceServiceParserTest {
+    static ModelSpec one(String yaml) {
+        List<ModelSpec> all = InferenceServiceParser.parseAll("isvc.yaml", yaml, "file:/models/isvc.yaml");
+        assertThat(all).hasSize(1);
+        return all.get(0);
+    }
+
+    @Test
+    void theKServeDocsExamplesRead() {
+        // "First InferenceService" (new schema)
+        ModelSpec iris = one("""
+                apiVersion: "serving.kserve.io/v1beta1"
+                kind: "InferenceService"
+                metadata:
+                  name: "sklearn-iris"
+                spec:
+                  predictor:
+                    model:
+                      modelFormat:
+                        name: sklearn
+                      storageUri: "gs://kfserving-examples/models/sklearn/1.0/model"
+                """);
+        assertThat(iris).isEqualTo(new ModelSpec("sklearn-iris", new ModelFormat("sklearn", ""), "gs://kfserving-examples/models/sklearn/1.0/model",
+                "", 0, "default", "file:/models/isvc.yaml"));
+        // the same in the old schema
+        assertThat(one("""
+                apiVersion: "serving.kserve.io/v1beta1"
+                kind: "InferenceService"
+                metadata: {name: "sklearn-iris", namespace: kserve-test}
+                spec:
+                  predictor:
+                    sklearn:
+                      storageUri: "gs://kfserving-examples/models/sklearn/1.0/model"
+                """)).extracting(ModelSpec::format, ModelSpec::namespace).containsExactly(new ModelFormat("sklearn", ""), "kserve-test");
+        // XGBoost on MLServer over the v2 protocol, a runtime named explicitly
+        ModelSpec xgb = one("""
+                apiVersion: "serving.kserve.io/v1beta1"
+                kind: "InferenceService"
+                metadata:
+                  name: "xgboost-v2-mlserver"
+                spec:
+                  predictor:
+                    model:
+                      modelFormat:
+                        name: xgboost
+                      protocolVersion: v2
+                      runtime: kserve-mlserver
+                      storageUri: "gs://kfserving-examples/models/xgboost/iris"
+                """);
+        assertThat(xgb.runtime()).isEqualTo("kserve-mlserver");
+        // TorchServe with a format version; TensorFlow and Triton in the old schema, with a runtimeVersion
+        assertThat(one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: torchserve}
+                spec:
+                  predictor:
+                    model:
+                      modelFormat: {name: pytorch, version: "1"}
+                      storageUri: gs://kfserving-examples/models/torchserve/image_classifier/v1
+                      resources: {limits: {memory: 4Gi}}
+                """).format()).isEqualTo(new ModelFormat("pytorch", "1"));
+        List<ModelSpec> two = InferenceServiceParser.parseAll("two.yaml", """
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: flower-sample}
+                spec:
+                  predictor:
+                    tensorflow:
+                      storageUri: "gs://kfserving-examples/models/tensorflow/flowers"
+                ---
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: torchscript-cifar10}
+                spec:
+                  predictor:
+                    triton:
+                      storageUri: gs://kfserving-examples/models/torchscript
+                      runtimeVersion: 21.08-py3
+                      env: [{name: OMP_NUM_THREADS, value: "1"}]
+                """, "");
+        assertThat(two).extracting(s -> s.id() + ":" + s.format().name()).containsExactly("flower-sample:tensorflow", "torchscript-cifar10:triton");
+    }
+
+    @Test
+    void theKServeDocsExamplesWithComponentsMeshworkDoesNotRunStillRegisterTheirModel() {
+        // canary rollout, autoscaling, logger and batcher, a transformer and an explainer: tolerated, not run
+        ModelSpec canary = one("""
+                apiVersion: "serving.kserve.io/v1beta1"
+                kind: "InferenceService"
+                metadata:
+                  name: "sklearn-iris"
+                  annotations:
+                    serving.kserve.io/enable-tag-routing: "true"
+                spec:
+                  predictor:
+                    canaryTrafficPercent: 10
+                    minReplicas: 1
+                    maxReplicas: 5
+                    scaleTarget: 1
+                    scaleMetric: concurrency
+                    logger:
+                      mode: all
+                      url: http://message-dumper.default/
+                    batcher:
+                      maxBatchSize: 32
+                      maxLatency: 5000
+                    model:
+                      modelFormat:
+                        name: sklearn
+                      storageUri: "gs://kfserving-examples/models/sklearn/2.0/model"
+                """);
+        assertThat(canary.storageUri()).isEqualTo("gs://kfserving-examples/models/sklearn/2.0/model");
+        ModelSpec withTransformer = one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata:
+                  name: torch-transformer
+                spec:
+                  predictor:
+                    model:
+                      modelFormat:
+                        name: pytorch
+                      storageUri: gs://kfserving-examples/models/torchserve/image_classifier/v1
+                  transformer:
+                    containers:
+                      - image: kserve/image-transformer:latest
+                        name: kserve-container
+                        command:
+                          - "python"
+                          - "-m"
+                          - "model"
+                        args:
+                          - --model_name
+                          - mnist
+                  explainer:
+                    alibi:
+                      type: AnchorImages
+                      storageUri: "gs://kfserving-examples/models/tensorflow/cifar/explainer-0.9.1"
+                """);
+        assertThat(withTransformer.format()).isEqualTo(new ModelFormat("pytorch", ""));
+        // a custom predictor container names no model format: refused with what is expected
+        assertThatThrownBy(() -> one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata:
+                  name: custom-model
+                spec:
+                  predictor:
+                    containers:
+                      - name: kserve-container
+                        image: "kserve/custom-model-grpc:latest"
+                """)).hasMessageContaining("/spec/predictor: expected \"model\" or one of [sklearn");
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            kind: Deployment                                            | /kind: expected InferenceService
+            metadata: {namespace: x}                                    | /metadata/name: expected a non-empty string, got nothing
+            spec: {}                                                    | /spec/predictor: expected a mapping, got nothing
+            spec: {predictor: {}}                                       | /spec/predictor: expected "model" or one of [sklearn
+            spec: {predictor: {sklearn: {storageUri: a}, onnx: {storageUri: b}}} | /spec/predictor: expected one framework, not [sklearn, onnx]
+            spec: {predictor: {onnx: {}}}                               | /spec/predictor/onnx/storageUri: expected a non-empty string, got nothing
+            spec: {predictor: {model: {modelFormat: onnx, storageUri: a}}} | /spec/predictor/model/modelFormat: expected a mapping, got string "onnx"
+            spec: {predictor: {model: {modelFormat: {name: onnx}, storageUri: 7}}} | /spec/predictor/model/storageUri: expected a non-empty string, got number 7
+            spec: {predictor: {model: {modelFormat: {name: onnx}, storageUri: a, runtime: [x]}}} | /spec/predictor/model/runtime: expected a string
+            """)
+    void mistakesNameTheFileThePathAndWhatWasExpected(String patch, String message) {
+        String doc = """
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: broken}
+                spec: {predictor: {onnx: {storageUri: /m}}}
+                """;
+        String key = patch.substring(0, patch.indexOf(':'));
+        String patched = doc.lines().map(l -> l.startsWith(key + ":") ? patch : l).reduce((a, b) -> a + "\n" + b).orElseThrow();
+        assertThatThrownBy(() -> InferenceServiceParser.parseAll("models/broken.yaml", patched, ""))
+                .hasMessageStartingWith("models/broken.yaml: ").hasMessageContaining(message);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.meshwork.state.cluster;
+
+import java.util.List;
+
+/**
+ * How a process joins the mesh's Hazelcast cluster (YAML section {@code cluster} of the router and
+ * node configurations).
+ *
+ * @param name                  the cluster name: members with another name never join
+ * @param host                  the address the member binds and announces; {@code 0.0.0.0} binds every interface
+ * @param port                  the first port tried; the next free one up to {@code port + 20} is taken
+ * @param members               TCP-IP discovery: {@code host:port} or {@code host:port-port} of members to join
+ * @param heartbeatSeconds      how often members tell each other they are alive
+ * @param failureSeconds        how long a member may stay silent before it is declared gone and its
+ *                              copies leave the placement table; lower is faster recovery, but a long
+ *                              GC pause may then drop a healthy node
+ * @param kubernetes            Kubernetes discovery instead of the member list
+ */
+public record ClusterConfig(String name, String host, int port, List<String> members, int heartbeatSeconds, int failureSeconds,
+                            Kubernetes kubernetes) {
+    public ClusterConfig {
+        members = members == null ? List.of() : List.copyOf(members);
+        kubernetes = kubernetes == null ? Kubernetes.disabled() : kubernetes;
+    }
+
+    /**
+     * Hazelcast's Kubernetes discovery (the pods behind a headless service).
+     *
+     * @param namespace   the namespace of the service; empty: the pod's own
+     * @param serviceName the headless service whose endpoints are the members
+     */
+    public record Kubernetes(boolean enabled, String namespace, String serviceName) {
+        public static Kubernetes disabled() {
+            return new Kubernetes(false, "", "");
+        }
+    }
+
+    public static ClusterConfig defaults() {
+        return new ClusterConfig("meshwork", "127.0.0.1", 5701, List.of("127.0.0.1:5701-5710"), 1, 5, Kubernetes.disabled());
+    }
+}

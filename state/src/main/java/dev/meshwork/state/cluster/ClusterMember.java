@@ -1,0 +1,129 @@
+package dev.meshwork.state.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MapStoreConfig;
+import com.hazelcast.config.NearCacheConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.registry.RegistryStore;
+import dev.meshwork.placement.registry.VModel;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Starts this process's embedded Hazelcast member. Routers are data members: they own the
+ * partitions of the shared maps and persist the registry through the {@link RegistryStore}. Nodes
+ * are lite members: they own no data, so a node that crashes takes no state with it and causes no
+ * partition migration; they write their rows into maps the routers hold.
+ *
+ * <p>Maps that routers read on the request path (registry, vmodels, placement) have a near cache
+ * that holds the objects themselves and is invalidated on every change, so a lookup is a local
+ * read; see the README's "Cluster state" for why this and not a ReplicatedMap.
+ */
+public final class ClusterMember {
+    /** What a member is in the mesh. */
+    public enum Role {
+        ROUTER, NODE
+    }
+
+    private ClusterMember() {
+    }
+
+    /** Starts a member; {@code store} persists registrations (routers only; nodes pass {@link RegistryStore#NONE}). */
+    public static HazelcastInstance start(ClusterConfig cluster, Role role, String processName, RegistryStore store) {
+        try {
+            return Hazelcast.newHazelcastInstance(config(cluster, role, processName, store));
+        } catch (RuntimeException e) {
+            throw new MeshError(ErrorCode.UNAVAILABLE, "cannot start the cluster member on " + cluster.host() + ":" + cluster.port()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Config config(ClusterConfig cluster, Role role, String processName, RegistryStore store) {
+        Config c = new Config();
+        c.setClusterName(cluster.name());
+        c.setInstanceName(processName + "-" + UUID.randomUUID().toString().substring(0, 8));
+        c.setLiteMember(role == Role.NODE);
+        c.setProperty("hazelcast.phone.home.enabled", "false"); // offline: never call home
+        c.setProperty("hazelcast.logging.type", "slf4j");
+        c.setProperty("hazelcast.shutdownhook.enabled", "false"); // the process leaves when its drain is done
+        c.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(cluster.heartbeatSeconds()));
+        c.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(cluster.failureSeconds()));
+        c.setProperty("hazelcast.wait.seconds.before.join", "0");
+        c.setProperty("hazelcast.map.invalidation.batch.enabled", "false"); // near caches drop a changed entry at once
+        c.setProperty("hazelcast.partition.count", "71");
+        NetworkConfig net = c.getNetworkConfig();
+        net.setPort(cluster.port()).setPortAutoIncrement(true).setPortCount(20);
+        if (!cluster.host().equals("0.0.0.0")) {
+            c.setProperty("hazelcast.socket.bind.any", "false");
+            net.getInterfaces().setEnabled(true).addInterface(cluster.host());
+        }
+        JoinConfig join = net.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        if (cluster.kubernetes().enabled()) {
+            join.getKubernetesConfig().setEnabled(true);
+            if (!cluster.kubernetes().namespace().isEmpty()) {
+                join.getKubernetesConfig().setProperty("namespace", cluster.kubernetes().namespace());
+            }
+            if (!cluster.kubernetes().serviceName().isEmpty()) {
+                join.getKubernetesConfig().setProperty("service-name", cluster.kubernetes().serviceName());
+            }
+        } else {
+            join.getTcpIpConfig().setEnabled(true).setMembers(expand(cluster.members()));
+        }
+        c.getJetConfig().setEnabled(false);
+        c.addMapConfig(nearCached(MapNames.MODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "model", ModelSpec.class))));
+        c.addMapConfig(nearCached(MapNames.VMODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "vmodel", VModel.class))));
+        c.addMapConfig(nearCached(MapNames.PLACEMENT));
+        c.addMapConfig(nearCached(MapNames.NODES)); // a request looks up its copy's node endpoint
+        c.addMapConfig(new MapConfig(MapNames.CLAIMS).setBackupCount(1));
+        return c;
+    }
+
+    /** {@code host:5701-5703} as the three addresses Hazelcast wants: it takes ranges in port settings only. */
+    static List<String> expand(List<String> members) {
+        List<String> out = new ArrayList<>();
+        for (String m : members) {
+            int colon = m.lastIndexOf(':');
+            int dash = m.indexOf('-', colon + 1);
+            if (colon < 0 || dash < 0) {
+                out.add(m);
+                continue;
+            }
+            try {
+                int from = Integer.parseInt(m.substring(colon + 1, dash));
+                int to = Integer.parseInt(m.substring(dash + 1));
+                if (to < from || to - from > 100) {
+                    throw MeshError.invalid("cluster.members: '%s' is not a range of at most 100 ports (host:first-last)", m);
+                }
+                for (int p = from; p <= to; p++) {
+                    out.add(m.substring(0, colon) + ":" + p);
+                }
+            } catch (NumberFormatException e) {
+                throw MeshError.invalid("cluster.members: '%s' is not host:port or host:first-last", m);
+            }
+        }
+        return out;
+    }
+
+    private static MapConfig nearCached(String name) {
+        NearCacheConfig near = new NearCacheConfig(name).setInMemoryFormat(InMemoryFormat.OBJECT)
+                .setInvalidateOnChange(true).setCacheLocalEntries(true);
+        return new MapConfig(name).setBackupCount(1).setNearCacheConfig(near);
+    }
+
+    private static MapStoreConfig registryStore(RegistryMapStore<?> impl) {
+        // write-through: a put returns only once the store has it, so an API success is durable
+        return new MapStoreConfig().setEnabled(true).setImplementation(impl).setWriteDelaySeconds(0)
+                .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER);
+    }
+}

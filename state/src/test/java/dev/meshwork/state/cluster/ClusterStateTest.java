@@ -1,0 +1,169 @@
+package dev.meshwork.state.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.meshwork.placement.registry.ModelFormat;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.registry.RegistryStore;
+import dev.meshwork.placement.table.CopyRecord;
+import dev.meshwork.placement.table.CopyState;
+import dev.meshwork.placement.table.LoadClaims;
+import dev.meshwork.placement.table.NodeRecord;
+import dev.meshwork.placement.table.SlotRecord;
+import dev.meshwork.state.store.JdbcRegistryStore;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shared state on real Hazelcast members over loopback: two routers (data members) and a node (lite member) in one JVM. */
+class ClusterStateTest {
+    @TempDir
+    Path dir;
+
+    private final List<HazelcastInstance> members = new ArrayList<>();
+    private final List<RegistryStore> stores = new ArrayList<>();
+    private ClusterConfig cluster;
+
+    @AfterEach
+    void stop() {
+        members.forEach(HazelcastInstance::shutdown);
+        stores.forEach(RegistryStore::close);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private void newCluster() throws IOException {
+        int port = freePort();
+        cluster = new ClusterConfig("test-" + UUID.randomUUID(), "127.0.0.1", port, List.of("127.0.0.1:" + port + "-" + (port + 5)),
+                1, 3, ClusterConfig.Kubernetes.disabled());
+    }
+
+    private RegistryStore store() {
+        RegistryStore s = new JdbcRegistryStore("jdbc:h2:file:" + dir.resolve("registry") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0", "", "");
+        stores.add(s);
+        return s;
+    }
+
+    private HazelcastInstance router() {
+        HazelcastInstance hz = ClusterMember.start(cluster, ClusterMember.Role.ROUTER, "router", store());
+        members.add(hz);
+        return hz;
+    }
+
+    private HazelcastInstance node() {
+        HazelcastInstance hz = ClusterMember.start(cluster, ClusterMember.Role.NODE, "node", RegistryStore.NONE);
+        members.add(hz);
+        return hz;
+    }
+
+    private static ModelSpec spec(String id) {
+        return new ModelSpec(id, new ModelFormat("onnx", "1"), "file:///models/" + id + ".onnx", "", 0);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void registrationsAreSharedAndSurviveTheWholeCluster() throws Exception {
+        newCluster();
+        HazelcastInstance a = router();
+        HazelcastInstance b = router();
+        new HazelcastModelRegistry(a).put(spec("m1"));
+        assertThat(new HazelcastModelRegistry(b).get("m1")).contains(spec("m1"));
+        new HazelcastModelRegistry(b).put(spec("m2"));
+        new HazelcastModelRegistry(a).remove("m1");
+        assertThat(new HazelcastModelRegistry(a).get("m1")).isEmpty();
+        stop();
+        members.clear();
+        stores.clear();
+
+        newCluster(); // a new cluster on the same store: everything comes back from the database
+        HazelcastInstance c = router();
+        assertThat(new HazelcastModelRegistry(c).list()).containsExactly(spec("m2"));
+        assertThat(new HazelcastModelRegistry(c).get("unknown")).isEmpty();
+    }
+
+    @Test
+    void copiesWrittenByNodesAreReadByRoutersAndLeaveWithTheirNode() throws Exception {
+        newCluster();
+        HazelcastInstance r = router();
+        HazelcastInstance n1 = node();
+        HazelcastInstance n2 = node();
+        HazelcastPlacementTable atRouter = new HazelcastPlacementTable(r);
+        HazelcastNodeTable nodesAtRouter = new HazelcastNodeTable(r);
+        List<String> gone = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (NodeReaper reaper = new NodeReaper(r, nodesAtRouter, atRouter, 500, n -> gone.add(n.nodeId()))) {
+            ExecutorService writers = Executors.newFixedThreadPool(2);
+            for (HazelcastInstance n : List.of(n1, n2)) {
+                String id = n == n1 ? "n1" : "n2";
+                new HazelcastNodeTable(n).put(new NodeRecord(id, "127.0.0.1:1", n.getCluster().getLocalMember().getUuid().toString(),
+                        List.of(new SlotRecord("onnx-0", "onnx", "cpu", List.of("onnx"), true, 100, 0, 0, List.of())), 0, false, 0));
+                HazelcastPlacementTable t = new HazelcastPlacementTable(n);
+                writers.submit(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        t.putCopy("m" + i, new CopyRecord(id, "onnx-0", CopyState.LOADED, 10, 0, ""));
+                    }
+                });
+            }
+            writers.shutdown();
+            assertThat(writers.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+            await("both nodes' copies of every model, none lost to a concurrent write", () -> atRouter.all().size() == 50
+                    && atRouter.all().values().stream().allMatch(c -> c.size() == 2));
+            assertThat(atRouter.copies("m7")).extracting(CopyRecord::nodeId).containsExactlyInAnyOrder("n1", "n2");
+
+            new HazelcastPlacementTable(n1).removeCopy("m7", "n1");
+            await("the router's near cache sees the removal", () -> atRouter.copies("m7").size() == 1);
+
+            n2.getLifecycleService().terminate(); // a crash: no goodbye
+            // the reaper removes the copies, then the node record, then says so
+            await("n2 and its copies leave the tables", () -> gone.contains("n2"));
+            assertThat(atRouter.all().values().stream().flatMap(List::stream)).noneMatch(c -> c.nodeId().equals("n2"));
+            assertThat(nodesAtRouter.list()).extracting(NodeRecord::nodeId).containsExactly("n1");
+            assertThat(gone).containsExactly("n2");
+            // the near cache learns of a change by an invalidation event, a moment after the write
+            await("the router's near cache drops n2's copies", () -> atRouter.copies("m7").isEmpty());
+            assertThat(atRouter.copies("m8")).extracting(CopyRecord::nodeId).containsExactly("n1");
+        }
+    }
+
+    @Test
+    void oneLoadClaimAcrossRoutersTakenOverWhenItsOwnerDies() throws Exception {
+        newCluster();
+        HazelcastInstance a = router();
+        HazelcastInstance b = router();
+        String ownerA = a.getCluster().getLocalMember().getUuid().toString();
+        String ownerB = b.getCluster().getLocalMember().getUuid().toString();
+        LoadClaims claimsA = new HazelcastLoadClaims(a, o -> a.getCluster().getMembers().stream().anyMatch(m -> m.getUuid().toString().equals(o)));
+        LoadClaims claimsB = new HazelcastLoadClaims(b, o -> b.getCluster().getMembers().stream().anyMatch(m -> m.getUuid().toString().equals(o)));
+        assertThat(claimsA.tryClaim("m", ownerA, 60_000)).isEmpty();
+        assertThat(claimsB.tryClaim("m", ownerB, 60_000)).get().extracting(LoadClaims.Claim::owner).isEqualTo(ownerA);
+        claimsA.release("m", ownerA);
+        assertThat(claimsB.tryClaim("m", ownerB, 60_000)).isEmpty();
+        assertThat(claimsA.tryClaim("m", ownerA, 60_000)).isPresent();
+
+        b.getLifecycleService().terminate();
+        await("a sees b leave", () -> a.getCluster().getMembers().size() == 1);
+        assertThat(claimsA.tryClaim("m", ownerA, 60_000)).as("b's claim is taken over though its lease runs").isEmpty();
+    }
+}
