@@ -2,6 +2,7 @@ package dev.meshwork.node.cluster;
 
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.cache.CopyInfo;
+import dev.meshwork.nodeapi.NodeMessages;
 import dev.meshwork.placement.policy.PlacementPolicy;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyRecord;
@@ -9,7 +10,6 @@ import dev.meshwork.placement.table.CopyState;
 import dev.meshwork.placement.table.NodeRecord;
 import dev.meshwork.placement.table.NodeTable;
 import dev.meshwork.placement.table.PlacementTable;
-import dev.meshwork.protocol.node.LoadRequest;
 import dev.meshwork.protocol.node.NodeServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -93,7 +93,7 @@ final class Drainer {
         try {
             long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
             NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(leftMs, TimeUnit.MILLISECONDS)
-                    .load(LoadRequest.newBuilder().setModel(NodeGrpcService.wire(spec.get())).setSlot(choice.get().slot()).build());
+                    .load(NodeMessages.loadRequest(spec.get(), choice.get().slot()));
             return true;
         } catch (StatusRuntimeException e) {
             LOG.warn("drain of node {}: loading model {} on node {} failed: {}", agent.nodeId(), c.modelId(), choice.get().nodeId(), e.getStatus());

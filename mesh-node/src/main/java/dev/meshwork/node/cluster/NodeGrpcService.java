@@ -2,9 +2,8 @@ package dev.meshwork.node.cluster;
 
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.cache.CopyInfo;
-import dev.meshwork.placement.registry.ModelFormat;
+import dev.meshwork.nodeapi.NodeMessages;
 import dev.meshwork.placement.registry.ModelSpec;
-import dev.meshwork.placement.table.CopyState;
 import dev.meshwork.placement.table.SlotRecord;
 import dev.meshwork.protocol.error.GrpcCalls;
 import dev.meshwork.protocol.error.GrpcErrors;
@@ -41,37 +40,15 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
         this.work = work;
     }
 
-    /** The spec a router sent, as the registry holds it. */
-    static ModelSpec spec(dev.meshwork.protocol.node.ModelSpec m) {
-        return new ModelSpec(m.getModelId(), new ModelFormat(m.getFormatName(), m.getFormatVersion()), m.getStorageUri(), m.getRuntime(),
-                m.getSizeHintBytes());
-    }
-
-    /** The wire form of a spec, for routers and draining nodes. */
-    public static dev.meshwork.protocol.node.ModelSpec wire(ModelSpec s) {
-        return dev.meshwork.protocol.node.ModelSpec.newBuilder().setModelId(s.id()).setFormatName(s.format().name())
-                .setFormatVersion(s.format().version() == null ? "" : s.format().version()).setStorageUri(s.storageUri())
-                .setRuntime(s.runtime()).setSizeHintBytes(Math.max(0, s.sizeHint())).build();
-    }
-
     static CopyStatus status(CopyInfo c) {
-        return CopyStatus.newBuilder().setModelId(c.modelId()).setSlot(c.slot()).setState(state(c.state()))
+        return CopyStatus.newBuilder().setModelId(c.modelId()).setSlot(c.slot()).setState(NodeMessages.copyState(c.state()))
                 .setSizeBytes(c.sizeBytes()).setLastUsed(c.lastUsedMillis()).setError(c.error() == null ? "" : c.error()).build();
-    }
-
-    private static dev.meshwork.protocol.node.CopyState state(CopyState s) {
-        return switch (s) {
-            case LOADING -> dev.meshwork.protocol.node.CopyState.LOADING;
-            case LOADED -> dev.meshwork.protocol.node.CopyState.LOADED;
-            case FAILED -> dev.meshwork.protocol.node.CopyState.FAILED;
-            case UNLOADING -> dev.meshwork.protocol.node.CopyState.UNLOADING;
-        };
     }
 
     @Override
     public void load(LoadRequest request, StreamObserver<CopyStatus> out) {
         GrpcCalls.answer(work, out, () -> {
-            ModelSpec spec = spec(request.getModel());
+            ModelSpec spec = NodeMessages.spec(request.getModel());
             try {
                 return status(agent.ensureLoaded(spec, request.getSlot()));
             } finally {

@@ -1,6 +1,6 @@
 package dev.meshwork.router.cluster;
 
-import dev.meshwork.node.cluster.NodeGrpcService;
+import dev.meshwork.nodeapi.NodeMessages;
 import dev.meshwork.placement.policy.PlacementPolicy;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyRecord;
@@ -13,7 +13,6 @@ import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.GrpcErrors;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.node.CopyStatus;
-import dev.meshwork.protocol.node.LoadRequest;
 import dev.meshwork.protocol.node.UnloadRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -219,7 +218,7 @@ final class LoadCoordinator {
         long started = System.nanoTime();
         try {
             CopyStatus status = channels.stub(c.endpoint()).withDeadlineAfter(leftMs, TimeUnit.MILLISECONDS)
-                    .load(LoadRequest.newBuilder().setModel(NodeGrpcService.wire(spec)).setSlot(c.slot()).build());
+                    .load(NodeMessages.loadRequest(spec, c.slot()));
             LOG.debug("model {} loaded on {}/{} ({} bytes)", spec.id(), c.nodeId(), c.slot(), status.getSizeBytes());
             metrics.loaded(System.nanoTime() - started, "ok");
             return Optional.of(new Target(c.nodeId(), c.endpoint()));
