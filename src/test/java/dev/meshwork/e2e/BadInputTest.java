@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.meshwork.e2e.support.Fixtures;
-import dev.meshwork.e2e.support.MeshExtension;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import dev.meshwork.protocol.oip.ModelInferRequest;
+import dev.meshwork.testing.Fixtures;
+import dev.meshwork.testing.MeshExtension;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
@@ -125,7 +125,7 @@ class BadInputTest {
 
     @Test
     void aTruncatedLightgbmModelFailsWithoutTakingTheNodeDown() throws Exception {
-        String good = Files.readString(dev.meshwork.perf.launch.MeshProcess.repoRoot().resolve("examples/lightgbm/lgbm-binary/model.txt"));
+        String good = Files.readString(dev.meshwork.testing.MeshProcess.repoRoot().resolve("examples/lightgbm/lgbm-binary/model.txt"));
         Path dir = Files.createDirectories(mesh.storage().resolve("lgbm-broken"));
         Files.writeString(dir.resolve("model.txt"), good.substring(0, good.length() / 3));
         assertError(mesh.put("/v1/mesh/models/lgbm-broken?load=true", "{\"modelFormat\":{\"name\":\"lightgbm\"},\"storageUri\":\"" + dir + "\"}"),

@@ -3,10 +3,10 @@ package dev.meshwork.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.meshwork.e2e.support.Fixtures;
-import dev.meshwork.e2e.support.MeshCluster;
-import dev.meshwork.e2e.support.MeshExtension;
-import dev.meshwork.perf.launch.MeshProcess;
+import dev.meshwork.testing.Fixtures;
+import dev.meshwork.testing.MeshCluster;
+import dev.meshwork.testing.MeshExtension;
+import dev.meshwork.testing.MeshProcess;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,11 +3,11 @@ package dev.meshwork.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.meshwork.e2e.support.Fixtures;
-import dev.meshwork.perf.launch.MeshProcess;
-import dev.meshwork.e2e.support.RuntimeServerProcess;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import dev.meshwork.protocol.oip.ModelReadyRequest;
+import dev.meshwork.testing.Fixtures;
+import dev.meshwork.testing.MeshProcess;
+import dev.meshwork.testing.RuntimeServerProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
@@ -36,7 +36,7 @@ class ExternalRuntimeTest {
             Files.createDirectories(dir.resolve(m));
             Files.copy(MeshProcess.repoRoot().resolve("examples/onnx/" + m + "/model.onnx"), dir.resolve(m).resolve("model.onnx"));
         }
-        int port = dev.meshwork.perf.launch.MeshProcess.freePort();
+        int port = dev.meshwork.testing.MeshProcess.freePort();
         // the slot holds two of the three models (about 1.05 MB each, as the runtime-server predicts them)
         Path config = Files.writeString(dir.resolve("mesh.yaml"), """
                 node:

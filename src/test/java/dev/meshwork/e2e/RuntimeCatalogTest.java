@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.meshwork.e2e.support.Fixtures;
-import dev.meshwork.e2e.support.MeshExtension;
-import dev.meshwork.perf.launch.MeshProcess;
+import dev.meshwork.testing.Fixtures;
+import dev.meshwork.testing.MeshExtension;
+import dev.meshwork.testing.MeshProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,14 +3,14 @@ package dev.meshwork.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.meshwork.e2e.support.Fixtures;
-import dev.meshwork.e2e.support.MeshExtension;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import dev.meshwork.protocol.oip.ModelInferResponse;
 import dev.meshwork.protocol.oip.ModelMetadataRequest;
 import dev.meshwork.protocol.oip.ModelMetadataResponse;
 import dev.meshwork.protocol.oip.RepositoryIndexRequest;
 import dev.meshwork.protocol.oip.ServerMetadataRequest;
+import dev.meshwork.testing.Fixtures;
+import dev.meshwork.testing.MeshExtension;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
@@ -88,7 +88,7 @@ class StandaloneServingTest {
     }
 
     private static Path repo() {
-        return dev.meshwork.perf.launch.MeshProcess.repoRoot();
+        return dev.meshwork.testing.MeshProcess.repoRoot();
     }
 
     @Test

@@ -2,8 +2,8 @@ package dev.meshwork.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshwork.e2e.support.Fixtures;
-import dev.meshwork.perf.launch.MeshProcess;
+import dev.meshwork.testing.Fixtures;
+import dev.meshwork.testing.MeshProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

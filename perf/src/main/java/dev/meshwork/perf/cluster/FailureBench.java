@@ -86,7 +86,7 @@ public final class FailureBench {
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED", "--add-opens",
                 "java.base/java.lang=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.meshwork.node.cluster.NodeMain",
                 "--node.nodeId=" + nodeId, "--grpc.port=0", "--http.port=0", "--node.storage.roots=" + root.resolve("examples"),
-                "--cluster.name=" + cluster.cluster.name(), "--cluster.port=" + dev.meshwork.perf.launch.MeshProcess.freePort(),
+                "--cluster.name=" + cluster.cluster.name(), "--cluster.port=" + dev.meshwork.testing.MeshProcess.freePort(),
                 "--cluster.members=127.0.0.1:" + cluster.cluster.port() + "-" + (cluster.cluster.port() + 3)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

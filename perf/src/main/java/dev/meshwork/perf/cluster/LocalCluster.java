@@ -22,7 +22,7 @@ final class LocalCluster implements AutoCloseable {
     final ClusterConfig cluster;
 
     LocalCluster(int nodeCount, List<String> storageRoots, long slotMemoryBytes) throws IOException {
-        int port = dev.meshwork.perf.launch.MeshProcess.freePort();
+        int port = dev.meshwork.testing.MeshProcess.freePort();
         this.cluster = new ClusterConfig("bench-" + UUID.randomUUID().toString().substring(0, 8), "127.0.0.1", port,
                 List.of("127.0.0.1:" + port + "-" + (port + nodeCount + 2)), 1, 5, ClusterConfig.Kubernetes.disabled());
         RouterConfig d = RouterConfig.defaults();

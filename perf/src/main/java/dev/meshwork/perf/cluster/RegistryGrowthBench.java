@@ -46,7 +46,7 @@ public final class RegistryGrowthBench {
 
     public String run() throws Exception {
         int max = Math.min(config.sim().models(), SIZES[SIZES.length - 1]);
-        int port = dev.meshwork.perf.launch.MeshProcess.freePort();
+        int port = dev.meshwork.testing.MeshProcess.freePort();
         ClusterConfig cluster = new ClusterConfig("growth-" + UUID.randomUUID().toString().substring(0, 8), "127.0.0.1", port,
                 List.of("127.0.0.1:" + port), 1, 5, ClusterConfig.Kubernetes.disabled());
         HazelcastInstance hz = ClusterMember.start(cluster, ClusterMember.Role.ROUTER, "router", RegistryStore.NONE);

@@ -1,6 +1,6 @@
 package dev.meshwork.perf.workload;
 
-import dev.meshwork.perf.launch.MeshProcess;
+import dev.meshwork.testing.MeshProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,6 +1,5 @@
-package dev.meshwork.e2e.support;
+package dev.meshwork.testing;
 
-import dev.meshwork.perf.launch.MeshProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

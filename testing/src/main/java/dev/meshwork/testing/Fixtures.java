@@ -1,6 +1,5 @@
-package dev.meshwork.e2e.support;
+package dev.meshwork.testing;
 
-import dev.meshwork.perf.launch.MeshProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

@@ -1,12 +1,10 @@
-package dev.meshwork.e2e;
+package dev.meshwork.perf.workload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.meshwork.e2e.support.Fixtures;
-import dev.meshwork.perf.launch.MeshProcess;
-import dev.meshwork.perf.workload.Scenario;
-import dev.meshwork.perf.workload.WorkloadBench;
+import dev.meshwork.testing.Fixtures;
+import dev.meshwork.testing.MeshProcess;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.meshwork.perf.launch;
+package dev.meshwork.testing;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,6 +1,5 @@
-package dev.meshwork.e2e.support;
+package dev.meshwork.testing;
 
-import dev.meshwork.perf.launch.MeshProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;

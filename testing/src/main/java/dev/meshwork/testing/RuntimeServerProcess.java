@@ -1,4 +1,4 @@
-package dev.meshwork.e2e.support;
+package dev.meshwork.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
