@@ -4,8 +4,6 @@ import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.node.cache.ModelCache;
 import dev.meshwork.node.metrics.SlotMetrics;
 import dev.meshwork.node.runtime.InProcessRuntimes;
-import dev.meshwork.node.runtime.LoadedModel;
-import dev.meshwork.node.runtime.RuntimeAdapter;
 import dev.meshwork.node.runtime.external.ExternalRuntimeAdapter;
 import dev.meshwork.node.storage.Artifact;
 import dev.meshwork.node.storage.ArtifactStore;
@@ -18,20 +16,22 @@ import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
+import dev.meshwork.runtime.LoadedModel;
+import dev.meshwork.runtime.RuntimeAdapter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -81,8 +81,9 @@ public final class NodeAgent implements AutoCloseable {
 
     private static List<Slot> inProcessSlots(NodeConfig config) {
         List<Slot> out = new ArrayList<>();
-        for (NodeConfig.SlotConfig sc : config.effectiveSlots()) {
-            RuntimeAdapter adapter = InProcessRuntimes.create(sc.adapter(), sc.device(), config);
+        InProcessRuntimes runtimes = InProcessRuntimes.installed();
+        for (NodeConfig.SlotConfig sc : runtimes.slots(config)) {
+            RuntimeAdapter adapter = runtimes.create(sc.adapter(), sc.device(), config);
             long capacity = sc.memoryBytes() > 0 ? sc.memoryBytes() : config.slotMemoryBytes();
             for (int i = 0; i < sc.count(); i++) {
                 out.add(new Slot(sc.runtime() + "-" + i, sc.runtime(), adapter, adapter.device(), capacity, sc.autoSelect()));

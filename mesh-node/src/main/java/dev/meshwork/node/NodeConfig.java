@@ -17,16 +17,13 @@ import java.util.Map;
  * @param storage             where artifacts may come from and how large they may be
  * @param onnx                ONNX Runtime session settings
  * @param externalRuntimes    runtime processes that speak ModelMesh's runtime SPI, each a slot of its own
- * @param slots               the in-process runtime slots; empty means one CPU slot per in-process runtime
+ * @param slots               the in-process runtime slots; empty means one CPU slot per in-process runtime on the class path
  * @param evictionPolicy      which copy a full slot evicts: {@code lru} (least recently used, as ModelMesh) or
  *                            {@code gdsf} (GreedyDual-Size-Frequency weighted by load time)
  */
 public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, long loadTimeoutMs,
                          long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx,
                          List<External> externalRuntimes, List<SlotConfig> slots, String evictionPolicy) {
-
-    /** The in-process runtimes, each of which a slot may run. */
-    public static final List<String> IN_PROCESS_RUNTIMES = List.of("onnx", "xgboost", "lightgbm", "tensorflow", "pytorch");
 
     public NodeConfig {
         externalRuntimes = externalRuntimes == null ? List.of() : List.copyOf(externalRuntimes);
@@ -37,7 +34,7 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
     /**
      * One kind of in-process slot (YAML list {@code node.slots}).
      *
-     * @param adapter     the in-process runtime: onnx, xgboost, lightgbm, tensorflow or pytorch
+     * @param adapter     the in-process runtime: onnx, xgboost, lightgbm, tensorflow or pytorch (or another plug-in on the class path)
      * @param runtime     the name registrations use in their {@code runtime} field; defaults to the adapter's
      * @param device      {@code cpu} (the default) or {@code cuda:N}
      * @param memoryBytes each slot's budget; 0 takes {@code node.slotMemoryBytes}
@@ -54,11 +51,11 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
         }
     }
 
-    /** The configured slots, or the default of one CPU slot per in-process runtime. */
-    public List<SlotConfig> effectiveSlots() {
-        return slots.isEmpty()
-                ? IN_PROCESS_RUNTIMES.stream().map(a -> new SlotConfig(a, a, "cpu", 0, 1, true)).toList()
-                : slots;
+    /** The options a runtime provider gets for its slots: today ONNX Runtime's thread counts ({@code node.onnx}). */
+    public Map<String, String> runtimeOptions(String runtime) {
+        return runtime.equals("onnx")
+                ? Map.of("intraOpThreads", Integer.toString(onnx.intraOpThreads()), "interOpThreads", Integer.toString(onnx.interOpThreads()))
+                : Map.of();
     }
 
     /**

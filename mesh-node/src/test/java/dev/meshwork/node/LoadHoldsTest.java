@@ -3,13 +3,13 @@ package dev.meshwork.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshwork.node.cache.ModelCache;
-import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.placement.eviction.LruEvictionPolicy;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
+import dev.meshwork.runtime.LoadedModel;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;

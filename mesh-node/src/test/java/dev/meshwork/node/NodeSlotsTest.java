@@ -3,16 +3,17 @@ package dev.meshwork.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meshwork.config.ConfigLoader;
 import dev.meshwork.node.cache.CopyInfo;
+import dev.meshwork.node.runtime.InProcessRuntimes;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
-import dev.meshwork.config.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +40,7 @@ class NodeSlotsTest {
                   - {adapter: onnx, runtime: onnx-gpu, device: "cuda:1", autoSelect: false}
                 """);
         NodeConfig loaded = ConfigLoader.load(NodeConfig.class, NodeConfig.defaults(), "X_", Map.of(), List.of("--config=" + yaml)).config();
-        assertThat(loaded.effectiveSlots()).containsExactly(
+        assertThat(InProcessRuntimes.installed().slots(loaded)).containsExactly(
                 new NodeConfig.SlotConfig("onnx", "onnx", "cpu", 4096, 2, true),
                 new NodeConfig.SlotConfig("onnx", "onnx-gpu", "cuda:1", 0, 1, false));
         Path typo = Files.writeString(dir.resolve("typo.yaml"), "slots: [{adapter: onnx, devise: cpu}]\n");

@@ -42,9 +42,18 @@ public final class MeshProcess implements AutoCloseable {
         }
     }
 
-    /** The repository checkout the tests run in (the e2e module's parent). */
+    /** The repository checkout the tests run in: {@code meshwork.repo.root}, else the nearest directory up with {@code mvnw} and {@code examples/}. */
     public static Path repoRoot() {
-        return Path.of(System.getProperty("meshwork.repo.root", "..")).toAbsolutePath().normalize();
+        String configured = System.getProperty("meshwork.repo.root");
+        if (configured != null) {
+            return Path.of(configured).toAbsolutePath().normalize();
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("mvnw")) && Files.isDirectory(p.resolve("examples"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("not inside a Meshwork checkout (no mvnw and examples/ above " + Path.of("").toAbsolutePath() + ")");
     }
 
     /** Starts {@code Main up} with the given extra flags and waits until it answers health checks. */

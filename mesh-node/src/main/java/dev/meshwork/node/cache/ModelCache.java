@@ -1,12 +1,12 @@
 package dev.meshwork.node.cache;
 
-import dev.meshwork.placement.table.CopyState;
-import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.placement.eviction.EvictionCandidate;
 import dev.meshwork.placement.eviction.EvictionPolicy;
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.table.CopyState;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.runtime.LoadedModel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,42 +1,86 @@
 package dev.meshwork.node.runtime;
 
 import dev.meshwork.node.NodeConfig;
-import dev.meshwork.node.runtime.lightgbm.LightgbmRuntimeAdapter;
-import dev.meshwork.node.runtime.onnx.OnnxRuntimeAdapter;
-import dev.meshwork.node.runtime.pytorch.PytorchRuntimeAdapter;
-import dev.meshwork.node.runtime.tensorflow.TensorflowRuntimeAdapter;
-import dev.meshwork.node.runtime.xgboost.XgboostRuntimeAdapter;
 import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.runtime.Device;
+import dev.meshwork.runtime.RuntimeAdapter;
+import dev.meshwork.runtime.RuntimeProvider;
+import dev.meshwork.runtime.RuntimeSettings;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
- * Makes the adapter of an in-process runtime for one device. GPU devices are passed through to
- * the runtimes that take one and report whether they can (ONNX Runtime's CUDA provider, DJL's GPU
- * device); the native artifacts this build ships are CPU-only, so there a GPU slot starts and its
- * loads fail with the runtime's own words. The others are refused a GPU at start.
+ * The in-process runtimes this node can run: every available {@link RuntimeProvider} on the
+ * class path (the runtime modules register theirs), the highest priority winning per name. GPU
+ * devices are passed to the providers, which refuse the ones their runtime cannot use. Immutable
+ * once built; the class path's set is discovered once per process.
  */
 public final class InProcessRuntimes {
-    private InProcessRuntimes() {
-    }
+    /** Default slots come in this order for the runtimes Meshwork ships (as before they were plug-ins); others follow by name. */
+    private static final List<String> SHIPPED_ORDER = List.of("onnx", "xgboost", "lightgbm", "tensorflow", "pytorch");
+    private static volatile InProcessRuntimes installed;
+    private final Map<String, RuntimeProvider> byName;
 
-    public static RuntimeAdapter create(String adapter, String deviceText, NodeConfig config) {
-        Device device = Device.parse(deviceText);
-        return switch (adapter) {
-            case "onnx" -> new OnnxRuntimeAdapter(config.onnx(), device);
-            case "xgboost" -> cpuOnly(adapter, device, XgboostRuntimeAdapter::new);
-            case "pytorch" -> new PytorchRuntimeAdapter(device);
-            case "tensorflow" -> cpuOnly(adapter, device, TensorflowRuntimeAdapter::new);
-            case "lightgbm" -> cpuOnly(adapter, device, LightgbmRuntimeAdapter::new);
-            default -> throw MeshError.invalid("node.slots: adapter '%s' is not an in-process runtime; use one of %s",
-                    adapter, NodeConfig.IN_PROCESS_RUNTIMES);
-        };
-    }
-
-    private static RuntimeAdapter cpuOnly(String adapter, Device device, java.util.function.Supplier<RuntimeAdapter> make) {
-        if (device.isCuda()) {
-            // TensorFlow Java and XGBoost fall back to the CPU without an error, LightGBM predicts on the CPU
-            // only, and this build ships their CPU artifacts: refuse rather than pretend.
-            throw MeshError.invalid("node.slots: adapter '%s' runs on cpu only in Meshwork, not on %s", adapter, device);
+    InProcessRuntimes(Iterable<RuntimeProvider> providers) {
+        Map<String, RuntimeProvider> best = new LinkedHashMap<>();
+        for (RuntimeProvider p : providers) {
+            if (p.isAvailable()) {
+                best.merge(p.name(), p, (a, b) -> b.priority() > a.priority() ? b : a);
+            }
         }
-        return make.get();
+        List<RuntimeProvider> ordered = new ArrayList<>(best.values());
+        ordered.sort(Comparator.comparingInt((RuntimeProvider p) -> {
+            int i = SHIPPED_ORDER.indexOf(p.name());
+            return i < 0 ? SHIPPED_ORDER.size() : i;
+        }).thenComparing(RuntimeProvider::name));
+        Map<String, RuntimeProvider> map = new LinkedHashMap<>();
+        ordered.forEach(p -> map.put(p.name(), p));
+        this.byName = map;
+    }
+
+    /** The runtimes on this process's class path. */
+    public static InProcessRuntimes installed() {
+        InProcessRuntimes r = installed;
+        if (r == null) {
+            synchronized (InProcessRuntimes.class) {
+                r = installed;
+                if (r == null) {
+                    r = new InProcessRuntimes(ServiceLoader.load(RuntimeProvider.class, InProcessRuntimes.class.getClassLoader()));
+                    installed = r;
+                }
+            }
+        }
+        return r;
+    }
+
+    /** The names of the available runtimes, in default slot order. */
+    public List<String> names() {
+        return List.copyOf(byName.keySet());
+    }
+
+    /** The provider of a runtime, if it is available here. */
+    public java.util.Optional<RuntimeProvider> provider(String name) {
+        return java.util.Optional.ofNullable(byName.get(name));
+    }
+
+    /** The configured slots, or one CPU slot per available runtime when none are configured. */
+    public List<NodeConfig.SlotConfig> slots(NodeConfig config) {
+        return config.slots().isEmpty()
+                ? byName.keySet().stream().map(a -> new NodeConfig.SlotConfig(a, a, "cpu", 0, 1, true)).toList()
+                : config.slots();
+    }
+
+    /** A new adapter of runtime {@code adapter} for one slot on {@code deviceText}. */
+    public RuntimeAdapter create(String adapter, String deviceText, NodeConfig config) {
+        Device device = Device.parse(deviceText);
+        RuntimeProvider p = byName.get(adapter);
+        if (p == null) {
+            throw MeshError.invalid("node.slots: adapter '%s' is not an in-process runtime; use one of %s", adapter, names());
+        }
+        return p.create(new RuntimeSettings(device, config.runtimeOptions(adapter)));
     }
 }

@@ -1,19 +1,19 @@
 package dev.meshwork.node.cache;
 
-import dev.meshwork.placement.table.CopyState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.meshwork.node.runtime.LoadedModel;
 import dev.meshwork.placement.eviction.EvictionPolicies;
 import dev.meshwork.placement.eviction.LruEvictionPolicy;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.table.CopyState;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
+import dev.meshwork.runtime.LoadedModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

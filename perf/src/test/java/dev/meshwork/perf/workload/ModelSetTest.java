@@ -2,12 +2,11 @@ package dev.meshwork.perf.workload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshwork.node.NodeConfig;
-import dev.meshwork.node.runtime.Device;
-import dev.meshwork.node.runtime.LoadedModel;
-import dev.meshwork.node.runtime.onnx.OnnxRuntimeAdapter;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.JsonTensorCodec;
+import dev.meshwork.runtime.Device;
+import dev.meshwork.runtime.LoadedModel;
+import dev.meshwork.runtime.onnx.OnnxRuntimeAdapter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,7 +22,7 @@ class ModelSetTest {
         ModelSet set = ModelSet.write(new Scenario.Models(12, "add-vectors", 1.5, 0.8, ""), EXAMPLE, dir, 7);
         assertThat(set.count()).isEqualTo(12);
         assertThat(Arrays.stream(set.memoryBytes()).distinct().count()).as("log-normal sizes differ").isGreaterThan(6);
-        OnnxRuntimeAdapter onnx = new OnnxRuntimeAdapter(new NodeConfig.Onnx(1, 1), Device.CPU);
+        OnnxRuntimeAdapter onnx = new OnnxRuntimeAdapter(1, 1, Device.CPU);
         for (int m = 0; m < set.count(); m++) {
             assertThat(onnx.predictSize(set.files()[m])).as("what a node reserves").isEqualTo(set.memoryBytes()[m]);
         }

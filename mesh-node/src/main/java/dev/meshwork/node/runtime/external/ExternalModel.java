@@ -1,10 +1,10 @@
 package dev.meshwork.node.runtime.external;
 
-import dev.meshwork.node.runtime.ValidatingModel;
 import dev.meshwork.protocol.tensor.GrpcTensorCodec;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
+import dev.meshwork.runtime.ValidatingModel;
 import io.grpc.StatusRuntimeException;
 
 /** A model loaded in an external runtime; inference is forwarded as OIP ModelInfer with raw contents. */

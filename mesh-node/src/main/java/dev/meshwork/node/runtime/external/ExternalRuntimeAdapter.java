@@ -1,8 +1,6 @@
 package dev.meshwork.node.runtime.external;
 
 import dev.meshwork.node.NodeConfig;
-import dev.meshwork.node.runtime.LoadedModel;
-import dev.meshwork.node.runtime.RuntimeAdapter;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
@@ -17,6 +15,8 @@ import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import dev.meshwork.protocol.oip.ModelMetadataRequest;
 import dev.meshwork.protocol.tensor.GrpcTensorCodec;
 import dev.meshwork.protocol.tensor.ModelMetadata;
+import dev.meshwork.runtime.LoadedModel;
+import dev.meshwork.runtime.RuntimeAdapter;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

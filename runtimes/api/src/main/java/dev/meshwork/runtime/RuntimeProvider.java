@@ -1,0 +1,32 @@
+package dev.meshwork.runtime;
+
+import java.util.Set;
+
+/**
+ * An in-process runtime as a plug-in, found through {@link java.util.ServiceLoader} the way
+ * grpc-java finds load balancers: a runtime module registers its provider in
+ * {@code META-INF/services/dev.meshwork.runtime.RuntimeProvider}, and a node runs every provider
+ * on its class path, so a deployment leaves a runtime out by leaving its jar out. Providers are
+ * stateless and thread-safe; {@link #create} is called once per slot.
+ */
+public interface RuntimeProvider {
+    /** The runtime's name, as {@code node.slots[].adapter} and the {@code serving.meshwork.dev/adapter} annotation use it ("onnx"). */
+    String name();
+
+    /** The model formats its adapters serve ("onnx"). */
+    Set<String> formats();
+
+    /** Among providers of the same name, the highest priority wins (a GPU build may replace a CPU one). */
+    default int priority() {
+        return 5;
+    }
+
+    /**
+     * Whether the runtime can run here: its native library is on the class path for this platform.
+     * Cheap and side-effect free; an unavailable provider is skipped as if it were absent.
+     */
+    boolean isAvailable();
+
+    /** A new adapter for one slot; a device the runtime cannot use is refused with a MeshError that says so. */
+    RuntimeAdapter create(RuntimeSettings settings);
+}

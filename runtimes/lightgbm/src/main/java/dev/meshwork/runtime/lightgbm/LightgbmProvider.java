@@ -1,0 +1,30 @@
+package dev.meshwork.runtime.lightgbm;
+
+import dev.meshwork.runtime.RuntimeAdapter;
+import dev.meshwork.runtime.RuntimeProvider;
+import dev.meshwork.runtime.RuntimeSettings;
+import java.util.Set;
+
+/** LightGBM (lightgbm4j's native library) as a plug-in; CPU only. */
+public final class LightgbmProvider implements RuntimeProvider {
+    @Override
+    public String name() {
+        return "lightgbm";
+    }
+
+    @Override
+    public Set<String> formats() {
+        return Set.of("lightgbm");
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return RuntimeSettings.classPresent("com.microsoft.ml.lightgbm.lightgbmlib");
+    }
+
+    @Override
+    public RuntimeAdapter create(RuntimeSettings settings) {
+        settings.requireCpu(name());
+        return new LightgbmRuntimeAdapter();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.meshwork.runtime.pytorch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.protocol.tensor.DataType;
+import dev.meshwork.protocol.tensor.InferenceRequest;
+import dev.meshwork.protocol.tensor.JsonTensorCodec;
+import dev.meshwork.protocol.tensor.TensorSpec;
+import dev.meshwork.runtime.Device;
+import dev.meshwork.runtime.LoadedModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PytorchRuntimeAdapterTest {
+    static final Path MODEL = Path.of("..", "..", "examples", "pytorch", "torch-mlp");
+    static final ObjectMapper JSON = new ObjectMapper();
+    final PytorchRuntimeAdapter adapter = new PytorchRuntimeAdapter(Device.CPU);
+
+    static JsonNode theCase() throws Exception {
+        return JSON.readTree(MODEL.resolve("expected.json").toFile()).get("cases").get(0);
+    }
+
+    static InferenceRequest request(JsonNode c) throws Exception {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("inputs", c.get("inputs"));
+        return JsonTensorCodec.decodeV2(JSON.writeValueAsBytes(body), "torch", "");
+    }
+
+    static void assertOutput(JsonNode got, JsonNode want) {
+        assertThat(got.get("name").asText()).isEqualTo(want.get("name").asText());
+        assertThat(got.get("datatype").asText()).isEqualTo("FP32");
+        assertThat(got.get("shape").toString()).isEqualTo(want.get("shape").toString());
+        for (int i = 0; i < want.get("data").size(); i++) {
+            assertThat(got.get("data").get(i).asDouble()).isCloseTo(want.get("data").get(i).asDouble(), within(1e-6));
+        }
+    }
+
+    @Test
+    void aModelWithoutItsSignatureOrWithABadFileIsRefused(@TempDir Path dir) throws Exception {
+        Path lonely = Files.createDirectories(dir.resolve("lonely"));
+        Files.copy(MODEL.resolve("model.pt"), lonely.resolve("model.pt"));
+        assertThatThrownBy(() -> adapter.load("t", lonely)).hasMessageContaining("needs a signature.json beside it");
+
+        byte[] good = Files.readAllBytes(MODEL.resolve("model.pt"));
+        Path truncated = Files.createDirectories(dir.resolve("truncated"));
+        Files.write(truncated.resolve("model.pt"), Arrays.copyOf(good, good.length / 2));
+        Path garbage = Files.createDirectories(dir.resolve("garbage"));
+        Files.writeString(garbage.resolve("model.pt"), "not a TorchScript archive");
+        for (Path bad : List.of(truncated, garbage)) {
+            Files.copy(MODEL.resolve("signature.json"), bad.resolve("signature.json"));
+            assertThatThrownBy(() -> adapter.load("t", bad)).as(bad.toString())
+                    .isInstanceOfSatisfying(MeshError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+                    .hasMessageContaining("PyTorch could not load model.pt");
+        }
+    }
+
+    @Test
+    void manyThreadsInferAtOnce() throws Exception {
+        JsonNode c = theCase();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try (LoadedModel model = adapter.load("torch", MODEL)) {
+            InferenceRequest req = request(c);
+            List<Future<JsonNode>> answers = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                answers.add(pool.submit(() -> JSON.readTree(JsonTensorCodec.encodeV2(model.infer(req))).get("outputs").get(0)));
+            }
+            for (Future<JsonNode> a : answers) {
+                assertOutput(a.get(60, TimeUnit.SECONDS), c.get("outputs").get(0));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
