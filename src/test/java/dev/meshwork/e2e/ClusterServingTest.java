@@ -15,8 +15,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -77,11 +79,13 @@ class ClusterServingTest {
     void everyAnswerIsRightWithinBudgetAndOneCopyPerModel() throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
-        ExecutorService pool = Executors.newFixedThreadPool(3);
-        Future<Integer> watcher = pool.submit(() -> {
-            int looks = 0;
-            while (running.get() && looks < 10_000) {
-                looks++;
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        // every 50 ms, while the load runs: no slot over budget, never two copies of a model
+        AtomicInteger looks = new AtomicInteger();
+        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor();
+        watch.scheduleWithFixedDelay(() -> {
+            try {
+                looks.incrementAndGet();
                 for (JsonNode n : Fixtures.JSON.readTree(cluster.get(cluster.router(0), "/v1/mesh/nodes").body()).get("nodes")) {
                     for (JsonNode s : n.get("slots")) {
                         if (s.get("usedBytes").asLong() > s.get("capacityBytes").asLong()) {
@@ -94,10 +98,10 @@ class ClusterServingTest {
                         violations.add(m.get("name").asText() + " has " + m.get("copies").size() + " copies: " + m.get("copies"));
                     }
                 }
-                Thread.sleep(50);
+            } catch (Exception e) {
+                violations.add("the watcher could not look: " + e);
             }
-            return looks;
-        });
+        }, 0, 50, TimeUnit.MILLISECONDS);
         List<Future<List<String>>> drivers = new ArrayList<>();
         for (int r = 0; r < 2; r++) {
             MeshProcess router = cluster.router(r);
@@ -118,7 +122,9 @@ class ClusterServingTest {
             assertThat(d.get(240, TimeUnit.SECONDS)).as("failed requests").isEmpty();
         }
         running.set(false);
-        assertThat(watcher.get(30, TimeUnit.SECONDS)).as("the watcher looked").isPositive();
+        watch.shutdown();
+        assertThat(watch.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(looks.get()).as("the watcher looked").isPositive();
         pool.shutdownNow();
         assertThat(violations).isEmpty();
 

@@ -1,6 +1,7 @@
 package dev.meshwork.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
@@ -16,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,11 +76,8 @@ class ExternalRuntimeTest {
             }
 
             runtime.kill();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (slot(mesh, "ext").get("models").size() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertThat(slot(mesh, "ext").get("models")).as("copies on the dead runtime leave the node").isEmpty();
+            await("copies on the dead runtime leave the node").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> slot(mesh, "ext").get("models").isEmpty());
             assertThat(slot(mesh, "ext").get("usedBytes").asLong()).isZero();
             var down = send(mesh, "POST", "/v2/models/ext-add-vectors/infer", Fixtures.v2Body(Fixtures.cases("add-vectors").get(0)));
             assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
@@ -86,13 +85,9 @@ class ExternalRuntimeTest {
             assertInfersRight(mesh, "mlp-classifier", "mlp-classifier"); // in-process runtimes are untouched
 
             runtime = RuntimeServerProcess.start(dir, port, "runtime-2.log");
-            long back = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            HttpResponse<String> r;
-            do {
-                Thread.sleep(200);
-                r = send(mesh, "POST", "/v2/models/ext-add-vectors/infer", Fixtures.v2Body(Fixtures.cases("add-vectors").get(0)));
-            } while (r.statusCode() != 200 && System.nanoTime() < back);
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            await("the model loads again once the runtime is back").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> send(mesh, "POST", "/v2/models/ext-add-vectors/infer", Fixtures.v2Body(Fixtures.cases("add-vectors").get(0))),
+                            r -> r.statusCode() == 200);
             assertInfersRight(mesh, "ext-add-vectors", "add-vectors");
         } finally {
             runtime.close();

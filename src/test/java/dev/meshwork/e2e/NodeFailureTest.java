@@ -1,6 +1,7 @@
 package dev.meshwork.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshwork.testing.Fixtures;
@@ -74,6 +75,7 @@ class NodeFailureTest {
         final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         final ExecutorService pool = Executors.newSingleThreadExecutor();
         final Future<Integer> sent;
+        final java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
 
         SteadyLoad() {
             sent = pool.submit(() -> {
@@ -83,6 +85,7 @@ class NodeFailureTest {
                     if (f != null) {
                         failures.add(System.currentTimeMillis() + " " + f);
                     }
+                    answered.incrementAndGet();
                     n++;
                 }
                 return n;
@@ -146,20 +149,16 @@ class NodeFailureTest {
                 return null;
             });
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (copyNodes(model(0)).size() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        await("a busy model gets a second copy").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> copyNodes(model(0)).size() >= 2);
         List<String> scaled = copyNodes(model(0));
         busy.set(false);
         pool.shutdown();
         assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
         assertThat(scaled).as("copies of a busy model, each on its own node").hasSizeGreaterThanOrEqualTo(2).doesNotHaveDuplicates();
         assertThat(failures).isEmpty();
-        deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (copyNodes(model(0)).size() > 1 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        await("idle extra copies are released").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> copyNodes(model(0)).size() <= 1);
         assertThat(copyNodes(model(0))).as("idle extra copies are released, one stays").hasSize(1);
         String metrics = cluster.get(cluster.router(0), "/metrics").body();
         assertThat(metrics).containsPattern("meshwork_copies_scaled_total\\{direction=\"up\".*} [1-9]")
@@ -194,16 +193,13 @@ class NodeFailureTest {
         List<String> victims = modelsOn("node-1");
         assertThat(victims).as("node-1 holds models before it dies").isNotEmpty();
         try (SteadyLoad load = new SteadyLoad()) {
-            Thread.sleep(300);
-            long killedAt = System.nanoTime();
+            await("the load is running").atMost(Duration.ofSeconds(30)).until(() -> load.answered.get() >= 2 * MODELS);
             cluster.node(1).kill();
-            long deadline = killedAt + Duration.ofSeconds(30).toNanos();
-            while (!modelsOn("node-1").isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(modelsOn("node-1")).as("node-1's copies leave the placement table").isEmpty();
+            await("node-1's copies leave the placement table").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> modelsOn("node-1").isEmpty());
             cluster.awaitNodes(cluster.router(0), cluster.nodeCount() - 1);
-            Thread.sleep(500);
+            int recovered = load.answered.get();
+            await("requests go on after the recovery").atMost(Duration.ofSeconds(30)).until(() -> load.answered.get() >= recovered + 2 * MODELS);
             int sent = load.stop();
             assertThat(sent).isPositive();
             // the request in flight when the node died is retried on a fresh load, so nothing fails

@@ -1,6 +1,7 @@
 package dev.meshwork.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.meshwork.testing.Fixtures;
 import dev.meshwork.testing.MeshProcess;
@@ -38,28 +39,24 @@ class StartOrderTest {
                     "--cluster.port=" + nodePort, members, "--node.nodeId=node-0",
                     "--node.storage.roots=" + MeshProcess.repoRoot().resolve("examples"))));
             Path nodeLog = dir.resolve("node/mesh.log");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!(java.nio.file.Files.exists(nodeLog) && java.nio.file.Files.readString(nodeLog).contains("waits for a router"))) {
-                assertThat(System.nanoTime()).as("the node says it waits for a router").isLessThan(deadline);
+            await("the node says it waits for a router").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
                 assertThat(node.isDone()).as("the node neither failed nor started without a router").isFalse();
-                Thread.sleep(100);
-            }
+                return java.nio.file.Files.exists(nodeLog) && java.nio.file.Files.readString(nodeLog).contains("waits for a router");
+            });
             MeshProcess router = MeshProcess.router(dir.resolve("router"), List.of("--cluster.name=" + name, "--cluster.port=" + routerPort,
                     members, "--registry.jdbcUrl=", "--examples=" + MeshProcess.repoRoot().resolve("examples")));
             started.add(router);
             started.add(node.get(60, TimeUnit.SECONDS));
             HttpClient http = HttpClient.newHttpClient();
-            String answer = "";
-            for (int i = 0; i < 100 && !answer.contains("\"data\""); i++) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(router.http() + "/v2/models/add-vectors/infer"))
-                        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[{\"name\":\"a\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,2]},"
-                                + "{\"name\":\"b\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[10,20]}]}")).build(), HttpResponse.BodyHandlers.ofString());
-                answer = r.statusCode() == 200 ? r.body() : "";
-                if (answer.isEmpty()) {
-                    Thread.sleep(100);
-                }
-            }
+            HttpRequest infer = HttpRequest.newBuilder(URI.create(router.http() + "/v2/models/add-vectors/infer"))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[{\"name\":\"a\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,2]},"
+                            + "{\"name\":\"b\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[10,20]}]}")).build();
+            String answer = await("the node serves once the router has joined").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        HttpResponse<String> r = http.send(infer, HttpResponse.BodyHandlers.ofString());
+                        return r.statusCode() == 200 ? r.body() : "";
+                    }, body -> body.contains("\"data\""));
             assertThat(Fixtures.JSON.readTree(answer).path("outputs").get(0).path("data").toString()).isEqualTo("[11.0,22.0]");
         } finally {
             starter.shutdownNow();

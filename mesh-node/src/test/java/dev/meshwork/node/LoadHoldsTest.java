@@ -10,6 +10,8 @@ import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.runtime.LoadedModel;
+import dev.meshwork.testing.Conditions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -70,14 +72,13 @@ class LoadHoldsTest {
     void aHeldCopyIsNotEvictedUntilItsFirstRequest() throws Exception {
         holds.hold("a", cache.acquire(spec("a")));
         Future<?> b = requests.submit(() -> cache.acquire(spec("b")).close());
-        Thread.sleep(200);
-        assertThat(b.isDone()).as("b waits: a is held for the request that caused its load").isFalse();
+        Conditions.holdsFor("b waits: a is held for the request that caused its load", Duration.ofMillis(200), () -> !b.isDone());
         assertThat(cache.copy("a")).isPresent();
         try (ModelCache.Lease first = cache.acquireIfPresent("a").orElseThrow()) {
             holds.used("a"); // as inferIfLoaded does once the first request holds the copy
         }
-        Thread.sleep(LoadHolds.USE_GRACE_MS / 2);
-        assertThat(cache.copy("a")).as("kept a moment for the other requests that waited for the load").isPresent();
+        Conditions.holdsFor("kept a moment for the other requests that waited for the load", Duration.ofMillis(LoadHolds.USE_GRACE_MS / 2),
+                () -> cache.copy("a").isPresent());
         b.get(5, TimeUnit.SECONDS);
         assertThat(cache.copy("a")).as("evicted for b once used").isEmpty();
     }

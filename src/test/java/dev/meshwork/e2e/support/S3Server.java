@@ -1,8 +1,11 @@
 package dev.meshwork.e2e.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
@@ -37,9 +40,7 @@ public final class S3Server implements AutoCloseable {
             S3Proxy proxy = S3Proxy.builder().blobStore(blobs.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
                     .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
             proxy.start();
-            for (int i = 0; i < 500 && !"STARTED".equals(proxy.getState()); i++) {
-                Thread.sleep(10);
-            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> "STARTED".equals(proxy.getState()));
             return new S3Server(proxy);
         } catch (Exception e) {
             throw new IllegalStateException("S3Proxy did not start", e);

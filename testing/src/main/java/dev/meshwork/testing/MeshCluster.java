@@ -1,5 +1,7 @@
 package dev.meshwork.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -106,16 +108,12 @@ public final class MeshCluster implements AutoCloseable {
 
     /** Waits until the router's node table lists {@code count} nodes. */
     public void awaitNodes(MeshProcess router, int count) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(router.http() + "/v1/mesh/nodes")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 200 && Fixtures.JSON.readTree(r.body()).get("nodes").size() == count) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("router " + router.http() + " did not see " + count + " nodes within 60 s");
+        await("router " + router.http() + " sees " + count + " nodes").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(router.http() + "/v1/mesh/nodes")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    return r.statusCode() == 200 && Fixtures.JSON.readTree(r.body()).get("nodes").size() == count;
+                });
     }
 
     public MeshProcess router(int i) {

@@ -1,5 +1,7 @@
 package dev.meshwork.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One Meshwork process started as a separate JVM on loopback with ports picked by the OS: a
@@ -117,46 +120,47 @@ public final class MeshProcess implements AutoCloseable {
     /** Waits (up to 90 s) for the process to print where it listens; a timeout includes the JVM's thread dump. */
     private static MeshProcess awaitBanner(Process p, Path log, List<String> mainAndArgs) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException("process exited with " + p.exitValue() + " (" + String.join(" ", mainAndArgs) + "):\n"
-                        + Files.readString(log));
+        try {
+            MeshProcess started = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> listening(p, log, mainAndArgs), java.util.Objects::nonNull);
+            if (!NODE.matcher(Files.readString(log)).find()) { // a router also answers health checks before it counts as up
+                started.awaitHealthy(deadline);
             }
-            String out = Files.readString(log);
-            Matcher node = NODE.matcher(out);
-            if (node.find()) {
-                return new MeshProcess(p, log, Integer.parseInt(node.group(2)), Integer.parseInt(node.group(1)));
-            }
-            Matcher rest = REST.matcher(out);
-            Matcher grpc = GRPC.matcher(out);
-            if (rest.find() && grpc.find()) {
-                MeshProcess mesh = new MeshProcess(p, log, Integer.parseInt(rest.group(1)), Integer.parseInt(grpc.group(1)));
-                mesh.awaitHealthy(deadline);
-                return mesh;
-            }
-            Thread.sleep(100);
+            return started;
+        } catch (ConditionTimeoutException e) {
+            // SIGQUIT makes the JVM print every thread's stack to its output, the log: where it is stuck
+            new ProcessBuilder("kill", "-3", Long.toString(p.pid())).start().waitFor(5, TimeUnit.SECONDS);
+            await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5)).until(() -> Files.readString(log).contains("Full thread dump"));
+            throw new IllegalStateException("process did not start within 90 s (" + String.join(" ", mainAndArgs) + "):\n" + Files.readString(log));
         }
-        // SIGQUIT makes the JVM print every thread's stack to its output, the log: where it is stuck
-        new ProcessBuilder("kill", "-3", Long.toString(p.pid())).start().waitFor(5, TimeUnit.SECONDS);
-        Thread.sleep(1_000);
-        throw new IllegalStateException("process did not start within 90 s (" + String.join(" ", mainAndArgs) + "):\n" + Files.readString(log));
     }
 
-    private void awaitHealthy(long deadline) throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newHttpClient();
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(http() + "/v2/health/live")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
+    /** The process once its banner says where it listens, null before; an exited process is an error with its output. */
+    private static MeshProcess listening(Process p, Path log, List<String> mainAndArgs) throws IOException {
+        if (!p.isAlive()) {
+            throw new IllegalStateException("process exited with " + p.exitValue() + " (" + String.join(" ", mainAndArgs) + "):\n"
+                    + Files.readString(log));
         }
-        throw new IllegalStateException("mesh never became ready:\n" + Files.readString(log));
+        String out = Files.readString(log);
+        Matcher node = NODE.matcher(out);
+        if (node.find()) {
+            return new MeshProcess(p, log, Integer.parseInt(node.group(2)), Integer.parseInt(node.group(1)));
+        }
+        Matcher rest = REST.matcher(out);
+        Matcher grpc = GRPC.matcher(out);
+        return rest.find() && grpc.find() ? new MeshProcess(p, log, Integer.parseInt(rest.group(1)), Integer.parseInt(grpc.group(1))) : null;
+    }
+
+    private void awaitHealthy(long deadline) throws IOException {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest live = HttpRequest.newBuilder(URI.create(http() + "/v2/health/live")).build();
+        try {
+            await().atMost(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))).pollInterval(Duration.ofMillis(100))
+                    .ignoreException(IOException.class) // not listening yet
+                    .until(() -> client.send(live, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("mesh never became ready:\n" + Files.readString(log), e);
+        }
     }
 
     public String http() {

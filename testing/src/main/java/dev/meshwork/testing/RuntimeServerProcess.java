@@ -1,8 +1,11 @@
 package dev.meshwork.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,18 +29,18 @@ public final class RuntimeServerProcess implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         b.environment().put("TF_CPP_MIN_LOG_LEVEL", "1");
         Process p = b.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException("runtime-server exited:\n" + Files.readString(log));
-            }
-            if (Files.readString(log).contains("listening on")) {
-                return new RuntimeServerProcess(p);
-            }
-            Thread.sleep(100);
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("runtime-server exited:\n" + Files.readString(log));
+                }
+                return Files.readString(log).contains("listening on");
+            });
+            return new RuntimeServerProcess(p);
+        } catch (RuntimeException e) {
+            p.destroyForcibly();
+            throw new IllegalStateException("runtime-server did not start:\n" + Files.readString(log), e);
         }
-        p.destroyForcibly();
-        throw new IllegalStateException("runtime-server did not start:\n" + Files.readString(log));
     }
 
     /** SIGKILL: no shutdown hook runs, as in a crash. */

@@ -2,6 +2,7 @@ package dev.meshwork.node.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.meshwork.placement.eviction.EvictionPolicies;
 import dev.meshwork.placement.eviction.LruEvictionPolicy;
@@ -14,6 +15,8 @@ import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.runtime.LoadedModel;
+import dev.meshwork.testing.Conditions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -154,8 +157,8 @@ class ModelCacheTest {
                 return true;
             }));
         }
-        Thread.sleep(100); // requests arrive while the load is held at the gate
-        assertThat(cache.copy("a").orElseThrow().state()).isEqualTo(CopyState.LOADING);
+        Conditions.holdsFor("requests arrive while the load is held at the gate", Duration.ofMillis(100),
+                () -> cache.copy("a").map(c -> c.state() == CopyState.LOADING).orElse(false));
         loader.gate.countDown();
         for (Future<Boolean> r : results) {
             assertThat(r.get(10, TimeUnit.SECONDS)).isTrue();
@@ -228,8 +231,7 @@ class ModelCacheTest {
             use(cache, "c");
             return "served";
         });
-        Thread.sleep(150);
-        assertThat(c.isDone()).as("waiting for room, not failed").isFalse();
+        Conditions.holdsFor("waiting for room, not failed", Duration.ofMillis(150), () -> !c.isDone());
         a.close();
         assertThat(c.get(5, TimeUnit.SECONDS)).isEqualTo("served");
         assertThat(loaded(cache)).containsExactlyInAnyOrder("b", "c");
@@ -280,8 +282,11 @@ class ModelCacheTest {
         assertThat(cache.usedBytes()).isZero();
 
         loader.failWith = null;
-        Thread.sleep(400);
-        use(cache, "a");
+        // requests within the back-off get the remembered error without a load; the first after it loads
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).ignoreException(MeshError.class).until(() -> {
+            use(cache, "a");
+            return true;
+        });
         assertThat(loader.loads).hasValue(2);
     }
 
@@ -327,8 +332,7 @@ class ModelCacheTest {
         ModelCache.Lease first = cache.acquire(spec("a"));
         ModelCache.Lease second = cache.acquire(spec("a"));
         Future<ModelCache.Lease> third = requests.submit(() -> cache.acquire(spec("a")));
-        Thread.sleep(100);
-        assertThat(third).isNotDone(); // two run, the third waits its turn
+        Conditions.holdsFor("two run, the third waits its turn", Duration.ofMillis(100), () -> !third.isDone());
         first.close();
         ModelCache.Lease thirdLease = third.get(5, TimeUnit.SECONDS);
         assertThatThrownBy(() -> cache.acquire(spec("a"))).isInstanceOfSatisfying(MeshError.class,

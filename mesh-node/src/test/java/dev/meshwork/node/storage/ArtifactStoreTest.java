@@ -2,6 +2,7 @@ package dev.meshwork.node.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.meshwork.node.NodeConfig;
@@ -11,6 +12,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -110,18 +112,24 @@ class ArtifactStoreTest {
         assertThat(completeFilesInCache()).isZero();
     }
 
+    /** The disk cache orders artifacts by their files' modification times, in milliseconds: let the clock tick. */
+    private static void nextMillisecond() {
+        long now = System.currentTimeMillis();
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(1)).until(() -> System.currentTimeMillis() > now + 1);
+    }
+
     @Test
     void theCacheDropsTheLeastRecentlyUsedArtifactButNeverOneInUse() throws Exception {
         ArtifactStore store = store(1 << 20, 25_000); // room for two 10,000-byte artifacts
         Artifact pinned = store.open(url("a/model.onnx"));
-        Thread.sleep(20);
+        nextMillisecond();
         store.open(url("b/model.onnx")).close();
-        Thread.sleep(20);
+        nextMillisecond();
         store.open(url("c/model.onnx")).close();
         assertThat(pinned.path()).exists(); // a is the oldest, but a load holds it
         assertThat(completeFilesInCache()).isEqualTo(2);
         pinned.close();
-        Thread.sleep(20);
+        nextMillisecond();
         store.open(url("d/model.onnx")).close();
         assertThat(pinned.path()).doesNotExist(); // now it is the least recently used and free
         assertThat(completeFilesInCache()).isEqualTo(2);

@@ -2,12 +2,14 @@ package dev.meshwork.node.storage;
 
 import static dev.meshwork.node.storage.ArtifactStoreTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.protocol.error.ErrorCode;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.gaul.s3proxy.AuthenticationType;
@@ -42,9 +44,7 @@ class S3StorageTest {
         proxy = S3Proxy.builder().blobStore(blobs.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, KEY, SECRET).build();
         proxy.start();
-        for (int i = 0; i < 500 && !"STARTED".equals(proxy.getState()); i++) {
-            Thread.sleep(10);
-        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> "STARTED".equals(proxy.getState()));
         endpoint = "http://127.0.0.1:" + proxy.getPort();
         for (int i = 0; i < MODEL.length; i++) {
             MODEL[i] = (byte) (i * 7);

@@ -2,6 +2,7 @@ package dev.meshwork.router.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
@@ -20,12 +21,14 @@ import dev.meshwork.protocol.node.LoadRequest;
 import dev.meshwork.protocol.node.NodeServiceGrpc;
 import dev.meshwork.protocol.oip.ModelInferRequest;
 import dev.meshwork.protocol.oip.ModelInferResponse;
+import dev.meshwork.testing.Conditions;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -153,7 +156,7 @@ class ClusterNodeBackendTest {
         for (int i = 0; i < 20; i++) {
             answers.add(pool.submit(() -> b.inferWire(MODEL, request())));
         }
-        Thread.sleep(200);
+        Conditions.holdsFor("every request waits for the one load", Duration.ofMillis(200), () -> answers.stream().noneMatch(Future::isDone));
         a.loadGate.countDown();
         for (Future<ModelInferResponse> f : answers) {
             assertThat(f.get(10, TimeUnit.SECONDS).getId()).isEqualTo("a");
@@ -197,8 +200,7 @@ class ClusterNodeBackendTest {
         assertThat(claims.tryClaim("m", "router-b", 60_000)).isEmpty();
         ClusterNodeBackend b = backend(config(10_000, 100));
         Future<ModelInferResponse> answer = Executors.newSingleThreadExecutor().submit(() -> b.inferWire(MODEL, request()));
-        Thread.sleep(200);
-        assertThat(answer).isNotDone();
+        Conditions.holdsFor("the other router's claim is waited out", Duration.ofMillis(200), () -> !answer.isDone());
         placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, "")); // router b's load lands
         assertThat(answer.get(10, TimeUnit.SECONDS).getId()).isEqualTo("a");
         assertThat(a.loads).as("this router loaded nothing").hasValue(0);
