@@ -31,12 +31,12 @@ class ArchitectureTest {
             "placement", List.of("protocol"),
             "config", List.of("protocol"),
             "kserve", List.of("protocol", "placement", "config"),
-            "state", List.of("protocol", "placement"),
+            "state", List.of("protocol", "placement", "config"),
             "nodeapi", List.of("protocol", "placement"),
             "runtime", List.of("protocol", "placement"),
             "node", List.of("protocol", "placement", "config", "state", "nodeapi", "runtime"),
             "router", List.of("protocol", "placement", "config", "kserve", "state", "nodeapi", "runtime", "node"),
-            "testing", List.of("protocol", "runtime"));
+            "testing", List.of("protocol", "config", "runtime"));
 
     static final List<String> RUNTIMES = List.of("onnx", "xgboost", "lightgbm", "tensorflow", "pytorch");
 

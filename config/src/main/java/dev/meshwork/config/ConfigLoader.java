@@ -93,6 +93,11 @@ public final class ConfigLoader {
         try {
             return new Loaded<>(JSON.treeToValue(tree, type), rest);
         } catch (IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof MeshError checked) { // a record's own check (ConfigCheck): its one line says it all
+                    throw checked;
+                }
+            }
             throw MeshError.invalid("configuration is not valid: %s", e.getMessage());
         }
     }
@@ -127,6 +132,27 @@ public final class ConfigLoader {
                 target.set(e.getKey(), e.getValue());
             }
         }
+    }
+
+    /**
+     * Every configuration key of a process with its value in {@code config}, in declaration order
+     * ({@code http.port -> 8080}); lists are comma-joined. For the configuration reference and the
+     * tests that pin defaults and the key mapping.
+     */
+    public static Map<String, String> keys(Object config) {
+        Map<String, String> out = new LinkedHashMap<>();
+        JsonNode tree = JSON.valueToTree(config);
+        for (String path : leafPaths(tree, "")) {
+            JsonNode v = tree.at("/" + path.replace('.', '/'));
+            out.put(path, v.isArray() ? join(v) : v.isNull() ? "" : v.asText());
+        }
+        return out;
+    }
+
+    private static String join(JsonNode array) {
+        List<String> parts = new ArrayList<>();
+        array.forEach(e -> parts.add(e.isValueNode() ? e.asText() : e.toString()));
+        return String.join(",", parts);
     }
 
     private static List<String> leafPaths(JsonNode node, String prefix) {

@@ -1,5 +1,7 @@
 package dev.meshwork.node;
 
+import dev.meshwork.config.ConfigCheck;
+import dev.meshwork.placement.eviction.EvictionPolicies;
 import java.util.List;
 import java.util.Map;
 
@@ -26,9 +28,17 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
                          List<External> externalRuntimes, List<SlotConfig> slots, String evictionPolicy) {
 
     public NodeConfig {
+        ConfigCheck.notBlank("node.nodeId", nodeId);
+        ConfigCheck.atLeast("node.slotMemoryBytes", slotMemoryBytes, 1);
+        ConfigCheck.atLeast("node.loadThreads", loadThreads, 1);
+        ConfigCheck.atLeast("node.loadTimeoutMs", loadTimeoutMs, 1);
+        ConfigCheck.atLeast("node.failedLoadBackoffMs", failedLoadBackoffMs, 0);
+        ConfigCheck.atLeast("node.maxConcurrencyPerModel", maxConcurrencyPerModel, 0);
+        ConfigCheck.atLeast("node.queueTimeoutMs", queueTimeoutMs, 0);
         externalRuntimes = externalRuntimes == null ? List.of() : List.copyOf(externalRuntimes);
         slots = slots == null ? List.of() : List.copyOf(slots);
         evictionPolicy = evictionPolicy == null || evictionPolicy.isEmpty() ? "lru" : evictionPolicy;
+        ConfigCheck.oneOf("node.evictionPolicy", evictionPolicy, EvictionPolicies.NAMES);
     }
 
     /**
@@ -44,6 +54,8 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
      */
     public record SlotConfig(String adapter, String runtime, String device, long memoryBytes, int count, Boolean autoSelect) {
         public SlotConfig {
+            ConfigCheck.notBlank("node.slots[].adapter", adapter);
+            ConfigCheck.atLeast("node.slots[].memoryBytes", memoryBytes, 0);
             runtime = runtime == null || runtime.isEmpty() ? adapter : runtime;
             device = device == null || device.isEmpty() ? "cpu" : device;
             count = count <= 0 ? 1 : count;
@@ -73,6 +85,11 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
     public record External(String name, List<String> formats, String endpoint, long capacityBytes, long startupTimeoutMs,
                            List<String> command, Map<String, String> env) {
         public External {
+            ConfigCheck.notBlank("node.externalRuntimes[].name", name);
+            ConfigCheck.notBlank("node.externalRuntimes[].endpoint", endpoint);
+            ConfigCheck.require(formats != null && !formats.isEmpty(), "node.externalRuntimes[].formats of '%s' must name at least one format", name);
+            ConfigCheck.atLeast("node.externalRuntimes[].capacityBytes", capacityBytes, 0);
+            ConfigCheck.atLeast("node.externalRuntimes[].startupTimeoutMs", startupTimeoutMs, 1);
             formats = List.copyOf(formats);
             command = command == null ? List.of() : List.copyOf(command);
             env = env == null ? Map.of() : Map.copyOf(env);
@@ -90,6 +107,10 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
     public record Storage(List<String> roots, long maxArtifactBytes, String cacheDir, long cacheMaxBytes, long httpTimeoutMs, S3 s3) {
         public Storage {
             roots = List.copyOf(roots);
+            ConfigCheck.require(roots.stream().noneMatch(String::isBlank), "node.storage.roots must not hold an empty path, got %s", roots);
+            ConfigCheck.atLeast("node.storage.maxArtifactBytes", maxArtifactBytes, 1);
+            ConfigCheck.atLeast("node.storage.cacheMaxBytes", cacheMaxBytes, 0);
+            ConfigCheck.atLeast("node.storage.httpTimeoutMs", httpTimeoutMs, 1);
             s3 = s3 == null ? S3.defaults() : s3;
         }
 
@@ -131,6 +152,10 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
      * @param interOpThreads threads for running independent graph branches in parallel
      */
     public record Onnx(int intraOpThreads, int interOpThreads) {
+        public Onnx {
+            ConfigCheck.atLeast("node.onnx.intraOpThreads", intraOpThreads, 0); // 0: ONNX Runtime's own default
+            ConfigCheck.atLeast("node.onnx.interOpThreads", interOpThreads, 0);
+        }
     }
 
     public NodeConfig withExternalRuntimes(List<External> newExternalRuntimes) {

@@ -1,5 +1,6 @@
 package dev.meshwork.router;
 
+import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.router.cluster.ForwardConfig;
 import dev.meshwork.router.cluster.ScalingConfig;
@@ -34,6 +35,9 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
      * @param pollMs how often the directory is checked for changes
      */
     public record Models(String dir, long pollMs) {
+        public Models {
+            ConfigCheck.atLeast("models.pollMs", pollMs, 10);
+        }
     }
 
     /**
@@ -42,6 +46,9 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
      * @param pollMs how often the directory is checked for changes
      */
     public record Runtimes(String dir, long pollMs) {
+        public Runtimes {
+            ConfigCheck.atLeast("runtimes.pollMs", pollMs, 10);
+        }
     }
 
     /**
@@ -52,6 +59,12 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
      */
     public record Registry(String jdbcUrl, String user, String password) {
         public static final String DEFAULT_URL = "jdbc:h2:file:./data/registry;WRITE_DELAY=0";
+
+        public Registry {
+            ConfigCheck.require(jdbcUrl.isEmpty() || jdbcUrl.startsWith("jdbc:"),
+                    "registry.jdbcUrl must be a JDBC URL (jdbc:h2:..., jdbc:postgresql://...) or empty for memory only, got '%s'",
+                    JdbcRegistryStore.displayUrl(jdbcUrl));
+        }
 
         /**
          * The store as several routers on one machine can share it: the default H2 file in H2's
@@ -78,6 +91,11 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
      * @param maxRequestBytes the largest request body accepted; larger ones get 413
      */
     public record Http(String host, int port, long maxRequestBytes) {
+        public Http {
+            ConfigCheck.notBlank("http.host", host);
+            ConfigCheck.port("http.port", port);
+            ConfigCheck.atLeast("http.maxRequestBytes", maxRequestBytes, 1024);
+        }
     }
 
     /**
@@ -86,9 +104,15 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
      * @param maxMessageBytes the largest request message accepted; larger ones get RESOURCE_EXHAUSTED
      */
     public record Grpc(String host, int port, int maxMessageBytes) {
+        public Grpc {
+            ConfigCheck.notBlank("grpc.host", host);
+            ConfigCheck.port("grpc.port", port);
+            ConfigCheck.atLeast("grpc.maxMessageBytes", maxMessageBytes, 1024);
+        }
     }
 
     public RouterConfig {
+        ConfigCheck.atLeast("requestThreads", requestThreads, 0);
         examples = List.copyOf(examples);
         cluster = cluster == null ? ClusterConfig.defaults() : cluster;
         forward = forward == null ? ForwardConfig.defaults() : forward;

@@ -1,5 +1,6 @@
 package dev.meshwork.node.cluster;
 
+import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.state.cluster.ClusterConfig;
 
@@ -15,9 +16,17 @@ import dev.meshwork.state.cluster.ClusterConfig;
  * @param drain     what happens on SIGTERM
  */
 public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain) {
+    public NodeProcessConfig {
+        ConfigCheck.atLeast("publishMs", publishMs, 10);
+    }
+
 
     /** The HTTP listener of {@code /metrics} and {@code /health/*}; port 0 picks a free one. */
     public record Http(String host, int port) {
+        public Http {
+            ConfigCheck.notBlank("http.host", host);
+            ConfigCheck.port("http.port", port);
+        }
     }
 
     /**
@@ -28,6 +37,12 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterCo
      * @param maxMessageBytes the largest request message accepted
      */
     public record Grpc(String host, int port, String advertiseHost, int maxMessageBytes) {
+        public Grpc {
+            ConfigCheck.notBlank("grpc.host", host);
+            ConfigCheck.port("grpc.port", port);
+            ConfigCheck.atLeast("grpc.maxMessageBytes", maxMessageBytes, 1024);
+        }
+
         public String endpoint(int boundPort) {
             String h = !advertiseHost.isEmpty() ? advertiseHost : host.equals("0.0.0.0") ? "127.0.0.1" : host;
             return h + ":" + boundPort;
@@ -40,6 +55,11 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterCo
      * @param graceMs     how long the node keeps serving after it took its copies out of the table
      */
     public record Drain(long timeoutMs, long hotWindowMs, long graceMs) {
+        public Drain {
+            ConfigCheck.atLeast("drain.timeoutMs", timeoutMs, 0);
+            ConfigCheck.atLeast("drain.hotWindowMs", hotWindowMs, 0);
+            ConfigCheck.atLeast("drain.graceMs", graceMs, 0);
+        }
     }
 
     public static NodeProcessConfig defaults() {

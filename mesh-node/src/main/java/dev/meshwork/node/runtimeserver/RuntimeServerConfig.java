@@ -1,5 +1,6 @@
 package dev.meshwork.node.runtimeserver;
 
+import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.node.NodeConfig;
 
 /**
@@ -10,6 +11,11 @@ import dev.meshwork.node.NodeConfig;
  * @param node the runtimes, slots and storage it serves from
  */
 public record RuntimeServerConfig(String host, int port, NodeConfig node) {
+    public RuntimeServerConfig {
+        ConfigCheck.notBlank("host", host);
+        ConfigCheck.port("port", port);
+    }
+
     public static RuntimeServerConfig defaults() {
         return new RuntimeServerConfig("127.0.0.1", 8090, NodeConfig.defaults());
     }

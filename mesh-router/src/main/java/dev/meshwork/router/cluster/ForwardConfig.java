@@ -1,5 +1,6 @@
 package dev.meshwork.router.cluster;
 
+import dev.meshwork.config.ConfigCheck;
 /**
  * How a router forwards requests to nodes and loads models on a miss (YAML section {@code forward}).
  *
@@ -14,6 +15,16 @@ package dev.meshwork.router.cluster;
  */
 public record ForwardConfig(long timeoutMs, long loadTimeoutMs, long claimLeaseMs, int maxWaitingPerModel, long suspectMs,
                             long failureMemoryMs, int maxMessageBytes) {
+    public ForwardConfig {
+        ConfigCheck.atLeast("forward.timeoutMs", timeoutMs, 1);
+        ConfigCheck.atLeast("forward.loadTimeoutMs", loadTimeoutMs, 1);
+        ConfigCheck.atLeast("forward.claimLeaseMs", claimLeaseMs, 1);
+        ConfigCheck.atLeast("forward.maxWaitingPerModel", maxWaitingPerModel, 1);
+        ConfigCheck.atLeast("forward.suspectMs", suspectMs, 0);
+        ConfigCheck.atLeast("forward.failureMemoryMs", failureMemoryMs, 0);
+        ConfigCheck.atLeast("forward.maxMessageBytes", maxMessageBytes, 1024);
+    }
+
     public static ForwardConfig defaults() {
         return new ForwardConfig(60_000, 120_000, 130_000, 1_000, 5_000, 30_000, 64 << 20);
     }

@@ -1,5 +1,6 @@
 package dev.meshwork.router.cluster;
 
+import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.placement.policy.ScalingPolicy;
 
 /**
@@ -16,6 +17,14 @@ import dev.meshwork.placement.policy.ScalingPolicy;
  * @param intervalMs       how often rates are measured and decisions made
  */
 public record ScalingConfig(boolean enabled, double requestsPerCopy, int inFlightPerCopy, int maxCopies, long idleMs, long intervalMs) {
+    public ScalingConfig {
+        ConfigCheck.positive("scaling.requestsPerCopy", requestsPerCopy);
+        ConfigCheck.atLeast("scaling.inFlightPerCopy", inFlightPerCopy, 1);
+        ConfigCheck.atLeast("scaling.maxCopies", maxCopies, 1);
+        ConfigCheck.atLeast("scaling.idleMs", idleMs, 0);
+        ConfigCheck.atLeast("scaling.intervalMs", intervalMs, 10);
+    }
+
     public static ScalingConfig defaults() {
         return new ScalingConfig(true, 200, 16, 4, 60_000, 1_000);
     }

@@ -1,5 +1,6 @@
 package dev.meshwork.state.cluster;
 
+import dev.meshwork.config.ConfigCheck;
 import java.util.List;
 
 /**
@@ -19,6 +20,12 @@ import java.util.List;
 public record ClusterConfig(String name, String host, int port, List<String> members, int heartbeatSeconds, int failureSeconds,
                             Kubernetes kubernetes) {
     public ClusterConfig {
+        ConfigCheck.notBlank("cluster.name", name);
+        ConfigCheck.notBlank("cluster.host", host);
+        ConfigCheck.range("cluster.port", port, 1, 65_535, "a TCP port");
+        ConfigCheck.atLeast("cluster.heartbeatSeconds", heartbeatSeconds, 1);
+        ConfigCheck.require(failureSeconds > heartbeatSeconds,
+                "cluster.failureSeconds must be more than cluster.heartbeatSeconds (%d), got %d", heartbeatSeconds, failureSeconds);
         members = members == null ? List.of() : List.copyOf(members);
         kubernetes = kubernetes == null ? Kubernetes.disabled() : kubernetes;
     }

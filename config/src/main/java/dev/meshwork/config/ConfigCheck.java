@@ -1,0 +1,56 @@
+package dev.meshwork.config;
+
+import dev.meshwork.protocol.error.MeshError;
+import java.util.Collection;
+
+/**
+ * The checks configuration records run on their values as they are built: each refuses a value
+ * with one line that names the key and what it may be ({@code forward.timeoutMs must be at least
+ * 1 (milliseconds), got 0}). Stateless.
+ */
+public final class ConfigCheck {
+    private ConfigCheck() {
+    }
+
+    /** A TCP port to bind: 0 picks a free one. */
+    public static void port(String key, long value) {
+        range(key, value, 0, 65_535, "a TCP port, 0 for any free one");
+    }
+
+    public static void atLeast(String key, long value, long min) {
+        if (value < min) {
+            throw MeshError.invalid("%s must be at least %d, got %d", key, min, value);
+        }
+    }
+
+    public static void range(String key, long value, long min, long max, String what) {
+        if (value < min || value > max) {
+            throw MeshError.invalid("%s must be %s (%d to %d), got %d", key, what, min, max, value);
+        }
+    }
+
+    public static void positive(String key, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw MeshError.invalid("%s must be a number above 0, got %s", key, value);
+        }
+    }
+
+    public static void notBlank(String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw MeshError.invalid("%s must not be empty", key);
+        }
+    }
+
+    public static void oneOf(String key, String value, Collection<String> allowed) {
+        if (!allowed.contains(value)) {
+            throw MeshError.invalid("%s must be one of %s, got '%s'", key, allowed, value);
+        }
+    }
+
+    /** A condition between keys, with the line that explains it when it fails. */
+    public static void require(boolean holds, String message, Object... args) {
+        if (!holds) {
+            throw MeshError.invalid(message, args);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.meshwork.node;
+
+import static dev.meshwork.testing.ConfigAssertions.assertDefaults;
+import static dev.meshwork.testing.ConfigAssertions.assertFullMapping;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meshwork.config.ConfigLoader;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The {@code node} section of every process that runs a node: every default, every key, and the values it refuses. */
+class NodeConfigTest {
+    @Test
+    void defaults() {
+        assertDefaults(NodeConfig.class, NodeConfig.defaults(), Map.ofEntries(
+                Map.entry("nodeId", "node-0"),
+                Map.entry("slotMemoryBytes", "2147483648"),
+                Map.entry("loadThreads", "2"),
+                Map.entry("loadTimeoutMs", "120000"),
+                Map.entry("failedLoadBackoffMs", "30000"),
+                Map.entry("maxConcurrencyPerModel", "0"),
+                Map.entry("queueTimeoutMs", "30000"),
+                Map.entry("storage.roots", "."),
+                Map.entry("storage.maxArtifactBytes", "2147483648"),
+                Map.entry("storage.cacheDir", ""),
+                Map.entry("storage.cacheMaxBytes", "10737418240"),
+                Map.entry("storage.httpTimeoutMs", "60000"),
+                Map.entry("storage.s3.endpoint", ""),
+                Map.entry("storage.s3.region", "us-east-1"),
+                Map.entry("storage.s3.accessKeyId", ""),
+                Map.entry("storage.s3.secretAccessKey", ""),
+                Map.entry("storage.s3.pathStyle", "true"),
+                Map.entry("onnx.intraOpThreads", "1"),
+                Map.entry("onnx.interOpThreads", "1"),
+                Map.entry("externalRuntimes", ""),
+                Map.entry("slots", ""),
+                Map.entry("evictionPolicy", "lru")));
+    }
+
+    @Test
+    void everyKeyMaps() {
+        assertFullMapping(NodeConfig.class, NodeConfig.defaults(), Map.ofEntries(
+                Map.entry("nodeId", "node-7"),
+                Map.entry("slotMemoryBytes", "4096"),
+                Map.entry("loadThreads", "3"),
+                Map.entry("loadTimeoutMs", "5000"),
+                Map.entry("failedLoadBackoffMs", "10"),
+                Map.entry("maxConcurrencyPerModel", "4"),
+                Map.entry("queueTimeoutMs", "20"),
+                Map.entry("storage.roots", "/models,/tmp"),
+                Map.entry("storage.maxArtifactBytes", "1000"),
+                Map.entry("storage.cacheDir", "/var/cache/meshwork"),
+                Map.entry("storage.cacheMaxBytes", "2000"),
+                Map.entry("storage.httpTimeoutMs", "3000"),
+                Map.entry("storage.s3.endpoint", "http://minio:9000"),
+                Map.entry("storage.s3.region", "eu-west-1"),
+                Map.entry("storage.s3.accessKeyId", "key"),
+                Map.entry("storage.s3.secretAccessKey", "secret"),
+                Map.entry("storage.s3.pathStyle", "false"),
+                Map.entry("onnx.intraOpThreads", "4"),
+                Map.entry("onnx.interOpThreads", "2"),
+                Map.entry("evictionPolicy", "gdsf")));
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheKey() {
+        assertThatThrownBy(() -> load("--slotMemoryBytes=0")).hasMessage("node.slotMemoryBytes must be at least 1, got 0");
+        assertThatThrownBy(() -> load("--loadThreads=-1")).hasMessage("node.loadThreads must be at least 1, got -1");
+        assertThatThrownBy(() -> load("--evictionPolicy=fifo")).hasMessage("node.evictionPolicy must be one of [lru, gdsf], got 'fifo'");
+        assertThatThrownBy(() -> load("--storage.httpTimeoutMs=0")).hasMessage("node.storage.httpTimeoutMs must be at least 1, got 0");
+        assertThatThrownBy(() -> load("--nodeId=")).hasMessage("node.nodeId must not be empty");
+        assertThatThrownBy(() -> load("--onnx.intraOpThreads=-2")).hasMessage("node.onnx.intraOpThreads must be at least 0, got -2");
+    }
+
+    private static NodeConfig load(String... flags) {
+        return ConfigLoader.load(NodeConfig.class, NodeConfig.defaults(), "TEST_", Map.of(), List.of(flags)).config();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.meshwork.router;
+
+import static dev.meshwork.testing.ConfigAssertions.assertDefaults;
+import static dev.meshwork.testing.ConfigAssertions.assertFullMapping;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meshwork.config.ConfigLoader;
+import dev.meshwork.node.NodeConfig;
+import dev.meshwork.state.cluster.ClusterConfig;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code ./meshwork up} and {@code ./meshwork router}: their own keys; the node and cluster sections are pinned by their own tests. */
+class RouterConfigTest {
+    @Test
+    void defaults() {
+        assertDefaults(RouterConfig.class, RouterConfig.defaults(), Map.ofEntries(
+                Map.entry("http.host", "127.0.0.1"),
+                Map.entry("http.port", "8080"),
+                Map.entry("http.maxRequestBytes", "16777216"),
+                Map.entry("grpc.host", "127.0.0.1"),
+                Map.entry("grpc.port", "8081"),
+                Map.entry("grpc.maxMessageBytes", "16777216"),
+                Map.entry("requestThreads", "0"),
+                Map.entry("examples", ""),
+                Map.entry("registry.jdbcUrl", "jdbc:h2:file:./data/registry;WRITE_DELAY=0"),
+                Map.entry("registry.user", ""),
+                Map.entry("registry.password", ""),
+                Map.entry("runtimes.dir", ""),
+                Map.entry("runtimes.pollMs", "1000"),
+                Map.entry("models.dir", ""),
+                Map.entry("models.pollMs", "1000"),
+                Map.entry("forward.timeoutMs", "60000"),
+                Map.entry("forward.loadTimeoutMs", "120000"),
+                Map.entry("forward.claimLeaseMs", "130000"),
+                Map.entry("forward.maxWaitingPerModel", "1000"),
+                Map.entry("forward.suspectMs", "5000"),
+                Map.entry("forward.failureMemoryMs", "30000"),
+                Map.entry("forward.maxMessageBytes", "67108864"),
+                Map.entry("scaling.enabled", "true"),
+                Map.entry("scaling.requestsPerCopy", "200.0"),
+                Map.entry("scaling.inFlightPerCopy", "16"),
+                Map.entry("scaling.maxCopies", "4"),
+                Map.entry("scaling.idleMs", "60000"),
+                Map.entry("scaling.intervalMs", "1000")), "node", "cluster");
+        assertThat(RouterConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
+        assertThat(RouterConfig.defaults().cluster()).isEqualTo(ClusterConfig.defaults());
+    }
+
+    @Test
+    void everyKeyMaps() {
+        assertFullMapping(RouterConfig.class, RouterConfig.defaults(), Map.ofEntries(
+                Map.entry("http.host", "0.0.0.0"),
+                Map.entry("http.port", "9080"),
+                Map.entry("http.maxRequestBytes", "2048"),
+                Map.entry("grpc.host", "0.0.0.0"),
+                Map.entry("grpc.port", "9081"),
+                Map.entry("grpc.maxMessageBytes", "4096"),
+                Map.entry("requestThreads", "32"),
+                Map.entry("examples", "/a,/b"),
+                Map.entry("registry.jdbcUrl", "jdbc:postgresql://db/mesh"),
+                Map.entry("registry.user", "mesh"),
+                Map.entry("registry.password", "secret"),
+                Map.entry("runtimes.dir", "/etc/meshwork/runtimes"),
+                Map.entry("runtimes.pollMs", "2000"),
+                Map.entry("models.dir", "/etc/meshwork/models"),
+                Map.entry("models.pollMs", "3000"),
+                Map.entry("forward.timeoutMs", "1"),
+                Map.entry("forward.loadTimeoutMs", "2"),
+                Map.entry("forward.claimLeaseMs", "3"),
+                Map.entry("forward.maxWaitingPerModel", "4"),
+                Map.entry("forward.suspectMs", "5"),
+                Map.entry("forward.failureMemoryMs", "6"),
+                Map.entry("forward.maxMessageBytes", "7000"),
+                Map.entry("scaling.enabled", "false"),
+                Map.entry("scaling.requestsPerCopy", "12.5"),
+                Map.entry("scaling.inFlightPerCopy", "3"),
+                Map.entry("scaling.maxCopies", "9"),
+                Map.entry("scaling.idleMs", "100"),
+                Map.entry("scaling.intervalMs", "200")), "node", "cluster");
+        RouterConfig sections = load("--node.slotMemoryBytes=4096", "--cluster.port=6000");
+        assertThat(sections.node().slotMemoryBytes()).isEqualTo(4096);
+        assertThat(sections.cluster().port()).isEqualTo(6000);
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheKey() {
+        assertThatThrownBy(() -> load("--http.port=99999")).hasMessage("http.port must be a TCP port, 0 for any free one (0 to 65535), got 99999");
+        assertThatThrownBy(() -> load("--forward.timeoutMs=0")).hasMessage("forward.timeoutMs must be at least 1, got 0");
+        assertThatThrownBy(() -> load("--scaling.requestsPerCopy=0")).hasMessage("scaling.requestsPerCopy must be a number above 0, got 0.0");
+        assertThatThrownBy(() -> load("--requestThreads=-4")).hasMessage("requestThreads must be at least 0, got -4");
+        assertThatThrownBy(() -> load("--registry.jdbcUrl=postgres://db/mesh"))
+                .hasMessage("registry.jdbcUrl must be a JDBC URL (jdbc:h2:..., jdbc:postgresql://...) or empty for memory only, got 'postgres://db/mesh'");
+        assertThatThrownBy(() -> load("--node.queueTimeoutMs=-1")).hasMessage("node.queueTimeoutMs must be at least 0, got -1");
+    }
+
+    private static RouterConfig load(String... flags) {
+        return ConfigLoader.load(RouterConfig.class, RouterConfig.defaults(), "TEST_", Map.of(), List.of(flags)).config();
+    }
+}
