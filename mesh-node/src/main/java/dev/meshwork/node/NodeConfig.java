@@ -10,18 +10,22 @@ import java.util.Map;
  * {@code MESHWORK_NODE_*} in standalone mode). Every default works on a laptop.
  *
  * @param nodeId              the node's name in status and the placement table
- * @param slotMemoryBytes     the memory budget of a runtime slot that does not set its own
+ * @param slotMemoryBytes     the memory budget of a runtime slot that does not set its own: a load evicts
+ *                            copies that nothing pins until it fits; the budget is never exceeded
  * @param loadThreads         platform threads that run model loads (file I/O and native code)
  * @param loadTimeoutMs       how long a request waits for a model load before it fails
  * @param failedLoadBackoffMs how long a failed load is remembered before the next request retries it
- * @param maxConcurrencyPerModel requests that may run on one model at once (0: no limit); more wait their turn
- * @param queueTimeoutMs      how long a request waits for its turn before it fails with UNAVAILABLE
+ * @param maxConcurrencyPerModel requests that may run on one model at once (0: no limit); more wait their turn,
+ *                            first come first served, and keep the model pinned meanwhile
+ * @param queueTimeoutMs      how long a request waits for its turn, or a load for room in a slot whose copies
+ *                            are all in use, before it fails with 503 / UNAVAILABLE (507 for room)
  * @param storage             where artifacts may come from and how large they may be
  * @param onnx                ONNX Runtime session settings
  * @param externalRuntimes    runtime processes that speak ModelMesh's runtime SPI, each a slot of its own
  * @param slots               the in-process runtime slots; empty means one CPU slot per in-process runtime on the class path
- * @param evictionPolicy      which copy a full slot evicts: {@code lru} (least recently used, as ModelMesh) or
- *                            {@code gdsf} (GreedyDual-Size-Frequency weighted by load time)
+ * @param evictionPolicy      which copy a full slot evicts first: {@code lru} (least recently used, as
+ *                            ModelMesh) or {@code gdsf} (GreedyDual-Size-Frequency: the lowest
+ *                            {@code L + frequency x load ms / MiB}, the frequency halving every 4 turnovers of the slot)
  */
 public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, long loadTimeoutMs,
                          long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx,
@@ -97,9 +101,10 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
     }
 
     /**
-     * @param roots            directories that file:// and plain-path storageUris must lie under
+     * @param roots            directories that {@code file://} and plain-path storageUris must lie under (checked
+     *                         on the path as given and again with symbolic links resolved)
      * @param maxArtifactBytes the largest artifact (file, or directory in total) a load accepts
-     * @param cacheDir         where downloaded artifacts are kept; empty means a folder under java.io.tmpdir
+     * @param cacheDir         where downloaded artifacts are kept; empty means {@code $TMPDIR/meshwork-artifacts}
      * @param cacheMaxBytes    the disk cache's bound (it may pass it by one artifact while that downloads)
      * @param httpTimeoutMs    connect and response timeout of http(s) and s3 downloads
      * @param s3               where s3:// artifacts come from

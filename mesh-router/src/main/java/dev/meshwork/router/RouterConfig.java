@@ -16,7 +16,8 @@ import java.util.List;
  * @param grpc     the gRPC listener
  * @param requestThreads threads that run requests (decoding, waiting for loads, inference): 0 means a
  *                 virtual thread per request, N a pool of N platform threads
- * @param examples directories whose {@code *.model.json} registration documents are registered at start
+ * @param examples directories whose {@code *.model.json} registration documents are registered at start, and
+ *                 which join the storage roots ({@code ./meshwork up} passes {@code examples/})
  * @param node     the embedded node of standalone mode
  * @param registry where registrations and vmodels are kept across restarts
  * @param runtimes the ServingRuntime catalog

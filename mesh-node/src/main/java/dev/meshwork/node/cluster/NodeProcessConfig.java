@@ -21,7 +21,12 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterCo
     }
 
 
-    /** The HTTP listener of {@code /metrics} and {@code /health/*}; port 0 picks a free one. */
+    /**
+     * The HTTP listener of {@code /metrics} and {@code /health/*}.
+     *
+     * @param host the address to bind
+     * @param port the port; 0 picks a free one ({@code ./meshwork up --nodes N} gives node i port 9085+i)
+     */
     public record Http(String host, int port) {
         public Http {
             ConfigCheck.notBlank("http.host", host);

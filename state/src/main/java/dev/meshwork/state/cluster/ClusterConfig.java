@@ -33,6 +33,7 @@ public record ClusterConfig(String name, String host, int port, List<String> mem
     /**
      * Hazelcast's Kubernetes discovery (the pods behind a headless service).
      *
+     * @param enabled     Hazelcast's Kubernetes discovery instead of {@code cluster.members}
      * @param namespace   the namespace of the service; empty: the pod's own
      * @param serviceName the headless service whose endpoints are the members
      */
