@@ -29,6 +29,17 @@ class ScenarioTest {
     }
 
     @Test
+    void theExampleInPerfReadmeLoads(@TempDir Path dir) throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("```yaml\n") + "```yaml\n".length();
+        Path f = Files.writeString(dir.resolve("example.yaml"), readme.substring(start, readme.indexOf("```", start)));
+        Scenario s = Scenario.load(f, List.of());
+        assertThat(s.arrivals().rateAt(0)).isEqualTo(150);
+        assertThat(s.arrivals().rateAt(31)).isEqualTo(600);
+        assertThat(s.models().count()).isEqualTo(200);
+    }
+
+    @Test
     void flagsOverrideTheFileAndNodesIsShortForMeshNodes(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("mine.yaml");
         Files.writeString(f, "description: d\narrivals: {rate: 50, bursts: [{atSeconds: 2, seconds: 1, rate: 500}]}\nmesh: {nodes: 2}\n");
