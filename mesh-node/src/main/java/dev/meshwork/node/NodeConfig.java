@@ -42,7 +42,7 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
         externalRuntimes = externalRuntimes == null ? List.of() : List.copyOf(externalRuntimes);
         slots = slots == null ? List.of() : List.copyOf(slots);
         evictionPolicy = evictionPolicy == null || evictionPolicy.isEmpty() ? "lru" : evictionPolicy;
-        ConfigCheck.oneOf("node.evictionPolicy", evictionPolicy, EvictionPolicies.NAMES);
+        ConfigCheck.oneOf("node.evictionPolicy", evictionPolicy, EvictionPolicies.names());
     }
 
     /**

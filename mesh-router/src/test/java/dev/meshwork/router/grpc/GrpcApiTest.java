@@ -3,12 +3,17 @@ package dev.meshwork.router.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meshwork.protocol.mmesh.DeleteVModelRequest;
+import dev.meshwork.protocol.mmesh.EnsureLoadedRequest;
 import dev.meshwork.protocol.mmesh.GetStatusRequest;
+import dev.meshwork.protocol.mmesh.GetVModelStatusRequest;
 import dev.meshwork.protocol.mmesh.ModelInfo;
 import dev.meshwork.protocol.mmesh.ModelMeshGrpc;
 import dev.meshwork.protocol.mmesh.ModelStatusInfo;
 import dev.meshwork.protocol.mmesh.RegisterModelRequest;
+import dev.meshwork.protocol.mmesh.SetVModelRequest;
 import dev.meshwork.protocol.mmesh.UnregisterModelRequest;
+import dev.meshwork.protocol.mmesh.VModelStatusInfo;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import dev.meshwork.protocol.oip.InferTensorContents;
 import dev.meshwork.protocol.oip.ModelInferRequest;
@@ -101,5 +106,22 @@ class GrpcApiTest {
         HealthCheckResponse health = HealthGrpc.newBlockingStub(mesh.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .check(HealthCheckRequest.getDefaultInstance());
         assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    @Test
+    void modelMeshVModelsAndErrors() {
+        var mm = ModelMeshGrpc.newBlockingStub(mesh.channel()).withDeadlineAfter(30, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> mm.ensureLoaded(EnsureLoadedRequest.newBuilder().setModelId("never-registered").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        VModelStatusInfo set = mm.setVModel(SetVModelRequest.newBuilder().setVModelId("mlp-live").setTargetModelId("mlp-classifier")
+                .setOwner("team-a").setSync(true).build());
+        assertThat(set.getStatus()).isEqualTo(VModelStatusInfo.VModelStatus.DEFINED);
+        assertThat(set.getActiveModelId()).isEqualTo("mlp-classifier");
+        // another owner sees nothing, as in ModelMesh
+        assertThat(mm.getVModelStatus(GetVModelStatusRequest.newBuilder().setVModelId("mlp-live").setOwner("team-b").build()).getStatus())
+                .isEqualTo(VModelStatusInfo.VModelStatus.NOT_FOUND);
+        mm.deleteVModel(DeleteVModelRequest.newBuilder().setVModelId("mlp-live").setOwner("team-a").build());
+        assertThat(mm.getVModelStatus(GetVModelStatusRequest.newBuilder().setVModelId("mlp-live").setOwner("team-a").build()).getStatus())
+                .isEqualTo(VModelStatusInfo.VModelStatus.NOT_FOUND);
     }
 }

@@ -113,4 +113,15 @@ class RestApiTest {
         JsonNode runtimes = JSON.readTree(mesh.get("/v1/mesh/runtimes").body());
         assertThat(runtimes.toString()).contains("kserve-tritonserver");
     }
+
+    @Test
+    void theRepositoryApiUnloadsAndLoads() throws Exception {
+        assertThat(mesh.post("/v2/repository/models/xgb-multiclass/load", "{}").status()).isEqualTo(200);
+        assertThat(JSON.readTree(mesh.get("/v1/mesh/models/xgb-multiclass").body()).get("state").asText()).isEqualTo("LOADED");
+        assertThat(mesh.post("/v2/repository/models/xgb-multiclass/unload", "{}").status()).isEqualTo(200);
+        JsonNode status = JSON.readTree(mesh.get("/v1/mesh/models/xgb-multiclass").body());
+        assertThat(status.get("state").asText()).isEqualTo("NOT_LOADED");
+        assertThat(status.get("copies")).isEmpty();
+        assertThat(mesh.post("/v2/repository/models/no-such-model/load", "{}").status()).isEqualTo(404);
+    }
 }

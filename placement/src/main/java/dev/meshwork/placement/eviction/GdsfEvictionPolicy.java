@@ -79,4 +79,17 @@ public final class GdsfEvictionPolicy implements EvictionPolicy {
     private double decayed(Seen s, double halfLife) {
         return s.frequency() * Math.pow(0.5, (evictions - s.evictionsAt()) / halfLife);
     }
+
+    /** Registered for {@link EvictionPolicies} as "gdsf". */
+    public static final class Provider implements EvictionPolicyProvider {
+        @Override
+        public String name() {
+            return "gdsf";
+        }
+
+        @Override
+        public EvictionPolicy create() {
+            return new GdsfEvictionPolicy();
+        }
+    }
 }

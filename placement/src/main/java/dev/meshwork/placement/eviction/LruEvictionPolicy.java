@@ -24,4 +24,17 @@ public final class LruEvictionPolicy implements EvictionPolicy {
         }
         return Optional.ofNullable(best);
     }
+
+    /** Registered for {@link EvictionPolicies} as "lru". */
+    public static final class Provider implements EvictionPolicyProvider {
+        @Override
+        public String name() {
+            return "lru";
+        }
+
+        @Override
+        public EvictionPolicy create() {
+            return new LruEvictionPolicy();
+        }
+    }
 }
