@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs every command of the README and docs/ in order against a standalone mesh process, as a
- * reader would: {@code curl} and {@code cp} through bash (addresses pointed at the test's mesh,
+ * Runs every command of the README and docs/ in order against a mesh started with the README's
+ * own {@code ./meshwork up}, as a reader would: {@code curl} and {@code cp} through bash (addresses pointed at the test's mesh,
  * {@code /tmp} at a temporary directory), {@code grpcurl} as the same call through the generated
  * stubs and protobuf's JSON mapping, {@code ./meshwork} lines by parsing their flags as the
  * process would (and bench scenarios against {@code ./meshwork help}), and YAML blocks through
@@ -60,7 +60,9 @@ class DocsCommandsTest {
     @BeforeAll
     static void start() throws Exception {
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
-        mesh = MeshProcess.start(dir.resolve("mesh"), "--node.storage.roots=" + ROOT + "," + tmp.toRealPath(), "--registry.jdbcUrl=");
+        // the README's first command, as a reader runs it (on ports of its own)
+        mesh = MeshProcess.launcher(dir.resolve("mesh"), "up", "--http.port=0", "--grpc.port=0", "--registry.jdbcUrl=",
+                "--node.storage.roots=" + ROOT + "," + tmp.toRealPath(), "--node.storage.cacheDir=" + dir.resolve("artifact-cache"));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", mesh.grpcPort()).usePlaintext().build();
         help = bash("./meshwork help").output();
     }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -93,21 +94,37 @@ public final class MeshProcess implements AutoCloseable {
     }
 
     private static MeshProcess launch(Path workDir, List<String> mainAndArgs) throws IOException, InterruptedException {
-        Files.createDirectories(workDir);
-        Path log = workDir.resolve("mesh.log");
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(jvmFlags());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
         cmd.addAll(mainAndArgs);
+        return run(workDir, cmd, mainAndArgs, Map.of());
+    }
+
+    /**
+     * Runs the repository's own launcher as a user would ({@code ./meshwork up --http.port=0 ...})
+     * on the build Maven has just made ({@code MESHWORK_NO_BUILD}), and waits for its banner.
+     */
+    public static MeshProcess launcher(Path workDir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(repoRoot().resolve("meshwork").toString()));
+        cmd.addAll(List.of(args));
+        return run(workDir, cmd, cmd, Map.of("MESHWORK_NO_BUILD", "1", "MESHWORK_JVM_OPTS", "-Xmx512m"));
+    }
+
+    private static MeshProcess run(Path workDir, List<String> cmd, List<String> described, Map<String, String> env)
+            throws IOException, InterruptedException {
+        Files.createDirectories(workDir);
+        Path log = workDir.resolve("mesh.log");
         Files.write(workDir.resolve("command.txt"), cmd);
         ProcessBuilder builder = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "1");
+        builder.environment().putAll(env);
         Process p = builder.start();
         boolean up = false;
         try {
-            MeshProcess started = awaitBanner(p, log, mainAndArgs);
+            MeshProcess started = awaitBanner(p, log, described);
             up = true;
             return started;
         } finally {
