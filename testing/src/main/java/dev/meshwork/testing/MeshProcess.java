@@ -87,10 +87,16 @@ public final class MeshProcess implements AutoCloseable {
 
     /** The JVM flags every test process gets: a small heap, native access, and what Hazelcast asks for. */
     static List<String> jvmFlags() {
-        return List.of("-Xmx512m", "--enable-native-access=ALL-UNNAMED", "--add-modules", "java.se",
+        List<String> flags = new ArrayList<>(List.of("-Xmx512m", "--enable-native-access=ALL-UNNAMED", "--add-modules", "java.se",
                 "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
                 "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-                "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+                "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
+        if (Boolean.getBoolean("meshwork.test.quickJvm")) {
+            // tests (not benchmarks) start many short-lived processes on 2 cores: the C1 compiler alone and a
+            // single-threaded collector leave the cores to the processes' work instead of C2 and GC threads
+            flags.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        }
+        return flags;
     }
 
     private static MeshProcess launch(Path workDir, List<String> mainAndArgs) throws IOException, InterruptedException {
