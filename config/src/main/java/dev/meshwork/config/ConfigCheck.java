@@ -47,6 +47,13 @@ public final class ConfigCheck {
         }
     }
 
+    /** A directory the process reads at start: empty means none; otherwise it must exist now. */
+    public static void directoryOrEmpty(String key, String path) {
+        if (!path.isEmpty() && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(path))) {
+            throw MeshError.invalid("%s must be an existing directory (or empty for none), got '%s'", key, path);
+        }
+    }
+
     /** A condition between keys, with the line that explains it when it fails. */
     public static void require(boolean holds, String message, Object... args) {
         if (!holds) {

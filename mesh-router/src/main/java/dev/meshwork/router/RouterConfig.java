@@ -37,6 +37,7 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
      */
     public record Models(String dir, long pollMs) {
         public Models {
+            ConfigCheck.directoryOrEmpty("models.dir", dir);
             ConfigCheck.atLeast("models.pollMs", pollMs, 10);
         }
     }
@@ -48,6 +49,7 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
      */
     public record Runtimes(String dir, long pollMs) {
         public Runtimes {
+            ConfigCheck.directoryOrEmpty("runtimes.dir", dir);
             ConfigCheck.atLeast("runtimes.pollMs", pollMs, 10);
         }
     }
@@ -115,6 +117,8 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
     public RouterConfig {
         ConfigCheck.atLeast("requestThreads", requestThreads, 0);
         examples = List.copyOf(examples);
+        examples.forEach(e -> ConfigCheck.require(java.nio.file.Files.isDirectory(java.nio.file.Path.of(e)),
+                "examples must name existing directories, got '%s'", e));
         cluster = cluster == null ? ClusterConfig.defaults() : cluster;
         forward = forward == null ? ForwardConfig.defaults() : forward;
         scaling = scaling == null ? ScalingConfig.defaults() : scaling;

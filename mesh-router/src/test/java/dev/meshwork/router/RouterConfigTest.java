@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /** {@code ./meshwork up} and {@code ./meshwork router}: their own keys; the node and cluster sections are pinned by their own tests. */
 class RouterConfigTest {
+    /** A directory that exists: directory keys are checked at load. */
+    static final String TMP = System.getProperty("java.io.tmpdir");
+
     @Test
     void defaults() {
         assertDefaults(RouterConfig.class, RouterConfig.defaults(), Map.ofEntries(
@@ -59,13 +62,13 @@ class RouterConfigTest {
                 Map.entry("grpc.port", "9081"),
                 Map.entry("grpc.maxMessageBytes", "4096"),
                 Map.entry("requestThreads", "32"),
-                Map.entry("examples", "/a,/b"),
+                Map.entry("examples", TMP + "," + TMP),
                 Map.entry("registry.jdbcUrl", "jdbc:postgresql://db/mesh"),
                 Map.entry("registry.user", "mesh"),
                 Map.entry("registry.password", "secret"),
-                Map.entry("runtimes.dir", "/etc/meshwork/runtimes"),
+                Map.entry("runtimes.dir", TMP),
                 Map.entry("runtimes.pollMs", "2000"),
-                Map.entry("models.dir", "/etc/meshwork/models"),
+                Map.entry("models.dir", TMP),
                 Map.entry("models.pollMs", "3000"),
                 Map.entry("forward.timeoutMs", "1"),
                 Map.entry("forward.loadTimeoutMs", "2"),
@@ -94,6 +97,9 @@ class RouterConfigTest {
         assertThatThrownBy(() -> load("--registry.jdbcUrl=postgres://db/mesh"))
                 .hasMessage("registry.jdbcUrl must be a JDBC URL (jdbc:h2:..., jdbc:postgresql://...) or empty for memory only, got 'postgres://db/mesh'");
         assertThatThrownBy(() -> load("--node.queueTimeoutMs=-1")).hasMessage("node.queueTimeoutMs must be at least 0, got -1");
+        assertThatThrownBy(() -> load("--runtimes.dir=/no/such/dir"))
+                .hasMessage("runtimes.dir must be an existing directory (or empty for none), got '/no/such/dir'");
+        assertThatThrownBy(() -> load("--examples=/no/such/dir")).hasMessage("examples must name existing directories, got '/no/such/dir'");
     }
 
     private static RouterConfig load(String... flags) {
