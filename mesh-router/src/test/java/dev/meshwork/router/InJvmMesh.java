@@ -91,6 +91,11 @@ public final class InJvmMesh implements BeforeAllCallback, AfterAllCallback {
         return send(request(path).DELETE());
     }
 
+    /** A request with a body and a Content-Type of the test's choosing. */
+    public Http send(String method, String path, String body, String contentType) throws IOException, InterruptedException {
+        return send(request(path).header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.httpPort() + path)).timeout(Duration.ofSeconds(30));
     }

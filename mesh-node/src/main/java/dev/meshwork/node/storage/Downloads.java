@@ -1,5 +1,6 @@
 package dev.meshwork.node.storage;
 
+import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import java.io.IOException;
@@ -32,7 +33,7 @@ final class Downloads {
     }
 
     static MeshError tooLarge(String uri, long bytes, long max) {
-        return new MeshError(ErrorCode.INVALID_ARGUMENT, "storageUri " + uri + " is at least " + bytes
+        return new MeshError(ErrorCode.INVALID_ARGUMENT, "storageUri " + ModelSpec.redactUri(uri) + " is at least " + bytes
                 + " bytes, more than the node.storage.maxArtifactBytes limit of " + max);
     }
 }

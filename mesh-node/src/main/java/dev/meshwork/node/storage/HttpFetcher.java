@@ -1,5 +1,6 @@
 package dev.meshwork.node.storage;
 
+import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import java.io.IOException;
@@ -36,10 +37,10 @@ final class HttpFetcher {
             try (InputStream in = response.body()) {
                 int status = response.statusCode();
                 if (status == 404 || status == 410) {
-                    throw new MeshError(ErrorCode.NOT_FOUND, "storageUri " + uri + ": the server answered HTTP " + status + " (no such artifact)");
+                    throw new MeshError(ErrorCode.NOT_FOUND, "storageUri " + ModelSpec.redactUri(uri) + ": the server answered HTTP " + status + " (no such artifact)");
                 }
                 if (status / 100 != 2) {
-                    throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + uri + ": the server answered HTTP " + status);
+                    throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + ModelSpec.redactUri(uri) + ": the server answered HTTP " + status);
                 }
                 long declared = response.headers().firstValueAsLong("content-length").orElse(-1);
                 if (declared > maxBytes) {
@@ -47,18 +48,18 @@ final class HttpFetcher {
                 }
                 long copied = Downloads.copy(in, partial, uri, maxBytes, maxBytes);
                 if (declared >= 0 && copied != declared) {
-                    throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + uri + ": the download ended after " + copied
+                    throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + ModelSpec.redactUri(uri) + ": the download ended after " + copied
                             + " of " + declared + " bytes");
                 }
             }
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (HttpTimeoutException e) {
-            throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + uri + ": no answer within " + timeout.toMillis() + " ms (node.storage.httpTimeoutMs)", e);
+            throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + ModelSpec.redactUri(uri) + ": no answer within " + timeout.toMillis() + " ms (node.storage.httpTimeoutMs)", e);
         } catch (IOException e) {
-            throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + uri + ": download failed: " + e.getMessage(), e);
+            throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + ModelSpec.redactUri(uri) + ": download failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + uri + ": download interrupted", e);
+            throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + ModelSpec.redactUri(uri) + ": download interrupted", e);
         } finally {
             try {
                 Files.deleteIfExists(partial);

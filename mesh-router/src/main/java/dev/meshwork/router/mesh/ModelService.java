@@ -167,7 +167,7 @@ public final class ModelService {
                 error = e.getMessage();
             }
         }
-        return new ModelStatus(spec.id(), spec.format(), spec.storageUri(), spec.runtime(), servingRuntime, spec.namespace(),
+        return new ModelStatus(spec.id(), spec.format(), spec.displayStorageUri(), spec.runtime(), servingRuntime, spec.namespace(),
                 spec.source(), state, error, views);
     }
 

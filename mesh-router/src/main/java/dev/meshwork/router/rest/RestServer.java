@@ -8,6 +8,7 @@ import dev.meshwork.router.mesh.RequestMetrics;
 import dev.meshwork.router.mesh.VModelService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -27,6 +28,15 @@ public final class RestServer implements AutoCloseable {
         this.vertx = vertx;
         Router router = Router.router(vertx);
         Offloader off = new Offloader(requestThreads);
+        // every body here is JSON (or a YAML document), never a form: curl's -d says application/x-www-form-urlencoded,
+        // and Vert.x would decode such a body as form fields and fail on it
+        router.route().handler(ctx -> {
+            String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+            if (type != null && (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data"))) {
+                ctx.request().headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
+            }
+            ctx.next();
+        });
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxRequestBytes()));
         new InferenceRoutes(service, off, requests, ready).mount(router);
         router.get("/metrics").handler(ctx -> off.handle(ctx, () -> new Reply(200, metrics.scrape().getBytes(StandardCharsets.UTF_8),

@@ -124,4 +124,18 @@ class GrpcApiTest {
         assertThat(mm.getVModelStatus(GetVModelStatusRequest.newBuilder().setVModelId("mlp-live").setOwner("team-a").build()).getStatus())
                 .isEqualTo(VModelStatusInfo.VModelStatus.NOT_FOUND);
     }
+
+    @Test
+    void hostileRequestsAreBadRequestsWithBoundedMessages() {
+        String name = "m".repeat(100_000);
+        assertThatThrownBy(() -> inference().modelInfer(addVectors(name)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).as("not a trailer too large for the client").isEqualTo(Status.Code.NOT_FOUND);
+                    assertThat(e.getStatus().getDescription()).hasSizeLessThan(2_000).contains("(100000 characters)");
+                });
+        ModelInferRequest.Builder overflow = ModelInferRequest.newBuilder().setModelName("add-vectors");
+        overflow.addInputsBuilder().setName("a").setDatatype("FP32").addShape(4611686018427387905L).addShape(4);
+        assertThatThrownBy(() -> inference().modelInfer(overflow.build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+    }
 }

@@ -124,4 +124,32 @@ class RestApiTest {
         assertThat(status.get("copies")).isEmpty();
         assertThat(mesh.post("/v2/repository/models/no-such-model/load", "{}").status()).isEqualTo(404);
     }
+
+    @Test
+    void aBodySentAsAFormIsReadAsJson() throws Exception {
+        // curl -d says application/x-www-form-urlencoded; Vert.x used to decode such bodies as forms and answer a bare-text 400
+        String padded = ADD.replace("\"inputs\"", "\"parameters\": {\"note\": \"" + "x".repeat(2_000) + "\"}, \"inputs\"");
+        InJvmMesh.Http r = mesh.send("POST", "/v2/models/add-vectors/infer", padded, "application/x-www-form-urlencoded");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).at("/outputs/0/data").toString()).isEqualTo("[11.0,22.0]");
+    }
+
+    @Test
+    void statusNeverShowsCredentialsOfAStorageUri() throws Exception {
+        InJvmMesh.Http put = mesh.put("/v1/mesh/models/secret-uri",
+                "{\"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \"https://alice:s3cret@models.example/m.onnx?token=abc\"}");
+        assertThat(put.status()).as(put.body()).isEqualTo(201);
+        String status = mesh.get("/v1/mesh/models/secret-uri").body();
+        assertThat(status).contains("https://***@models.example/m.onnx?token=***").doesNotContain("s3cret").doesNotContain("abc");
+        assertThat(mesh.get("/v1/mesh/models").body()).doesNotContain("s3cret");
+        assertThat(mesh.delete("/v1/mesh/models/secret-uri").status()).isEqualTo(200);
+    }
+
+    @Test
+    void anOversizedStorageUriIsABadRequestNotAStoreFailure() throws Exception {
+        InJvmMesh.Http r = mesh.put("/v1/mesh/models/long-uri",
+                "{\"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \"file:///" + "a".repeat(65_536) + "\"}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(JSON.readTree(r.body()).get("error").asText()).contains("at most 8192").doesNotContainIgnoringCase("insert").hasSizeLessThan(300);
+    }
 }

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 public record ModelSpec(String id, ModelFormat format, String storageUri, String runtime, long sizeHint, String namespace, String source)
         implements java.io.Serializable {
     public static final String DEFAULT_NAMESPACE = "default";
+    /** The longest storageUri a registration may have (URLs with credentials and query tokens fit well within it). */
+    public static final int MAX_URI = 8_192;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
 
     public ModelSpec {
@@ -38,6 +40,30 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
         return new ModelSpec(id, format, storageUri, nodeRuntime, sizeHint, namespace, source);
     }
 
+    /**
+     * The storageUri as status answers show it: credentials in the authority ({@code user:pass@})
+     * and query values (pre-signed URLs' tokens) are replaced by {@code ***}.
+     */
+    public String displayStorageUri() {
+        return redactUri(storageUri);
+    }
+
+    /** A URI with its userinfo and query values replaced by {@code ***}; anything else is left as it is. */
+    public static String redactUri(String uri) {
+        String out = uri.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/@?#]*@", "$1***@");
+        int q = out.indexOf('?');
+        if (q >= 0) {
+            StringBuilder b = new StringBuilder(out.substring(0, q + 1));
+            String[] pairs = out.substring(q + 1).split("&", -1);
+            for (int i = 0; i < pairs.length; i++) {
+                int eq = pairs[i].indexOf('=');
+                b.append(i > 0 ? "&" : "").append(eq >= 0 ? pairs[i].substring(0, eq + 1) + "***" : pairs[i]);
+            }
+            out = b.toString();
+        }
+        return out;
+    }
+
     /** Checks the fields a registration must have, with a message that names what is missing. */
     public ModelSpec validate() {
         checkId(id);
@@ -46,6 +72,12 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
         }
         if (storageUri.isEmpty()) {
             throw MeshError.invalid("model '%s' needs a storageUri, for example \"file:///models/%s/model.onnx\"", id, id);
+        }
+        if (storageUri.length() > MAX_URI) {
+            throw MeshError.invalid("model '%s' has a storageUri of %d characters; at most %d are accepted", id, storageUri.length(), MAX_URI);
+        }
+        if (runtime.length() > 253 || format.name().length() > 253 || (format.version() != null && format.version().length() > 253)) {
+            throw MeshError.invalid("model '%s' has a runtime or modelFormat name or version longer than 253 characters", id);
         }
         if (sizeHint < 0) {
             throw MeshError.invalid("model '%s' has a negative sizeHint %d", id, sizeHint);

@@ -5,16 +5,39 @@ package dev.meshwork.protocol.error;
  * tells the caller what was wrong and, where it can, what to do.
  */
 public final class MeshError extends RuntimeException {
+    /** The longest message that crosses a boundary (it travels in an HTTP body or a gRPC trailer). */
+    static final int MAX_MESSAGE = 2_000;
+    /** Longer values a message quotes (a name, a path a client sent) are shortened to their start. */
+    static final int MAX_QUOTED = 200;
     private final ErrorCode code;
 
     public MeshError(ErrorCode code, String message) {
-        super(message);
+        super(bounded(message));
         this.code = code;
     }
 
     public MeshError(ErrorCode code, String message, Throwable cause) {
-        super(message, cause);
+        super(bounded(message), cause);
         this.code = code;
+    }
+
+    /** A message with its quoted values shortened: what a client sent comes back at most {@value #MAX_QUOTED} characters long. */
+    public static String format(String format, Object... args) {
+        Object[] shown = args.clone();
+        for (int i = 0; i < shown.length; i++) {
+            if (shown[i] instanceof CharSequence s && s.length() > MAX_QUOTED) {
+                shown[i] = shorten(s.toString(), MAX_QUOTED);
+            }
+        }
+        return String.format(format, shown);
+    }
+
+    private static String bounded(String message) {
+        return message == null || message.length() <= MAX_MESSAGE ? message : shorten(message, MAX_MESSAGE);
+    }
+
+    private static String shorten(String s, int max) {
+        return s.substring(0, max / 2) + "... (" + s.length() + " characters)";
     }
 
     public ErrorCode code() {
@@ -22,11 +45,11 @@ public final class MeshError extends RuntimeException {
     }
 
     public static MeshError invalid(String format, Object... args) {
-        return new MeshError(ErrorCode.INVALID_ARGUMENT, String.format(format, args));
+        return new MeshError(ErrorCode.INVALID_ARGUMENT, format(format, args));
     }
 
     public static MeshError notFound(String format, Object... args) {
-        return new MeshError(ErrorCode.NOT_FOUND, String.format(format, args));
+        return new MeshError(ErrorCode.NOT_FOUND, format(format, args));
     }
 
     /**

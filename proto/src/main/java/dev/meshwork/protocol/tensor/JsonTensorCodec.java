@@ -95,6 +95,9 @@ public final class JsonTensorCodec {
             if (!d.isIntegralNumber()) {
                 throw MeshError.invalid("input '%s' has a shape entry %s that is not an integer", name, d);
             }
+            if (!d.canConvertToLong()) {
+                throw MeshError.invalid("input '%s' has a shape entry %s that is not a 64-bit integer", name, d);
+            }
             shape[i] = d.longValue();
         }
         JsonNode data = in.get("data");

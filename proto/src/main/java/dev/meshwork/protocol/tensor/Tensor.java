@@ -44,7 +44,11 @@ public record Tensor(String name, DataType datatype, long[] shape, ByteString da
                 throw MeshError.invalid("tensor '%s' has shape %s with a negative dimension; every dimension of a request tensor must be >= 0",
                         name, Arrays.toString(shape));
             }
-            count = Math.multiplyExact(count, d);
+            try {
+                count = Math.multiplyExact(count, d);
+            } catch (ArithmeticException overflow) {
+                throw MeshError.invalid("tensor '%s' has shape %s, whose element count does not fit in 64 bits", name, Arrays.toString(shape));
+            }
         }
         return count;
     }

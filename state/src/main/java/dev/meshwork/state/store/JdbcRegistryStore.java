@@ -14,6 +14,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A registry store in a SQL database over JDBC: one table of JSON documents keyed by kind and id.
@@ -22,6 +24,7 @@ import java.util.Map;
  * (registrations are rare next to inference, which never touches the store).
  */
 public final class JdbcRegistryStore implements RegistryStore {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcRegistryStore.class);
     private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final String TABLE = "meshwork_registry";
     private final String url;
@@ -104,9 +107,12 @@ public final class JdbcRegistryStore implements RegistryStore {
         }
     }
 
+    /** What the client hears is what failed, never the database's own words (they quote SQL and values); the log has those. */
     private MeshError failure(String what, Exception e) {
-        return new MeshError(ErrorCode.UNAVAILABLE, "the registry store " + url + " could not " + what + ": " + e.getMessage()
-                + "; nothing was changed", e);
+        String state = e instanceof SQLException sql && sql.getSQLState() != null ? " (SQL state " + sql.getSQLState() + ")" : "";
+        LOG.warn("the registry store {} could not {}", displayUrl(url), what, e);
+        return new MeshError(ErrorCode.UNAVAILABLE, "the registry store could not " + what + state
+                + "; nothing was changed (the server's log has the database's message)", e);
     }
 
     @Override

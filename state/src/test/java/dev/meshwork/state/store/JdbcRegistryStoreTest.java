@@ -69,4 +69,15 @@ class JdbcRegistryStoreTest {
                 .hasMessageContaining("cannot open the registry store jdbc:nosuchdb://host/db")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
     }
+
+    @Test
+    void aFailureNamesWhatFailedButNeverTheDatabasesWords() {
+        try (JdbcRegistryStore store = new JdbcRegistryStore(url(), "", "")) {
+            // a document larger than the column: H2's own message quotes the statement and the values
+            assertThatThrownBy(() -> store.save("model", "huge", java.util.Map.of("doc", "secret-" + "y".repeat(70_000))))
+                    .isInstanceOfSatisfying(MeshError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))
+                    .hasMessageContaining("could not save model 'huge'").hasMessageContaining("SQL state")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContainIgnoringCase("insert").doesNotContain("secret-").hasSizeLessThan(300));
+        }
+    }
 }
