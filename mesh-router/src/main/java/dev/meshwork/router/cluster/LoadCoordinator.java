@@ -99,8 +99,7 @@ final class LoadCoordinator {
             });
             return load.get(config.loadTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new MeshError(ErrorCode.DEADLINE_EXCEEDED, "model '" + spec.id() + "' did not finish loading within "
-                    + config.loadTimeoutMs() + " ms (forward.loadTimeoutMs); it keeps loading, retry later");
+            throw stillLoading(spec);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MeshError(ErrorCode.UNAVAILABLE, "interrupted while waiting for model '" + spec.id() + "' to load");
@@ -238,9 +237,18 @@ final class LoadCoordinator {
                 LOG.info("loading model {} on node {} failed ({}); trying another node", spec.id(), c.nodeId(), e.getStatus());
                 return Optional.empty();
             }
+            if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED && !GrpcErrors.isAnswer(e)) {
+                throw stillLoading(spec); // our own deadline on the Load call: the node keeps loading, as the waiters are told
+            }
             loadFailures.record(spec.id() + "@" + c.nodeId());
             throw NodeErrors.fromNode(e, c.nodeId());
         }
+    }
+
+    /** What every request hears when a load outlasts forward.loadTimeoutMs, the one that sent Load and those that waited alike. */
+    private MeshError stillLoading(ModelSpec spec) {
+        return new MeshError(ErrorCode.DEADLINE_EXCEEDED, "model '" + spec.id() + "' did not finish loading within "
+                + config.loadTimeoutMs() + " ms (forward.loadTimeoutMs); it keeps loading, retry later");
     }
 
     private MeshError noPlace(ModelSpec spec, int inTable, List<NodeRecord> nodes, List<CopyRecord> copies) {

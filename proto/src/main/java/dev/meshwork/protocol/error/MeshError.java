@@ -6,9 +6,9 @@ package dev.meshwork.protocol.error;
  */
 public final class MeshError extends RuntimeException {
     /** The longest message that crosses a boundary (it travels in an HTTP body or a gRPC trailer). */
-    static final int MAX_MESSAGE = 2_000;
+    static final int MAX_MESSAGE = 4_000;
     /** Longer values a message quotes (a name, a path a client sent) are shortened to their start. */
-    static final int MAX_QUOTED = 200;
+    static final int MAX_QUOTED = 1_000;
     private final ErrorCode code;
 
     public MeshError(ErrorCode code, String message) {
