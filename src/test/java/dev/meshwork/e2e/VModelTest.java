@@ -169,8 +169,13 @@ class VModelTest {
                 .isEqualTo(ModelStatusInfo.ModelStatus.NOT_FOUND);
 
         ModelMeshApiTest.assertGrpcError(() -> mm.setVModel(SetVModelRequest.newBuilder().setVModelId("mm-alias").setOwner("team-b")
-                .setTargetModelId("mm-v2").build()), Status.Code.ALREADY_EXISTS, "belongs to owner 'team-a', not 'team-b'");
+                .setTargetModelId("mm-v2").build()), Status.Code.ALREADY_EXISTS, "belongs to another owner");
+        // a request that names no owner may not change an owned vmodel either, and is not told whose it is
         ModelMeshApiTest.assertGrpcError(() -> mm.setVModel(SetVModelRequest.newBuilder().setVModelId("mm-alias")
+                .setTargetModelId("mm-v2").build()), Status.Code.ALREADY_EXISTS, "belongs to another owner");
+        ModelMeshApiTest.assertGrpcError(() -> mm.deleteVModel(DeleteVModelRequest.newBuilder().setVModelId("mm-alias").build()),
+                Status.Code.ALREADY_EXISTS, "belongs to another owner");
+        ModelMeshApiTest.assertGrpcError(() -> mm.setVModel(SetVModelRequest.newBuilder().setVModelId("mm-alias").setOwner("team-a")
                 .setTargetModelId("mm-v2").setExpectedTargetModelId("mm-v1").build()), Status.Code.FAILED_PRECONDITION, "not the expected 'mm-v1'");
         ModelMeshApiTest.assertGrpcError(() -> mm.setVModel(SetVModelRequest.newBuilder().setVModelId("mm-new")
                 .setTargetModelId("mm-v2").setUpdateOnly(true).build()), Status.Code.NOT_FOUND, "updateOnly is set");

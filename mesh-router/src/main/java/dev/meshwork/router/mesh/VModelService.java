@@ -179,9 +179,11 @@ public final class VModelService {
         return models.isRegistered(modelId) ? models.status(modelId) : null;
     }
 
+    /** A vmodel with an owner is changed and deleted only by requests that name that owner; the answer never says who it is. */
     private static void checkOwner(VModel v, String owner) {
-        if (!owner.isEmpty() && !v.owner().isEmpty() && !owner.equals(v.owner())) {
-            throw new MeshError(ErrorCode.ALREADY_EXISTS, "vmodel '" + v.id() + "' belongs to owner '" + v.owner() + "', not '" + owner + "'");
+        if (!v.owner().isEmpty() && !owner.equals(v.owner())) {
+            throw MeshError.format(ErrorCode.ALREADY_EXISTS, "vmodel '%s' belongs to another owner; only a request naming its owner may change or delete it",
+                    v.id());
         }
     }
 }

@@ -48,6 +48,11 @@ public final class MeshError extends RuntimeException {
         return new MeshError(ErrorCode.INVALID_ARGUMENT, format(format, args));
     }
 
+    /** A MeshError of any code, its quoted values shortened as {@link #format} does. */
+    public static MeshError format(ErrorCode code, String format, Object... args) {
+        return new MeshError(code, format(format, args));
+    }
+
     public static MeshError notFound(String format, Object... args) {
         return new MeshError(ErrorCode.NOT_FOUND, format(format, args));
     }
