@@ -45,12 +45,17 @@ public final class RestServer implements AutoCloseable {
         new ManagementRoutes(service, directory, off).mount(router);
         new VModelRoutes(vmodels, off).mount(router);
         new RuntimeRoutes(catalog, off).mount(router);
-        router.route().last().handler(ctx -> Offloader.send(ctx,
+        router.errorHandler(404, ctx -> Offloader.send(ctx,
                 RestErrors.reply(404, "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
         router.errorHandler(413, ctx -> Offloader.send(ctx, RestErrors.reply(413,
                 "request body is larger than the limit of " + config.maxRequestBytes() + " bytes (http.maxRequestBytes)")));
-        router.errorHandler(405, ctx -> Offloader.send(ctx, RestErrors.reply(405,
-                "method " + ctx.request().method() + " is not allowed on " + ctx.request().path())));
+        AllowedMethods allowed = new AllowedMethods(router);
+        router.errorHandler(405, ctx -> {
+            String methods = allowed.on(ctx.request().path());
+            ctx.response().putHeader(HttpHeaders.ALLOW, methods);
+            Offloader.send(ctx, RestErrors.reply(405, "method " + ctx.request().method() + " is not allowed on " + ctx.request().path()
+                    + "; it serves " + methods));
+        });
         router.errorHandler(500, ctx -> Offloader.send(ctx, RestErrors.reply(ctx.failure() == null
                 ? new IllegalStateException("request failed") : ctx.failure())));
         this.server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))

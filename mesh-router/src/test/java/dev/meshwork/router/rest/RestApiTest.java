@@ -152,4 +152,17 @@ class RestApiTest {
         assertThat(r.status()).isEqualTo(400);
         assertThat(JSON.readTree(r.body()).get("error").asText()).contains("at most 8192").doesNotContainIgnoringCase("insert").hasSizeLessThan(300);
     }
+
+    @Test
+    void aMethodThePathDoesNotServeIs405WithAllow() throws Exception {
+        InJvmMesh.Http r = mesh.get("/v2/models/add-vectors/infer");
+        assertThat(r.status()).isEqualTo(405);
+        assertThat(r.headers().get("allow")).containsExactly("POST");
+        assertThat(JSON.readTree(r.body()).get("error").asText()).contains("it serves POST");
+        InJvmMesh.Http put = mesh.send("POST", "/v1/mesh/models/some-model", "{}", "application/json");
+        assertThat(put.status()).isEqualTo(405);
+        assertThat(put.headers().get("allow")).containsExactly("DELETE, GET, PUT");
+        assertThat(mesh.get("/v1/models/mlp-classifier:predict").headers().get("allow")).containsExactly("POST");
+        assertThat(mesh.get("/no/such/endpoint").status()).isEqualTo(404);
+    }
 }
