@@ -1,6 +1,7 @@
 package dev.meshwork.router.rest;
 
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.router.mesh.ModelDirectory;
 import dev.meshwork.router.mesh.ModelRegistration;
 import dev.meshwork.router.mesh.ModelService;
@@ -57,8 +58,16 @@ final class ManagementRoutes {
         off.handle(ctx, () -> {
             ModelSpec spec = ModelRegistration.parse(name, body);
             boolean created = service.register(spec);
-            ModelStatus status = load ? service.load(spec.id()) : service.status(spec);
-            return Reply.json(created ? 201 : 200, status);
+            if (!load) {
+                return Reply.json(created ? 201 : 200, service.status(spec));
+            }
+            try {
+                return Reply.json(created ? 201 : 200, service.load(spec.id()));
+            } catch (RuntimeException e) {
+                // the registration stands (as ModelMesh's registerModel with loadNow): the answer says so, and why the load failed
+                MeshError failed = MeshError.wrap(e);
+                throw new MeshError(failed.code(), "model '" + spec.id() + "' is registered, but its load failed: " + failed.getMessage(), e);
+            }
         });
     }
 

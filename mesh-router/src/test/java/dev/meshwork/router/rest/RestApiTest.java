@@ -165,4 +165,15 @@ class RestApiTest {
         assertThat(mesh.get("/v1/models/mlp-classifier:predict").headers().get("allow")).containsExactly("POST");
         assertThat(mesh.get("/no/such/endpoint").status()).isEqualTo(404);
     }
+
+    @Test
+    void aRegistrationWhoseLoadFailsSaysItStaysRegistered() throws Exception {
+        Path bad = Files.writeString(mesh.storage().resolve("not-a-model.onnx"), "not a model");
+        InJvmMesh.Http r = mesh.put("/v1/mesh/models/broken?load=true", "{\"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \"" + bad.toUri() + "\"}");
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(JSON.readTree(r.body()).get("error").asText()).startsWith("model 'broken' is registered, but its load failed: ")
+                .contains("ONNX Runtime could not load");
+        assertThat(JSON.readTree(mesh.get("/v1/mesh/models/broken").body()).get("state").asText()).isEqualTo("FAILED");
+        assertThat(mesh.delete("/v1/mesh/models/broken").status()).isEqualTo(200);
+    }
 }
