@@ -92,9 +92,20 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
      * @param host            the address to bind
      * @param port            the port; 0 picks a free one
      * @param maxRequestBytes the largest request body accepted; larger ones get 413
+     * @param allowedHosts    the names a request's {@code Host} header may carry besides loopback ones; a listener on
+     *                        a loopback address accepts only {@code localhost}, {@code 127.*} and {@code [::1]} otherwise,
+     *                        so a web page cannot reach it through DNS rebinding; on other addresses, empty means any
+     * @param allowedOrigins  web origins ({@code https://console.example}) whose pages may send requests that change
+     *                        or run something (anything but GET and HEAD); a request with another {@code Origin} is refused
      */
-    public record Http(String host, int port, long maxRequestBytes) {
+    public record Http(String host, int port, long maxRequestBytes, List<String> allowedHosts, List<String> allowedOrigins) {
+        public Http(String host, int port, long maxRequestBytes) {
+            this(host, port, maxRequestBytes, List.of(), List.of());
+        }
+
         public Http {
+            allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+            allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
             ConfigCheck.notBlank("http.host", host);
             ConfigCheck.port("http.port", port);
             ConfigCheck.atLeast("http.maxRequestBytes", maxRequestBytes, 1024);

@@ -91,9 +91,13 @@ public final class InJvmMesh implements BeforeAllCallback, AfterAllCallback {
         return send(request(path).DELETE());
     }
 
-    /** A request with a body and a Content-Type of the test's choosing. */
-    public Http send(String method, String path, String body, String contentType) throws IOException, InterruptedException {
-        return send(request(path).header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body)));
+    /** A request with a body, a Content-Type and other headers ({@code name, value, ...}) of the test's choosing. */
+    public Http send(String method, String path, String body, String contentType, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = request(path).header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request);
     }
 
     private HttpRequest.Builder request(String path) {

@@ -28,6 +28,7 @@ public final class RestServer implements AutoCloseable {
         this.vertx = vertx;
         Router router = Router.router(vertx);
         Offloader off = new Offloader(requestThreads);
+        router.route().handler(new CrossSiteGuard(config.host(), config.allowedHosts(), config.allowedOrigins()));
         // every body here is JSON (or a YAML document), never a form: curl's -d says application/x-www-form-urlencoded,
         // and Vert.x would decode such a body as form fields and fail on it
         router.route().handler(ctx -> {

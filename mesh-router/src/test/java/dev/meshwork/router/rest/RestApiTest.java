@@ -176,4 +176,28 @@ class RestApiTest {
         assertThat(JSON.readTree(mesh.get("/v1/mesh/models/broken").body()).get("state").asText()).isEqualTo("FAILED");
         assertThat(mesh.delete("/v1/mesh/models/broken").status()).isEqualTo(200);
     }
+
+    @Test
+    void aWebPageCannotDriveTheMeshThroughABrowser() throws Exception {
+        // DNS rebinding: a name that resolves to 127.0.0.1 reaches the port, but the Host it sends is not loopback
+        String answer = rawGet("/v2/health/live", "attacker.example");
+        assertThat(answer).startsWith("HTTP/1.1 403").contains("Host 'attacker.example' is not served here");
+        assertThat(rawGet("/v2/health/live", "localhost:" + mesh.router().httpPort())).startsWith("HTTP/1.1 200");
+        // a cross-site 'simple request' (text/plain, no preflight) that would unload a model
+        InJvmMesh.Http unload = mesh.send("POST", "/v2/repository/models/mlp-classifier/unload", "{}", "text/plain",
+                "Origin", "https://attacker.example");
+        assertThat(unload.status()).isEqualTo(403);
+        assertThat(JSON.readTree(unload.body()).get("error").asText()).contains("http.allowedOrigins");
+        InJvmMesh.Http read = mesh.send("GET", "/v2/health/ready", "", "application/json", "Origin", "https://attacker.example");
+        assertThat(read.status()).as("reads are the browser's same-origin policy's business").isEqualTo(200);
+    }
+
+    private static String rawGet(String path, String host) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), mesh.router().httpPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 }
