@@ -108,9 +108,17 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
      * @param cacheMaxBytes    the disk cache's bound (it may pass it by one artifact while that downloads)
      * @param httpTimeoutMs    connect and response timeout of http(s) and s3 downloads
      * @param s3               where s3:// artifacts come from
+     * @param allowedHosts     the hosts http(s) storageUris may name; empty means any. Redirects are never followed,
+     *                         so an allowed host cannot send a node elsewhere
      */
-    public record Storage(List<String> roots, long maxArtifactBytes, String cacheDir, long cacheMaxBytes, long httpTimeoutMs, S3 s3) {
+    public record Storage(List<String> roots, long maxArtifactBytes, String cacheDir, long cacheMaxBytes, long httpTimeoutMs, S3 s3,
+                          List<String> allowedHosts) {
+        public Storage(List<String> roots, long maxArtifactBytes, String cacheDir, long cacheMaxBytes, long httpTimeoutMs, S3 s3) {
+            this(roots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, s3, List.of());
+        }
+
         public Storage {
+            allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
             roots = List.copyOf(roots);
             ConfigCheck.require(roots.stream().noneMatch(String::isBlank), "node.storage.roots must not hold an empty path, got %s", roots);
             ConfigCheck.atLeast("node.storage.maxArtifactBytes", maxArtifactBytes, 1);
@@ -120,11 +128,11 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
         }
 
         public Storage withRoots(List<String> newRoots) {
-            return new Storage(newRoots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, s3);
+            return new Storage(newRoots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, s3, allowedHosts);
         }
 
         public Storage withS3(S3 newS3) {
-            return new Storage(roots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, newS3);
+            return new Storage(roots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, newS3, allowedHosts);
         }
     }
 

@@ -31,6 +31,7 @@ class NodeConfigTest {
                 Map.entry("storage.s3.accessKeyId", ""),
                 Map.entry("storage.s3.secretAccessKey", ""),
                 Map.entry("storage.s3.pathStyle", "true"),
+                Map.entry("storage.allowedHosts", ""),
                 Map.entry("onnx.intraOpThreads", "1"),
                 Map.entry("onnx.interOpThreads", "1"),
                 Map.entry("externalRuntimes", ""),
@@ -58,6 +59,7 @@ class NodeConfigTest {
                 Map.entry("storage.s3.accessKeyId", "key"),
                 Map.entry("storage.s3.secretAccessKey", "secret"),
                 Map.entry("storage.s3.pathStyle", "false"),
+                Map.entry("storage.allowedHosts", "models.example,minio"),
                 Map.entry("onnx.intraOpThreads", "4"),
                 Map.entry("onnx.interOpThreads", "2"),
                 Map.entry("evictionPolicy", "gdsf")));

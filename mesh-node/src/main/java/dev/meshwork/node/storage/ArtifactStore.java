@@ -1,6 +1,7 @@
 package dev.meshwork.node.storage;
 
 import dev.meshwork.node.NodeConfig;
+import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import java.io.IOException;
@@ -33,6 +34,7 @@ public final class ArtifactStore implements AutoCloseable {
     private final DiskCache cache;
     private final HttpFetcher http;
     private final S3Fetcher s3;
+    private final List<String> allowedHosts;
     private final ConcurrentMap<String, Object> downloadLocks = new ConcurrentHashMap<>();
 
     public ArtifactStore(NodeConfig.Storage config) {
@@ -40,6 +42,7 @@ public final class ArtifactStore implements AutoCloseable {
         this.givenRoots = java.util.stream.Stream.concat(roots.stream(),
                 config.roots().stream().map(r -> Path.of(r).toAbsolutePath().normalize())).distinct().toList();
         this.maxBytes = config.maxArtifactBytes();
+        this.allowedHosts = config.allowedHosts();
         Path cacheDir = config.cacheDir().isEmpty()
                 ? Path.of(System.getProperty("java.io.tmpdir"), "meshwork-artifacts") : Path.of(config.cacheDir());
         this.cache = new DiskCache(cacheDir.toAbsolutePath().normalize(), config.cacheMaxBytes());
@@ -54,6 +57,7 @@ public final class ArtifactStore implements AutoCloseable {
     public Artifact open(String storageUri) {
         String scheme = scheme(storageUri);
         if (scheme.equals("http") || scheme.equals("https")) {
+            checkHost(storageUri);
             return download(storageUri, http::fetch);
         }
         if (scheme.equals("s3")) {
@@ -61,6 +65,23 @@ public final class ArtifactStore implements AutoCloseable {
             return download(storageUri, s3::fetch);
         }
         return new Artifact(resolve(storageUri), () -> { });
+    }
+
+    /** With {@code node.storage.allowedHosts} set, an http(s) artifact must come from one of them. */
+    private void checkHost(String storageUri) {
+        if (allowedHosts.isEmpty()) {
+            return;
+        }
+        String host;
+        try {
+            host = java.net.URI.create(storageUri).getHost();
+        } catch (IllegalArgumentException e) {
+            throw MeshError.invalid("storageUri %s is not a valid URL: %s", ModelSpec.redactUri(storageUri), e.getMessage());
+        }
+        if (host == null || allowedHosts.stream().noneMatch(h -> h.equalsIgnoreCase(host))) {
+            throw new MeshError(ErrorCode.PERMISSION_DENIED, MeshError.format("storageUri %s names host '%s', which is not in node.storage.allowedHosts %s",
+                    ModelSpec.redactUri(storageUri), host, allowedHosts));
+        }
     }
 
     /** A puller: writes the whole artifact at {@code target}, or nothing. */

@@ -25,7 +25,7 @@ final class HttpFetcher {
 
     HttpFetcher(Duration timeout) {
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /** Downloads {@code uri} to {@code target}, complete or not at all. */
@@ -36,6 +36,12 @@ final class HttpFetcher {
             HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = response.body()) {
                 int status = response.statusCode();
+                if (status >= 300 && status < 400) {
+                    // a redirect could send the node to any host (or back to itself): the registration names the artifact's real URL
+                    throw new MeshError(ErrorCode.INVALID_ARGUMENT, "storageUri " + ModelSpec.redactUri(uri) + ": the server answered HTTP "
+                            + status + ", a redirect to " + ModelSpec.redactUri(response.headers().firstValue("Location").orElse("nowhere"))
+                            + "; Meshwork follows no redirects, so register the URL the artifact is at");
+                }
                 if (status == 404 || status == 410) {
                     throw new MeshError(ErrorCode.NOT_FOUND, "storageUri " + ModelSpec.redactUri(uri) + ": the server answered HTTP " + status + " (no such artifact)");
                 }

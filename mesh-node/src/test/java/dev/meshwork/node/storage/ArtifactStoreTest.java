@@ -37,6 +37,12 @@ class ArtifactStoreTest {
             MODEL[i] = (byte) i;
         }
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/redirect/", ex -> {
+            requests.incrementAndGet();
+            ex.getResponseHeaders().add("Location", "http://169.254.169.254/latest/meta-data/");
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+        });
         server.createContext("/models/", ex -> {
             requests.incrementAndGet();
             String path = ex.getRequestURI().getPath();
@@ -176,5 +182,26 @@ class ArtifactStoreTest {
         assertError(() -> store.open("gs://bucket/model.onnx"), ErrorCode.UNIMPLEMENTED, "not supported here");
         assertError(() -> store.open("hf://org/model"), ErrorCode.UNIMPLEMENTED, "not supported here");
         assertError(() -> store.open("ftp://host/model.onnx"), ErrorCode.INVALID_ARGUMENT, "unknown scheme 'ftp'");
+    }
+
+    @Test
+    void redirectsAreNeverFollowed() {
+        ArtifactStore store = store(1 << 20, 1 << 20);
+        String redirect = "http://127.0.0.1:" + server.getAddress().getPort() + "/redirect/model.onnx";
+        assertError(() -> store.open(redirect), ErrorCode.INVALID_ARGUMENT, "a redirect to http://169.254.169.254/latest/meta-data/; Meshwork follows no redirects");
+        assertThat(requests).hasValue(1);
+    }
+
+    @Test
+    void allowedHostsConfineWhereANodeFetchesFrom() throws Exception {
+        ArtifactStore confined = new ArtifactStore(new NodeConfig.Storage(List.of(root.toString()), 1 << 20, cacheDir.toString(), 1 << 20,
+                5_000, null, List.of("models.example")));
+        assertError(() -> confined.open(url("a.onnx")), ErrorCode.PERMISSION_DENIED, "names host '127.0.0.1', which is not in node.storage.allowedHosts [models.example]");
+        assertThat(requests).hasValue(0);
+        ArtifactStore open = new ArtifactStore(new NodeConfig.Storage(List.of(root.toString()), 1 << 20, cacheDir.toString(), 1 << 20,
+                5_000, null, List.of("127.0.0.1")));
+        try (Artifact a = open.open(url("a.onnx"))) {
+            assertThat(Files.size(a.path())).isEqualTo(MODEL.length);
+        }
     }
 }
