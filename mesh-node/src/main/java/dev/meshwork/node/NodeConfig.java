@@ -102,7 +102,9 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
 
     /**
      * @param roots            directories that {@code file://} and plain-path storageUris must lie under (checked
-     *                         on the path as given and again with symbolic links resolved)
+     *                         on the path as given and again with symbolic links resolved); none by default, so a
+     *                         registration reads no local file but those of the example folders ({@code examples})
+     *                         and the directories named here
      * @param maxArtifactBytes the largest artifact (file, or directory in total) a load accepts
      * @param cacheDir         where downloaded artifacts are kept; empty means {@code $TMPDIR/meshwork-artifacts}
      * @param cacheMaxBytes    the disk cache's bound (it may pass it by one artifact while that downloads)
@@ -183,6 +185,6 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
 
     public static NodeConfig defaults() {
         return new NodeConfig("node-0", 2L << 30, 2, 120_000, 30_000, 0, 30_000,
-                new Storage(List.of("."), 2L << 30, "", 10L << 30, 60_000, S3.defaults()), new Onnx(1, 1), List.of(), List.of(), "lru");
+                new Storage(List.of(), 2L << 30, "", 10L << 30, 60_000, S3.defaults()), new Onnx(1, 1), List.of(), List.of(), "lru");
     }
 }

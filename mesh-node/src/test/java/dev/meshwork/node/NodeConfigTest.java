@@ -21,7 +21,7 @@ class NodeConfigTest {
                 Map.entry("failedLoadBackoffMs", "30000"),
                 Map.entry("maxConcurrencyPerModel", "0"),
                 Map.entry("queueTimeoutMs", "30000"),
-                Map.entry("storage.roots", "."),
+                Map.entry("storage.roots", ""),
                 Map.entry("storage.maxArtifactBytes", "2147483648"),
                 Map.entry("storage.cacheDir", ""),
                 Map.entry("storage.cacheMaxBytes", "10737418240"),

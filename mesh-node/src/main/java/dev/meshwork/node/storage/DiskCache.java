@@ -3,9 +3,14 @@ package dev.meshwork.node.storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
@@ -32,6 +37,7 @@ final class DiskCache {
         this.maxBytes = maxBytes;
         try {
             Files.createDirectories(dir);
+            makePrivate(dir);
             try (Stream<Path> all = Files.walk(dir)) {
                 // a partial download may be a folder (an S3 prefix)
                 all.filter(p -> p.getFileName().toString().endsWith(PARTIAL)).toList().forEach(DiskCache::deleteTree);
@@ -39,6 +45,25 @@ final class DiskCache {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the artifact cache " + dir, e);
         }
+    }
+
+    /**
+     * The cache holds what nodes load and run, so only this process's user may see or change it: a
+     * directory owned by another user is refused (someone could have planted artifacts there), and
+     * one of ours that others may read or enter is narrowed to {@code rwx------}.
+     */
+    static void makePrivate(Path dir) throws IOException {
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        UserPrincipal me = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name"));
+        UserPrincipal owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS);
+        if (!owner.equals(me) || Files.isSymbolicLink(dir)) {
+            throw new MeshError(ErrorCode.PERMISSION_DENIED, "the artifact cache " + dir + " belongs to " + owner.getName() + ", not to "
+                    + me.getName() + " (or is a symbolic link): someone else could have put artifacts there; remove it or set "
+                    + "node.storage.cacheDir to a directory of this user's");
+        }
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     }
 
     static String key(String uri) {

@@ -204,4 +204,19 @@ class ArtifactStoreTest {
             assertThat(Files.size(a.path())).isEqualTo(MODEL.length);
         }
     }
+
+    @Test
+    void theCacheIsPrivateToThisUser(@TempDir Path dir) throws Exception {
+        Path open = Files.createDirectories(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        new ArtifactStore(new NodeConfig.Storage(List.of(root.toString()), 1 << 20, open.toString(), 1 << 20, 5_000, null)).close();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(open))).isEqualTo("rwx------");
+
+        Path planted = Files.createDirectories(dir.resolve("planted"));
+        var lookup = planted.getFileSystem().getUserPrincipalLookupService();
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("user.name").equals("root"), "only root can give a directory away");
+        Files.setOwner(planted, lookup.lookupPrincipalByName("nobody"));
+        assertError(() -> new ArtifactStore(new NodeConfig.Storage(List.of(root.toString()), 1 << 20, planted.toString(), 1 << 20, 5_000, null)),
+                ErrorCode.PERMISSION_DENIED, "belongs to nobody, not to root");
+    }
 }
