@@ -2,6 +2,7 @@ package dev.meshwork.runtime.pytorch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.runtime.RuntimeMessages;
 import dev.meshwork.protocol.tensor.DataType;
 import dev.meshwork.protocol.tensor.JsonTensorCodec;
 import dev.meshwork.protocol.tensor.TensorSpec;
@@ -31,9 +32,9 @@ record TorchSignature(List<TensorSpec> inputs, List<TensorSpec> outputs) {
         try {
             root = JsonTensorCodec.parse(Files.readAllBytes(file));
         } catch (IOException e) {
-            throw MeshError.invalid("cannot read %s: %s", file, e.getMessage());
+            throw MeshError.invalid("cannot read the model's %s: %s", FILE, e.getClass().getSimpleName());
         } catch (MeshError e) {
-            throw MeshError.invalid("%s: %s", FILE, e.getMessage());
+            throw MeshError.invalid("%s is not valid JSON: %s", FILE, RuntimeMessages.withoutArtifactText(e.getMessage()));
         }
         return new TorchSignature(specs(root, "inputs"), specs(root, "outputs"));
     }

@@ -87,4 +87,13 @@ class PytorchRuntimeAdapterTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void aBrokenSignatureIsDescribedWithoutItsContents(@TempDir Path dir) throws Exception {
+        Path model = Files.createDirectories(dir.resolve("leaky"));
+        Files.copy(MODEL.resolve("model.pt"), model.resolve("model.pt"));
+        Files.writeString(model.resolve("signature.json"), "{\"inputs\": SECRET-API-KEY-12345");
+        assertThatThrownBy(() -> adapter.load("leaky", model)).hasMessageContaining("signature.json is not valid JSON")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("SECRET").doesNotContain(dir.toString()));
+    }
 }

@@ -43,7 +43,7 @@ public final class XgboostRuntimeAdapter extends ArtifactSizedAdapter {
         try {
             booster = XGBoost.loadModel(file.toString());
         } catch (XGBoostError e) {
-            throw new MeshError(ErrorCode.INVALID_ARGUMENT, "XGBoost could not load " + file.getFileName() + ": " + RuntimeMessages.firstLine(e.getMessage()), e);
+            throw new MeshError(ErrorCode.INVALID_ARGUMENT, "XGBoost could not load " + file.getFileName() + ": " + RuntimeMessages.withoutArtifactText(e.getMessage()), e);
         }
         try {
             int features = (int) booster.getNumFeature();
@@ -66,7 +66,7 @@ public final class XgboostRuntimeAdapter extends ArtifactSizedAdapter {
         } catch (XGBoostError | RuntimeException e) {
             booster.dispose();
             throw e instanceof MeshError m ? m : new MeshError(ErrorCode.INVALID_ARGUMENT,
-                    "XGBoost could not use " + file.getFileName() + ": " + RuntimeMessages.firstLine(e.getMessage()), e);
+                    "XGBoost could not use " + file.getFileName() + ": " + RuntimeMessages.withoutArtifactText(e.getMessage()), e);
         }
     }
 

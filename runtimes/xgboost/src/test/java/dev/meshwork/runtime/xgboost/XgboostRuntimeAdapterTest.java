@@ -96,4 +96,13 @@ class XgboostRuntimeAdapterTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void aBrokenModelIsDescribedWithoutItsContents(@TempDir Path dir) throws Exception {
+        for (String content : List.of("{\"learner\": \"SECRET-API-KEY-12345\"}", "SECRET-API-KEY-12345 is not json", "{\"SECRET-API-KEY-12345\": [1,2,")) {
+            Path leaky = Files.writeString(dir.resolve("leaky.json"), content);
+            assertThatThrownBy(() -> adapter.load("leaky", leaky)).as(content).hasMessageContaining("XGBoost could not")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("SECRET"));
+        }
+    }
 }
