@@ -100,6 +100,7 @@ public final class ArtifactStore implements AutoCloseable {
                     if (file == null) {
                         file = cache.entryDir(key).resolve(fileName(uri));
                         fetcher.fetch(uri, file, maxBytes);
+                        cache.seal(key, file);
                         cache.makeRoom(0);
                     }
                 }

@@ -1,10 +1,10 @@
 package dev.meshwork.node.storage;
 
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import dev.meshwork.protocol.error.ErrorCode;
-import dev.meshwork.protocol.error.MeshError;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -14,10 +14,13 @@ import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Downloaded artifacts on local disk, bounded in bytes, least recently used first out. An entry is
@@ -27,10 +30,13 @@ import java.util.stream.Stream;
  * Thread-safe: all bookkeeping holds the cache's monitor; downloads happen outside it.
  */
 final class DiskCache {
+    private static final Logger LOG = LoggerFactory.getLogger(DiskCache.class);
     static final String PARTIAL = ".partial";
     private final Path dir;
     private final long maxBytes;
     private final Map<String, Integer> pins = new HashMap<>();
+    /** Entries whose digest this process has checked, with the size and time it checked them at. */
+    private final Map<String, String> verified = new HashMap<>();
 
     DiskCache(Path dir, long maxBytes) {
         this.dir = dir;
@@ -78,7 +84,12 @@ final class DiskCache {
         return dir.resolve(key);
     }
 
-    /** The complete file of an entry, or null; a hit refreshes the entry's last use. */
+    /**
+     * The complete file of an entry, or null; a hit refreshes the entry's last use. An entry whose
+     * bytes no longer match the digest taken when it was downloaded (or that has none: planted, or
+     * left by an older release) is deleted and reported missing, so it is downloaded again. The
+     * digest is checked once per process, and again whenever the entry's size or time changes.
+     */
     synchronized Path lookup(String key) {
         Path entry = dir.resolve(key);
         if (!Files.isDirectory(entry)) {
@@ -86,12 +97,68 @@ final class DiskCache {
         }
         try (Stream<Path> files = Files.list(entry)) {
             Path file = files.filter(p -> !p.getFileName().toString().endsWith(PARTIAL)).findFirst().orElse(null);
-            if (file != null) {
-                Files.setLastModifiedTime(entry, FileTime.fromMillis(System.currentTimeMillis()));
+            if (file == null) {
+                return null;
             }
+            String stamp = size(file) + "@" + newest(file);
+            if (!stamp.equals(verified.get(key))) {
+                Path sidecar = digestFile(key);
+                if (!Files.isRegularFile(sidecar) || !Files.readString(sidecar).trim().equals(digest(file))) {
+                    LOG.warn("artifact cache entry {} does not match the digest taken at its download; downloading it again", entry);
+                    deleteTree(entry);
+                    deleteQuietly(sidecar);
+                    verified.remove(key);
+                    return null;
+                }
+                verified.put(key, stamp);
+            }
+            Files.setLastModifiedTime(entry, FileTime.fromMillis(System.currentTimeMillis()));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Records the digest of a download that has just been renamed into place. */
+    synchronized void seal(String key, Path file) {
+        try {
+            Files.writeString(digestFile(key), digest(file));
+            verified.put(key, size(file) + "@" + newest(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Path digestFile(String key) {
+        return dir.resolve(key + ".sha256");
+    }
+
+    /** SHA-256 over a file, or over a folder's files in path order (each path, then its bytes). */
+    static String digest(Path artifact) throws IOException {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            List<Path> files;
+            try (Stream<Path> all = Files.walk(artifact)) {
+                files = all.filter(Files::isRegularFile).sorted().toList();
+            }
+            byte[] buffer = new byte[1 << 16];
+            for (Path f : files) {
+                sha.update(artifact.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+                try (var in = Files.newInputStream(f)) {
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        sha.update(buffer, 0, n);
+                    }
+                }
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long newest(Path artifact) throws IOException {
+        try (Stream<Path> all = Files.walk(artifact)) {
+            return all.mapToLong(p -> lastModified(p).toMillis()).max().orElse(0);
         }
     }
 
@@ -113,9 +180,12 @@ final class DiskCache {
                 if (total + incoming <= maxBytes) {
                     return;
                 }
-                if (!pins.containsKey(e.getFileName().toString())) {
+                String key = e.getFileName().toString();
+                if (!pins.containsKey(key)) {
                     total -= size(e);
                     deleteTree(e);
+                    deleteQuietly(digestFile(key));
+                    verified.remove(key);
                 }
             }
         } catch (IOException e) {

@@ -84,7 +84,7 @@ class ArtifactStoreTest {
 
     long completeFilesInCache() throws Exception {
         try (Stream<Path> files = Files.walk(cacheDir)) {
-            return files.filter(Files::isRegularFile).count();
+            return files.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".sha256")).count(); // digests are not artifacts
         }
     }
 
@@ -218,5 +218,24 @@ class ArtifactStoreTest {
         Files.setOwner(planted, lookup.lookupPrincipalByName("nobody"));
         assertError(() -> new ArtifactStore(new NodeConfig.Storage(List.of(root.toString()), 1 << 20, planted.toString(), 1 << 20, 5_000, null)),
                 ErrorCode.PERMISSION_DENIED, "belongs to nobody, not to root");
+    }
+
+    @Test
+    void aCachedArtifactThatChangedIsDownloadedAgain() throws Exception {
+        try (ArtifactStore first = store(1 << 20, 1 << 20); Artifact a = first.open(url("a.onnx"))) {
+            assertThat(Files.readAllBytes(a.path())).isEqualTo(MODEL);
+            byte[] tampered = MODEL.clone();
+            tampered[7] ^= 0x55; // same size, other bytes: what a planted model would look like
+            Files.write(a.path(), tampered);
+        }
+        assertThat(requests).hasValue(1);
+        try (ArtifactStore restarted = store(1 << 20, 1 << 20); Artifact again = restarted.open(url("a.onnx"))) {
+            assertThat(Files.readAllBytes(again.path())).as("the tampered copy is replaced by a fresh download").isEqualTo(MODEL);
+        }
+        assertThat(requests).hasValue(2);
+        try (ArtifactStore restarted = store(1 << 20, 1 << 20); Artifact third = restarted.open(url("a.onnx"))) {
+            assertThat(Files.readAllBytes(third.path())).isEqualTo(MODEL);
+        }
+        assertThat(requests).as("an intact entry is served from the cache").hasValue(2);
     }
 }
