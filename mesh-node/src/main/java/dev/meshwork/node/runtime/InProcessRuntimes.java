@@ -22,7 +22,6 @@ import java.util.ServiceLoader;
 public final class InProcessRuntimes {
     /** Default slots come in this order for the runtimes Meshwork ships (as before they were plug-ins); others follow by name. */
     private static final List<String> SHIPPED_ORDER = List.of("onnx", "xgboost", "lightgbm", "tensorflow", "pytorch");
-    private static volatile InProcessRuntimes installed;
     private final Map<String, RuntimeProvider> byName;
 
     InProcessRuntimes(Iterable<RuntimeProvider> providers) {
@@ -42,19 +41,14 @@ public final class InProcessRuntimes {
         this.byName = map;
     }
 
-    /** The runtimes on this process's class path. */
+    /** The runtimes on this process's class path, discovered on first use (the JVM's lazy class initialisation). */
     public static InProcessRuntimes installed() {
-        InProcessRuntimes r = installed;
-        if (r == null) {
-            synchronized (InProcessRuntimes.class) {
-                r = installed;
-                if (r == null) {
-                    r = new InProcessRuntimes(ServiceLoader.load(RuntimeProvider.class, InProcessRuntimes.class.getClassLoader()));
-                    installed = r;
-                }
-            }
-        }
-        return r;
+        return Installed.RUNTIMES;
+    }
+
+    private static final class Installed {
+        static final InProcessRuntimes RUNTIMES =
+                new InProcessRuntimes(ServiceLoader.load(RuntimeProvider.class, InProcessRuntimes.class.getClassLoader()));
     }
 
     /** The names of the available runtimes, in default slot order. */

@@ -59,10 +59,13 @@ final class DiskCache {
      * one of ours that others may read or enter is narrowed to {@code rwx------}.
      */
     static void makePrivate(Path dir) throws IOException {
-        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            return;
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            makePrivate(dir, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name")));
         }
-        UserPrincipal me = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name"));
+    }
+
+    /** {@link #makePrivate(Path)} for the user {@code me}: tests name another user rather than give a directory away. */
+    static void makePrivate(Path dir, UserPrincipal me) throws IOException {
         UserPrincipal owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS);
         if (!owner.equals(me) || Files.isSymbolicLink(dir)) {
             throw new MeshError(ErrorCode.PERMISSION_DENIED, "the artifact cache " + dir + " belongs to " + owner.getName() + ", not to "

@@ -212,12 +212,14 @@ class ArtifactStoreTest {
         new ArtifactStore(new NodeConfig.Storage(List.of(root.toString()), 1 << 20, open.toString(), 1 << 20, 5_000, null)).close();
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(open))).isEqualTo("rwx------");
 
-        Path planted = Files.createDirectories(dir.resolve("planted"));
-        var lookup = planted.getFileSystem().getUserPrincipalLookupService();
-        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("user.name").equals("root"), "only root can give a directory away");
-        Files.setOwner(planted, lookup.lookupPrincipalByName("nobody"));
-        assertError(() -> new ArtifactStore(new NodeConfig.Storage(List.of(root.toString()), 1 << 20, planted.toString(), 1 << 20, 5_000, null)),
-                ErrorCode.PERMISSION_DENIED, "belongs to nobody, not to root");
+        // a directory of another user: seen as that user would see ours (giving one away needs root)
+        Path ours = Files.createDirectories(dir.resolve("ours"));
+        var nobody = ours.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        assertThatThrownBy(() -> DiskCache.makePrivate(ours, nobody)).isInstanceOfSatisfying(MeshError.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED)).hasMessageContaining("not to nobody");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), ours);
+        assertError(() -> new ArtifactStore(new NodeConfig.Storage(List.of(root.toString()), 1 << 20, link.toString(), 1 << 20, 5_000, null)),
+                ErrorCode.PERMISSION_DENIED, "or is a symbolic link");
     }
 
     @Test

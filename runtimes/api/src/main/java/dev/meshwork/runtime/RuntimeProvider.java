@@ -29,4 +29,14 @@ public interface RuntimeProvider {
 
     /** A new adapter for one slot; a device the runtime cannot use is refused with a MeshError that says so. */
     RuntimeAdapter create(RuntimeSettings settings);
+
+    /** True when {@code className} can be found without initialising it (a native runtime's entry class). */
+    static boolean classPresent(String className) {
+        try {
+            Class.forName(className, false, RuntimeProvider.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
 }

@@ -43,14 +43,4 @@ public record RuntimeSettings(Device device, Map<String, String> options) {
         }
         return device;
     }
-
-    /** True when {@code className} can be found without initialising it (a native runtime's entry class). */
-    public static boolean classPresent(String className) {
-        try {
-            Class.forName(className, false, RuntimeSettings.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
 }

@@ -19,7 +19,7 @@ public final class LightgbmProvider implements RuntimeProvider {
 
     @Override
     public boolean isAvailable() {
-        return RuntimeSettings.classPresent("com.microsoft.ml.lightgbm.lightgbmlib");
+        return RuntimeProvider.classPresent("com.microsoft.ml.lightgbm.lightgbmlib");
     }
 
     @Override

@@ -24,7 +24,7 @@ public final class OnnxProvider implements RuntimeProvider {
 
     @Override
     public boolean isAvailable() {
-        return RuntimeSettings.classPresent("ai.onnxruntime.OrtEnvironment");
+        return RuntimeProvider.classPresent("ai.onnxruntime.OrtEnvironment");
     }
 
     @Override

@@ -19,7 +19,7 @@ public final class PytorchProvider implements RuntimeProvider {
 
     @Override
     public boolean isAvailable() {
-        return RuntimeSettings.classPresent("ai.djl.pytorch.engine.PtEngine");
+        return RuntimeProvider.classPresent("ai.djl.pytorch.engine.PtEngine");
     }
 
     @Override

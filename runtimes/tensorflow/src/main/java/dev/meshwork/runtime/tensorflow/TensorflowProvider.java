@@ -19,7 +19,7 @@ public final class TensorflowProvider implements RuntimeProvider {
 
     @Override
     public boolean isAvailable() {
-        return RuntimeSettings.classPresent("org.tensorflow.SavedModelBundle");
+        return RuntimeProvider.classPresent("org.tensorflow.SavedModelBundle");
     }
 
     @Override

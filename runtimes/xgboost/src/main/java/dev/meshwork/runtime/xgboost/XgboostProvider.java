@@ -19,7 +19,7 @@ public final class XgboostProvider implements RuntimeProvider {
 
     @Override
     public boolean isAvailable() {
-        return RuntimeSettings.classPresent("ml.dmlc.xgboost4j.java.XGBoost");
+        return RuntimeProvider.classPresent("ml.dmlc.xgboost4j.java.XGBoost");
     }
 
     @Override
