@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.meshwork.security.AccessControl;
+import dev.meshwork.security.Action;
+import dev.meshwork.security.Credentials;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +33,13 @@ class ArchitectureTest {
             "protocol", List.of(),
             "placement", List.of("protocol"),
             "config", List.of("protocol"),
+            "security", List.of("protocol", "config"),
             "kserve", List.of("protocol", "placement", "config"),
             "state", List.of("protocol", "placement", "config"),
             "nodeapi", List.of("protocol", "placement"),
             "runtime", List.of("protocol", "placement"),
             "node", List.of("protocol", "placement", "config", "state", "nodeapi", "runtime"),
-            "router", List.of("protocol", "placement", "config", "kserve", "state", "nodeapi", "runtime", "node"),
+            "router", List.of("protocol", "placement", "config", "security", "kserve", "state", "nodeapi", "runtime", "node"),
             "testing", List.of("protocol", "config", "runtime"));
 
     static final List<String> RUNTIMES = List.of("onnx", "xgboost", "lightgbm", "tensorflow", "pytorch");
@@ -59,6 +63,16 @@ class ArchitectureTest {
         }
         assertThat(CLASSES.stream().map(c -> c.getPackageName().split("\\.")[2]).filter(m -> !GRAPH.containsKey(m))
                 .collect(Collectors.toSet())).as("modules that the graph does not name").isEmpty();
+    }
+
+    @Test
+    void rightsAreCheckedOnlyByTheListenersOneHandlerAndOneInterceptor() {
+        noClasses().that().resideInAPackage("dev.meshwork.router..").and().doNotHaveSimpleName("RestAccess")
+                .and().doNotHaveSimpleName("GrpcAccess")
+                .should().callMethod(AccessControl.class, "check", Credentials.class, String.class, Action.class, boolean.class,
+                        String.class, String.class)
+                .because("no endpoint checks rights by itself: REST routes go through RestAccess, gRPC calls through GrpcAccess")
+                .check(CLASSES);
     }
 
     @Test

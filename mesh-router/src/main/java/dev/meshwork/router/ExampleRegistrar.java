@@ -45,7 +45,7 @@ final class ExampleRegistrar {
         List<String> names = new ArrayList<>();
         for (Path doc : documents) {
             try {
-                ModelSpec parsed = ModelRegistration.parse(null, Files.readAllBytes(doc));
+                ModelSpec parsed = ModelRegistration.parse(ModelSpec.DEFAULT_NAMESPACE, null, Files.readAllBytes(doc));
                 String uri = parsed.storageUri();
                 if (!uri.contains("://") && !Path.of(uri).isAbsolute()) {
                     uri = doc.toAbsolutePath().getParent().resolve(uri).normalize().toUri().toString();

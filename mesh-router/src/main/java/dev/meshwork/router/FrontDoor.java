@@ -2,7 +2,9 @@ package dev.meshwork.router;
 
 import dev.meshwork.kserve.CatalogWatcher;
 import dev.meshwork.placement.registry.ModelRegistry;
+import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.registry.VModelRegistry;
+import dev.meshwork.router.grpc.GrpcAccess;
 import dev.meshwork.router.grpc.GrpcServer;
 import dev.meshwork.router.grpc.InferenceGrpcService;
 import dev.meshwork.router.grpc.ModelMeshGrpcService;
@@ -13,6 +15,9 @@ import dev.meshwork.router.mesh.NodeBackend;
 import dev.meshwork.router.mesh.RequestMetrics;
 import dev.meshwork.router.mesh.VModelService;
 import dev.meshwork.router.rest.RestServer;
+import dev.meshwork.security.AccessControl;
+import dev.meshwork.security.AuditLog;
+import dev.meshwork.security.tls.ServerTls;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -36,6 +41,7 @@ final class FrontDoor implements AutoCloseable {
     private final ModelDirectory directory;
     private final List<String> registered;
     private final PrometheusMeterRegistry metrics;
+    private final AuditLog audit;
 
     /** The catalog watcher tells {@code ref}'s service about changes once the front door has made it. */
     static CatalogWatcher watchCatalog(RouterConfig config, AtomicReference<ModelService> ref) {
@@ -47,6 +53,11 @@ final class FrontDoor implements AutoCloseable {
               ModelRegistry models, VModelRegistry vmodels, List<Path> exampleDocs, PrometheusMeterRegistry metrics,
               BooleanSupplier ready) {
         this.metrics = metrics;
+        config.security().checkExposure("the REST listener", config.http().host(), config.tls().enabled(), config.auth().enabled());
+        config.security().checkExposure("the gRPC listener", config.grpc().host(), config.tls().enabled(), config.auth().enabled());
+        ServerTls tls = ServerTls.of(config.tls(), metrics);
+        this.audit = new AuditLog(config.security(), metrics);
+        AccessControl access = new AccessControl(config.auth(), audit, metrics, ModelSpec::isNamespace, ModelSpec.DEFAULT_NAMESPACE);
         this.requestThreads = RequestThreads.create(config.requestThreads());
         this.service = new ModelService(models, vmodels, backend, catalog::catalog);
         ref.set(service);
@@ -56,9 +67,10 @@ final class FrontDoor implements AutoCloseable {
         this.registered = ExampleRegistrar.registerAll(service, exampleDocs);
         this.directory = config.models().dir().isEmpty() ? null
                 : new ModelDirectory(Path.of(config.models().dir()), config.models().pollMs(), service);
-        this.rest = new RestServer(vertx, config.http(), service, vmodelService, catalog, directory, requestThreads, requests, metrics, ready);
-        this.grpc = new GrpcServer(config.grpc(), List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0", requests),
-                new ModelMeshGrpcService(service, vmodelService, requestThreads)), List.of(new ModelMeshHeaders()));
+        this.rest = new RestServer(vertx, config.http(), tls, access, service, vmodelService, catalog, directory, requestThreads, requests,
+                metrics, ready);
+        this.grpc = new GrpcServer(config.grpc(), tls, List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0", requests),
+                new ModelMeshGrpcService(service, vmodelService, requestThreads)), List.of(new GrpcAccess(access), new ModelMeshHeaders()));
     }
 
     int httpPort() {
@@ -90,5 +102,6 @@ final class FrontDoor implements AutoCloseable {
         if (directory != null) {
             directory.close();
         }
+        audit.close();
     }
 }

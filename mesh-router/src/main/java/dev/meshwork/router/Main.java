@@ -24,7 +24,7 @@ public final class Main {
         MeshRouter mesh;
         try {
             mesh = mode.equals("up") ? Standalone.start(loaded.config()) : ClusterRouter.start(loaded.config());
-        } catch (MeshError e) { // a store that will not open, a port in use: say so, not a stack trace
+        } catch (MeshError | IllegalArgumentException e) { // a store that will not open, a port in use, an exposed listener: one line
             System.err.println("meshwork: " + e.getMessage());
             System.exit(2);
             return;
@@ -40,11 +40,16 @@ public final class Main {
 
     private static void printBanner(RouterConfig config, MeshRouter mesh) {
         String host = config.http().host().equals("0.0.0.0") ? "127.0.0.1" : config.http().host();
-        String rest = "http://" + host + ":" + mesh.httpPort();
+        String rest = (config.tls().enabled() ? "https://" : "http://") + host + ":" + mesh.httpPort();
         StringBuilder b = new StringBuilder();
         b.append("\nMeshwork is up (").append(mesh.describe()).append(")\n");
         b.append("  REST  ").append(rest).append('\n');
-        b.append("  gRPC  ").append(config.grpc().host()).append(':').append(mesh.grpcPort()).append('\n');
+        b.append("  gRPC  ").append(config.grpc().host()).append(':').append(mesh.grpcPort()).append(config.tls().enabled() ? " (TLS)" : "")
+                .append('\n');
+        if (config.auth().enabled()) {
+            b.append("  auth  every request but health probes needs credentials (Authorization: Bearer ...")
+                    .append(config.auth().clientsFile().isEmpty() ? "" : " or a client certificate").append(")\n");
+        }
         b.append("  registry  ").append(config.registry().jdbcUrl().isEmpty() ? "in memory (registry.jdbcUrl is empty)"
                 : config.registry().displayUrl()).append('\n');
         b.append("  models registered: ").append(mesh.registered().isEmpty() ? "(none)" : String.join(", ", mesh.registered())).append('\n');

@@ -4,6 +4,9 @@ import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.router.cluster.ForwardConfig;
 import dev.meshwork.router.cluster.ScalingConfig;
+import dev.meshwork.security.AuthConfig;
+import dev.meshwork.security.SecurityConfig;
+import dev.meshwork.security.tls.TlsConfig;
 import dev.meshwork.state.cluster.ClusterConfig;
 import dev.meshwork.state.store.JdbcRegistryStore;
 import java.util.List;
@@ -25,10 +28,13 @@ import java.util.List;
  * @param cluster  the Hazelcast cluster a cluster-mode router ({@code ./meshwork router}) joins
  * @param forward  how a cluster-mode router forwards requests and loads models on a miss
  * @param scaling  when a cluster-mode router adds copies of busy models and releases idle ones
+ * @param tls      TLS of the REST and gRPC listeners (off unless a certificate is given)
+ * @param auth     how callers prove who they are (off unless a source is given); rights per namespace follow
+ * @param security the exposure guard and the audit log
  */
 public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String> examples, NodeConfig node, Registry registry,
                            Runtimes runtimes, Models models, ClusterConfig cluster, ForwardConfig forward,
-                           ScalingConfig scaling) {
+                           ScalingConfig scaling, TlsConfig tls, AuthConfig auth, SecurityConfig security) {
 
     /**
      * @param dir    a directory of KServe InferenceService YAML documents: added, changed and removed
@@ -133,17 +139,21 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
         cluster = cluster == null ? ClusterConfig.defaults() : cluster;
         forward = forward == null ? ForwardConfig.defaults() : forward;
         scaling = scaling == null ? ScalingConfig.defaults() : scaling;
+        tls = tls == null ? TlsConfig.defaults() : tls;
+        auth = auth == null ? AuthConfig.defaults() : auth;
+        security = security == null ? SecurityConfig.defaults() : security;
     }
 
     /** This configuration with the registry as cluster routers open it ({@link Registry#shared}). */
     public RouterConfig withSharedRegistry() {
-        return new RouterConfig(http, grpc, requestThreads, examples, node, registry.shared(), runtimes, models, cluster, forward, scaling);
+        return new RouterConfig(http, grpc, requestThreads, examples, node, registry.shared(), runtimes, models, cluster, forward, scaling,
+                tls, auth, security);
     }
 
     public static RouterConfig defaults() {
         return new RouterConfig(new Http("127.0.0.1", 8080, 16L << 20), new Grpc("127.0.0.1", 8081, 16 << 20),
                 0, List.of(), NodeConfig.defaults(), new Registry(Registry.DEFAULT_URL, "", ""),
                 new Runtimes("", 1000), new Models("", 1000), ClusterConfig.defaults(), ForwardConfig.defaults(),
-                ScalingConfig.defaults());
+                ScalingConfig.defaults(), TlsConfig.defaults(), AuthConfig.defaults(), SecurityConfig.defaults());
     }
 }

@@ -49,7 +49,7 @@ class RouterConfigTest {
                 Map.entry("scaling.inFlightPerCopy", "16"),
                 Map.entry("scaling.maxCopies", "4"),
                 Map.entry("scaling.idleMs", "60000"),
-                Map.entry("scaling.intervalMs", "1000")), "node", "cluster");
+                Map.entry("scaling.intervalMs", "1000")), "node", "cluster", "tls", "auth", "security");
         assertThat(RouterConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
         assertThat(RouterConfig.defaults().cluster()).isEqualTo(ClusterConfig.defaults());
     }
@@ -86,7 +86,7 @@ class RouterConfigTest {
                 Map.entry("scaling.inFlightPerCopy", "3"),
                 Map.entry("scaling.maxCopies", "9"),
                 Map.entry("scaling.idleMs", "100"),
-                Map.entry("scaling.intervalMs", "200")), "node", "cluster");
+                Map.entry("scaling.intervalMs", "200")), "node", "cluster", "tls", "auth", "security");
         RouterConfig sections = load("--node.slotMemoryBytes=4096", "--cluster.port=6000");
         assertThat(sections.node().slotMemoryBytes()).isEqualTo(4096);
         assertThat(sections.cluster().port()).isEqualTo(6000);

@@ -17,6 +17,19 @@ import java.util.List;
  */
 public record BenchConfig(String root, double warmupSeconds, double seconds, List<String> concurrency, String model, int requestThreads,
                           int cycles, int rounds, Sim sim) {
+    /** What a closed-loop scenario records about its run, with the command that repeats it. */
+    public java.util.Map<String, Object> closedLoopSettings(String scenario) {
+        java.util.Map<String, Object> s = new java.util.LinkedHashMap<>();
+        s.put("model", model);
+        s.put("warmupSeconds", warmupSeconds);
+        s.put("seconds", seconds);
+        s.put("concurrency", concurrency);
+        s.put("requestThreads", requestThreads);
+        s.put("command", "./meshwork bench " + scenario + " --model=" + model + " --seconds=" + seconds + " --warmupSeconds=" + warmupSeconds
+                + " --concurrency=" + String.join(",", concurrency) + " --requestThreads=" + requestThreads);
+        return s;
+    }
+
     public static BenchConfig defaults() {
         return new BenchConfig(".", 3, 10, List.of("1", "8"), "add-vectors", 0, 1000, 5, Sim.defaults());
     }

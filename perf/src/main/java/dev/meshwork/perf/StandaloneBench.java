@@ -52,7 +52,8 @@ final class StandaloneBench {
         RouterConfig rc = new RouterConfig(new RouterConfig.Http("127.0.0.1", 0, defaults.http().maxRequestBytes()),
                 new RouterConfig.Grpc("127.0.0.1", 0, defaults.grpc().maxMessageBytes()), config.requestThreads(),
                 List.of(root.resolve("examples").toString()), NodeConfig.defaults(), new RouterConfig.Registry("", "", ""),
-                defaults.runtimes(), defaults.models(), defaults.cluster(), defaults.forward(), defaults.scaling());
+                defaults.runtimes(), defaults.models(), defaults.cluster(), defaults.forward(), defaults.scaling(),
+                defaults.tls(), defaults.auth(), defaults.security());
         List<ClosedLoop.Result> results = new ArrayList<>();
         ClosedLoop loop = new ClosedLoop(config.warmupSeconds(), config.seconds());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -91,14 +92,7 @@ final class StandaloneBench {
             vertx.close().await();
         }
         String summary = summary(results);
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("model", config.model());
-        settings.put("warmupSeconds", config.warmupSeconds());
-        settings.put("seconds", config.seconds());
-        settings.put("concurrency", config.concurrency());
-        settings.put("requestThreads", config.requestThreads());
-        settings.put("command", "./meshwork bench standalone --model=" + config.model() + " --seconds=" + config.seconds()
-                + " --warmupSeconds=" + config.warmupSeconds() + " --concurrency=" + String.join(",", config.concurrency()) + " --requestThreads=" + config.requestThreads());
+        Map<String, Object> settings = config.closedLoopSettings("standalone");
         Path dir = ResultWriter.write(root, "standalone", settings, results, summary);
         return summary + "\nresults: " + root.relativize(dir) + "\n";
     }

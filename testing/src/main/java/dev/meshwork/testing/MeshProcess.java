@@ -24,15 +24,17 @@ import org.awaitility.core.ConditionTimeoutException;
  * stops the process (SIGTERM, so a node drains), {@link #kill} kills it.
  */
 public final class MeshProcess implements AutoCloseable {
-    private static final Pattern REST = Pattern.compile("REST  http://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern REST = Pattern.compile("REST  (https?)://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern GRPC = Pattern.compile("gRPC  127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern NODE = Pattern.compile("Meshwork node \\S+ is up: gRPC 127\\.0\\.0\\.1:(\\d+), HTTP 127\\.0\\.0\\.1:(\\d+)");
     private final Process process;
     private final Path log;
     private final int httpPort;
     private final int grpcPort;
+    private final String scheme;
 
-    private MeshProcess(Process process, Path log, int httpPort, int grpcPort) {
+    private MeshProcess(Process process, Path log, String scheme, int httpPort, int grpcPort) {
+        this.scheme = scheme;
         this.process = process;
         this.log = log;
         this.httpPort = httpPort;
@@ -146,7 +148,8 @@ public final class MeshProcess implements AutoCloseable {
         try {
             MeshProcess started = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
                     .until(() -> listening(p, log, mainAndArgs), java.util.Objects::nonNull);
-            if (!NODE.matcher(Files.readString(log)).find()) { // a router also answers health checks before it counts as up
+            // a router also answers health checks before it counts as up (over TLS the banner comes after the listener is up)
+            if (!NODE.matcher(Files.readString(log)).find() && started.scheme.equals("http")) {
                 started.awaitHealthy(deadline);
             }
             return started;
@@ -167,11 +170,12 @@ public final class MeshProcess implements AutoCloseable {
         String out = Files.readString(log);
         Matcher node = NODE.matcher(out);
         if (node.find()) {
-            return new MeshProcess(p, log, Integer.parseInt(node.group(2)), Integer.parseInt(node.group(1)));
+            return new MeshProcess(p, log, "http", Integer.parseInt(node.group(2)), Integer.parseInt(node.group(1)));
         }
         Matcher rest = REST.matcher(out);
         Matcher grpc = GRPC.matcher(out);
-        return rest.find() && grpc.find() ? new MeshProcess(p, log, Integer.parseInt(rest.group(1)), Integer.parseInt(grpc.group(1))) : null;
+        return rest.find() && grpc.find() ? new MeshProcess(p, log, rest.group(1), Integer.parseInt(rest.group(2)),
+                Integer.parseInt(grpc.group(1))) : null;
     }
 
     private void awaitHealthy(long deadline) throws IOException {
@@ -187,7 +191,7 @@ public final class MeshProcess implements AutoCloseable {
     }
 
     public String http() {
-        return "http://127.0.0.1:" + httpPort;
+        return scheme + "://127.0.0.1:" + httpPort;
     }
 
     public int grpcPort() {

@@ -1,10 +1,13 @@
 package dev.meshwork.router.grpc;
 
-import dev.meshwork.router.RouterConfig;
 import dev.meshwork.protocol.error.GrpcCalls;
+import dev.meshwork.router.RouterConfig;
+import dev.meshwork.security.tls.ServerTls;
 import io.grpc.BindableService;
-import io.grpc.ServerInterceptor;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
+import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -24,14 +27,17 @@ public final class GrpcServer implements AutoCloseable {
     private final Server server;
     private final HealthStatusManager health = new HealthStatusManager();
 
-    public GrpcServer(RouterConfig.Grpc config, List<BindableService> services, List<ServerInterceptor> interceptors) {
-        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+    /** Interceptors run first to last (the first sees a call first); {@code tls} null listens in plain text. */
+    public GrpcServer(RouterConfig.Grpc config, ServerTls tls, List<BindableService> services, List<ServerInterceptor> interceptors) {
+        InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+        NettyServerBuilder b = (tls == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, credentials(tls)))
                 .directExecutor()
                 .maxInboundMessageSize(config.maxMessageBytes())
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         services.forEach(b::addService);
-        interceptors.forEach(b::intercept);
+        // gRPC runs the interceptor added last first
+        interceptors.reversed().forEach(b::intercept);
         try {
             this.server = b.build().start();
         } catch (IOException e) {
@@ -41,6 +47,15 @@ public final class GrpcServer implements AutoCloseable {
             health.setStatus(s.bindService().getServiceDescriptor().getName(), HealthCheckResponse.ServingStatus.SERVING);
         }
         health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    private static ServerCredentials credentials(ServerTls tls) {
+        TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder().keyManager(tls.keyManager());
+        if (tls.trustManager() != null) {
+            b.trustManager(tls.trustManager()).clientAuth(tls.requireClientCertificate()
+                    ? TlsServerCredentials.ClientAuth.REQUIRE : TlsServerCredentials.ClientAuth.OPTIONAL);
+        }
+        return b.build();
     }
 
     public int port() {

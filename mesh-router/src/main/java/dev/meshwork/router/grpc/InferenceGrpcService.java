@@ -23,8 +23,9 @@ import dev.meshwork.protocol.oip.ServerReadyRequest;
 import dev.meshwork.protocol.oip.ServerReadyResponse;
 import dev.meshwork.protocol.tensor.GrpcTensorCodec;
 import dev.meshwork.router.mesh.ModelService;
-import dev.meshwork.router.mesh.RequestMetrics;
 import dev.meshwork.router.mesh.ModelStatus;
+import dev.meshwork.router.mesh.RequestMetrics;
+import dev.meshwork.security.Access;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -66,9 +67,10 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
+        String id = GrpcAccess.id(request.getName());
         answer(out, () -> {
-            service.resolve(request.getName());
-            return ModelReadyResponse.newBuilder().setReady(service.ready(request.getName())).build();
+            service.resolve(id);
+            return ModelReadyResponse.newBuilder().setReady(service.ready(id)).build();
         });
     }
 
@@ -80,26 +82,30 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
-        answer(out, () -> GrpcTensorCodec.metadata(service.metadata(request.getName()), request.getName()));
+        String id = GrpcAccess.id(request.getName());
+        answer(out, () -> GrpcTensorCodec.metadata(service.metadata(id), request.getName()));
     }
 
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
-        String vmodel = ModelMeshHeaders.VMODEL.get(); // read on the transport thread, where the call's context is
-        String model = ModelMeshHeaders.MODEL.get();
-        String name = vmodel != null ? vmodel : model != null ? model : request.getModelName();
+        String vmodel = GrpcAccess.id(ModelMeshHeaders.VMODEL.get()); // read on the transport thread, where the call's context is
+        String model = GrpcAccess.id(ModelMeshHeaders.MODEL.get());
+        String named = GrpcAccess.id(request.getModelName());
+        String name = vmodel != null ? vmodel : model != null ? model : named;
         answer(out, () -> requests.time("grpc", name, () -> {
             // the tensors are not decoded here: a cluster router passes them to the node as they came
-            ModelSpec spec = vmodel != null ? service.resolveVModel(vmodel) : model != null ? service.spec(model) : service.resolve(request.getModelName());
+            ModelSpec spec = vmodel != null ? service.resolveVModel(vmodel) : model != null ? service.spec(model) : service.resolve(named);
             return service.inferWire(spec, request);
         }));
     }
 
     @Override
     public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> out) {
+        Access access = GrpcAccess.current();
         answer(out, () -> {
             RepositoryIndexResponse.Builder b = RepositoryIndexResponse.newBuilder();
-            List<ModelStatus> all = service.list().stream().map(service::status).toList();
+            List<ModelStatus> all = service.list().stream().filter(s -> access == null || access.sees(s.namespace()))
+                    .map(service::status).toList();
             for (ModelStatus s : all) {
                 boolean ready = s.state() == ModelStatus.State.LOADED;
                 if (request.getReady() && !ready) {
@@ -119,16 +125,18 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void repositoryModelLoad(RepositoryModelLoadRequest request, StreamObserver<RepositoryModelLoadResponse> out) {
+        String id = GrpcAccess.id(request.getModelName());
         answer(out, () -> {
-            service.load(request.getModelName());
+            service.load(id);
             return RepositoryModelLoadResponse.getDefaultInstance();
         });
     }
 
     @Override
     public void repositoryModelUnload(RepositoryModelUnloadRequest request, StreamObserver<RepositoryModelUnloadResponse> out) {
+        String id = GrpcAccess.id(request.getModelName());
         answer(out, () -> {
-            service.unload(request.getModelName());
+            service.unload(id);
             return RepositoryModelUnloadResponse.getDefaultInstance();
         });
     }

@@ -1,27 +1,27 @@
 package dev.meshwork.router.grpc;
 
-import dev.meshwork.protocol.error.GrpcCalls;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.GrpcCalls;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.mmesh.DeleteVModelRequest;
 import dev.meshwork.protocol.mmesh.DeleteVModelResponse;
 import dev.meshwork.protocol.mmesh.EnsureLoadedRequest;
-import dev.meshwork.protocol.mmesh.GetVModelStatusRequest;
-import dev.meshwork.protocol.mmesh.SetVModelRequest;
-import dev.meshwork.protocol.mmesh.VModelStatusInfo;
-import dev.meshwork.router.mesh.VModelService;
-import dev.meshwork.router.mesh.VModelStatus;
 import dev.meshwork.protocol.mmesh.GetStatusRequest;
+import dev.meshwork.protocol.mmesh.GetVModelStatusRequest;
 import dev.meshwork.protocol.mmesh.ModelInfo;
 import dev.meshwork.protocol.mmesh.ModelMeshGrpc;
 import dev.meshwork.protocol.mmesh.ModelStatusInfo;
 import dev.meshwork.protocol.mmesh.RegisterModelRequest;
+import dev.meshwork.protocol.mmesh.SetVModelRequest;
 import dev.meshwork.protocol.mmesh.UnregisterModelRequest;
 import dev.meshwork.protocol.mmesh.UnregisterModelResponse;
+import dev.meshwork.protocol.mmesh.VModelStatusInfo;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.ModelStatus;
+import dev.meshwork.router.mesh.VModelService;
+import dev.meshwork.router.mesh.VModelStatus;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -55,7 +55,7 @@ public final class ModelMeshGrpcService extends ModelMeshGrpc.ModelMeshImplBase 
     @Override
     public void registerModel(RegisterModelRequest request, StreamObserver<ModelStatusInfo> out) {
         answer(out, () -> {
-            ModelSpec spec = spec(request.getModelId(), request.getModelInfo());
+            ModelSpec spec = spec(GrpcAccess.id(request.getModelId()), request.getModelInfo());
             service.register(spec);
             if (request.getLoadNow()) {
                 load(spec.id(), request.getSync());
@@ -67,8 +67,9 @@ public final class ModelMeshGrpcService extends ModelMeshGrpc.ModelMeshImplBase 
     @Override
     public void unregisterModel(UnregisterModelRequest request, StreamObserver<UnregisterModelResponse> out) {
         answer(out, () -> {
-            if (service.isRegistered(request.getModelId())) { // ModelMesh: no effect when the model is unknown
-                service.unregister(request.getModelId());
+            String id = GrpcAccess.id(request.getModelId());
+            if (service.isRegistered(id)) { // ModelMesh: no effect when the model is unknown
+                service.unregister(id);
             }
             return UnregisterModelResponse.getDefaultInstance();
         });
@@ -76,25 +77,27 @@ public final class ModelMeshGrpcService extends ModelMeshGrpc.ModelMeshImplBase 
 
     @Override
     public void getModelStatus(GetStatusRequest request, StreamObserver<ModelStatusInfo> out) {
-        answer(out, () -> status(request.getModelId()));
+        answer(out, () -> status(GrpcAccess.id(request.getModelId())));
     }
 
     @Override
     public void ensureLoaded(EnsureLoadedRequest request, StreamObserver<ModelStatusInfo> out) {
         answer(out, () -> {
-            service.spec(request.getModelId());
-            load(request.getModelId(), request.getSync());
-            return status(request.getModelId());
+            String id = GrpcAccess.id(request.getModelId());
+            service.spec(id);
+            load(id, request.getSync());
+            return status(id);
         });
     }
 
     @Override
     public void setVModel(SetVModelRequest request, StreamObserver<VModelStatusInfo> out) {
         answer(out, () -> {
-            ModelSpec register = request.hasModelInfo() ? spec(request.getTargetModelId(), request.getModelInfo()) : null;
-            VModelStatus s = vmodels.set(new VModelService.SetRequest(request.getVModelId(), request.getOwner(), request.getTargetModelId(),
+            String target = GrpcAccess.id(request.getTargetModelId());
+            ModelSpec register = request.hasModelInfo() ? spec(target, request.getModelInfo()) : null;
+            VModelStatus s = vmodels.set(new VModelService.SetRequest(GrpcAccess.id(request.getVModelId()), request.getOwner(), target,
                     register, request.getUpdateOnly(), request.getAutoDeleteTargetModel(), request.getLoadNow(), request.getForce(),
-                    request.getSync(), request.getExpectedTargetModelId()));
+                    request.getSync(), GrpcAccess.id(request.getExpectedTargetModelId())));
             return vmodelStatus(s);
         });
     }
@@ -103,7 +106,7 @@ public final class ModelMeshGrpcService extends ModelMeshGrpc.ModelMeshImplBase 
     public void getVModelStatus(GetVModelStatusRequest request, StreamObserver<VModelStatusInfo> out) {
         answer(out, () -> {
             try {
-                return vmodelStatus(vmodels.status(request.getVModelId(), request.getOwner()));
+                return vmodelStatus(vmodels.status(GrpcAccess.id(request.getVModelId()), request.getOwner()));
             } catch (MeshError e) {
                 if (e.code() == ErrorCode.NOT_FOUND) { // ModelMesh: an unknown vmodel is NOT_FOUND in the status
                     return VModelStatusInfo.newBuilder().setStatus(VModelStatusInfo.VModelStatus.NOT_FOUND).build();
@@ -116,7 +119,7 @@ public final class ModelMeshGrpcService extends ModelMeshGrpc.ModelMeshImplBase 
     @Override
     public void deleteVModel(DeleteVModelRequest request, StreamObserver<DeleteVModelResponse> out) {
         answer(out, () -> {
-            vmodels.delete(request.getVModelId(), request.getOwner());
+            vmodels.delete(GrpcAccess.id(request.getVModelId()), request.getOwner());
             return DeleteVModelResponse.getDefaultInstance();
         });
     }
@@ -136,7 +139,7 @@ public final class ModelMeshGrpcService extends ModelMeshGrpc.ModelMeshImplBase 
                     case TRANSITION_FAILED -> VModelStatusInfo.VModelStatus.TRANSITION_FAILED;
                 })
                 .setActiveModelId(s.activeModel()).setTargetModelId(s.targetModel()).setOwner(s.owner())
-                .setActiveModelStatus(status(s.activeModel())).setTargetModelStatus(status(s.targetModel()))
+                .setActiveModelStatus(status(GrpcAccess.id(s.activeModel()))).setTargetModelStatus(status(GrpcAccess.id(s.targetModel())))
                 .build();
     }
 

@@ -24,15 +24,23 @@ public final class ModelRegistration {
     private ModelRegistration() {
     }
 
-    /** Parses a document for model {@code name} (from the URL; a "name" in the body must agree). */
-    public static ModelSpec parse(String name, byte[] body) {
+    /**
+     * Parses a document for model {@code name} (from the URL; a "name" in the body must agree) in
+     * {@code namespace}, the namespace the request acts in; an InferenceService's own
+     * {@code metadata.namespace}, when it has one, must be that namespace.
+     */
+    public static ModelSpec parse(String namespace, String name, byte[] body) {
         JsonNode doc = looksLikeJson(body) ? JsonTensorCodec.parse(body) : yaml(body);
         if (InferenceServiceParser.isKubernetesDocument(doc)) {
             ModelSpec spec = InferenceServiceParser.parse("the request body", doc, "");
-            if (name != null && !spec.id().equals(name)) {
-                throw MeshError.invalid("the InferenceService is named '%s' but the URL names '%s'", spec.id(), name);
+            if (name != null && !spec.name().equals(name)) {
+                throw MeshError.invalid("the InferenceService is named '%s' but the URL names '%s'", spec.name(), name);
             }
-            return spec;
+            if (doc.path("metadata").hasNonNull("namespace") && !spec.namespace().equals(namespace)) {
+                throw MeshError.invalid("the InferenceService is in namespace '%s' but the request acts in namespace '%s';"
+                        + " send the header meshwork-namespace: %s", spec.namespace(), namespace, spec.namespace());
+            }
+            return new ModelSpec(spec.name(), spec.format(), spec.storageUri(), spec.runtime(), spec.sizeHint(), namespace, spec.source());
         }
         DocumentFields.checkKnown(doc, FIELDS, "the registration of '" + name + "'");
         String id = name != null ? name : text(doc, "name", null);
@@ -47,8 +55,10 @@ public final class ModelRegistration {
         if (size != null && !size.isNull() && !size.isIntegralNumber()) {
             throw MeshError.invalid("\"sizeHint\" of '%s' must be a whole number of bytes", id);
         }
+        ModelSpec.checkName(id);
         return new ModelSpec(id, new ModelFormat(text(format, "name", id), text(format, "version", id)),
-                text(doc, "storageUri", id), text(doc, "runtime", id), size == null || size.isNull() ? 0 : size.longValue()).validate();
+                text(doc, "storageUri", id), text(doc, "runtime", id), size == null || size.isNull() ? 0 : size.longValue(), namespace, "")
+                .validate();
     }
 
     private static boolean looksLikeJson(byte[] body) {

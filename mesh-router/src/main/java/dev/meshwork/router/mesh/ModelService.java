@@ -167,7 +167,7 @@ public final class ModelService {
                 error = e.getMessage();
             }
         }
-        return new ModelStatus(spec.id(), spec.format(), spec.displayStorageUri(), spec.runtime(), servingRuntime, spec.namespace(),
+        return new ModelStatus(spec.name(), spec.format(), spec.displayStorageUri(), spec.runtime(), servingRuntime, spec.namespace(),
                 spec.source(), state, error, views);
     }
 
@@ -186,13 +186,15 @@ public final class ModelService {
 
     /** Runs a request on a model the caller has already resolved. */
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
-        return backend.infer(nodeSpec(spec), request.modelName().equals(spec.id()) ? request : request.withModel(spec.id()));
+        InferenceResponse r = backend.infer(nodeSpec(spec), request.modelName().equals(spec.id()) ? request : request.withModel(spec.id()));
+        return spec.id().equals(spec.name()) ? r : r.withModel(spec.name()); // a tenant's answer names the model as the tenant does
     }
 
     /** Runs a gRPC request, as it arrived, on a model the caller has already resolved. */
     public ModelInferResponse inferWire(ModelSpec spec, ModelInferRequest request) {
         ModelInferRequest named = request.getModelName().equals(spec.id()) ? request : request.toBuilder().setModelName(spec.id()).build();
-        return backend.inferWire(nodeSpec(spec), named);
+        ModelInferResponse r = backend.inferWire(nodeSpec(spec), named);
+        return spec.id().equals(spec.name()) ? r : r.toBuilder().setModelName(spec.name()).build();
     }
 
     public ModelMetadata metadata(String name) {

@@ -1,6 +1,7 @@
 package dev.meshwork.router.mesh;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.JsonTensorCodec;
 import java.util.Set;
@@ -18,7 +19,8 @@ public final class VModelDocument {
     private VModelDocument() {
     }
 
-    public static VModelService.SetRequest parse(String name, byte[] body) {
+    /** The setVModel a document asks for, with every name taken in {@code namespace}. */
+    public static VModelService.SetRequest parse(String namespace, String name, byte[] body) {
         JsonNode doc = JsonTensorCodec.parse(body);
         String what = "vmodel '" + name + "'";
         DocumentFields.checkKnown(doc, FIELDS, what);
@@ -27,10 +29,16 @@ public final class VModelDocument {
         if (model != null && !model.isNull() && !model.isObject()) {
             throw MeshError.invalid("\"model\" in %s must be a registration object", what);
         }
-        return new VModelService.SetRequest(name, DocumentFields.text(doc, "owner", what), target,
-                model == null || model.isNull() ? null : ModelRegistration.parse(target, JsonTensorCodec.toBytes(model)),
+        ModelSpec.checkName(name);
+        if (!target.isEmpty()) {
+            ModelSpec.checkName(target);
+        }
+        String expected = DocumentFields.text(doc, "expectedTargetModel", what);
+        return new VModelService.SetRequest(ModelSpec.qualify(namespace, name), DocumentFields.text(doc, "owner", what),
+                target.isEmpty() ? target : ModelSpec.qualify(namespace, target),
+                model == null || model.isNull() ? null : ModelRegistration.parse(namespace, target, JsonTensorCodec.toBytes(model)),
                 DocumentFields.flag(doc, "updateOnly", what), DocumentFields.flag(doc, "autoDeleteTargetModel", what),
                 DocumentFields.flag(doc, "loadNow", what), DocumentFields.flag(doc, "force", what), DocumentFields.flag(doc, "sync", what),
-                DocumentFields.text(doc, "expectedTargetModel", what));
+                expected.isEmpty() ? expected : ModelSpec.qualify(namespace, expected));
     }
 }

@@ -7,11 +7,12 @@ import dev.meshwork.protocol.tensor.KServeV1Codec;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.RequestMetrics;
+import dev.meshwork.security.Action;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /** KServe v1 and Open Inference Protocol v2 REST: inference, metadata, readiness and health. */
 final class InferenceRoutes {
@@ -30,14 +31,15 @@ final class InferenceRoutes {
         this.ready = ready;
     }
 
-    void mount(Router r) {
+    void mount(Router r, RestAccess a) {
         for (String prefix : List.of("/v2/models/:name", "/v2/models/:name/versions/:version")) {
-            r.post(prefix + "/infer").handler(this::v2Infer);
-            r.get(prefix).handler(this::v2Metadata);
-            r.get(prefix + "/ready").handler(this::v2Ready);
+            a.route(r.post(prefix + "/infer"), Action.INFER, this::v2Infer);
+            a.route(r.get(prefix), Action.INFER, this::v2Metadata);
+            a.route(r.get(prefix + "/ready"), Action.INFER, this::v2Ready);
         }
-        r.postWithRegex("/v1/models/(?<name>[^/:]+):predict").handler(this::v1Predict);
-        r.getWithRegex("/v1/models/(?<name>[^/:]+)").handler(this::v1Status);
+        a.route(r.postWithRegex("/v1/models/(?<name>[^/:]+):predict"), Action.INFER, this::v1Predict);
+        a.route(r.getWithRegex("/v1/models/(?<name>[^/:]+)"), Action.INFER, this::v1Status);
+        // health probes and the server's own metadata stay open: orchestrators probe without credentials
         for (String path : List.of("/v2/health/live", "/health/live")) {
             r.get(path).handler(ctx -> Offloader.send(ctx, Reply.json(200, Map.of("live", true))));
         }
@@ -54,44 +56,49 @@ final class InferenceRoutes {
 
     private void v2Infer(RoutingContext ctx) {
         String name = ctx.pathParam("name");
+        String id = RestAccess.id(ctx, name);
         String version = ctx.pathParam("version");
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        off.handle(ctx, () -> requests.time("rest-v2", name, () -> {
-            ModelSpec spec = service.resolve(name); // an unknown model is a 404 whatever the body holds
+        off.handle(ctx, () -> requests.time("rest-v2", id, () -> {
+            ModelSpec spec = service.resolve(id); // an unknown model is a 404 whatever the body holds
             InferenceRequest req = JsonTensorCodec.decodeV2(body, name, version);
             return Reply.ok(JsonTensorCodec.encodeV2(service.infer(spec, req)));
         }));
     }
 
     private void v2Metadata(RoutingContext ctx) {
-        String name = ctx.pathParam("name");
-        off.handle(ctx, () -> Reply.ok(JsonTensorCodec.toBytes(JsonTensorCodec.metadataJson(service.metadata(name)))));
+        String id = RestAccess.id(ctx, ctx.pathParam("name"));
+        off.handle(ctx, () -> Reply.ok(JsonTensorCodec.toBytes(JsonTensorCodec.metadataJson(service.metadata(id)))));
     }
 
     private void v2Ready(RoutingContext ctx) {
         String name = ctx.pathParam("name");
+        String id = RestAccess.id(ctx, name);
         off.handle(ctx, () -> {
-            service.resolve(name);
-            boolean ready = service.ready(name);
+            service.resolve(id);
+            boolean ready = service.ready(id);
             return Reply.json(ready ? 200 : 503, Map.of("name", name, "ready", ready));
         });
     }
 
     private void v1Predict(RoutingContext ctx) {
         String name = ctx.pathParam("name");
+        String id = RestAccess.id(ctx, name);
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        off.handle(ctx, () -> requests.time("rest-v1", name, () -> {
-            ModelMetadata meta = service.metadata(name);
+        off.handle(ctx, () -> requests.time("rest-v1", id, () -> {
+            ModelSpec spec = service.resolve(id);
+            ModelMetadata meta = service.metadata(id);
             KServeV1Codec.V1Request req = KServeV1Codec.decode(body, name, meta);
-            return Reply.ok(KServeV1Codec.encode(service.infer(req.request()), req.rowForm()));
+            return Reply.ok(KServeV1Codec.encode(service.infer(spec, req.request()), req.rowForm()));
         }));
     }
 
     private void v1Status(RoutingContext ctx) {
         String name = ctx.pathParam("name");
+        String id = RestAccess.id(ctx, name);
         off.handle(ctx, () -> {
-            service.resolve(name);
-            return Reply.json(200, Map.of("name", name, "ready", service.ready(name)));
+            service.resolve(id);
+            return Reply.json(200, Map.of("name", name, "ready", service.ready(id)));
         });
     }
 }

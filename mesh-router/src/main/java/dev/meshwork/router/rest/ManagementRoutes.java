@@ -6,6 +6,8 @@ import dev.meshwork.router.mesh.ModelDirectory;
 import dev.meshwork.router.mesh.ModelRegistration;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.ModelStatus;
+import dev.meshwork.security.Access;
+import dev.meshwork.security.Action;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
@@ -25,38 +27,43 @@ final class ManagementRoutes {
         this.off = off;
     }
 
-    private Map<String, Object> modelList() {
+    private Map<String, Object> modelList(Access access) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("models", service.list().stream().map(service::status).toList());
+        body.put("models", service.list().stream().filter(s -> access.sees(s.namespace())).map(service::status).toList());
         if (directory != null) {
             body.put("directory", Map.of("path", directory.dir().toString(), "errors", directory.errors()));
         }
         return body;
     }
 
-    void mount(Router r) {
-        r.put("/v1/mesh/models/:name").handler(this::register);
-        r.get("/v1/mesh/models").handler(ctx -> off.handle(ctx, () -> Reply.json(200, modelList())));
-        r.get("/v1/mesh/models/:name").handler(ctx -> {
-            String name = ctx.pathParam("name");
-            off.handle(ctx, () -> Reply.json(200, service.status(name)));
+    void mount(Router r, RestAccess a) {
+        a.route(r.put("/v1/mesh/models/:name"), Action.DEPLOY, this::register);
+        a.list(r.get("/v1/mesh/models"), Action.VIEW, ctx -> {
+            Access access = RestAccess.of(ctx);
+            off.handle(ctx, () -> Reply.json(200, modelList(access)));
         });
-        r.delete("/v1/mesh/models/:name").handler(ctx -> {
+        a.route(r.get("/v1/mesh/models/:name"), Action.VIEW, ctx -> {
+            String id = RestAccess.id(ctx, ctx.pathParam("name"));
+            off.handle(ctx, () -> Reply.json(200, service.status(id)));
+        });
+        a.route(r.delete("/v1/mesh/models/:name"), Action.DEPLOY, ctx -> {
             String name = ctx.pathParam("name");
+            String id = RestAccess.id(ctx, name);
             off.handle(ctx, () -> {
-                service.unregister(name);
+                service.unregister(id);
                 return Reply.json(200, Map.of("name", name, "unregistered", true));
             });
         });
-        r.get("/v1/mesh/nodes").handler(ctx -> off.handle(ctx, () -> Reply.json(200, Map.of("nodes", nodes()))));
+        a.list(r.get("/v1/mesh/nodes"), Action.ADMIN, ctx -> off.handle(ctx, () -> Reply.json(200, Map.of("nodes", nodes()))));
     }
 
     private void register(RoutingContext ctx) {
         String name = ctx.pathParam("name");
+        String namespace = RestAccess.of(ctx).namespace();
         boolean load = "true".equals(ctx.queryParams().get("load"));
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         off.handle(ctx, () -> {
-            ModelSpec spec = ModelRegistration.parse(name, body);
+            ModelSpec spec = ModelRegistration.parse(namespace, name, body);
             boolean created = service.register(spec);
             if (!load) {
                 return Reply.json(created ? 201 : 200, service.status(spec));
@@ -66,7 +73,7 @@ final class ManagementRoutes {
             } catch (RuntimeException e) {
                 // the registration stands (as ModelMesh's registerModel with loadNow): the answer says so, and why the load failed
                 MeshError failed = MeshError.wrap(e);
-                throw new MeshError(failed.code(), "model '" + spec.id() + "' is registered, but its load failed: " + failed.getMessage(), e);
+                throw new MeshError(failed.code(), "model '" + spec.name() + "' is registered, but its load failed: " + failed.getMessage(), e);
             }
         });
     }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshwork.protocol.tensor.JsonTensorCodec;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.ModelStatus;
+import dev.meshwork.security.Access;
+import dev.meshwork.security.Action;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -32,20 +34,25 @@ final class RepositoryRoutes {
         };
     }
 
-    void mount(Router r) {
-        r.get("/v2/repository/models").handler(ctx -> off.handle(ctx, () -> Reply.json(200, index(false))));
-        r.post("/v2/repository/index").handler(this::index);
-        r.post("/v2/repository/models/:name/load").handler(ctx -> {
+    void mount(Router r, RestAccess a) {
+        a.list(r.get("/v2/repository/models"), Action.VIEW, ctx -> {
+            Access access = RestAccess.of(ctx);
+            off.handle(ctx, () -> Reply.json(200, index(access, false)));
+        });
+        a.list(r.post("/v2/repository/index"), Action.VIEW, this::index);
+        a.route(r.post("/v2/repository/models/:name/load"), Action.DEPLOY, ctx -> {
             String name = ctx.pathParam("name");
+            String id = RestAccess.id(ctx, name);
             off.handle(ctx, () -> {
-                service.load(name);
+                service.load(id);
                 return Reply.json(200, Map.of("name", name, "load", true));
             });
         });
-        r.post("/v2/repository/models/:name/unload").handler(ctx -> {
+        a.route(r.post("/v2/repository/models/:name/unload"), Action.DEPLOY, ctx -> {
             String name = ctx.pathParam("name");
+            String id = RestAccess.id(ctx, name);
             off.handle(ctx, () -> {
-                service.unload(name);
+                service.unload(id);
                 return Reply.json(200, Map.of("name", name, "unload", true));
             });
         });
@@ -53,18 +60,19 @@ final class RepositoryRoutes {
 
     private void index(RoutingContext ctx) {
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        Access access = RestAccess.of(ctx);
         off.handle(ctx, () -> {
             boolean readyOnly = false;
             if (body.length > 0) {
                 JsonNode req = JsonTensorCodec.parse(body);
                 readyOnly = req.path("ready").asBoolean(false);
             }
-            return Reply.json(200, index(readyOnly));
+            return Reply.json(200, index(access, readyOnly));
         });
     }
 
-    private List<IndexEntry> index(boolean readyOnly) {
-        return service.list().stream().map(service::status).map(RepositoryRoutes::entry)
+    private List<IndexEntry> index(Access access, boolean readyOnly) {
+        return service.list().stream().filter(s -> access.sees(s.namespace())).map(service::status).map(RepositoryRoutes::entry)
                 .filter(e -> !readyOnly || e.state().equals("READY")).toList();
     }
 }

@@ -6,13 +6,18 @@ import dev.meshwork.router.mesh.ModelDirectory;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.RequestMetrics;
 import dev.meshwork.router.mesh.VModelService;
+import dev.meshwork.security.AccessControl;
+import dev.meshwork.security.Action;
+import dev.meshwork.security.tls.ServerTls;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
@@ -22,7 +27,7 @@ public final class RestServer implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer server;
 
-    public RestServer(Vertx vertx, RouterConfig.Http config, ModelService service, VModelService vmodels,
+    public RestServer(Vertx vertx, RouterConfig.Http config, ServerTls tls, AccessControl access, ModelService service, VModelService vmodels,
                       CatalogWatcher catalog, ModelDirectory directory, ExecutorService requestThreads, RequestMetrics requests,
                       PrometheusMeterRegistry metrics, BooleanSupplier ready) {
         this.vertx = vertx;
@@ -38,14 +43,15 @@ public final class RestServer implements AutoCloseable {
             }
             ctx.next();
         });
-        router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxRequestBytes()));
-        new InferenceRoutes(service, off, requests, ready).mount(router);
-        router.get("/metrics").handler(ctx -> off.handle(ctx, () -> new Reply(200, metrics.scrape().getBytes(StandardCharsets.UTF_8),
-                "text/plain; version=0.0.4; charset=utf-8")));
-        new RepositoryRoutes(service, off).mount(router);
-        new ManagementRoutes(service, directory, off).mount(router);
-        new VModelRoutes(vmodels, off).mount(router);
-        new RuntimeRoutes(catalog, off).mount(router);
+        // each route reads its body only after the access check (RestAccess), so no global BodyHandler here
+        RestAccess a = new RestAccess(access, config.maxRequestBytes());
+        new InferenceRoutes(service, off, requests, ready).mount(router, a);
+        a.list(router.get("/metrics"), Action.METRICS, ctx -> off.handle(ctx, () -> new Reply(200,
+                metrics.scrape().getBytes(StandardCharsets.UTF_8), "text/plain; version=0.0.4; charset=utf-8")));
+        new RepositoryRoutes(service, off).mount(router, a);
+        new ManagementRoutes(service, directory, off).mount(router, a);
+        new VModelRoutes(vmodels, off).mount(router, a);
+        new RuntimeRoutes(catalog, off).mount(router, a);
         router.errorHandler(404, ctx -> Offloader.send(ctx,
                 RestErrors.reply(404, "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
         router.errorHandler(413, ctx -> Offloader.send(ctx, RestErrors.reply(413,
@@ -59,8 +65,15 @@ public final class RestServer implements AutoCloseable {
         });
         router.errorHandler(500, ctx -> Offloader.send(ctx, RestErrors.reply(ctx.failure() == null
                 ? new IllegalStateException("request failed") : ctx.failure())));
-        this.server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
-                .requestHandler(router).listen().await();
+        HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port());
+        if (tls != null) {
+            options.setSsl(true).setKeyCertOptions(KeyCertOptions.wrap(tls.keyManager()));
+            if (tls.trustManager() != null) {
+                options.setTrustOptions(TrustOptions.wrap(tls.trustManager()))
+                        .setClientAuth(tls.requireClientCertificate() ? ClientAuth.REQUIRED : ClientAuth.REQUEST);
+            }
+        }
+        this.server = vertx.createHttpServer(options).requestHandler(router).listen().await();
     }
 
     /** The bound port (useful when the configured port was 0). */

@@ -2,6 +2,7 @@ package dev.meshwork.router.rest;
 
 import dev.meshwork.kserve.CatalogWatcher;
 import dev.meshwork.kserve.ServingRuntime;
+import dev.meshwork.security.Action;
 import io.vertx.ext.web.Router;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,8 +17,8 @@ final class RuntimeRoutes {
         this.off = off;
     }
 
-    void mount(Router r) {
-        r.get("/v1/mesh/runtimes").handler(ctx -> off.handle(ctx, () -> {
+    void mount(Router r, RestAccess a) {
+        a.list(r.get("/v1/mesh/runtimes"), Action.ADMIN, ctx -> off.handle(ctx, () -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("directory", catalog.dir() == null ? "" : catalog.dir().toString());
             body.put("reloadError", catalog.reloadError());

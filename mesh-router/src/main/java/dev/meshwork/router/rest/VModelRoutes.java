@@ -1,7 +1,10 @@
 package dev.meshwork.router.rest;
 
+import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.router.mesh.VModelDocument;
 import dev.meshwork.router.mesh.VModelService;
+import dev.meshwork.security.Access;
+import dev.meshwork.security.Action;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
@@ -16,20 +19,24 @@ final class VModelRoutes {
         this.off = off;
     }
 
-    void mount(Router r) {
-        r.put("/v1/mesh/vmodels/:name").handler(this::set);
-        r.get("/v1/mesh/vmodels").handler(ctx -> off.handle(ctx, () -> Reply.json(200,
-                Map.of("vmodels", vmodels.list().stream().map(v -> vmodels.status(v.id(), "")).toList()))));
-        r.get("/v1/mesh/vmodels/:name").handler(ctx -> {
-            String name = ctx.pathParam("name");
-            String owner = owner(ctx);
-            off.handle(ctx, () -> Reply.json(200, vmodels.status(name, owner)));
+    void mount(Router r, RestAccess a) {
+        a.route(r.put("/v1/mesh/vmodels/:name"), Action.DEPLOY, this::set);
+        a.list(r.get("/v1/mesh/vmodels"), Action.VIEW, ctx -> {
+            Access access = RestAccess.of(ctx);
+            off.handle(ctx, () -> Reply.json(200, Map.of("vmodels", vmodels.list().stream()
+                    .filter(v -> access.sees(ModelSpec.namespaceOf(v.id()))).map(v -> vmodels.status(v.id(), "")).toList())));
         });
-        r.delete("/v1/mesh/vmodels/:name").handler(ctx -> {
+        a.route(r.get("/v1/mesh/vmodels/:name"), Action.VIEW, ctx -> {
+            String id = RestAccess.id(ctx, ctx.pathParam("name"));
+            String owner = owner(ctx);
+            off.handle(ctx, () -> Reply.json(200, vmodels.status(id, owner)));
+        });
+        a.route(r.delete("/v1/mesh/vmodels/:name"), Action.DEPLOY, ctx -> {
             String name = ctx.pathParam("name");
+            String id = RestAccess.id(ctx, name);
             String owner = owner(ctx);
             off.handle(ctx, () -> {
-                vmodels.delete(name, owner);
+                vmodels.delete(id, owner);
                 return Reply.json(200, Map.of("name", name, "deleted", true));
             });
         });
@@ -42,10 +49,11 @@ final class VModelRoutes {
 
     private void set(RoutingContext ctx) {
         String name = ctx.pathParam("name");
+        String namespace = RestAccess.of(ctx).namespace();
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         off.handle(ctx, () -> {
-            VModelService.SetRequest request = VModelDocument.parse(name, body);
-            boolean created = vmodels.get(name).isEmpty();
+            VModelService.SetRequest request = VModelDocument.parse(namespace, name, body);
+            boolean created = vmodels.get(request.vmodelId()).isEmpty();
             return Reply.json(created ? 201 : 200, vmodels.set(request));
         });
     }

@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
  * A registered model: what it is and where its artifact lives. Immutable; the registry hands out
  * the same instance to every thread.
  *
- * @param id         the model id, a DNS-label-like name ({@code [A-Za-z0-9][A-Za-z0-9._-]*}, at most 253 characters)
+ * @param id         the model id: its name ({@code [A-Za-z0-9][A-Za-z0-9._-]*}, at most 253 characters), prefixed with
+ *                   {@code namespace/} outside the default namespace, so that names are unique per namespace (see {@link #qualify})
  * @param format     its format, which selects the runtime
  * @param storageUri where the artifact is ({@code file://}, a plain path, ...)
  * @param runtime    an explicit runtime name, or empty to select one by format
@@ -21,13 +22,53 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
     public static final String DEFAULT_NAMESPACE = "default";
     /** The longest storageUri a registration may have (URLs with credentials and query tokens fit well within it). */
     public static final int MAX_URI = 8_192;
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
+    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
     public ModelSpec {
         runtime = runtime == null ? "" : runtime.trim();
         storageUri = storageUri == null ? "" : storageUri.trim();
         namespace = namespace == null || namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace;
         source = source == null ? "" : source;
+        if (id != null) {
+            int slash = id.indexOf('/');
+            if (slash < 0) {
+                id = qualify(namespace, id);
+            } else if (namespace.equals(DEFAULT_NAMESPACE)) {
+                namespace = id.substring(0, slash); // a qualified id (from the wire) names its namespace
+            }
+        }
+    }
+
+    /**
+     * The registry's id of model {@code name} in {@code namespace}: the name itself in the default
+     * namespace (so single-tenant meshes, ModelMesh clients and KServe documents see plain names),
+     * {@code namespace/name} elsewhere. Names cannot hold '/', so the two never collide.
+     */
+    public static String qualify(String namespace, String name) {
+        return namespace == null || namespace.isEmpty() || namespace.equals(DEFAULT_NAMESPACE) || name == null || name.indexOf('/') >= 0
+                ? name : namespace + "/" + name;
+    }
+
+    /** The name of an id, without its namespace. */
+    public static String nameOf(String id) {
+        return id == null ? null : id.substring(id.indexOf('/') + 1);
+    }
+
+    /** The namespace of an id ({@code default} for a plain name). */
+    public static String namespaceOf(String id) {
+        int slash = id == null ? -1 : id.indexOf('/');
+        return slash < 0 ? DEFAULT_NAMESPACE : id.substring(0, slash);
+    }
+
+    /** The model's name within its namespace. */
+    public String name() {
+        return nameOf(id);
+    }
+
+    /** Whether {@code ns} is a valid namespace: a Kubernetes namespace name (a DNS label). */
+    public static boolean isNamespace(String ns) {
+        return ns != null && NAMESPACE.matcher(ns).matches();
     }
 
     /** A registration made through the API, in the default namespace. */
@@ -67,6 +108,10 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
     /** Checks the fields a registration must have, with a message that names what is missing. */
     public ModelSpec validate() {
         checkId(id);
+        if (!isNamespace(namespace) || (id.indexOf('/') >= 0 && !id.startsWith(namespace + "/"))) {
+            throw MeshError.invalid("model '%s' has namespace '%s', which is not a valid namespace (lower-case letters, digits and '-', at most 63)",
+                    name(), namespace);
+        }
         if (format == null || format.name().isEmpty()) {
             throw MeshError.invalid("model '%s' needs a modelFormat with a name, for example {\"name\": \"onnx\"}", id);
         }
@@ -85,11 +130,21 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
         return this;
     }
 
-    /** Checks a model id; ids appear in URLs and metric tags, so they are kept to a safe alphabet. */
+    /** Checks a model id (a name, or {@code namespace/name}); ids appear in URLs and metric tags, so they are kept to a safe alphabet. */
     public static String checkId(String id) {
-        if (id == null || !ID.matcher(id).matches()) {
-            throw MeshError.invalid("'%s' is not a valid model name: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 253 characters", id);
+        int slash = id == null ? -1 : id.indexOf('/');
+        checkName(nameOf(id));
+        if (slash >= 0 && !isNamespace(id.substring(0, slash))) {
+            throw MeshError.invalid("'%s' is not a valid namespace: lower-case letters, digits and '-', at most 63", id.substring(0, slash));
         }
         return id;
+    }
+
+    /** Checks a model or vmodel name as a request gives it (no namespace prefix). */
+    public static String checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw MeshError.invalid("'%s' is not a valid model name: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 253 characters", name);
+        }
+        return name;
     }
 }

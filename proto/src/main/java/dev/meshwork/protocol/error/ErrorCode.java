@@ -27,8 +27,10 @@ public enum ErrorCode {
     DEADLINE_EXCEEDED(504, 4),
     /** The feature exists in the protocol but not in this build or configuration. */
     UNIMPLEMENTED(501, 12),
-    /** The caller may not do this (for example a path outside the storage roots). */
+    /** The caller may not do this (for example a path outside the storage roots, a role it lacks). */
     PERMISSION_DENIED(403, 7),
+    /** The request carries no credentials, or credentials that are not valid. */
+    UNAUTHENTICATED(401, 16),
     /** A bug or an unexpected failure inside Meshwork or a runtime. */
     INTERNAL(500, 13);
 
@@ -58,7 +60,8 @@ public enum ErrorCode {
             case 9 -> MODEL_NOT_READY;
             case 4 -> DEADLINE_EXCEEDED;
             case 12 -> UNIMPLEMENTED;
-            case 7, 16 -> PERMISSION_DENIED;
+            case 7 -> PERMISSION_DENIED;
+            case 16 -> UNAUTHENTICATED;
             case 1, 10, 14 -> UNAVAILABLE;
             default -> INTERNAL;
         };

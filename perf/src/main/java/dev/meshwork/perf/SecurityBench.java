@@ -1,0 +1,137 @@
+package dev.meshwork.perf;
+
+import dev.meshwork.config.ConfigLoader;
+import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
+import dev.meshwork.protocol.oip.ModelInferRequest;
+import dev.meshwork.router.RouterConfig;
+import dev.meshwork.router.Standalone;
+import dev.meshwork.security.TokenFile;
+import dev.meshwork.testing.TestCertificates;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./meshwork bench security}: what the closed front door costs. Two standalone meshes in one
+ * JVM, one in plain text without authentication, one with TLS on both listeners and API-token
+ * authentication (the token file's hash lookup on every request); the same model over REST v2 and
+ * gRPC, each pair measured back to back at each concurrency so the machine's noise hits both alike.
+ */
+final class SecurityBench {
+    private static final String TOKEN = "bench-token-0123456789";
+    private final BenchConfig config;
+
+    SecurityBench(BenchConfig config) {
+        this.config = config;
+    }
+
+    String run() throws Exception {
+        Path root = Path.of(config.root()).toAbsolutePath().normalize();
+        Path work = Files.createTempDirectory("meshwork-security-bench-");
+        TestCertificates ca = TestCertificates.authority(work.resolve("pki"));
+        TestCertificates.Issued server = ca.server("server", "meshwork");
+        Path tokens = work.resolve("tokens.yaml");
+        Files.writeString(tokens, "tokens:\n  - {sha256: " + TokenFile.sha256(TOKEN)
+                + ", principal: bench, namespaces: [default], roles: [invoker]}\n");
+        List<String> common = List.of("--http.port=0", "--grpc.port=0", "--registry.jdbcUrl=", "--examples=" + root.resolve("examples"),
+                "--requestThreads=" + config.requestThreads());
+        List<String> secured = new ArrayList<>(common);
+        secured.addAll(List.of("--tls.certFile=" + server.certFile(), "--tls.keyFile=" + server.keyFile(), "--auth.tokensFile=" + tokens));
+        BenchRequests.Input in = BenchRequests.input(config.model());
+        ModelInferRequest grpcRequest = BenchRequests.grpcRequest(config.model(), in);
+        Buffer body = Buffer.buffer(in.json());
+        String path = "/v2/models/" + config.model() + "/infer";
+        List<ClosedLoop.Result> results = new ArrayList<>();
+        ClosedLoop loop = new ClosedLoop(config.warmupSeconds(), config.seconds());
+        Vertx vertx = Vertx.vertx();
+        try (Standalone plain = Standalone.start(load(common)); Standalone tls = Standalone.start(load(secured))) {
+            ManagedChannel plainChannel = NettyChannelBuilder.forAddress("127.0.0.1", plain.grpcPort()).usePlaintext().build();
+            ManagedChannel tlsChannel = NettyChannelBuilder.forAddress("127.0.0.1", tls.grpcPort())
+                    .sslContext(GrpcSslContexts.forClient().trustManager(ca.ca().certificate()).build()).build();
+            Metadata auth = new Metadata();
+            auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + TOKEN);
+            var plainStub = GRPCInferenceServiceGrpc.newFutureStub(plainChannel);
+            var tlsStub = GRPCInferenceServiceGrpc.newFutureStub(tlsChannel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
+            plainStub.modelInfer(grpcRequest).get(30, TimeUnit.SECONDS);
+            tlsStub.modelInfer(grpcRequest).get(30, TimeUnit.SECONDS);
+            for (String c : config.concurrency()) {
+                int n = Integer.parseInt(c.trim());
+                HttpClient plainHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(n));
+                HttpClient tlsHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setSsl(true)
+                        .setTrustOptions(new PemTrustOptions().addCertPath(ca.ca().certFile().toString())), new PoolOptions().setHttp1MaxSize(n));
+                System.err.printf(Locale.ROOT, "concurrency %d: REST plain, then TLS + token...%n", n);
+                results.add(loop.runAsync("rest-plain", n, () -> rest(plainHttp, plain.httpPort(), path, body, null)));
+                results.add(loop.runAsync("rest-tls-token", n, () -> rest(tlsHttp, tls.httpPort(), path, body, "Bearer " + TOKEN)));
+                System.err.printf(Locale.ROOT, "concurrency %d: gRPC plain, then TLS + token...%n", n);
+                results.add(loop.runAsync("grpc-plain", n, () -> BenchRequests.toCompletable(plainStub.modelInfer(grpcRequest))));
+                results.add(loop.runAsync("grpc-tls-token", n, () -> BenchRequests.toCompletable(tlsStub.modelInfer(grpcRequest))));
+                plainHttp.close().await();
+                tlsHttp.close().await();
+            }
+            plainChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            tlsChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        } finally {
+            vertx.close().await();
+        }
+        String summary = summary(results);
+        Map<String, Object> settings = config.closedLoopSettings("security");
+        Path dir = ResultWriter.write(root, "security", settings, results, summary);
+        return summary + "\nresults: " + root.relativize(dir) + "\n";
+    }
+
+    private static RouterConfig load(List<String> flags) {
+        return ConfigLoader.load(RouterConfig.class, RouterConfig.defaults(), "MESHWORK_", Map.of(), flags).config();
+    }
+
+    private static CompletableFuture<?> rest(HttpClient http, int port, String path, Buffer body, String authorization) {
+        return http.request(HttpMethod.POST, port, "127.0.0.1", path)
+                .compose(req -> {
+                    req.putHeader("content-type", "application/json");
+                    if (authorization != null) {
+                        req.putHeader("authorization", authorization);
+                    }
+                    return req.send(body);
+                })
+                .compose(resp -> resp.statusCode() == 200 ? resp.body() : Future.failedFuture("HTTP " + resp.statusCode()))
+                .toCompletionStage().toCompletableFuture();
+    }
+
+    static String summary(List<ClosedLoop.Result> results) {
+        StringBuilder b = new StringBuilder();
+        b.append("| path | users | req/s | p50 µs | p90 µs | p99 µs | errors |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        for (ClosedLoop.Result r : results) {
+            b.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %.1f | %d |%n",
+                    r.name(), r.concurrency(), r.throughput(), r.p50us(), r.p90us(), r.p99us(), r.errors()));
+        }
+        b.append("\nTLS + token against plain text (same users, measured back to back):\n\n");
+        b.append("| users | protocol | p50 added µs | p99 added µs | throughput ratio |\n|---:|---|---:|---:|---:|\n");
+        for (ClosedLoop.Result s : results) {
+            if (!s.name().endsWith("-tls-token")) {
+                continue;
+            }
+            String protocol = s.name().substring(0, s.name().indexOf('-'));
+            results.stream().filter(p -> p.name().equals(protocol + "-plain") && p.concurrency() == s.concurrency()).findFirst()
+                    .ifPresent(p -> b.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.3f |%n", s.concurrency(), protocol,
+                            s.p50us() - p.p50us(), s.p99us() - p.p99us(), s.throughput() / p.throughput())));
+        }
+        return b.toString();
+    }
+}

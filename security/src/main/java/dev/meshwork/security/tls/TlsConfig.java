@@ -1,0 +1,40 @@
+package dev.meshwork.security.tls;
+
+import dev.meshwork.config.ConfigCheck;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The one shape of TLS settings, for every listener and every client ({@code tls.*}). PEM files, as
+ * cert-manager and Kubernetes secrets hold them; each is read again when it changes.
+ *
+ * @param certFile     the certificate chain, leaf first (empty: no TLS)
+ * @param keyFile      its private key: PKCS#8 ({@code BEGIN PRIVATE KEY}), PKCS#1 RSA or SEC1 EC
+ * @param clientCaFile the CA certificates that sign accepted client certificates; set, it turns on mTLS
+ * @param clientAuth   with a client CA: {@code require} (no certificate, no connection) or {@code optional}
+ * @param reloadMs     how often the files are checked for changes
+ */
+public record TlsConfig(String certFile, String keyFile, String clientCaFile, String clientAuth, long reloadMs) {
+    public TlsConfig {
+        ConfigCheck.require(certFile.isEmpty() == keyFile.isEmpty(), "tls.certFile and tls.keyFile go together: give both or neither");
+        for (String[] f : new String[][] {{"tls.certFile", certFile}, {"tls.keyFile", keyFile}, {"tls.clientCaFile", clientCaFile}}) {
+            ConfigCheck.require(f[1].isEmpty() || Files.isRegularFile(Path.of(f[1])), "%s must name a readable PEM file, got '%s'", f[0], f[1]);
+        }
+        ConfigCheck.require(clientCaFile.isEmpty() || !certFile.isEmpty(), "tls.clientCaFile needs tls.certFile and tls.keyFile (mTLS is TLS first)");
+        ConfigCheck.oneOf("tls.clientAuth", clientAuth, List.of("require", "optional"));
+        ConfigCheck.atLeast("tls.reloadMs", reloadMs, 10);
+    }
+
+    public static TlsConfig defaults() {
+        return new TlsConfig("", "", "", "require", 1000);
+    }
+
+    public boolean enabled() {
+        return !certFile.isEmpty();
+    }
+
+    public boolean mutual() {
+        return !clientCaFile.isEmpty();
+    }
+}
