@@ -12,6 +12,8 @@ import dev.meshwork.node.runtimeserver.RuntimeServerConfig;
 import dev.meshwork.protocol.mmesh.ModelMeshGrpc;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import dev.meshwork.router.RouterConfig;
+import dev.meshwork.security.ClientCertificates;
+import dev.meshwork.security.TokenFile;
 import dev.meshwork.testing.MeshProcess;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -19,6 +21,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServiceDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DocsCommandsTest {
     static final List<String> PAGES = List.of("README.md", "docs/api.md", "docs/vmodels.md", "docs/runtimes.md", "docs/storage.md",
-            "docs/cluster.md", "docs/configuration.md", "docs/architecture.md", "perf/README.md");
+            "docs/cluster.md", "docs/security.md", "docs/configuration.md", "docs/architecture.md", "perf/README.md");
     static final Pattern GRPCURL = Pattern.compile("grpcurl\\s+-plaintext\\s+-d\\s+'(.*)'\\s*\\\\?\\s*(\\S+)\\s+(\\S+)/(\\w+)$", Pattern.DOTALL);
     static final Path ROOT = MeshProcess.repoRoot();
 
@@ -196,6 +199,10 @@ class DocsCommandsTest {
             assertThat(ServingRuntimeParser.parse(block.where(), text)).isNotEmpty();
         } else if (text.contains("kind: InferenceService")) {
             assertThat(InferenceServiceParser.parseAll(block.where(), text, "docs")).isNotEmpty();
+        } else if (text.startsWith("tokens:")) {
+            new TokenFile(file, 1000, new SimpleMeterRegistry()); // refuses what auth.tokensFile would refuse
+        } else if (text.startsWith("clients:")) {
+            new ClientCertificates(file, 1000, new SimpleMeterRegistry());
         } else {
             // a process configuration: it must load as the router's (which holds the node's sections)
             ConfigLoader.load(RouterConfig.class, RouterConfig.defaults(), "X_", Map.of(), List.of("--config=" + file));

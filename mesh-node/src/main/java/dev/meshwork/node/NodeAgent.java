@@ -128,6 +128,11 @@ public final class NodeAgent implements AutoCloseable {
                         return r.load(spec, a.path());
                     }
                 }
+
+                @Override
+                public CompletableFuture<?> fetch(ModelSpec spec) {
+                    return store.prefetch(spec.storageUri());
+                }
             }, EvictionPolicies.create(config.evictionPolicy()), loadExecutor, new ModelCache.Settings(config.loadTimeoutMs(), config.failedLoadBackoffMs(),
                     config.maxConcurrencyPerModel(), config.queueTimeoutMs()));
             caches.put(slot.name(), cache);

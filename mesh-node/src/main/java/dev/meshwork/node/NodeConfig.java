@@ -112,11 +112,12 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
      * @param s3               where s3:// artifacts come from
      * @param allowedHosts     the hosts http(s) storageUris may name; empty means any. Redirects are never followed,
      *                         so an allowed host cannot send a node elsewhere
+     * @param downloads        how many downloads run at once and how long one may take
      */
     public record Storage(List<String> roots, long maxArtifactBytes, String cacheDir, long cacheMaxBytes, long httpTimeoutMs, S3 s3,
-                          List<String> allowedHosts) {
+                          List<String> allowedHosts, DownloadLimits downloads) {
         public Storage(List<String> roots, long maxArtifactBytes, String cacheDir, long cacheMaxBytes, long httpTimeoutMs, S3 s3) {
-            this(roots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, s3, List.of());
+            this(roots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, s3, List.of(), DownloadLimits.defaults());
         }
 
         public Storage {
@@ -127,14 +128,37 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
             ConfigCheck.atLeast("node.storage.cacheMaxBytes", cacheMaxBytes, 0);
             ConfigCheck.atLeast("node.storage.httpTimeoutMs", httpTimeoutMs, 1);
             s3 = s3 == null ? S3.defaults() : s3;
+            downloads = downloads == null ? DownloadLimits.defaults() : downloads;
         }
 
         public Storage withRoots(List<String> newRoots) {
-            return new Storage(newRoots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, s3, allowedHosts);
+            return new Storage(newRoots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, s3, allowedHosts, downloads);
         }
 
         public Storage withS3(S3 newS3) {
-            return new Storage(roots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, newS3, allowedHosts);
+            return new Storage(roots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, newS3, allowedHosts, downloads);
+        }
+    }
+
+    /**
+     * Downloads (http(s) and s3) run on their own threads, apart from loads: a slow or hostile server
+     * holds a download thread, never a load, and a model on local storage loads meanwhile.
+     *
+     * @param threads       downloads at once on this node
+     * @param perHost       downloads at once from one host, so one server cannot take every download thread
+     * @param idleTimeoutMs a download that receives no byte for this long fails
+     * @param deadlineMs    a download that has not finished after this long fails, however steadily it drips
+     */
+    public record DownloadLimits(int threads, int perHost, long idleTimeoutMs, long deadlineMs) {
+        public DownloadLimits {
+            ConfigCheck.atLeast("node.storage.downloads.threads", threads, 1);
+            ConfigCheck.atLeast("node.storage.downloads.perHost", perHost, 1);
+            ConfigCheck.atLeast("node.storage.downloads.idleTimeoutMs", idleTimeoutMs, 10);
+            ConfigCheck.atLeast("node.storage.downloads.deadlineMs", deadlineMs, 10);
+        }
+
+        public static DownloadLimits defaults() {
+            return new DownloadLimits(4, 2, 30_000, 1_800_000);
         }
     }
 

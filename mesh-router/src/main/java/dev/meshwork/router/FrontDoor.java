@@ -69,7 +69,8 @@ final class FrontDoor implements AutoCloseable {
                 : new ModelDirectory(Path.of(config.models().dir()), config.models().pollMs(), service);
         this.rest = new RestServer(vertx, config.http(), tls, access, service, vmodelService, catalog, directory, requestThreads, requests,
                 metrics, ready);
-        this.grpc = new GrpcServer(config.grpc(), tls, List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0", requests),
+        this.grpc = new GrpcServer(config.grpc(), tls, List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0", requests,
+                config.grpc().maxResponseBytes()),
                 new ModelMeshGrpcService(service, vmodelService, requestThreads)), List.of(new GrpcAccess(access), new ModelMeshHeaders()));
     }
 

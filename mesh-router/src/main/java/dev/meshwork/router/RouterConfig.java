@@ -103,10 +103,14 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
      *                        so a web page cannot reach it through DNS rebinding; on other addresses, empty means any
      * @param allowedOrigins  web origins ({@code https://console.example}) whose pages may send requests that change
      *                        or run something (anything but GET and HEAD); a request with another {@code Origin} is refused
+     * @param maxResponseBytes the largest answer body sent; a larger answer is replaced by a 413 that says so
      */
-    public record Http(String host, int port, long maxRequestBytes, List<String> allowedHosts, List<String> allowedOrigins) {
+    public record Http(String host, int port, long maxRequestBytes, List<String> allowedHosts, List<String> allowedOrigins,
+                       long maxResponseBytes) {
+        public static final long DEFAULT_MAX_RESPONSE = 64L << 20;
+
         public Http(String host, int port, long maxRequestBytes) {
-            this(host, port, maxRequestBytes, List.of(), List.of());
+            this(host, port, maxRequestBytes, List.of(), List.of(), DEFAULT_MAX_RESPONSE);
         }
 
         public Http {
@@ -115,6 +119,7 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
             ConfigCheck.notBlank("http.host", host);
             ConfigCheck.port("http.port", port);
             ConfigCheck.atLeast("http.maxRequestBytes", maxRequestBytes, 1024);
+            ConfigCheck.atLeast("http.maxResponseBytes", maxResponseBytes, 1024);
         }
     }
 
@@ -122,9 +127,15 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
      * @param host            the address to bind
      * @param port            the port; 0 picks a free one
      * @param maxMessageBytes the largest request message accepted; larger ones get RESOURCE_EXHAUSTED
+     * @param maxResponseBytes the largest answer message sent; a larger answer is replaced by RESOURCE_EXHAUSTED that says so
      */
-    public record Grpc(String host, int port, int maxMessageBytes) {
+    public record Grpc(String host, int port, int maxMessageBytes, int maxResponseBytes) {
+        public Grpc(String host, int port, int maxMessageBytes) {
+            this(host, port, maxMessageBytes, (int) Http.DEFAULT_MAX_RESPONSE);
+        }
+
         public Grpc {
+            ConfigCheck.atLeast("grpc.maxResponseBytes", maxResponseBytes, 1024);
             ConfigCheck.notBlank("grpc.host", host);
             ConfigCheck.port("grpc.port", port);
             ConfigCheck.atLeast("grpc.maxMessageBytes", maxMessageBytes, 1024);

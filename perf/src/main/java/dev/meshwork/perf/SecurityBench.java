@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,9 @@ import java.util.concurrent.TimeUnit;
  * {@code ./meshwork bench security}: what the closed front door costs. Two standalone meshes in one
  * JVM, one in plain text without authentication, one with TLS on both listeners and API-token
  * authentication (the token file's hash lookup on every request); the same model over REST v2 and
- * gRPC, each pair measured back to back at each concurrency so the machine's noise hits both alike.
+ * gRPC, each pair measured back to back at each concurrency so the machine's noise hits both alike,
+ * in {@code rounds} rounds that alternate which of the two goes first (JIT warm-up favours the
+ * second); the summary gives each path's median over the rounds.
  */
 final class SecurityBench {
     private static final String TOKEN = "bench-token-0123456789";
@@ -59,6 +62,9 @@ final class SecurityBench {
         ModelInferRequest grpcRequest = BenchRequests.grpcRequest(config.model(), in);
         Buffer body = Buffer.buffer(in.json());
         String path = "/v2/models/" + config.model() + "/infer";
+        if (!OpenSSLEngineOptions.isAvailable()) {
+            throw new IllegalStateException("BoringSSL (netty-tcnative) is not on the class path: the REST listener would use the JDK's TLS");
+        }
         List<ClosedLoop.Result> results = new ArrayList<>();
         ClosedLoop loop = new ClosedLoop(config.warmupSeconds(), config.seconds());
         Vertx vertx = Vertx.vertx();
@@ -72,19 +78,26 @@ final class SecurityBench {
             var tlsStub = GRPCInferenceServiceGrpc.newFutureStub(tlsChannel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
             plainStub.modelInfer(grpcRequest).get(30, TimeUnit.SECONDS);
             tlsStub.modelInfer(grpcRequest).get(30, TimeUnit.SECONDS);
-            for (String c : config.concurrency()) {
-                int n = Integer.parseInt(c.trim());
-                HttpClient plainHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(n));
-                HttpClient tlsHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setSsl(true)
-                        .setTrustOptions(new PemTrustOptions().addCertPath(ca.ca().certFile().toString())), new PoolOptions().setHttp1MaxSize(n));
-                System.err.printf(Locale.ROOT, "concurrency %d: REST plain, then TLS + token...%n", n);
-                results.add(loop.runAsync("rest-plain", n, () -> rest(plainHttp, plain.httpPort(), path, body, null)));
-                results.add(loop.runAsync("rest-tls-token", n, () -> rest(tlsHttp, tls.httpPort(), path, body, "Bearer " + TOKEN)));
-                System.err.printf(Locale.ROOT, "concurrency %d: gRPC plain, then TLS + token...%n", n);
-                results.add(loop.runAsync("grpc-plain", n, () -> BenchRequests.toCompletable(plainStub.modelInfer(grpcRequest))));
-                results.add(loop.runAsync("grpc-tls-token", n, () -> BenchRequests.toCompletable(tlsStub.modelInfer(grpcRequest))));
-                plainHttp.close().await();
-                tlsHttp.close().await();
+            for (int round = 0; round < config.rounds(); round++) {
+                for (String c : config.concurrency()) {
+                    int n = Integer.parseInt(c.trim());
+                    HttpClient plainHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(n));
+                    HttpClient tlsHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setSsl(true)
+                            .setSslEngineOptions(new OpenSSLEngineOptions()).setTrustOptions(new PemTrustOptions().addCertPath(ca.ca().certFile().toString())), new PoolOptions().setHttp1MaxSize(n));
+                    List<Measure> pairs = List.of(
+                            () -> loop.runAsync("rest-plain", n, () -> rest(plainHttp, plain.httpPort(), path, body, null)),
+                            () -> loop.runAsync("rest-tls-token", n, () -> rest(tlsHttp, tls.httpPort(), path, body, "Bearer " + TOKEN)),
+                            () -> loop.runAsync("grpc-plain", n, () -> BenchRequests.toCompletable(plainStub.modelInfer(grpcRequest))),
+                            () -> loop.runAsync("grpc-tls-token", n, () -> BenchRequests.toCompletable(tlsStub.modelInfer(grpcRequest))));
+                    boolean plainFirst = round % 2 == 0;
+                    System.err.printf(Locale.ROOT, "round %d, concurrency %d (%s first)...%n", round + 1, n, plainFirst ? "plain" : "TLS + token");
+                    for (int p = 0; p < 2; p++) {
+                        results.add(pairs.get(2 * p + (plainFirst ? 0 : 1)).run());
+                        results.add(pairs.get(2 * p + (plainFirst ? 1 : 0)).run());
+                    }
+                    plainHttp.close().await();
+                    tlsHttp.close().await();
+                }
             }
             plainChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             tlsChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -93,6 +106,8 @@ final class SecurityBench {
         }
         String summary = summary(results);
         Map<String, Object> settings = config.closedLoopSettings("security");
+        settings.put("rounds", config.rounds());
+        settings.put("command", settings.get("command") + " --rounds=" + config.rounds());
         Path dir = ResultWriter.write(root, "security", settings, results, summary);
         return summary + "\nresults: " + root.relativize(dir) + "\n";
     }
@@ -114,23 +129,45 @@ final class SecurityBench {
                 .toCompletionStage().toCompletableFuture();
     }
 
-    static String summary(List<ClosedLoop.Result> results) {
-        StringBuilder b = new StringBuilder();
-        b.append("| path | users | req/s | p50 µs | p90 µs | p99 µs | errors |\n|---|---:|---:|---:|---:|---:|---:|\n");
-        for (ClosedLoop.Result r : results) {
-            b.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %.1f | %d |%n",
-                    r.name(), r.concurrency(), r.throughput(), r.p50us(), r.p90us(), r.p99us(), r.errors()));
+    private interface Measure {
+        ClosedLoop.Result run() throws Exception;
+    }
+
+    /** One path at one concurrency: the medians of its rounds. */
+    private record Median(String name, int users, double reqs, double p50, double p99, long errors) {
+        static Median of(List<ClosedLoop.Result> rounds) {
+            return new Median(rounds.get(0).name(), rounds.get(0).concurrency(), median(rounds, ClosedLoop.Result::throughput),
+                    median(rounds, ClosedLoop.Result::p50us), median(rounds, ClosedLoop.Result::p99us),
+                    rounds.stream().mapToLong(ClosedLoop.Result::errors).sum());
         }
-        b.append("\nTLS + token against plain text (same users, measured back to back):\n\n");
+
+        private static double median(List<ClosedLoop.Result> rounds, java.util.function.ToDoubleFunction<ClosedLoop.Result> f) {
+            double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
+    }
+
+    static String summary(List<ClosedLoop.Result> results) {
+        Map<String, List<ClosedLoop.Result>> byPath = new java.util.TreeMap<>();
+        for (ClosedLoop.Result r : results) {
+            byPath.computeIfAbsent(String.format(Locale.ROOT, "%05d %s", r.concurrency(), r.name()), k -> new ArrayList<>()).add(r);
+        }
+        List<Median> medians = byPath.values().stream().map(Median::of).toList();
+        StringBuilder b = new StringBuilder();
+        b.append("Medians over the rounds:\n\n| path | users | req/s | p50 µs | p99 µs | errors |\n|---|---:|---:|---:|---:|---:|\n");
+        for (Median m : medians) {
+            b.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %d |%n", m.name(), m.users(), m.reqs(), m.p50(), m.p99(), m.errors()));
+        }
+        b.append("\nTLS + token against plain text (same users, medians of rounds measured back to back):\n\n");
         b.append("| users | protocol | p50 added µs | p99 added µs | throughput ratio |\n|---:|---|---:|---:|---:|\n");
-        for (ClosedLoop.Result s : results) {
+        for (Median s : medians) {
             if (!s.name().endsWith("-tls-token")) {
                 continue;
             }
             String protocol = s.name().substring(0, s.name().indexOf('-'));
-            results.stream().filter(p -> p.name().equals(protocol + "-plain") && p.concurrency() == s.concurrency()).findFirst()
-                    .ifPresent(p -> b.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.3f |%n", s.concurrency(), protocol,
-                            s.p50us() - p.p50us(), s.p99us() - p.p99us(), s.throughput() / p.throughput())));
+            medians.stream().filter(p -> p.name().equals(protocol + "-plain") && p.users() == s.users()).findFirst()
+                    .ifPresent(p -> b.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.3f |%n", s.users(), protocol,
+                            s.p50() - p.p50(), s.p99() - p.p99(), s.reqs() / p.reqs())));
         }
         return b.toString();
     }

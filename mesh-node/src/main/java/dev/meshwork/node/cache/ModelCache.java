@@ -13,9 +13,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,6 +38,14 @@ public final class ModelCache {
         long predictSize(ModelSpec spec) throws Exception;
 
         LoadedModel load(ModelSpec spec) throws Exception;
+
+        /**
+         * Gets the artifact ready before a load thread takes the load (a download runs on its own
+         * threads, so a slow server never holds a load); completes at once when there is nothing to fetch.
+         */
+        default CompletableFuture<?> fetch(ModelSpec spec) {
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     /**
@@ -179,7 +189,24 @@ public final class ModelCache {
 
     private ModelEntry startLoad(ModelSpec spec) {
         ModelEntry e = new ModelEntry(spec, slot, memory, settings.maxConcurrency());
-        loadExecutor.execute(() -> load(e));
+        long started = System.nanoTime();
+        CompletableFuture<?> fetched;
+        try {
+            fetched = loader.fetch(spec);
+        } catch (RuntimeException ex) {
+            fetched = CompletableFuture.failedFuture(ex);
+        }
+        fetched.whenComplete((v, t) -> {
+            if (t == null) {
+                try {
+                    loadExecutor.execute(() -> load(e));
+                    return;
+                } catch (RejectedExecutionException ex) {
+                    t = ex;
+                }
+            }
+            failed(e, null, t instanceof CompletionException && t.getCause() != null ? t.getCause() : t, started);
+        });
         return e;
     }
 
@@ -200,13 +227,20 @@ public final class ModelCache {
             e.loaded(model, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             events.loaded(System.nanoTime() - started, true);
         } catch (Throwable t) {
-            if (model != null) {
-                model.close();
-            }
-            e.failed(MeshError.wrap(t));
-            events.loaded(System.nanoTime() - started, false);
-            roomMayHaveChanged(); // its reservation went back
+            failed(e, model, t, started);
+            return;
         }
+        changes.accept(e.spec.id());
+    }
+
+    /** A load that failed (fetching, predicting, reserving or loading): the entry remembers why. */
+    private void failed(ModelEntry e, LoadedModel model, Throwable t, long started) {
+        if (model != null) {
+            model.close();
+        }
+        e.failed(MeshError.wrap(t));
+        events.loaded(System.nanoTime() - started, false);
+        roomMayHaveChanged(); // its reservation went back
         changes.accept(e.spec.id());
     }
 

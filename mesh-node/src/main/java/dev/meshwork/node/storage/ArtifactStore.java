@@ -8,14 +8,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.stream.Stream;
 
 /**
@@ -36,6 +37,7 @@ public final class ArtifactStore implements AutoCloseable {
     private final S3Fetcher s3;
     private final List<String> allowedHosts;
     private final ConcurrentMap<String, Object> downloadLocks = new ConcurrentHashMap<>();
+    private final DownloadQueue downloads;
 
     public ArtifactStore(NodeConfig.Storage config) {
         this.roots = config.roots().stream().map(ArtifactStore::realRoot).toList();
@@ -46,9 +48,44 @@ public final class ArtifactStore implements AutoCloseable {
         Path cacheDir = config.cacheDir().isEmpty()
                 ? Path.of(System.getProperty("java.io.tmpdir"), "meshwork-artifacts") : Path.of(config.cacheDir());
         this.cache = new DiskCache(cacheDir.toAbsolutePath().normalize(), config.cacheMaxBytes());
-        this.http = new HttpFetcher(Duration.ofMillis(config.httpTimeoutMs()));
-        this.s3 = new S3Fetcher(config.s3(), Duration.ofMillis(config.httpTimeoutMs()));
+        DownloadWatch watch = new DownloadWatch(config.downloads().idleTimeoutMs(), config.downloads().deadlineMs());
+        this.http = new HttpFetcher(Duration.ofMillis(config.httpTimeoutMs()), watch);
+        this.s3 = new S3Fetcher(config.s3(), Duration.ofMillis(config.httpTimeoutMs()), watch);
+        this.downloads = new DownloadQueue(config.downloads().threads(), config.downloads().perHost());
     }
+
+    /**
+     * Makes sure the artifact of {@code storageUri} is at hand before a load thread opens it: a
+     * remote one not yet in the cache is downloaded on a download thread ({@link DownloadQueue});
+     * local and cached artifacts are ready at once. The future fails with the download's error.
+     */
+    public CompletableFuture<Void> prefetch(String storageUri) {
+        String scheme = scheme(storageUri);
+        boolean remote = scheme.equals("http") || scheme.equals("https") || scheme.equals("s3");
+        if (!remote || cache.lookup(DiskCache.key(storageUri)) != null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        downloads.submit(hostOf(storageUri), () -> {
+            try (Artifact ignored = open(storageUri)) {
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        return done;
+    }
+
+    /** The host a download counts against: the URL's host, or the S3 endpoint for s3:// (one service). */
+    private String hostOf(String storageUri) {
+        try {
+            String host = scheme(storageUri).equals("s3") ? "s3" : URI.create(storageUri).getHost();
+            return host == null ? "" : host.toLowerCase(java.util.Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
 
     /**
      * Opens the artifact of {@code storageUri}: a checked local path, pinned against cache
@@ -213,8 +250,10 @@ public final class ArtifactStore implements AutoCloseable {
         }
     }
 
+    /** Stops the download threads and the S3 client (a node shutting down). */
     @Override
     public void close() {
+        downloads.shutdown();
         s3.close();
     }
 }

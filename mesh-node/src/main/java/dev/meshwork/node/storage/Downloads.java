@@ -14,19 +14,35 @@ final class Downloads {
     private Downloads() {
     }
 
-    /** Copies {@code in} to {@code file}; throws once more than {@code budget} bytes came. Returns the bytes copied. */
-    static long copy(InputStream in, Path file, String uri, long budget, long maxBytes) throws IOException {
+    /**
+     * Copies {@code in} to {@code file} under {@code watch} (a stall or the deadline ends it with a
+     * message that says which); throws once more than {@code budget} bytes came. Returns the bytes copied.
+     */
+    static long copy(InputStream in, Path file, String uri, long budget, long maxBytes, DownloadWatch watch) throws IOException {
         long copied = 0;
         byte[] buf = new byte[64 * 1024];
         Files.createDirectories(file.getParent());
-        try (OutputStream out = Files.newOutputStream(file)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                copied += n;
-                if (copied > budget) {
-                    throw tooLarge(uri, maxBytes - budget + copied, maxBytes);
+        try (OutputStream out = Files.newOutputStream(file); DownloadWatch.Ticket ticket = watch.start(uri, in)) {
+            try {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    ticket.progress();
+                    copied += n;
+                    if (copied > budget) {
+                        throw tooLarge(uri, maxBytes - budget + copied, maxBytes);
+                    }
+                    out.write(buf, 0, n);
                 }
-                out.write(buf, 0, n);
+            } catch (IOException e) {
+                MeshError watched = ticket.failure();
+                if (watched != null) {
+                    throw watched;
+                }
+                throw e;
+            }
+            MeshError watched = ticket.failure(); // a closed stream may also just end
+            if (watched != null) {
+                throw watched;
             }
         }
         return copied;

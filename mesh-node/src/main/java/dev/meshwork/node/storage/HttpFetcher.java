@@ -22,9 +22,11 @@ import java.time.Duration;
 final class HttpFetcher {
     private final HttpClient client;
     private final Duration timeout;
+    private final DownloadWatch watch;
 
-    HttpFetcher(Duration timeout) {
+    HttpFetcher(Duration timeout, DownloadWatch watch) {
         this.timeout = timeout;
+        this.watch = watch;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
@@ -52,7 +54,7 @@ final class HttpFetcher {
                 if (declared > maxBytes) {
                     throw Downloads.tooLarge(uri, declared, maxBytes);
                 }
-                long copied = Downloads.copy(in, partial, uri, maxBytes, maxBytes);
+                long copied = Downloads.copy(in, partial, uri, maxBytes, maxBytes, watch);
                 if (declared >= 0 && copied != declared) {
                     throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + ModelSpec.redactUri(uri) + ": the download ended after " + copied
                             + " of " + declared + " bytes");

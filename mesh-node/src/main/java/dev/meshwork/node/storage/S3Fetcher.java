@@ -39,8 +39,10 @@ final class S3Fetcher implements AutoCloseable {
     private final NodeConfig.S3 config;
     private final Duration timeout;
     private volatile S3Client client;
+    private final DownloadWatch watch;
 
-    S3Fetcher(NodeConfig.S3 config, Duration timeout) {
+    S3Fetcher(NodeConfig.S3 config, Duration timeout, DownloadWatch watch) {
+        this.watch = watch;
         this.config = config;
         this.timeout = timeout;
     }
@@ -157,7 +159,7 @@ final class S3Fetcher implements AutoCloseable {
 
     private long get(String uri, String bucket, String key, Path file, long budget, long maxBytes) throws IOException {
         try (InputStream in = client().getObject(r -> r.bucket(bucket).key(key))) {
-            return Downloads.copy(in, file, uri, budget, maxBytes);
+            return Downloads.copy(in, file, uri, budget, maxBytes, watch);
         }
     }
 

@@ -195,11 +195,11 @@ class ArtifactStoreTest {
     @Test
     void allowedHostsConfineWhereANodeFetchesFrom() throws Exception {
         ArtifactStore confined = new ArtifactStore(new NodeConfig.Storage(List.of(root.toString()), 1 << 20, cacheDir.toString(), 1 << 20,
-                5_000, null, List.of("models.example")));
+                5_000, null, List.of("models.example"), null));
         assertError(() -> confined.open(url("a.onnx")), ErrorCode.PERMISSION_DENIED, "names host '127.0.0.1', which is not in node.storage.allowedHosts [models.example]");
         assertThat(requests).hasValue(0);
         ArtifactStore open = new ArtifactStore(new NodeConfig.Storage(List.of(root.toString()), 1 << 20, cacheDir.toString(), 1 << 20,
-                5_000, null, List.of("127.0.0.1")));
+                5_000, null, List.of("127.0.0.1"), null));
         try (Artifact a = open.open(url("a.onnx"))) {
             assertThat(Files.size(a.path())).isEqualTo(MODEL.length);
         }

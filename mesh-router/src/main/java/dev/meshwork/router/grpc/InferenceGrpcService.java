@@ -1,7 +1,9 @@
 package dev.meshwork.router.grpc;
 
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.GrpcCalls;
+import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import dev.meshwork.protocol.oip.ModelInferRequest;
 import dev.meshwork.protocol.oip.ModelInferResponse;
@@ -42,8 +44,11 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     private final String serverVersion;
     private final Executor work;
     private final RequestMetrics requests;
+    private final int maxResponseBytes;
 
-    public InferenceGrpcService(ModelService service, Executor work, String serverName, String serverVersion, RequestMetrics requests) {
+    public InferenceGrpcService(ModelService service, Executor work, String serverName, String serverVersion, RequestMetrics requests,
+                                int maxResponseBytes) {
+        this.maxResponseBytes = maxResponseBytes;
         this.service = service;
         this.requests = requests;
         this.work = work;
@@ -95,7 +100,13 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         answer(out, () -> requests.time("grpc", name, () -> {
             // the tensors are not decoded here: a cluster router passes them to the node as they came
             ModelSpec spec = vmodel != null ? service.resolveVModel(vmodel) : model != null ? service.spec(model) : service.resolve(named);
-            return service.inferWire(spec, request);
+            ModelInferResponse r = service.inferWire(spec, request);
+            int size = r.getSerializedSize();
+            if (size > maxResponseBytes) {
+                throw MeshError.format(ErrorCode.PAYLOAD_TOO_LARGE, "the answer is %d bytes, more than this listener sends"
+                        + " (grpc.maxResponseBytes = %d); ask for fewer rows or outputs", size, maxResponseBytes);
+            }
+            return r;
         }));
     }
 

@@ -1,5 +1,7 @@
 package dev.meshwork.router.rest;
 
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -15,9 +17,11 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class Offloader {
     private final ExecutorService executor;
+    private final long maxResponseBytes;
 
-    Offloader(ExecutorService executor) {
+    Offloader(ExecutorService executor, long maxResponseBytes) {
         this.executor = executor;
+        this.maxResponseBytes = maxResponseBytes;
     }
 
     void handle(RoutingContext ctx, Callable<Reply> work) {
@@ -27,6 +31,12 @@ final class Offloader {
                 Reply reply;
                 try {
                     reply = work.call();
+                    if (reply.body().length > maxResponseBytes) {
+                        // one check for every route: a model whose answer is too big fails that request, not the client or the router
+                        reply = RestErrors.reply(MeshError.format(ErrorCode.PAYLOAD_TOO_LARGE, "the answer is %d bytes, more than this"
+                                + " listener sends (http.maxResponseBytes = %d); ask for fewer rows or outputs", reply.body().length,
+                                maxResponseBytes));
+                    }
                 } catch (Throwable t) {
                     reply = RestErrors.reply(t);
                 }

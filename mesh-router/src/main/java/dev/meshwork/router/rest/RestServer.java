@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.Router;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ public final class RestServer implements AutoCloseable {
                       PrometheusMeterRegistry metrics, BooleanSupplier ready) {
         this.vertx = vertx;
         Router router = Router.router(vertx);
-        Offloader off = new Offloader(requestThreads);
+        Offloader off = new Offloader(requestThreads, config.maxResponseBytes());
         router.route().handler(new CrossSiteGuard(config.host(), config.allowedHosts(), config.allowedOrigins()));
         // every body here is JSON (or a YAML document), never a form: curl's -d says application/x-www-form-urlencoded,
         // and Vert.x would decode such a body as form fields and fail on it
@@ -68,6 +69,9 @@ public final class RestServer implements AutoCloseable {
         HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port());
         if (tls != null) {
             options.setSsl(true).setKeyCertOptions(KeyCertOptions.wrap(tls.keyManager()));
+            if (OpenSSLEngineOptions.isAvailable()) {
+                options.setSslEngineOptions(new OpenSSLEngineOptions());
+            }
             if (tls.trustManager() != null) {
                 options.setTrustOptions(TrustOptions.wrap(tls.trustManager()))
                         .setClientAuth(tls.requireClientCertificate() ? ClientAuth.REQUIRED : ClientAuth.REQUEST);
