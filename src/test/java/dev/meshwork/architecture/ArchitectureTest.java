@@ -35,10 +35,10 @@ class ArchitectureTest {
             "config", List.of("protocol"),
             "security", List.of("protocol", "config"),
             "kserve", List.of("protocol", "placement", "config"),
-            "state", List.of("protocol", "placement", "config"),
+            "state", List.of("protocol", "placement", "config", "security"),
             "nodeapi", List.of("protocol", "placement"),
             "runtime", List.of("protocol", "placement"),
-            "node", List.of("protocol", "placement", "config", "state", "nodeapi", "runtime"),
+            "node", List.of("protocol", "placement", "config", "security", "state", "nodeapi", "runtime"),
             "router", List.of("protocol", "placement", "config", "security", "kserve", "state", "nodeapi", "runtime", "node"),
             "testing", List.of("protocol", "config", "runtime"));
 

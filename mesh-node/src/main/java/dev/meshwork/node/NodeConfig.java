@@ -2,6 +2,7 @@ package dev.meshwork.node;
 
 import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.placement.eviction.EvictionPolicies;
+import dev.meshwork.security.tls.TlsConfig;
 import java.util.List;
 import java.util.Map;
 
@@ -85,10 +86,20 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
      * @param command          when not empty, the node starts this process itself (argv) and starts it
      *                         again whenever it exits; it must listen on {@code endpoint}
      * @param env              environment variables for {@code command}
+     * @param tls              how the node dials it over TLS ({@code serverCaFile} to trust it, {@code certFile}/{@code keyFile}
+     *                         to present the node); off by default
+     * @param secretFile       a secret the node's calls carry when it runs Meshwork's runtime-server with {@code secretFile}
      */
     public record External(String name, List<String> formats, String endpoint, long capacityBytes, long startupTimeoutMs,
-                           List<String> command, Map<String, String> env) {
+                           List<String> command, Map<String, String> env, TlsConfig tls, String secretFile) {
+        public External(String name, List<String> formats, String endpoint, long capacityBytes, long startupTimeoutMs,
+                        List<String> command, Map<String, String> env) {
+            this(name, formats, endpoint, capacityBytes, startupTimeoutMs, command, env, TlsConfig.defaults(), "");
+        }
+
         public External {
+            tls = tls == null ? TlsConfig.defaults() : tls;
+            secretFile = secretFile == null ? "" : secretFile;
             ConfigCheck.notBlank("node.externalRuntimes[].name", name);
             ConfigCheck.notBlank("node.externalRuntimes[].endpoint", endpoint);
             ConfigCheck.require(formats != null && !formats.isEmpty(), "node.externalRuntimes[].formats of '%s' must name at least one format", name);

@@ -12,6 +12,7 @@ import dev.meshwork.state.cluster.HazelcastModelRegistry;
 import dev.meshwork.state.cluster.HazelcastNodeTable;
 import dev.meshwork.state.cluster.HazelcastPlacementTable;
 import dev.meshwork.state.cluster.HazelcastVModelRegistry;
+import dev.meshwork.state.cluster.InternalHops;
 import dev.meshwork.state.cluster.NodeReaper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -47,7 +48,8 @@ public final class ClusterRouter extends MeshRouter {
         HazelcastLoadClaims claims = new HazelcastLoadClaims(hz,
                 o -> hz.getCluster().getMembers().stream().map(Member::getUuid).anyMatch(u -> u.toString().equals(o)));
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.backend = new ClusterNodeBackend(placement, nodes, claims, owner, config.forward(), config.scaling(), metrics);
+        this.backend = new ClusterNodeBackend(placement, nodes, claims, owner, config.forward(),
+                InternalHops.dialer(config.cluster(), metrics), config.scaling(), metrics);
         this.reaper = new NodeReaper(hz, nodes, placement, 2_000, n -> backend.nodeGone(n.nodeId(), n.endpoint()));
         opened(new FrontDoor(config, catalog, ready, backend, new HazelcastModelRegistry(hz), new HazelcastVModelRegistry(hz), docs, metrics,
                 () -> hz.getLifecycleService().isRunning() && !backend.nodes().isEmpty()));

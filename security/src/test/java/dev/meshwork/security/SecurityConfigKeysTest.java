@@ -29,9 +29,9 @@ class SecurityConfigKeysTest {
     @Test
     void tls() throws Exception {
         assertDefaults(TlsConfig.class, TlsConfig.defaults(), Map.of("certFile", "", "keyFile", "", "clientCaFile", "",
-                "clientAuth", "require", "reloadMs", "1000"));
+                "clientAuth", "require", "serverCaFile", "", "reloadMs", "1000"));
         assertFullMapping(TlsConfig.class, TlsConfig.defaults(), Map.of("certFile", file("c.pem"), "keyFile", file("k.pem"),
-                "clientCaFile", file("ca.pem"), "clientAuth", "optional", "reloadMs", "50"));
+                "clientCaFile", file("ca.pem"), "clientAuth", "optional", "serverCaFile", file("sca.pem"), "reloadMs", "50"));
         assertThatThrownBy(() -> load(TlsConfig.class, TlsConfig.defaults(), "--certFile=" + file("c.pem")))
                 .hasMessage("tls.certFile and tls.keyFile go together: give both or neither");
         assertThatThrownBy(() -> load(TlsConfig.class, TlsConfig.defaults(), "--clientAuth=maybe"))

@@ -19,14 +19,15 @@ public final class RuntimeServerProcess implements AutoCloseable {
 
     /** A port that was free a moment ago (the runtime-server must come back on the same one). */
 
-    public static RuntimeServerProcess start(Path workDir, int port, String logName) throws IOException, InterruptedException {
+    public static RuntimeServerProcess start(Path workDir, int port, String logName, String... flags) throws IOException, InterruptedException {
         Path log = workDir.resolve(logName);
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder b = new ProcessBuilder(List.of(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED",
+        List<String> cmd = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "dev.meshwork.node.runtimeserver.RuntimeServerMain",
                 "--port=" + port, "--node.storage.roots=" + workDir.toRealPath(),
-                "--node.storage.cacheDir=" + workDir.resolve("runtime-cache")))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+                "--node.storage.cacheDir=" + workDir.resolve("runtime-cache")));
+        cmd.addAll(List.of(flags));
+        ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         b.environment().put("TF_CPP_MIN_LOG_LEVEL", "1");
         Process p = b.start();
         try {

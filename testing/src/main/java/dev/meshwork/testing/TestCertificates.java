@@ -70,10 +70,13 @@ public final class TestCertificates {
         return ca;
     }
 
-    /** A server certificate for {@code localhost} and {@code 127.0.0.1}, written as {@code <file>.crt} / {@code <file>.key}. */
+    /**
+     * A server certificate for {@code commonName} (also a DNS name: a node's id), {@code localhost} and
+     * {@code 127.0.0.1}, written as {@code <file>.crt} / {@code <file>.key}.
+     */
     public Issued server(String file, String commonName) {
-        return issue(file, "CN=" + commonName, new GeneralNames(new GeneralName[] {new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1")}), true, false);
+        return issue(file, "CN=" + commonName, new GeneralNames(new GeneralName[] {new GeneralName(GeneralName.dNSName, commonName),
+                new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}), true, false);
     }
 
     /** A client certificate with {@code subject} and a DNS SAN {@code san}. */

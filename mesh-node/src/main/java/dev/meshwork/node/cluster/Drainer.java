@@ -11,9 +11,9 @@ import dev.meshwork.placement.table.NodeRecord;
 import dev.meshwork.placement.table.NodeTable;
 import dev.meshwork.placement.table.PlacementTable;
 import dev.meshwork.protocol.node.NodeServiceGrpc;
+import dev.meshwork.security.grpc.InternalChannels;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -36,8 +36,11 @@ final class Drainer {
     private final PlacementTable placement;
     private final NodeTable nodes;
     private final NodeProcessConfig.Drain config;
+    private final InternalChannels dialer;
 
-    Drainer(NodeAgent agent, TablePublisher publisher, PlacementTable placement, NodeTable nodes, NodeProcessConfig.Drain config) {
+    Drainer(NodeAgent agent, TablePublisher publisher, PlacementTable placement, NodeTable nodes, NodeProcessConfig.Drain config,
+            InternalChannels dialer) {
+        this.dialer = dialer;
         this.agent = agent;
         this.publisher = publisher;
         this.placement = placement;
@@ -89,7 +92,7 @@ final class Drainer {
             LOG.warn("drain of node {}: no other node can take model {}", agent.nodeId(), c.modelId());
             return false;
         }
-        ManagedChannel channel = NettyChannelBuilder.forTarget(choice.get().endpoint()).usePlaintext().build();
+        ManagedChannel channel = dialer.dial(choice.get().endpoint(), choice.get().nodeId()).build();
         try {
             long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
             NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(leftMs, TimeUnit.MILLISECONDS)

@@ -16,8 +16,10 @@ public final class NodeMain {
                 "MESHWORK_", args).config();
         NodeProcess node;
         try {
+            config.security().checkExposure("the node's gRPC listener", config.grpc().host(), config.cluster().tls().mutual(),
+                    !config.cluster().secretFile().isEmpty());
             node = NodeProcess.start(config);
-        } catch (MeshError e) {
+        } catch (MeshError | IllegalArgumentException e) {
             System.err.println("meshwork node: " + e.getMessage());
             System.exit(2);
             return;

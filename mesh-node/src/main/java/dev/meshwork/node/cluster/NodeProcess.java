@@ -8,9 +8,16 @@ import dev.meshwork.placement.table.PlacementTable;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.GrpcCalls;
 import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.protocol.node.NodeServiceGrpc;
+import dev.meshwork.security.ClusterSecret;
+import dev.meshwork.security.grpc.CallerCheck;
+import dev.meshwork.security.grpc.InternalChannels;
+import dev.meshwork.security.tls.ClientTls;
+import dev.meshwork.security.tls.ServerTls;
 import dev.meshwork.state.cluster.ClusterMember;
 import dev.meshwork.state.cluster.HazelcastNodeTable;
 import dev.meshwork.state.cluster.HazelcastPlacementTable;
+import dev.meshwork.state.cluster.InternalHops;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -43,6 +50,7 @@ public final class NodeProcess implements AutoCloseable {
     private final String endpoint;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final NodeHttp http;
+    private final InternalChannels dialer;
     private volatile boolean joined;
     private static final Logger LOG = LoggerFactory.getLogger(NodeProcess.class);
     private static final long ROUTER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(120);
@@ -56,8 +64,18 @@ public final class NodeProcess implements AutoCloseable {
         this.nodes = new HazelcastNodeTable(hz);
         TablePublisher[] late = new TablePublisher[1];
         NodeGrpcService service = new NodeGrpcService(agent, id -> late[0].publish(id), requests);
+        ClusterSecret secret = InternalHops.secret(config.cluster(), metrics);
+        this.dialer = new InternalChannels(ClientTls.credentials(config.cluster().tls(), metrics), secret);
+        ServerTls tls = InternalHops.listenerTls(config.cluster(), metrics);
+        InetSocketAddress address = new InetSocketAddress(config.grpc().host(), config.grpc().port());
+        CallerCheck callers = InternalHops.nodeCallers(config.cluster(), secret, NodeServiceGrpc.getLoadMethod().getFullMethodName(),
+                name -> nodes.get(name).isPresent());
         try {
-            this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpc().host(), config.grpc().port()))
+            NettyServerBuilder b = tls == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, tls.grpcCredentials());
+            if (callers != null) {
+                b.intercept(callers);
+            }
+            this.server = b
                     .directExecutor()
                     .maxInboundMessageSize(config.grpc().maxMessageBytes())
                     .addService(service)
@@ -135,7 +153,7 @@ public final class NodeProcess implements AutoCloseable {
     /** SIGTERM: drain (see {@link Drainer}), then stop serving and leave the cluster. */
     public void drainAndClose() {
         health.setStatus("", HealthCheckResponse.ServingStatus.NOT_SERVING);
-        new Drainer(agent, publisher, placement, nodes, config.drain()).drain();
+        new Drainer(agent, publisher, placement, nodes, config.drain(), dialer).drain();
         close();
     }
 

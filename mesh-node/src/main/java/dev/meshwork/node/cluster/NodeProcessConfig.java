@@ -2,6 +2,7 @@ package dev.meshwork.node.cluster;
 
 import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.node.NodeConfig;
+import dev.meshwork.security.SecurityConfig;
 import dev.meshwork.state.cluster.ClusterConfig;
 
 /**
@@ -14,10 +15,18 @@ import dev.meshwork.state.cluster.ClusterConfig;
  * @param cluster   the Hazelcast cluster it joins
  * @param publishMs how often the node rewrites its rows in the shared tables in full
  * @param drain     what happens on SIGTERM
+ * @param security  the exposure guard: a gRPC listener beyond loopback needs mTLS ({@code cluster.tls}) or the cluster
+ *                  secret, unless {@code security.insecure}; the audit keys are the routers'
  */
-public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain) {
+public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain,
+                                SecurityConfig security) {
+    public NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain) {
+        this(node, grpc, http, cluster, publishMs, drain, SecurityConfig.defaults());
+    }
+
     public NodeProcessConfig {
         ConfigCheck.atLeast("publishMs", publishMs, 10);
+        security = security == null ? SecurityConfig.defaults() : security;
     }
 
 
@@ -69,6 +78,6 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterCo
 
     public static NodeProcessConfig defaults() {
         return new NodeProcessConfig(NodeConfig.defaults(), new Grpc("127.0.0.1", 8085, "", 16 << 20), new Http("127.0.0.1", 9085), ClusterConfig.defaults(), 1000,
-                new Drain(30_000, 300_000, 1_000));
+                new Drain(30_000, 300_000, 1_000), SecurityConfig.defaults());
     }
 }

@@ -2,21 +2,31 @@ package dev.meshwork.node.runtimeserver;
 
 import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.node.NodeConfig;
+import dev.meshwork.security.SecurityConfig;
+import dev.meshwork.security.tls.TlsConfig;
 
 /**
  * The runtime-server process's one configuration object ({@code --port=8090}, {@code --node.storage.roots=...}).
  *
- * @param host the address to bind
- * @param port the gRPC port; 0 picks a free one
- * @param node the runtimes, slots and storage it serves from
+ * @param host       the address to bind
+ * @param port       the gRPC port; 0 picks a free one
+ * @param node       the runtimes, slots and storage it serves from
+ * @param tls        TLS of its listener; with {@code clientCaFile}, only callers with a certificate that CA signed
+ * @param secretFile a secret every call must carry (the node's {@code externalRuntimes[].secretFile}); empty for none
+ * @param security   the exposure guard: a non-loopback listener needs TLS or a secret
  */
-public record RuntimeServerConfig(String host, int port, NodeConfig node) {
+public record RuntimeServerConfig(String host, int port, NodeConfig node, TlsConfig tls, String secretFile, SecurityConfig security) {
     public RuntimeServerConfig {
         ConfigCheck.notBlank("host", host);
         ConfigCheck.port("port", port);
+        tls = tls == null ? TlsConfig.defaults() : tls;
+        secretFile = secretFile == null ? "" : secretFile;
+        ConfigCheck.require(secretFile.isEmpty() || java.nio.file.Files.isRegularFile(java.nio.file.Path.of(secretFile)),
+                "secretFile must name a readable file, got '%s'", secretFile);
+        security = security == null ? SecurityConfig.defaults() : security;
     }
 
     public static RuntimeServerConfig defaults() {
-        return new RuntimeServerConfig("127.0.0.1", 8090, NodeConfig.defaults());
+        return new RuntimeServerConfig("127.0.0.1", 8090, NodeConfig.defaults(), TlsConfig.defaults(), "", SecurityConfig.defaults());
     }
 }

@@ -2,10 +2,15 @@ package dev.meshwork.node.runtimeserver;
 
 import dev.meshwork.config.ConfigLoader;
 import dev.meshwork.node.NodeAgent;
+import dev.meshwork.security.ClusterSecret;
+import dev.meshwork.security.grpc.CallerCheck;
+import dev.meshwork.security.tls.ServerTls;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.micrometer.core.instrument.Metrics;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 
@@ -20,10 +25,24 @@ public final class RuntimeServerMain {
     public static void main(String[] args) throws Exception {
         RuntimeServerConfig config = ConfigLoader.loadOrExit("meshwork runtime-server", RuntimeServerConfig.class,
                 RuntimeServerConfig.defaults(), "MESHWORK_RUNTIME_", args).config();
+        try {
+            config.security().checkExposure("the runtime-server", config.host(), config.tls().enabled(), !config.secretFile().isEmpty());
+        } catch (IllegalArgumentException e) {
+            System.err.println("meshwork runtime-server: " + e.getMessage());
+            System.exit(2);
+        }
         NodeAgent node = new NodeAgent(config.node());
         ModelRuntimeService runtime = new ModelRuntimeService(node);
         HealthStatusManager health = new HealthStatusManager();
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        ServerTls tls = ServerTls.of(config.tls(), Metrics.globalRegistry);
+        InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+        NettyServerBuilder b = tls == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, tls.grpcCredentials());
+        if (config.tls().mutual() || !config.secretFile().isEmpty()) {
+            // a node that dials it: any certificate its client CA signed, or the secret
+            b.intercept(new CallerCheck(null, config.secretFile().isEmpty() ? null
+                    : new ClusterSecret(Path.of(config.secretFile()), config.tls().reloadMs(), Metrics.globalRegistry)));
+        }
+        Server server = b
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .maxInboundMessageSize(64 << 20)
                 .addService(runtime)
@@ -37,6 +56,7 @@ public final class RuntimeServerMain {
             stopped.countDown();
         }, "meshwork-runtime-shutdown"));
         System.out.println("Meshwork runtime-server (ModelMesh runtime SPI + OIP) listening on " + config.host() + ":" + server.getPort()
+                + (tls == null ? "" : " (TLS)")
                 + ", runtimes: " + node.formats());
         System.out.flush();
         stopped.await();

@@ -15,13 +15,15 @@ import org.junit.jupiter.api.Test;
 class RuntimeServerConfigTest {
     @Test
     void defaults() {
-        assertDefaults(RuntimeServerConfig.class, RuntimeServerConfig.defaults(), Map.of("host", "127.0.0.1", "port", "8090"), "node");
+        assertDefaults(RuntimeServerConfig.class, RuntimeServerConfig.defaults(), Map.of("host", "127.0.0.1", "port", "8090", "secretFile", ""),
+                "node", "tls", "security");
         assertThat(RuntimeServerConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
     }
 
     @Test
     void everyKeyMaps() {
-        assertFullMapping(RuntimeServerConfig.class, RuntimeServerConfig.defaults(), Map.of("host", "0.0.0.0", "port", "9999"), "node");
+        assertFullMapping(RuntimeServerConfig.class, RuntimeServerConfig.defaults(), Map.of("host", "0.0.0.0", "port", "9999",
+                "secretFile", System.getProperty("java.home") + "/release"), "node", "tls", "security");
     }
 
     @Test

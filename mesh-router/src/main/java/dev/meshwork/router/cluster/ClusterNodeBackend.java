@@ -21,9 +21,10 @@ import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.router.mesh.NodeBackend;
+import dev.meshwork.security.grpc.InternalChannels;
 import io.grpc.Status;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -62,12 +63,12 @@ public final class ClusterNodeBackend implements NodeBackend {
     private final CopyScaler scaler;
 
     public ClusterNodeBackend(PlacementTable placement, NodeTable nodes, LoadClaims claims, String owner, ForwardConfig config,
-                              ScalingConfig scaling, MeterRegistry metrics) {
+                              InternalChannels dialer, ScalingConfig scaling, MeterRegistry metrics) {
         this.placement = placement;
         this.nodes = nodes;
         this.config = config;
         this.metrics = new ForwardMetrics(metrics, placement, nodes);
-        this.channels = new NodeChannels(config.maxMessageBytes());
+        this.channels = new NodeChannels(config.maxMessageBytes(), dialer);
         this.suspects = new RecentFailures(config.suspectMs(), System::currentTimeMillis);
         this.stale = new RecentFailures(STALE_MS, System::currentTimeMillis);
         this.loads = new LoadCoordinator(placement, nodes, claims, owner, channels, config, suspects,
@@ -131,7 +132,7 @@ public final class ClusterNodeBackend implements NodeBackend {
             chooser.start(target.nodeId());
             scaler.started(spec, target.nodeId());
             try {
-                return rpc.apply(channels.stub(target.endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS));
+                return rpc.apply(channels.stub(target.nodeId(), target.endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS));
             } catch (StatusRuntimeException e) {
                 if (GrpcErrors.isCopyMissing(e)) {
                     if (replaced++ < MAX_REPLACEMENTS) {
@@ -194,7 +195,7 @@ public final class ClusterNodeBackend implements NodeBackend {
                 continue;
             }
             try {
-                channels.stub(node.get().endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)
+                channels.stub(node.get().nodeId(), node.get().endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)
                         .unload(UnloadRequest.newBuilder().setModelId(modelId).build());
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {

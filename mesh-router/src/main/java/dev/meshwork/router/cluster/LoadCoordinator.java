@@ -191,7 +191,7 @@ final class LoadCoordinator {
             if (!othersLoaded || node.isEmpty() || now.stream().noneMatch(c -> c.nodeId().equals(nodeId))) {
                 return false;
             }
-            channels.stub(node.get().endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)
+            channels.stub(node.get().nodeId(), node.get().endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)
                     .unload(UnloadRequest.newBuilder().setModelId(modelId).build());
             return true;
         } catch (StatusRuntimeException e) {
@@ -216,7 +216,7 @@ final class LoadCoordinator {
         long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         long started = System.nanoTime();
         try {
-            CopyStatus status = channels.stub(c.endpoint()).withDeadlineAfter(leftMs, TimeUnit.MILLISECONDS)
+            CopyStatus status = channels.stub(c.nodeId(), c.endpoint()).withDeadlineAfter(leftMs, TimeUnit.MILLISECONDS)
                     .load(NodeMessages.loadRequest(spec, c.slot()));
             LOG.debug("model {} loaded on {}/{} ({} bytes)", spec.id(), c.nodeId(), c.slot(), status.getSizeBytes());
             metrics.loaded(System.nanoTime() - started, "ok");

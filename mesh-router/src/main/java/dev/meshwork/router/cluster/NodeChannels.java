@@ -1,8 +1,8 @@
 package dev.meshwork.router.cluster;
 
 import dev.meshwork.protocol.node.NodeServiceGrpc;
+import dev.meshwork.security.grpc.InternalChannels;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -14,14 +14,16 @@ import java.util.concurrent.ConcurrentMap;
 final class NodeChannels implements AutoCloseable {
     private final ConcurrentMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final int maxMessageBytes;
+    private final InternalChannels dialer;
 
-    NodeChannels(int maxMessageBytes) {
+    NodeChannels(int maxMessageBytes, InternalChannels dialer) {
         this.maxMessageBytes = maxMessageBytes;
+        this.dialer = dialer;
     }
 
-    NodeServiceGrpc.NodeServiceBlockingStub stub(String endpoint) {
-        ManagedChannel ch = channels.computeIfAbsent(endpoint, e -> NettyChannelBuilder.forTarget(e).usePlaintext()
-                .maxInboundMessageSize(maxMessageBytes).build());
+    /** A stub for node {@code nodeId} at {@code endpoint}; over TLS the node's certificate must name that id. */
+    NodeServiceGrpc.NodeServiceBlockingStub stub(String nodeId, String endpoint) {
+        ManagedChannel ch = channels.computeIfAbsent(endpoint, e -> dialer.dial(e, nodeId).maxInboundMessageSize(maxMessageBytes).build());
         return NodeServiceGrpc.newBlockingStub(ch);
     }
 

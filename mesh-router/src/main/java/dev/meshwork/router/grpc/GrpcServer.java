@@ -5,9 +5,7 @@ import dev.meshwork.router.RouterConfig;
 import dev.meshwork.security.tls.ServerTls;
 import io.grpc.BindableService;
 import io.grpc.Server;
-import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
-import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -30,7 +28,7 @@ public final class GrpcServer implements AutoCloseable {
     /** Interceptors run first to last (the first sees a call first); {@code tls} null listens in plain text. */
     public GrpcServer(RouterConfig.Grpc config, ServerTls tls, List<BindableService> services, List<ServerInterceptor> interceptors) {
         InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
-        NettyServerBuilder b = (tls == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, credentials(tls)))
+        NettyServerBuilder b = (tls == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, tls.grpcCredentials()))
                 .directExecutor()
                 .maxInboundMessageSize(config.maxMessageBytes())
                 .addService(health.getHealthService())
@@ -47,15 +45,6 @@ public final class GrpcServer implements AutoCloseable {
             health.setStatus(s.bindService().getServiceDescriptor().getName(), HealthCheckResponse.ServingStatus.SERVING);
         }
         health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
-    }
-
-    private static ServerCredentials credentials(ServerTls tls) {
-        TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder().keyManager(tls.keyManager());
-        if (tls.trustManager() != null) {
-            b.trustManager(tls.trustManager()).clientAuth(tls.requireClientCertificate()
-                    ? TlsServerCredentials.ClientAuth.REQUIRE : TlsServerCredentials.ClientAuth.OPTIONAL);
-        }
-        return b.build();
     }
 
     public int port() {

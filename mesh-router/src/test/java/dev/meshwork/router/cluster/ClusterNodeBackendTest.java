@@ -21,6 +21,7 @@ import dev.meshwork.protocol.node.LoadRequest;
 import dev.meshwork.protocol.node.NodeServiceGrpc;
 import dev.meshwork.protocol.oip.ModelInferRequest;
 import dev.meshwork.protocol.oip.ModelInferResponse;
+import dev.meshwork.security.grpc.InternalChannels;
 import dev.meshwork.testing.Conditions;
 import io.grpc.Server;
 import io.grpc.Status;
@@ -125,7 +126,7 @@ class ClusterNodeBackendTest {
     }
 
     private ClusterNodeBackend backend(ForwardConfig config) {
-        backend = new ClusterNodeBackend(placement, nodes, claims, "router-a", config,
+        backend = new ClusterNodeBackend(placement, nodes, claims, "router-a", config, InternalChannels.plain(),
                 new ScalingConfig(false, 200, 16, 4, 60_000, 1_000), new SimpleMeterRegistry());
         return backend;
     }

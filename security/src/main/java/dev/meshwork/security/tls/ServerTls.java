@@ -1,5 +1,7 @@
 package dev.meshwork.security.tls;
 
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -8,6 +10,16 @@ import io.micrometer.core.instrument.MeterRegistry;
  * mTLS) and whether a client certificate is required.
  */
 public record ServerTls(ReloadingKeyManager keyManager, ReloadingTrustManager trustManager, boolean requireClientCertificate) {
+    /** The same TLS as gRPC server credentials. */
+    public ServerCredentials grpcCredentials() {
+        TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder().keyManager(keyManager);
+        if (trustManager != null) {
+            b.trustManager(trustManager).clientAuth(requireClientCertificate
+                    ? TlsServerCredentials.ClientAuth.REQUIRE : TlsServerCredentials.ClientAuth.OPTIONAL);
+        }
+        return b.build();
+    }
+
     /** The TLS of a {@code tls} block, or null when it turns TLS off. */
     public static ServerTls of(TlsConfig config, MeterRegistry metrics) {
         if (!config.enabled()) {

@@ -13,12 +13,26 @@ import java.util.List;
  * @param keyFile      its private key: PKCS#8 ({@code BEGIN PRIVATE KEY}), PKCS#1 RSA or SEC1 EC
  * @param clientCaFile the CA certificates that sign accepted client certificates; set, it turns on mTLS
  * @param clientAuth   with a client CA: {@code require} (no certificate, no connection) or {@code optional}
- * @param reloadMs     how often the files are checked for changes
+ * @param serverCaFile for a client (a router dialing nodes, a node dialing a runtime-server): the CA certificates
+ *                     that sign the servers it dials; empty trusts the JDK's default CAs
+ * @param reloadMs     how often the files are checked for changes (0: the default, 1000)
  */
-public record TlsConfig(String certFile, String keyFile, String clientCaFile, String clientAuth, long reloadMs) {
+public record TlsConfig(String certFile, String keyFile, String clientCaFile, String clientAuth, String serverCaFile, long reloadMs) {
+    public TlsConfig(String certFile, String keyFile, String clientCaFile, String clientAuth, long reloadMs) {
+        this(certFile, keyFile, clientCaFile, clientAuth, "", reloadMs);
+    }
+
     public TlsConfig {
+        // a tls block inside a YAML list entry (node.externalRuntimes[].tls) gets no defaults from the loader: fill them here
+        certFile = certFile == null ? "" : certFile;
+        keyFile = keyFile == null ? "" : keyFile;
+        clientCaFile = clientCaFile == null ? "" : clientCaFile;
+        clientAuth = clientAuth == null ? "require" : clientAuth;
+        serverCaFile = serverCaFile == null ? "" : serverCaFile;
+        reloadMs = reloadMs == 0 ? 1000 : reloadMs;
         ConfigCheck.require(certFile.isEmpty() == keyFile.isEmpty(), "tls.certFile and tls.keyFile go together: give both or neither");
-        for (String[] f : new String[][] {{"tls.certFile", certFile}, {"tls.keyFile", keyFile}, {"tls.clientCaFile", clientCaFile}}) {
+        for (String[] f : new String[][] {{"tls.certFile", certFile}, {"tls.keyFile", keyFile}, {"tls.clientCaFile", clientCaFile},
+                {"tls.serverCaFile", serverCaFile}}) {
             ConfigCheck.require(f[1].isEmpty() || Files.isRegularFile(Path.of(f[1])), "%s must name a readable PEM file, got '%s'", f[0], f[1]);
         }
         ConfigCheck.require(clientCaFile.isEmpty() || !certFile.isEmpty(), "tls.clientCaFile needs tls.certFile and tls.keyFile (mTLS is TLS first)");
@@ -27,7 +41,7 @@ public record TlsConfig(String certFile, String keyFile, String clientCaFile, St
     }
 
     public static TlsConfig defaults() {
-        return new TlsConfig("", "", "", "require", 1000);
+        return new TlsConfig("", "", "", "require", "", 1000);
     }
 
     public boolean enabled() {

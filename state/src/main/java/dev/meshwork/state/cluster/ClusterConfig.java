@@ -1,6 +1,7 @@
 package dev.meshwork.state.cluster;
 
 import dev.meshwork.config.ConfigCheck;
+import dev.meshwork.security.tls.TlsConfig;
 import java.util.List;
 
 /**
@@ -16,9 +17,21 @@ import java.util.List;
  *                              copies leave the placement table; lower is faster recovery, but a long
  *                              GC pause may then drop a healthy node
  * @param kubernetes            Kubernetes discovery instead of the member list
+ * @param tls                   TLS between mesh processes (router -> node, node -> node on drain): this process's
+ *                              certificate and key, {@code clientCaFile} for the callers a node accepts (mTLS) and
+ *                              {@code serverCaFile} for the nodes it dials; a node's certificate must name its node id
+ * @param secretFile            the shared cluster secret internal calls carry when there is no TLS; every router and
+ *                              node of a cluster reads the same file; empty for none
+ * @param routerNames           the names (CN or DNS SAN, {@code *} at the end matches any rest) of the certificates a
+ *                              node takes calls from; other nodes may only hand over models while draining
  */
 public record ClusterConfig(String name, String host, int port, List<String> members, int heartbeatSeconds, int failureSeconds,
-                            Kubernetes kubernetes) {
+                            Kubernetes kubernetes, TlsConfig tls, String secretFile, List<String> routerNames) {
+    public ClusterConfig(String name, String host, int port, List<String> members, int heartbeatSeconds, int failureSeconds,
+                         Kubernetes kubernetes) {
+        this(name, host, port, members, heartbeatSeconds, failureSeconds, kubernetes, TlsConfig.defaults(), "", List.of("router*"));
+    }
+
     public ClusterConfig {
         ConfigCheck.notBlank("cluster.name", name);
         ConfigCheck.notBlank("cluster.host", host);
@@ -28,6 +41,17 @@ public record ClusterConfig(String name, String host, int port, List<String> mem
                 "cluster.failureSeconds must be more than cluster.heartbeatSeconds (%d), got %d", heartbeatSeconds, failureSeconds);
         members = members == null ? List.of() : List.copyOf(members);
         kubernetes = kubernetes == null ? Kubernetes.disabled() : kubernetes;
+        tls = tls == null ? TlsConfig.defaults() : tls;
+        secretFile = secretFile == null ? "" : secretFile;
+        ConfigCheck.require(secretFile.isEmpty() || java.nio.file.Files.isRegularFile(java.nio.file.Path.of(secretFile)),
+                "cluster.secretFile must name a readable file, got '%s'", secretFile);
+        routerNames = routerNames == null ? List.of("router*") : List.copyOf(routerNames);
+        ConfigCheck.require(!routerNames.isEmpty(), "cluster.routerNames must name at least one router certificate name");
+    }
+
+    /** Whether {@code name} is one of {@code routerNames}. */
+    public boolean isRouterName(String name) {
+        return routerNames.stream().anyMatch(p -> p.endsWith("*") ? name.startsWith(p.substring(0, p.length() - 1)) : name.equals(p));
     }
 
     /**
@@ -44,6 +68,7 @@ public record ClusterConfig(String name, String host, int port, List<String> mem
     }
 
     public static ClusterConfig defaults() {
-        return new ClusterConfig("meshwork", "127.0.0.1", 5701, List.of("127.0.0.1:5701-5710"), 1, 5, Kubernetes.disabled());
+        return new ClusterConfig("meshwork", "127.0.0.1", 5701, List.of("127.0.0.1:5701-5710"), 1, 5, Kubernetes.disabled(),
+                TlsConfig.defaults(), "", List.of("router*"));
     }
 }

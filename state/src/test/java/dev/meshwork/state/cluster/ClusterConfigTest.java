@@ -11,9 +11,32 @@ import org.junit.jupiter.api.Test;
 
 /** The {@code cluster} section of routers and nodes: every default, every key, and the values it refuses. */
 class ClusterConfigTest {
+    /** A file that exists: cluster.secretFile is checked at load (the tls block is pinned by the security module's test). */
+    static final java.nio.file.Path SECRET = secret();
+
+    private static java.nio.file.Path secret() {
+        try {
+            java.nio.file.Path f = java.nio.file.Files.createTempFile("cluster", ".secret");
+            f.toFile().deleteOnExit();
+            return f;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void routerNamesMatchExactlyOrByPrefix() {
+        ClusterConfig c = load("--routerNames=meshwork-router,router-*");
+        org.assertj.core.api.Assertions.assertThat(c.isRouterName("meshwork-router")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(c.isRouterName("router-7")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(c.isRouterName("meshwork-router-x")).isFalse();
+        org.assertj.core.api.Assertions.assertThat(c.isRouterName("node-0")).isFalse();
+    }
     @Test
     void defaults() {
-        assertDefaults(ClusterConfig.class, ClusterConfig.defaults(), Map.of(
+        assertDefaults(ClusterConfig.class, ClusterConfig.defaults(), pairs(
+                "secretFile", "",
+                "routerNames", "router*",
                 "name", "meshwork",
                 "host", "127.0.0.1",
                 "port", "5701",
@@ -22,12 +45,14 @@ class ClusterConfigTest {
                 "failureSeconds", "5",
                 "kubernetes.enabled", "false",
                 "kubernetes.namespace", "",
-                "kubernetes.serviceName", ""));
+                "kubernetes.serviceName", ""), "tls");
     }
 
     @Test
     void everyKeyMaps() {
-        assertFullMapping(ClusterConfig.class, ClusterConfig.defaults(), Map.of(
+        assertFullMapping(ClusterConfig.class, ClusterConfig.defaults(), pairs(
+                "secretFile", SECRET.toString(),
+                "routerNames", "meshwork-router,router-*",
                 "name", "prod",
                 "host", "10.0.0.7",
                 "port", "6701",
@@ -36,7 +61,7 @@ class ClusterConfigTest {
                 "failureSeconds", "9",
                 "kubernetes.enabled", "true",
                 "kubernetes.namespace", "mesh",
-                "kubernetes.serviceName", "meshwork-members"));
+                "kubernetes.serviceName", "meshwork-members"), "tls");
     }
 
     @Test
@@ -46,6 +71,14 @@ class ClusterConfigTest {
         assertThatThrownBy(() -> load("--failureSeconds=1"))
                 .hasMessage("cluster.failureSeconds must be more than cluster.heartbeatSeconds (1), got 1");
         assertThatThrownBy(() -> load("--name=")).hasMessage("cluster.name must not be empty");
+    }
+
+    private static Map<String, String> pairs(String... kv) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
     }
 
     private static ClusterConfig load(String... flags) {

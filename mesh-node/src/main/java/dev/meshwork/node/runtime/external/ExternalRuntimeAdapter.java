@@ -17,10 +17,13 @@ import dev.meshwork.protocol.tensor.GrpcTensorCodec;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.runtime.LoadedModel;
 import dev.meshwork.runtime.RuntimeAdapter;
+import dev.meshwork.security.ClusterSecret;
+import dev.meshwork.security.grpc.InternalChannels;
+import dev.meshwork.security.tls.ClientTls;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -63,7 +66,11 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
         this.callTimeoutMs = callTimeoutMs;
         this.process = config.command().isEmpty() ? null : new RuntimeProcess(config.name(), config.command(), config.env());
         String target = config.endpoint().startsWith("unix:") ? config.endpoint() : "dns:///" + config.endpoint();
-        this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(64 << 20).build();
+        // the node's registry is not made yet; a reload failure of these files still says so in the log
+        ClusterSecret secret = config.secretFile().isEmpty() ? null
+                : new ClusterSecret(Path.of(config.secretFile()), config.tls().reloadMs(), Metrics.globalRegistry);
+        this.channel = new InternalChannels(ClientTls.credentials(config.tls(), Metrics.globalRegistry), secret).dial(target, null)
+                .maxInboundMessageSize(64 << 20).build();
         this.runtime = ModelRuntimeGrpc.newBlockingStub(channel);
         this.inference = GRPCInferenceServiceGrpc.newBlockingStub(channel);
         this.watcher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("meshwork-watch-" + config.name()).factory());
