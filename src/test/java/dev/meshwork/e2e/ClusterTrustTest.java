@@ -50,7 +50,7 @@ class ClusterTrustTest {
         TestCertificates.Issued intruder = ca.client("intruder", "CN=intruder", "intruder");
         Path caFile = ca.ca().certFile();
         try (MeshCluster cluster = MeshCluster.start(dir.resolve("mesh"), 1, 1,
-                List.of("--cluster.tls.certFile=" + node.certFile(), "--cluster.tls.keyFile=" + node.keyFile(), "--cluster.tls.clientCaFile=" + caFile),
+                List.of("--tls.certFile=" + node.certFile(), "--tls.keyFile=" + node.keyFile(), "--tls.clientCaFile=" + caFile),
                 List.of("--cluster.tls.certFile=" + router.certFile(), "--cluster.tls.keyFile=" + router.keyFile(), "--cluster.tls.serverCaFile=" + caFile))) {
             cluster.registerOnnx(cluster.router(0), "adder", "add-vectors");
             assertThat(cluster.post(cluster.router(0), "/v2/models/adder/infer", INFER).body()).contains("[11.0,22.0]");

@@ -23,8 +23,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ModelDirectoryTest {
     static final Path DIR = modelDir();
     static final Path EXAMPLES = MeshProcess.repoRoot().resolve("examples");
+    static final Path AUDIT = DIR.resolveSibling(DIR.getFileName() + "-audit.log");
     @RegisterExtension
-    static final MeshExtension mesh = new MeshExtension("--models.dir=" + DIR, "--models.pollMs=100", "--node.storage.roots=" + EXAMPLES);
+    static final MeshExtension mesh = new MeshExtension("--models.dir=" + DIR, "--models.pollMs=100", "--node.storage.roots=" + EXAMPLES,
+            "--security.auditFile=" + AUDIT);
 
     static Path modelDir() {
         try {
@@ -87,6 +89,10 @@ class ModelDirectoryTest {
         awaitUntil(() -> !registered("dir-adder"));
         // the example models registered through the API were never touched
         assertThat(registered("add-vectors")).isTrue();
+        // what the directory did is in the audit file, as the system's doing
+        awaitUntil(() -> Files.readString(AUDIT).contains("\"target\":\"unregister dir-adder\""));
+        assertThat(Files.readString(AUDIT)).contains("\"principal\":\"system\"", "\"target\":\"register dir-linear\"",
+                "\"target\":\"update dir-adder\"", "\"protocol\":\"file\"");
     }
 
     @Test

@@ -42,7 +42,8 @@ class NodeFailureTest {
     @BeforeAll
     static void start() throws Exception {
         // low thresholds, so that a few threads make a model busy and a short pause makes a copy idle
-        cluster = MeshCluster.start(dir, 1, 3, List.of(), List.of("--scaling.requestsPerCopy=20", "--scaling.idleMs=2000"));
+        // each node writes its audit file in its own working directory
+        cluster = MeshCluster.start(dir, 1, 3, List.of("--security.auditFile=audit.log"), List.of("--scaling.requestsPerCopy=20", "--scaling.idleMs=2000"));
         for (int i = 0; i < MODELS; i++) {
             cluster.registerOnnx(cluster.router(0), model(i), EXAMPLES[i % EXAMPLES.length]);
         }
@@ -175,6 +176,8 @@ class NodeFailureTest {
             for (int i = 0; i < cluster.nodeCount(); i++) {
                 cluster.node(i).stop(Duration.ofSeconds(60)); // SIGTERM: the node drains, then leaves
                 assertThat(cluster.node(i).output()).as("node-%d's log", i).containsPattern("node node-" + i + " drained: \\d+ of \\d+");
+                assertThat(java.nio.file.Files.readString(dir.resolve("node-" + i).resolve("audit.log"))).as("node-%d's audit file", i)
+                        .contains("\"target\":\"drain node-" + i + "\"", "\"protocol\":\"signal\"");
                 cluster.restartNode(i);
                 cluster.awaitNodes(cluster.router(0), cluster.nodeCount());
             }

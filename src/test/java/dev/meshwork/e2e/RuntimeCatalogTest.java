@@ -31,7 +31,7 @@ class RuntimeCatalogTest {
             """;
     @RegisterExtension
     static final MeshExtension mesh = new MeshExtension("--runtimes.dir=" + DIR.resolve("runtimes"), "--runtimes.pollMs=100",
-            "--config=" + DIR.resolve("mesh.yaml"));
+            "--config=" + DIR.resolve("mesh.yaml"), "--security.auditFile=" + DIR.resolve("audit.log"));
 
     static Path tempDir() {
         try {
@@ -131,5 +131,9 @@ class RuntimeCatalogTest {
         Files.writeString(DIR.resolve("runtimes/team.yaml"), TEAM_ONNX.formatted("false")); // as the other test expects
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
                 status("follows-catalog").get("servingRuntime").asText().equals("team-onnx"));
+        // each reload, taken or refused, is in the audit file
+        String audit = Files.readString(DIR.resolve("audit.log"));
+        assertThat(audit).contains("\"target\":\"runtime-reload " + DIR.resolve("runtimes"), "\"outcome\":\"failed\"",
+                "expected true or false", "\"outcome\":\"ok\"");
     }
 }

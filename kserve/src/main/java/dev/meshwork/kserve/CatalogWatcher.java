@@ -17,6 +17,7 @@ public final class CatalogWatcher implements AutoCloseable {
     private final AtomicReference<RuntimeCatalog> current;
     private final AtomicReference<String> reloadError = new AtomicReference<>("");
     private final Runnable onChange;
+    private final java.util.List<java.util.function.Consumer<String>> reloads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final DirectoryPoller poller;
 
     /** Loads the catalog now (a bad directory fails the start) and, with a directory, polls it every {@code pollMs}. */
@@ -35,6 +36,11 @@ public final class CatalogWatcher implements AutoCloseable {
         return dir;
     }
 
+    /** Tells {@code listener} of every reload of the directory: empty when it was taken, else why not (the poller's thread calls it). */
+    public void onReload(java.util.function.Consumer<String> listener) {
+        reloads.add(listener);
+    }
+
     /** Why the newest edit was not taken, or empty. */
     public String reloadError() {
         return reloadError.get();
@@ -47,9 +53,11 @@ public final class CatalogWatcher implements AutoCloseable {
             reloadError.set("");
             LOG.info("runtime catalog reloaded from {}: {} runtimes", dir, loaded.runtimes().size());
             onChange.run();
+            reloads.forEach(l -> l.accept(""));
         } catch (RuntimeException e) {
             reloadError.set(e.getMessage());
             LOG.warn("runtime catalog in {} not reloaded, the previous one stays: {}", dir, e.getMessage());
+            reloads.forEach(l -> l.accept(e.getMessage()));
         }
     }
 

@@ -66,7 +66,11 @@ final class FrontDoor implements AutoCloseable {
         this.vertx = Vertx.vertx();
         this.registered = ExampleRegistrar.registerAll(service, exampleDocs);
         this.directory = config.models().dir().isEmpty() ? null
-                : new ModelDirectory(Path.of(config.models().dir()), config.models().pollMs(), service);
+                : new ModelDirectory(Path.of(config.models().dir()), config.models().pollMs(), service, audit);
+        if (catalog.dir() != null) {
+            catalog.onReload(error -> audit.record("system", "*", "admin", "runtime-reload " + catalog.dir(),
+                    error.isEmpty() ? "ok" : "failed", "file", error));
+        }
         this.rest = new RestServer(vertx, config.http(), tls, access, service, vmodelService, catalog, directory, requestThreads, requests,
                 metrics, ready);
         this.grpc = new GrpcServer(config.grpc(), tls, List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0", requests,

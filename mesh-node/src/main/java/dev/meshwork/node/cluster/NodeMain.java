@@ -16,7 +16,7 @@ public final class NodeMain {
                 "MESHWORK_", args).config();
         NodeProcess node;
         try {
-            config.security().checkExposure("the node's gRPC listener", config.grpc().host(), config.cluster().tls().mutual(),
+            config.security().checkExposure("the node's gRPC listener", config.grpc().host(), config.tls().enabled(),
                     !config.cluster().secretFile().isEmpty());
             node = NodeProcess.start(config);
         } catch (MeshError | IllegalArgumentException e) {

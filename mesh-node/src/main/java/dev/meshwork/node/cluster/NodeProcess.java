@@ -9,6 +9,7 @@ import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.GrpcCalls;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.node.NodeServiceGrpc;
+import dev.meshwork.security.AuditLog;
 import dev.meshwork.security.ClusterSecret;
 import dev.meshwork.security.grpc.CallerCheck;
 import dev.meshwork.security.grpc.InternalChannels;
@@ -51,6 +52,7 @@ public final class NodeProcess implements AutoCloseable {
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final NodeHttp http;
     private final InternalChannels dialer;
+    private final AuditLog audit;
     private volatile boolean joined;
     private static final Logger LOG = LoggerFactory.getLogger(NodeProcess.class);
     private static final long ROUTER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(120);
@@ -64,11 +66,12 @@ public final class NodeProcess implements AutoCloseable {
         this.nodes = new HazelcastNodeTable(hz);
         TablePublisher[] late = new TablePublisher[1];
         NodeGrpcService service = new NodeGrpcService(agent, id -> late[0].publish(id), requests);
+        this.audit = new AuditLog(config.security(), metrics);
         ClusterSecret secret = InternalHops.secret(config.cluster(), metrics);
         this.dialer = new InternalChannels(ClientTls.credentials(config.cluster().tls(), metrics), secret);
-        ServerTls tls = InternalHops.listenerTls(config.cluster(), metrics);
+        ServerTls tls = ServerTls.of(config.tls(), metrics);
         InetSocketAddress address = new InetSocketAddress(config.grpc().host(), config.grpc().port());
-        CallerCheck callers = InternalHops.nodeCallers(config.cluster(), secret, NodeServiceGrpc.getLoadMethod().getFullMethodName(),
+        CallerCheck callers = InternalHops.nodeCallers(config.cluster(), config.tls().mutual(), secret, NodeServiceGrpc.getLoadMethod().getFullMethodName(),
                 name -> nodes.get(name).isPresent());
         try {
             NettyServerBuilder b = tls == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, tls.grpcCredentials());
@@ -153,7 +156,10 @@ public final class NodeProcess implements AutoCloseable {
     /** SIGTERM: drain (see {@link Drainer}), then stop serving and leave the cluster. */
     public void drainAndClose() {
         health.setStatus("", HealthCheckResponse.ServingStatus.NOT_SERVING);
+        long started = System.nanoTime();
         new Drainer(agent, publisher, placement, nodes, config.drain(), dialer).drain();
+        audit.record("system", "*", "admin", "drain " + config.node().nodeId(), "ok", "signal",
+                "drained in " + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
         close();
     }
 
@@ -166,5 +172,6 @@ public final class NodeProcess implements AutoCloseable {
         hz.shutdown();
         requests.shutdown();
         agent.close();
+        audit.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.meshwork.node.cluster;
 import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.security.SecurityConfig;
+import dev.meshwork.security.tls.TlsConfig;
 import dev.meshwork.state.cluster.ClusterConfig;
 
 /**
@@ -15,17 +16,20 @@ import dev.meshwork.state.cluster.ClusterConfig;
  * @param cluster   the Hazelcast cluster it joins
  * @param publishMs how often the node rewrites its rows in the shared tables in full
  * @param drain     what happens on SIGTERM
- * @param security  the exposure guard: a gRPC listener beyond loopback needs mTLS ({@code cluster.tls}) or the cluster
- *                  secret, unless {@code security.insecure}; the audit keys are the routers'
+ * @param tls       TLS of the gRPC listener: the certificate must name the node id ({@code node.nodeId}) as a DNS
+ *                  name, and {@code clientCaFile} turns on mTLS, after which only routers' certificates get in
+ * @param security  the exposure guard (a listener beyond loopback needs TLS or the cluster secret, unless
+ *                  {@code security.insecure}) and the audit file, where a node writes its drains
  */
 public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain,
-                                SecurityConfig security) {
+                                TlsConfig tls, SecurityConfig security) {
     public NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain) {
-        this(node, grpc, http, cluster, publishMs, drain, SecurityConfig.defaults());
+        this(node, grpc, http, cluster, publishMs, drain, TlsConfig.defaults(), SecurityConfig.defaults());
     }
 
     public NodeProcessConfig {
         ConfigCheck.atLeast("publishMs", publishMs, 10);
+        tls = tls == null ? TlsConfig.defaults() : tls;
         security = security == null ? SecurityConfig.defaults() : security;
     }
 
@@ -78,6 +82,6 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterCo
 
     public static NodeProcessConfig defaults() {
         return new NodeProcessConfig(NodeConfig.defaults(), new Grpc("127.0.0.1", 8085, "", 16 << 20), new Http("127.0.0.1", 9085), ClusterConfig.defaults(), 1000,
-                new Drain(30_000, 300_000, 1_000), SecurityConfig.defaults());
+                new Drain(30_000, 300_000, 1_000), TlsConfig.defaults(), SecurityConfig.defaults());
     }
 }

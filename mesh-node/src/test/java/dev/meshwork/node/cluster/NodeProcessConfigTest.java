@@ -26,7 +26,7 @@ class NodeProcessConfigTest {
                 Map.entry("publishMs", "1000"),
                 Map.entry("drain.timeoutMs", "30000"),
                 Map.entry("drain.hotWindowMs", "300000"),
-                Map.entry("drain.graceMs", "1000")), "node", "cluster", "security");
+                Map.entry("drain.graceMs", "1000")), "node", "cluster", "tls", "security");
         assertThat(NodeProcessConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
         assertThat(NodeProcessConfig.defaults().cluster()).isEqualTo(ClusterConfig.defaults());
     }
@@ -43,7 +43,7 @@ class NodeProcessConfigTest {
                 Map.entry("publishMs", "500"),
                 Map.entry("drain.timeoutMs", "1"),
                 Map.entry("drain.hotWindowMs", "2"),
-                Map.entry("drain.graceMs", "3")), "node", "cluster", "security");
+                Map.entry("drain.graceMs", "3")), "node", "cluster", "tls", "security");
         NodeProcessConfig sections = ConfigLoader.load(NodeProcessConfig.class, NodeProcessConfig.defaults(), "TEST_", Map.of(),
                 List.of("--node.nodeId=node-3", "--cluster.name=prod")).config();
         assertThat(sections.node().nodeId()).isEqualTo("node-3");

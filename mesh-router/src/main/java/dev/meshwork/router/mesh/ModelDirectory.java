@@ -4,6 +4,7 @@ import dev.meshwork.config.DirectoryPoller;
 import dev.meshwork.kserve.InferenceServiceParser;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.security.AuditLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,9 +31,11 @@ public final class ModelDirectory implements AutoCloseable {
     private final Path dir;
     private final ModelService models;
     private final DirectoryPoller poller;
+    private final AuditLog audit;
     private volatile Map<String, String> errors = Map.of();
 
-    public ModelDirectory(Path dir, long pollMs, ModelService models) {
+    public ModelDirectory(Path dir, long pollMs, ModelService models, AuditLog audit) {
+        this.audit = audit;
         this.dir = dir.toAbsolutePath().normalize();
         this.models = models;
         sync();
@@ -89,6 +92,8 @@ public final class ModelDirectory implements AutoCloseable {
             try {
                 models.register(spec);
                 LOG.info("model {} {} from {}", spec.id(), current.isPresent() ? "updated" : "registered", spec.source().substring(5));
+                audit.record("system", spec.namespace(), "deploy", (current.isPresent() ? "update " : "register ") + spec.name(), "ok", "file",
+                        spec.source().substring(5));
             } catch (MeshError e) {
                 problems.put(spec.id(), spec.source().substring(5) + ": " + e.getMessage());
             }
@@ -104,6 +109,7 @@ public final class ModelDirectory implements AutoCloseable {
             try {
                 models.unregister(id);
                 LOG.info("model {} unregistered: its document left {}", id, dir);
+                audit.record("system", ModelSpec.namespaceOf(id), "deploy", "unregister " + ModelSpec.nameOf(id), "ok", "file", dir.toString());
             } catch (MeshError e) {
                 problems.put(id, e.getMessage());
             }

@@ -17,9 +17,9 @@ import java.util.List;
  *                              copies leave the placement table; lower is faster recovery, but a long
  *                              GC pause may then drop a healthy node
  * @param kubernetes            Kubernetes discovery instead of the member list
- * @param tls                   TLS between mesh processes (router -> node, node -> node on drain): this process's
- *                              certificate and key, {@code clientCaFile} for the callers a node accepts (mTLS) and
- *                              {@code serverCaFile} for the nodes it dials; a node's certificate must name its node id
+ * @param tls                   how this process dials other mesh processes (router -> node, node -> node on drain):
+ *                              {@code serverCaFile} for the nodes' certificates (each must name its node id) and this
+ *                              process's own certificate and key to present; a node's listener has its own {@code tls}
  * @param secretFile            the shared cluster secret internal calls carry when there is no TLS; every router and
  *                              node of a cluster reads the same file; empty for none
  * @param routerNames           the names (CN or DNS SAN, {@code *} at the end matches any rest) of the certificates a

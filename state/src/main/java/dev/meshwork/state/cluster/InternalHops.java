@@ -4,15 +4,15 @@ import dev.meshwork.security.ClusterSecret;
 import dev.meshwork.security.grpc.CallerCheck;
 import dev.meshwork.security.grpc.InternalChannels;
 import dev.meshwork.security.tls.ClientTls;
-import dev.meshwork.security.tls.ServerTls;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.function.Predicate;
 
 /**
  * Trust between mesh processes, made from the {@code cluster} section every router and node
- * share: how to dial (TLS with this process's certificate, or the cluster secret) and whom a node
- * takes calls from (routers; other nodes only to hand a model over while draining).
+ * share: how to dial ({@code cluster.tls}: TLS with this process's certificate, or the cluster
+ * secret) and whom a node's listener (its own {@code tls}) takes calls from (routers; other nodes
+ * only to hand a model over while draining).
  */
 public final class InternalHops {
     private InternalHops() {
@@ -28,18 +28,14 @@ public final class InternalHops {
         return new InternalChannels(ClientTls.credentials(c.tls(), metrics), secret(c, metrics));
     }
 
-    /** A node listener's TLS ({@code cluster.tls}), or null. */
-    public static ServerTls listenerTls(ClusterConfig c, MeterRegistry metrics) {
-        return ServerTls.of(c.tls(), metrics);
-    }
-
     /**
      * Whom a node takes calls from: over mTLS, certificates named as routers ({@code cluster.routerNames}),
      * and nodes of the table for {@code handOverMethod} only; without it, callers with the secret.
      * Null when neither is configured (a laptop on loopback).
      */
-    public static CallerCheck nodeCallers(ClusterConfig c, ClusterSecret secret, String handOverMethod, Predicate<String> isNode) {
-        if (!c.tls().mutual() && secret == null) {
+    public static CallerCheck nodeCallers(ClusterConfig c, boolean mutualTls, ClusterSecret secret, String handOverMethod,
+                                          Predicate<String> isNode) {
+        if (!mutualTls && secret == null) {
             return null;
         }
         return new CallerCheck((method, name) -> c.isRouterName(name) || (method.equals(handOverMethod) && isNode.test(name)), secret);
