@@ -1,12 +1,15 @@
 package dev.meshwork.state.cluster;
 
+import com.hazelcast.config.AdvancedNetworkConfig;
+import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MapStoreConfig;
 import com.hazelcast.config.NearCacheConfig;
-import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.meshwork.placement.registry.ModelSpec;
@@ -60,12 +63,16 @@ public final class ClusterMember {
         c.setProperty("hazelcast.wait.seconds.before.join", "0");
         c.setProperty("hazelcast.map.invalidation.batch.enabled", "false"); // near caches drop a changed entry at once
         c.setProperty("hazelcast.partition.count", "71");
-        NetworkConfig net = c.getNetworkConfig();
-        net.setPort(cluster.port()).setPortAutoIncrement(true).setPortCount(20);
+        // only the member protocol listens: Hazelcast's open-source edition would otherwise take client connections on
+        // the same port, and a client that knows the cluster name could read and write every map
+        AdvancedNetworkConfig net = c.getAdvancedNetworkConfig().setEnabled(true);
+        ServerSocketEndpointConfig members = new ServerSocketEndpointConfig();
+        members.setPort(cluster.port()).setPortAutoIncrement(true).setPortCount(20);
         if (!cluster.host().equals("0.0.0.0")) {
             c.setProperty("hazelcast.socket.bind.any", "false");
-            net.getInterfaces().setEnabled(true).addInterface(cluster.host());
+            members.getInterfaces().setEnabled(true).addInterface(cluster.host());
         }
+        net.setMemberEndpointConfig(members);
         JoinConfig join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
@@ -81,6 +88,9 @@ public final class ClusterMember {
             join.getTcpIpConfig().setEnabled(true).setMembers(expand(cluster.members()));
         }
         c.getJetConfig().setEnabled(false);
+        // what the maps hold is Meshwork's own records and the JDK's collections; nothing else is deserialized
+        c.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
+                .setWhitelist(new ClassFilter().addPrefixes("dev.meshwork.", "java.util.", "java.lang.", "java.time.")));
         c.addMapConfig(nearCached(MapNames.MODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "model", ModelSpec.class))));
         c.addMapConfig(nearCached(MapNames.VMODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "vmodel", VModel.class))));
         c.addMapConfig(nearCached(MapNames.PLACEMENT));

@@ -163,4 +163,40 @@ class ClusterStateTest {
         await("a sees b leave", () -> a.getCluster().getMembers().size() == 1);
         assertThat(claimsA.tryClaim("m", ownerA, 60_000)).as("b's claim is taken over though its lease runs").isEmpty();
     }
+
+    @Test
+    void aHazelcastClientThatKnowsTheClusterNameCannotConnect() throws Exception {
+        newCluster();
+        HazelcastInstance router = router();
+        new HazelcastModelRegistry(router).put(spec("secret-model"));
+        com.hazelcast.client.config.ClientConfig rogue = new com.hazelcast.client.config.ClientConfig();
+        rogue.setClusterName(cluster.name());
+        rogue.getNetworkConfig().addAddress("127.0.0.1:" + cluster.port());
+        rogue.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(3_000);
+        rogue.setProperty("hazelcast.phone.home.enabled", "false");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> com.hazelcast.client.HazelcastClient.newHazelcastClient(rogue).shutdown())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("Unable to connect");
+        org.assertj.core.api.Assertions.assertThat(new HazelcastModelRegistry(router).get("secret-model")).isPresent();
+    }
+
+    @Test
+    void whatARogueMemberPlantsIsNeverDeserializedUnlessItIsMeshworks() throws Exception {
+        newCluster();
+        HazelcastInstance router = router();
+        // a member that knows the cluster name joins (the open-source edition has no member authentication) ...
+        com.hazelcast.config.Config rogueConfig = new com.hazelcast.config.Config().setClusterName(cluster.name()).setLiteMember(true);
+        rogueConfig.setProperty("hazelcast.phone.home.enabled", "false");
+        rogueConfig.setProperty("hazelcast.partition.count", "71"); // what a member must match to join
+        rogueConfig.getNetworkConfig().setPort(cluster.port() + 3).getJoin().getMulticastConfig().setEnabled(false);
+        rogueConfig.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+        rogueConfig.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + cluster.port());
+        HazelcastInstance rogue = com.hazelcast.core.Hazelcast.newHazelcastInstance(rogueConfig);
+        members.add(rogue);
+        // ... but what it writes is read by routers through the serialization filter: only Meshwork's records and the JDK's basics,
+        // so an object whose readObject runs code is refused before that code runs
+        rogue.getMap(MapNames.PLACEMENT).put("planted", new gadget.Gadget());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> router.getMap(MapNames.PLACEMENT).get("planted"))
+                .hasMessageContaining("gadget.Gadget");
+        org.assertj.core.api.Assertions.assertThat(gadget.Gadget.RAN).hasValue(0);
+    }
 }
