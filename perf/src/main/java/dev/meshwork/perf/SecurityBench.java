@@ -133,42 +133,7 @@ final class SecurityBench {
         ClosedLoop.Result run() throws Exception;
     }
 
-    /** One path at one concurrency: the medians of its rounds. */
-    private record Median(String name, int users, double reqs, double p50, double p99, long errors) {
-        static Median of(List<ClosedLoop.Result> rounds) {
-            return new Median(rounds.get(0).name(), rounds.get(0).concurrency(), median(rounds, ClosedLoop.Result::throughput),
-                    median(rounds, ClosedLoop.Result::p50us), median(rounds, ClosedLoop.Result::p99us),
-                    rounds.stream().mapToLong(ClosedLoop.Result::errors).sum());
-        }
-
-        private static double median(List<ClosedLoop.Result> rounds, java.util.function.ToDoubleFunction<ClosedLoop.Result> f) {
-            double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
-            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-        }
-    }
-
     static String summary(List<ClosedLoop.Result> results) {
-        Map<String, List<ClosedLoop.Result>> byPath = new java.util.TreeMap<>();
-        for (ClosedLoop.Result r : results) {
-            byPath.computeIfAbsent(String.format(Locale.ROOT, "%05d %s", r.concurrency(), r.name()), k -> new ArrayList<>()).add(r);
-        }
-        List<Median> medians = byPath.values().stream().map(Median::of).toList();
-        StringBuilder b = new StringBuilder();
-        b.append("Medians over the rounds:\n\n| path | users | req/s | p50 µs | p99 µs | errors |\n|---|---:|---:|---:|---:|---:|\n");
-        for (Median m : medians) {
-            b.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %d |%n", m.name(), m.users(), m.reqs(), m.p50(), m.p99(), m.errors()));
-        }
-        b.append("\nTLS + token against plain text (same users, medians of rounds measured back to back):\n\n");
-        b.append("| users | protocol | p50 added µs | p99 added µs | throughput ratio |\n|---:|---|---:|---:|---:|\n");
-        for (Median s : medians) {
-            if (!s.name().endsWith("-tls-token")) {
-                continue;
-            }
-            String protocol = s.name().substring(0, s.name().indexOf('-'));
-            medians.stream().filter(p -> p.name().equals(protocol + "-plain") && p.users() == s.users()).findFirst()
-                    .ifPresent(p -> b.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.3f |%n", s.users(), protocol,
-                            s.p50() - p.p50(), s.p99() - p.p99(), s.reqs() / p.reqs())));
-        }
-        return b.toString();
+        return PairedRounds.summary(results, "-plain", "-tls-token", "TLS + token against plain text");
     }
 }

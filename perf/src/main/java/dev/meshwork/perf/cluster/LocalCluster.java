@@ -5,6 +5,7 @@ import dev.meshwork.node.cluster.NodeProcess;
 import dev.meshwork.node.cluster.NodeProcessConfig;
 import dev.meshwork.router.ClusterRouter;
 import dev.meshwork.router.RouterConfig;
+import dev.meshwork.security.tls.TlsConfig;
 import dev.meshwork.state.cluster.ClusterConfig;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -21,10 +22,23 @@ final class LocalCluster implements AutoCloseable {
     final List<NodeProcess> nodes = new ArrayList<>();
     final ClusterConfig cluster;
 
+    /**
+     * TLS between the router and its nodes: the router dials with {@code routerTls} (its certificate, the nodes' CA) and
+     * each node listens with {@code nodeTls} (a certificate naming {@code node-<i>}, the routers' CA for mTLS).
+     */
+    record Trust(TlsConfig routerTls, java.util.function.IntFunction<TlsConfig> nodeTls) {
+    }
+
     LocalCluster(int nodeCount, List<String> storageRoots, long slotMemoryBytes) throws IOException {
+        this(nodeCount, storageRoots, slotMemoryBytes, null);
+    }
+
+    LocalCluster(int nodeCount, List<String> storageRoots, long slotMemoryBytes, Trust trust) throws IOException {
         int port = dev.meshwork.testing.MeshProcess.freePort();
-        this.cluster = new ClusterConfig("bench-" + UUID.randomUUID().toString().substring(0, 8), "127.0.0.1", port,
+        ClusterConfig plain = new ClusterConfig("bench-" + UUID.randomUUID().toString().substring(0, 8), "127.0.0.1", port,
                 List.of("127.0.0.1:" + port + "-" + (port + nodeCount + 2)), 1, 5, ClusterConfig.Kubernetes.disabled());
+        this.cluster = trust == null ? plain : new ClusterConfig(plain.name(), plain.host(), plain.port(), plain.members(),
+                plain.heartbeatSeconds(), plain.failureSeconds(), plain.kubernetes(), trust.routerTls(), "", plain.routerNames());
         RouterConfig d = RouterConfig.defaults();
         this.router = ClusterRouter.start(new RouterConfig(new RouterConfig.Http("127.0.0.1", 0, d.http().maxRequestBytes()),
                 new RouterConfig.Grpc("127.0.0.1", 0, d.grpc().maxMessageBytes()), 0, List.of(), d.node(),
@@ -36,7 +50,7 @@ final class LocalCluster implements AutoCloseable {
                     NodeConfig.defaults().storage().withRoots(storageRoots), NodeConfig.defaults().onnx(), List.of(),
                     List.of(new NodeConfig.SlotConfig("onnx", "onnx", "cpu", slotMemoryBytes, 1, true)), "lru");
             nodes.add(NodeProcess.start(new NodeProcessConfig(node, new NodeProcessConfig.Grpc("127.0.0.1", 0, "", 16 << 20), new NodeProcessConfig.Http("127.0.0.1", 0),
-                    cluster, nd.publishMs(), nd.drain())));
+                    plain, nd.publishMs(), nd.drain(), trust == null ? TlsConfig.defaults() : trust.nodeTls().apply(i), nd.security())));
         }
         awaitNodes(nodeCount);
     }
