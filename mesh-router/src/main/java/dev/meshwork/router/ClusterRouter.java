@@ -14,6 +14,7 @@ import dev.meshwork.state.cluster.HazelcastPlacementTable;
 import dev.meshwork.state.cluster.HazelcastVModelRegistry;
 import dev.meshwork.state.cluster.InternalHops;
 import dev.meshwork.state.cluster.NodeReaper;
+import dev.meshwork.state.cluster.RowSigner;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -42,12 +43,13 @@ public final class ClusterRouter extends MeshRouter {
         System.setProperty("h2.bindAddress", System.getProperty("h2.bindAddress", "127.0.0.1"));
         this.store = RegistryStores.open(config.registry().shared());
         this.hz = ClusterMember.start(config.cluster(), ClusterMember.Role.ROUTER, "router", store);
-        HazelcastPlacementTable placement = new HazelcastPlacementTable(hz);
-        HazelcastNodeTable nodes = new HazelcastNodeTable(hz);
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RowSigner signer = InternalHops.signer(InternalHops.secret(config.cluster(), metrics));
+        HazelcastPlacementTable placement = new HazelcastPlacementTable(hz, signer);
+        HazelcastNodeTable nodes = new HazelcastNodeTable(hz, signer);
         String owner = hz.getCluster().getLocalMember().getUuid().toString();
         HazelcastLoadClaims claims = new HazelcastLoadClaims(hz,
                 o -> hz.getCluster().getMembers().stream().map(Member::getUuid).anyMatch(u -> u.toString().equals(o)));
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.backend = new ClusterNodeBackend(placement, nodes, claims, owner, config.forward(),
                 InternalHops.dialer(config.cluster(), metrics), config.scaling(), metrics);
         this.reaper = new NodeReaper(hz, nodes, placement, 2_000, n -> backend.nodeGone(n.nodeId(), n.endpoint()));

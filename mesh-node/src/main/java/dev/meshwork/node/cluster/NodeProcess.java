@@ -62,12 +62,12 @@ public final class NodeProcess implements AutoCloseable {
         this.agent = new NodeAgent(config.node());
         agent.instrument(metrics);
         this.hz = ClusterMember.start(config.cluster(), ClusterMember.Role.NODE, config.node().nodeId(), RegistryStore.NONE);
-        this.placement = new HazelcastPlacementTable(hz);
-        this.nodes = new HazelcastNodeTable(hz);
+        ClusterSecret secret = InternalHops.secret(config.cluster(), metrics);
+        this.placement = new HazelcastPlacementTable(hz, InternalHops.signer(secret));
+        this.nodes = new HazelcastNodeTable(hz, InternalHops.signer(secret));
         TablePublisher[] late = new TablePublisher[1];
         NodeGrpcService service = new NodeGrpcService(agent, id -> late[0].publish(id), requests);
         this.audit = new AuditLog(config.security(), metrics);
-        ClusterSecret secret = InternalHops.secret(config.cluster(), metrics);
         this.dialer = new InternalChannels(ClientTls.credentials(config.cluster().tls(), metrics), secret);
         ServerTls tls = ServerTls.of(config.tls(), metrics);
         InetSocketAddress address = new InetSocketAddress(config.grpc().host(), config.grpc().port());

@@ -23,10 +23,11 @@ final class LocalCluster implements AutoCloseable {
     final ClusterConfig cluster;
 
     /**
-     * TLS between the router and its nodes: the router dials with {@code routerTls} (its certificate, the nodes' CA) and
-     * each node listens with {@code nodeTls} (a certificate naming {@code node-<i>}, the routers' CA for mTLS).
+     * Trust between the router and its nodes: the router dials with {@code routerTls} (its certificate, the nodes' CA),
+     * each node listens with {@code nodeTls} (a certificate naming {@code node-<i>}, the routers' CA for mTLS), and
+     * with {@code secretFile} every table row is signed with the cluster key.
      */
-    record Trust(TlsConfig routerTls, java.util.function.IntFunction<TlsConfig> nodeTls) {
+    record Trust(TlsConfig routerTls, java.util.function.IntFunction<TlsConfig> nodeTls, String secretFile) {
     }
 
     LocalCluster(int nodeCount, List<String> storageRoots, long slotMemoryBytes) throws IOException {
@@ -38,7 +39,9 @@ final class LocalCluster implements AutoCloseable {
         ClusterConfig plain = new ClusterConfig("bench-" + UUID.randomUUID().toString().substring(0, 8), "127.0.0.1", port,
                 List.of("127.0.0.1:" + port + "-" + (port + nodeCount + 2)), 1, 5, ClusterConfig.Kubernetes.disabled());
         this.cluster = trust == null ? plain : new ClusterConfig(plain.name(), plain.host(), plain.port(), plain.members(),
-                plain.heartbeatSeconds(), plain.failureSeconds(), plain.kubernetes(), trust.routerTls(), "", plain.routerNames());
+                plain.heartbeatSeconds(), plain.failureSeconds(), plain.kubernetes(), trust.routerTls(), trust.secretFile(), plain.routerNames());
+        ClusterConfig nodeCluster = trust == null ? plain : new ClusterConfig(plain.name(), plain.host(), plain.port(), plain.members(),
+                plain.heartbeatSeconds(), plain.failureSeconds(), plain.kubernetes(), TlsConfig.defaults(), trust.secretFile(), plain.routerNames());
         RouterConfig d = RouterConfig.defaults();
         this.router = ClusterRouter.start(new RouterConfig(new RouterConfig.Http("127.0.0.1", 0, d.http().maxRequestBytes()),
                 new RouterConfig.Grpc("127.0.0.1", 0, d.grpc().maxMessageBytes()), 0, List.of(), d.node(),
@@ -50,7 +53,7 @@ final class LocalCluster implements AutoCloseable {
                     NodeConfig.defaults().storage().withRoots(storageRoots), NodeConfig.defaults().onnx(), List.of(),
                     List.of(new NodeConfig.SlotConfig("onnx", "onnx", "cpu", slotMemoryBytes, 1, true)), "lru");
             nodes.add(NodeProcess.start(new NodeProcessConfig(node, new NodeProcessConfig.Grpc("127.0.0.1", 0, "", 16 << 20), new NodeProcessConfig.Http("127.0.0.1", 0),
-                    plain, nd.publishMs(), nd.drain(), trust == null ? TlsConfig.defaults() : trust.nodeTls().apply(i), nd.security())));
+                    nodeCluster, nd.publishMs(), nd.drain(), trust == null ? TlsConfig.defaults() : trust.nodeTls().apply(i), nd.security())));
         }
         awaitNodes(nodeCount);
     }

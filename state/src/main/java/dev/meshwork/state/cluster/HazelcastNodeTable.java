@@ -6,19 +6,31 @@ import dev.meshwork.placement.table.NodeRecord;
 import dev.meshwork.placement.table.NodeTable;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
-/** The node table in a Hazelcast map; each node writes only its own record. Thread-safe. */
+/**
+ * The node table in a Hazelcast map; each node writes only its own record, signed with the
+ * cluster key when there is one, and a record that does not check out (or is not a signed node
+ * record at all) is as good as absent. Thread-safe.
+ */
 public final class HazelcastNodeTable implements NodeTable {
-    private final IMap<String, NodeRecord> map;
+    private static final String KIND = "node";
+    private final IMap<String, Object> map;
+    private final RowSigner signer;
 
     public HazelcastNodeTable(HazelcastInstance hz) {
+        this(hz, RowSigner.NONE);
+    }
+
+    public HazelcastNodeTable(HazelcastInstance hz, RowSigner signer) {
         this.map = hz.getMap(MapNames.NODES);
+        this.signer = signer;
     }
 
     @Override
     public void put(NodeRecord node) {
-        map.set(node.nodeId(), node);
+        map.set(node.nodeId(), new Signed<>(node, signer.sign(KIND, node.nodeId(), node)));
     }
 
     @Override
@@ -28,11 +40,19 @@ public final class HazelcastNodeTable implements NodeTable {
 
     @Override
     public Optional<NodeRecord> get(String nodeId) {
-        return Optional.ofNullable(map.get(nodeId));
+        return Optional.ofNullable(verified(nodeId, map.get(nodeId)));
     }
 
     @Override
     public List<NodeRecord> list() {
-        return map.values().stream().sorted(Comparator.comparing(NodeRecord::nodeId)).toList();
+        return map.entrySet().stream().map(e -> verified(e.getKey(), e.getValue())).filter(Objects::nonNull)
+                .sorted(Comparator.comparing(NodeRecord::nodeId)).toList();
+    }
+
+    private NodeRecord verified(String key, Object row) {
+        if (row instanceof Signed<?> s && s.value instanceof NodeRecord n && n.nodeId().equals(key)) {
+            return n == s.verified(signer, KIND, key) ? n : null;
+        }
+        return null;
     }
 }

@@ -12,32 +12,38 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The placement table in a Hazelcast map (model id to its list of copies). Changes run as entry
- * processors on the entry's owner, so two nodes changing copies of one model never lose each
- * other's write; reads come from the near cache. Thread-safe.
+ * The placement table in a Hazelcast map (model id to its copies). Changes run as entry processors
+ * on the entry's owner, so two nodes changing copies of one model never lose each other's write;
+ * reads come from the near cache. Each copy is signed by its writer with the cluster key when there
+ * is one ({@link RowSigner}), and a copy that does not check out is not read. Thread-safe.
  */
 public final class HazelcastPlacementTable implements PlacementTable {
-    private final IMap<String, List<CopyRecord>> map;
+    private static final String KIND = "copy";
+    private final IMap<String, Object> map;
+    private final RowSigner signer;
 
     public HazelcastPlacementTable(HazelcastInstance hz) {
+        this(hz, RowSigner.NONE);
+    }
+
+    public HazelcastPlacementTable(HazelcastInstance hz, RowSigner signer) {
         this.map = hz.getMap(MapNames.PLACEMENT);
+        this.signer = signer;
     }
 
     @Override
     public List<CopyRecord> copies(String modelId) {
-        List<CopyRecord> copies = map.get(modelId);
-        return copies == null ? List.of() : copies;
+        return verified(modelId, map.get(modelId));
     }
 
     @Override
     public List<CopyRecord> copiesNow(String modelId) {
-        List<CopyRecord> copies = map.executeOnKey(modelId, new ReadCopies());
-        return copies == null ? List.of() : copies;
+        return verified(modelId, map.executeOnKey(modelId, new ReadCopies()));
     }
 
     @Override
     public void putCopy(String modelId, CopyRecord copy) {
-        map.executeOnKey(modelId, new PutCopy(copy));
+        map.executeOnKey(modelId, new PutCopy(new Signed<>(copy, signer.sign(KIND, modelId, copy))));
     }
 
     @Override
@@ -52,46 +58,80 @@ public final class HazelcastPlacementTable implements PlacementTable {
 
     @Override
     public Map<String, List<CopyRecord>> all() {
-        return new TreeMap<>(map);
+        Map<String, List<CopyRecord>> out = new TreeMap<>();
+        map.forEach((k, v) -> {
+            List<CopyRecord> copies = verified(k, v);
+            if (!copies.isEmpty()) {
+                out.put(k, copies);
+            }
+        });
+        return out;
+    }
+
+    /** The copies of a row that check out; a row of any other shape counts as none. */
+    private List<CopyRecord> verified(String modelId, Object row) {
+        return row instanceof Copies c ? c.verified(signer, modelId) : List.of();
+    }
+
+    /**
+     * A model's row: its copies, each signed by its writer. The copies that check out are kept on
+     * the instance, which the near cache hands out on every read, so a request pays no check.
+     */
+    static final class Copies implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        final List<Signed<CopyRecord>> rows;
+        private transient volatile List<CopyRecord> verified;
+
+        Copies(List<Signed<CopyRecord>> rows) {
+            this.rows = List.copyOf(rows);
+        }
+
+        List<CopyRecord> verified(RowSigner signer, String modelId) {
+            List<CopyRecord> v = verified;
+            if (v == null) {
+                v = rows.stream().map(r -> r.verified(signer, KIND, modelId)).filter(java.util.Objects::nonNull).toList();
+                verified = v;
+            }
+            return v;
+        }
     }
 
     /** Reads the entry on its owner, past every near cache. */
-    record ReadCopies() implements EntryProcessor<String, List<CopyRecord>, List<CopyRecord>>, ReadOnly {
+    record ReadCopies() implements EntryProcessor<String, Object, Object>, ReadOnly {
         @Override
-        public List<CopyRecord> process(Map.Entry<String, List<CopyRecord>> entry) {
+        public Object process(Map.Entry<String, Object> entry) {
             return entry.getValue();
         }
 
         @Override
-        public EntryProcessor<String, List<CopyRecord>, List<CopyRecord>> getBackupProcessor() {
+        public EntryProcessor<String, Object, Object> getBackupProcessor() {
             return null;
         }
     }
 
     /** Adds or replaces the copy of one node. Runs on the entry's owner. */
-    record PutCopy(CopyRecord copy) implements EntryProcessor<String, List<CopyRecord>, Void> {
+    record PutCopy(Signed<CopyRecord> copy) implements EntryProcessor<String, Object, Void> {
         @Override
-        public Void process(Map.Entry<String, List<CopyRecord>> entry) {
-            List<CopyRecord> next = new ArrayList<>();
-            if (entry.getValue() != null) {
-                entry.getValue().stream().filter(c -> !c.nodeId().equals(copy.nodeId())).forEach(next::add);
+        public Void process(Map.Entry<String, Object> entry) {
+            List<Signed<CopyRecord>> next = new ArrayList<>();
+            if (entry.getValue() instanceof Copies cur) {
+                cur.rows.stream().filter(c -> !c.value.nodeId().equals(copy.value.nodeId())).forEach(next::add);
             }
             next.add(copy);
-            entry.setValue(List.copyOf(next));
+            entry.setValue(new Copies(next));
             return null;
         }
     }
 
     /** Removes the copies of one node; an entry left without copies is removed. Runs on the entry's owner. */
-    record RemoveCopies(String nodeId) implements EntryProcessor<String, List<CopyRecord>, Void> {
+    record RemoveCopies(String nodeId) implements EntryProcessor<String, Object, Void> {
         @Override
-        public Void process(Map.Entry<String, List<CopyRecord>> entry) {
-            List<CopyRecord> cur = entry.getValue();
-            if (cur == null || cur.stream().noneMatch(c -> c.nodeId().equals(nodeId))) {
+        public Void process(Map.Entry<String, Object> entry) {
+            if (!(entry.getValue() instanceof Copies cur) || cur.rows.stream().noneMatch(c -> c.value.nodeId().equals(nodeId))) {
                 return null; // unchanged: no write, no near-cache invalidation
             }
-            List<CopyRecord> next = cur.stream().filter(c -> !c.nodeId().equals(nodeId)).toList();
-            entry.setValue(next.isEmpty() ? null : next);
+            List<Signed<CopyRecord>> next = cur.rows.stream().filter(c -> !c.value.nodeId().equals(nodeId)).toList();
+            entry.setValue(next.isEmpty() ? null : new Copies(next));
             return null;
         }
     }

@@ -23,6 +23,11 @@ public final class InternalHops {
         return c.secretFile().isEmpty() ? null : new ClusterSecret(Path.of(c.secretFile()), c.tls().reloadMs(), metrics);
     }
 
+    /** How this process signs and checks the rows of the shared tables. */
+    public static RowSigner signer(ClusterSecret secret) {
+        return secret == null ? RowSigner.NONE : new RowSigner(secret);
+    }
+
     /** How this process dials the others. */
     public static InternalChannels dialer(ClusterConfig c, MeterRegistry metrics) {
         return new InternalChannels(ClientTls.credentials(c.tls(), metrics), secret(c, metrics));

@@ -199,4 +199,35 @@ class ClusterStateTest {
                 .hasMessageContaining("gadget.Gadget");
         org.assertj.core.api.Assertions.assertThat(gadget.Gadget.RAN).hasValue(0);
     }
+
+    @Test
+    void withAClusterKeyRowsThatDoNotCheckOutAreNotRead() throws Exception {
+        newCluster();
+        java.nio.file.Path keyFile = java.nio.file.Files.writeString(dir.resolve("cluster.key"), "the-cluster-key-0123456789");
+        RowSigner signer = new RowSigner(new dev.meshwork.security.ClusterSecret(keyFile, 1000,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+        HazelcastInstance router = router();
+        HazelcastInstance node = node();
+        HazelcastNodeTable nodesAtRouter = new HazelcastNodeTable(router, signer);
+        HazelcastPlacementTable copiesAtRouter = new HazelcastPlacementTable(router, signer);
+        NodeRecord real = new NodeRecord("n1", "127.0.0.1:9001", "member", List.of(), 0, false, 0);
+        new HazelcastNodeTable(node, signer).put(real);
+        new HazelcastPlacementTable(node, signer).putCopy("m1", new CopyRecord("n1", "onnx", CopyState.LOADED, 10, 1, ""));
+        await("the signed rows are read", () -> nodesAtRouter.get("n1").isPresent() && copiesAtRouter.copies("m1").size() == 1);
+
+        // a member without the key rewrites the node's record to its own endpoint and adds a copy
+        HazelcastNodeTable forger = new HazelcastNodeTable(node);
+        forger.put(new NodeRecord("n1", "10.6.6.6:9001", "member", List.of(), 0, false, 0));
+        new HazelcastPlacementTable(node).putCopy("m1", new CopyRecord("n2", "onnx", CopyState.LOADED, 10, 1, ""));
+        // and moves a signed record under another node's id
+        node.getMap(MapNames.NODES).set("n9", router.getMap(MapNames.NODES).get("n1"));
+        await("the forged rows are written", () -> router.getMap(MapNames.NODES).containsKey("n9"));
+        org.assertj.core.api.Assertions.assertThat(nodesAtRouter.get("n1")).isEmpty(); // forged: as good as absent
+        org.assertj.core.api.Assertions.assertThat(nodesAtRouter.get("n9")).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(nodesAtRouter.list()).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(copiesAtRouter.copies("m1")).extracting(CopyRecord::nodeId).containsExactly("n1");
+        // the node's next signed write puts things right
+        new HazelcastNodeTable(node, signer).put(real);
+        await("the node's record is back", () -> nodesAtRouter.get("n1").equals(java.util.Optional.of(real)));
+    }
 }
