@@ -320,7 +320,7 @@ public final class NodeAgent implements AutoCloseable {
 
     /** A copy as the placement table holds it. */
     public CopyRecord record(CopyInfo c) {
-        return new CopyRecord(config.nodeId(), c.slot(), c.state(), c.sizeBytes(), c.lastUsedMillis(), c.error());
+        return new CopyRecord(config.nodeId(), c.slot(), c.state(), c.sizeBytes(), c.lastUsedMillis(), c.error(), c.spec());
     }
 
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {

@@ -33,4 +33,16 @@ class NodeMessagesTest {
         assertThat(Arrays.stream(CopyState.values()).map(s -> NodeMessages.copyState(s).name()))
                 .containsExactly(Arrays.stream(CopyState.values()).map(Enum::name).toArray(String[]::new));
     }
+
+    @Test
+    void aNodeComputesTheSameFingerprintAsTheRouterThatSentTheSpec() {
+        ModelSpec atRouter = new ModelSpec("fraud", new ModelFormat("onnx", null), "s3://models/fraud.onnx", "kserve-tritonserver", 4096,
+                "team-a", "file:/docs/fraud.yaml");
+        ModelSpec atNode = NodeMessages.spec(NodeMessages.descriptor(atRouter));
+        assertThat(atNode.id()).isEqualTo("team-a/fraud");
+        assertThat(atNode.fingerprint()).isEqualTo(atRouter.fingerprint());
+        ModelSpec moved = new ModelSpec("fraud", new ModelFormat("onnx", ""), "s3://models/fraud-v2.onnx", "kserve-tritonserver", 4096,
+                "team-a", "");
+        assertThat(moved.fingerprint()).isNotEqualTo(atRouter.fingerprint());
+    }
 }

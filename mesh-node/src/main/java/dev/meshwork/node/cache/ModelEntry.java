@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ModelEntry {
     final ModelSpec spec;
+    /** The spec's fingerprint, computed once: the node reports it with every row it publishes. */
+    private final String fingerprint;
     final String slot;
     /** Completes when the load ends, either way; request threads wait on it. */
     final CompletableFuture<Void> loadDone = new CompletableFuture<>();
@@ -41,6 +43,7 @@ final class ModelEntry {
     private long lastUsedNanos = System.nanoTime();
 
     ModelEntry(ModelSpec spec, String slot, SlotMemory memory, int maxConcurrency) {
+        this.fingerprint = spec.fingerprint();
         this.spec = spec;
         this.slot = slot;
         this.memory = memory;
@@ -234,6 +237,6 @@ final class ModelEntry {
     }
 
     synchronized CopyInfo info() {
-        return new CopyInfo(spec.id(), slot, state, reservedBytes, lastUsedMillis, failure == null ? "" : failure.getMessage());
+        return new CopyInfo(spec.id(), slot, state, reservedBytes, lastUsedMillis, failure == null ? "" : failure.getMessage(), fingerprint);
     }
 }

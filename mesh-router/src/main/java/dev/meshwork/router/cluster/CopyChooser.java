@@ -19,8 +19,9 @@ import java.util.function.Predicate;
 final class CopyChooser {
     private final ConcurrentMap<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
-    Optional<CopyRecord> choose(List<CopyRecord> copies, Predicate<String> suspect) {
-        List<CopyRecord> pool = copies.stream().filter(c -> c.loaded() && !suspect.test(c.nodeId())).toList();
+    /** One of the copies LOADED with the registration of {@code fingerprint} on a node that is not suspect, if any. */
+    Optional<CopyRecord> choose(List<CopyRecord> copies, String fingerprint, Predicate<String> suspect) {
+        List<CopyRecord> pool = copies.stream().filter(c -> c.serves(fingerprint) && !suspect.test(c.nodeId())).toList();
         return switch (pool.size()) {
             case 0 -> Optional.empty();
             case 1 -> Optional.of(pool.get(0));

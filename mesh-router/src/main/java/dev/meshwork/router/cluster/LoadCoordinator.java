@@ -122,15 +122,16 @@ final class LoadCoordinator {
                 : placement.copies(modelId).stream().filter(c -> !stale.contains(modelId + "@" + c.nodeId())).toList();
     }
 
-    private Optional<Target> loadedCopy(String modelId, boolean now) {
-        return copies(modelId, now).stream().filter(c -> c.loaded() && !suspects.contains(c.nodeId())).findFirst()
+    private Optional<Target> loadedCopy(ModelSpec spec, boolean now) {
+        String fingerprint = spec.fingerprint();
+        return copies(spec.id(), now).stream().filter(c -> c.serves(fingerprint) && !suspects.contains(c.nodeId())).findFirst()
                 .flatMap(c -> nodes.get(c.nodeId()).map(n -> new Target(n.nodeId(), n.endpoint())));
     }
 
     private Target load(ModelSpec spec) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.loadTimeoutMs());
         while (System.nanoTime() < deadline) {
-            Optional<Target> ready = loadedCopy(spec.id(), false);
+            Optional<Target> ready = loadedCopy(spec, false);
             if (ready.isPresent()) {
                 return ready.get();
             }
@@ -140,7 +141,7 @@ final class LoadCoordinator {
                 continue;
             }
             try {
-                ready = loadedCopy(spec.id(), true); // it may have become LOADED just before we claimed
+                ready = loadedCopy(spec, true); // it may have become LOADED just before we claimed
                 if (ready.isPresent()) {
                     return ready.get();
                 }

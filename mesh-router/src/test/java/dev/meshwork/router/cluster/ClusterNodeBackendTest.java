@@ -82,7 +82,9 @@ class ClusterNodeBackendTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            placement.putCopy(request.getModel().getModelId(), new CopyRecord(id, request.getSlot(), CopyState.LOADED, 10, 0, ""));
+            // like a real node, the row says which registration the copy was loaded for
+            placement.putCopy(request.getModel().getModelId(), new CopyRecord(id, request.getSlot(), CopyState.LOADED, 10, 0, "",
+                    dev.meshwork.nodeapi.NodeMessages.spec(request.getModel()).fingerprint()));
             out.onNext(CopyStatus.newBuilder().setModelId(request.getModel().getModelId()).setSlot(request.getSlot())
                     .setState(dev.meshwork.protocol.node.CopyState.LOADED).build());
             out.onCompleted();
@@ -165,6 +167,20 @@ class ClusterNodeBackendTest {
         pool.shutdownNow();
         assertThat(a.loads).hasValue(1);
         assertThat(a.infers).hasValue(20);
+    }
+
+    @Test
+    void aCopyLoadedForAnotherRegistrationOfTheSameIdIsNeverUsed() throws Exception {
+        FakeNode a = node("a", 900);
+        FakeNode c = node("c", 900);
+        // a row that says node a holds m, loaded for another storageUri than the registration now has
+        placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, "",
+                new ModelSpec("m", new ModelFormat("onnx", ""), "http://elsewhere/m.onnx", "", 0).fingerprint()));
+        ClusterNodeBackend b = backend(config(10_000, 100));
+        String answeredBy = b.inferWire(MODEL, request()).getId();
+        assertThat(a.loads.get() + c.loads.get()).as("a load for this registration").isEqualTo(1);
+        assertThat(placement.copies("m")).filteredOn(r -> r.nodeId().equals(answeredBy)).singleElement()
+                .satisfies(r -> assertThat(r.spec()).isEqualTo(MODEL.fingerprint()));
     }
 
     @Test

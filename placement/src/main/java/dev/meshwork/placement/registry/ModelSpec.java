@@ -61,6 +61,25 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
         return slash < 0 ? DEFAULT_NAMESPACE : id.substring(0, slash);
     }
 
+    /**
+     * A short digest of what a node loads for this registration (id, format, storageUri, runtime,
+     * size hint): a node reports it with each copy, and a router uses only copies whose digest is
+     * that of the registration it serves, never one loaded for another spec under the same id.
+     * It identifies, it does not authenticate (the rows that carry it are signed), so it is a fast
+     * 64-bit FNV-1a: routers compute it on every request.
+     */
+    public String fingerprint() {
+        long h = 0xcbf29ce484222325L;
+        for (String part : new String[] {id, format.name(), format.version() == null ? "" : format.version(), storageUri, runtime,
+                Long.toString(sizeHint)}) {
+            for (int i = 0; i < part.length(); i++) {
+                h = (h ^ part.charAt(i)) * 0x100000001b3L;
+            }
+            h = (h ^ '\n') * 0x100000001b3L;
+        }
+        return Long.toHexString(h);
+    }
+
     /** The model's name within its namespace. */
     public String name() {
         return nameOf(id);
