@@ -36,6 +36,7 @@ public final class ClusterRouter extends MeshRouter {
 
     private ClusterRouter(RouterConfig config) {
         this.config = config;
+        FrontDoor.checkExposure(config);
         List<Path> docs = ExampleRegistrar.documents(config.examples());
         AtomicReference<ModelService> ready = new AtomicReference<>();
         this.catalog = FrontDoor.watchCatalog(config, ready);
@@ -53,7 +54,7 @@ public final class ClusterRouter extends MeshRouter {
         this.backend = new ClusterNodeBackend(placement, nodes, claims, owner, config.forward(),
                 InternalHops.dialer(config.cluster(), metrics), config.scaling(), metrics);
         this.reaper = new NodeReaper(hz, nodes, placement, 2_000, n -> backend.nodeGone(n.nodeId(), n.endpoint()));
-        opened(new FrontDoor(config, catalog, ready, backend, new HazelcastModelRegistry(hz), new HazelcastVModelRegistry(hz), docs, metrics,
+        opened(new FrontDoor(config, catalog, ready, backend, new HazelcastModelRegistry(hz, signer), new HazelcastVModelRegistry(hz, signer), docs, metrics,
                 () -> hz.getLifecycleService().isRunning() && !backend.nodes().isEmpty()));
     }
 

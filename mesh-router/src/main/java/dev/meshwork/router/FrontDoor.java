@@ -43,6 +43,12 @@ final class FrontDoor implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final AuditLog audit;
 
+    /** Refuses listeners open to the network with neither TLS nor authentication; called before anything starts. */
+    static void checkExposure(RouterConfig config) {
+        config.security().checkExposure("the REST listener", config.http().host(), config.tls().enabled(), config.auth().enabled());
+        config.security().checkExposure("the gRPC listener", config.grpc().host(), config.tls().enabled(), config.auth().enabled());
+    }
+
     /** The catalog watcher tells {@code ref}'s service about changes once the front door has made it. */
     static CatalogWatcher watchCatalog(RouterConfig config, AtomicReference<ModelService> ref) {
         return new CatalogWatcher(config.runtimes().dir().isEmpty() ? null : Path.of(config.runtimes().dir()),
@@ -53,8 +59,6 @@ final class FrontDoor implements AutoCloseable {
               ModelRegistry models, VModelRegistry vmodels, List<Path> exampleDocs, PrometheusMeterRegistry metrics,
               BooleanSupplier ready) {
         this.metrics = metrics;
-        config.security().checkExposure("the REST listener", config.http().host(), config.tls().enabled(), config.auth().enabled());
-        config.security().checkExposure("the gRPC listener", config.grpc().host(), config.tls().enabled(), config.auth().enabled());
         ServerTls tls = ServerTls.of(config.tls(), metrics);
         this.audit = new AuditLog(config.security(), metrics);
         AccessControl access = new AccessControl(config.auth(), audit, metrics, ModelSpec::isNamespace, ModelSpec.DEFAULT_NAMESPACE);

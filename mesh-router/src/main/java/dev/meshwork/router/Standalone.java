@@ -25,6 +25,7 @@ public final class Standalone extends MeshRouter {
     private final CatalogWatcher catalog;
 
     private Standalone(RouterConfig config) {
+        FrontDoor.checkExposure(config);
         List<Path> docs = ExampleRegistrar.documents(config.examples());
         // Example folders the operator pointed at are readable storage, whatever the other roots are.
         List<String> roots = new ArrayList<>(config.node().storage().roots());

@@ -18,7 +18,9 @@ public record VModel(String id, String owner, String activeModelId, String targe
         implements java.io.Serializable {
     public VModel {
         owner = owner == null ? "" : owner;
-        autoDelete = Set.copyOf(autoDelete);
+        // sorted: its text (and so its signature in the shared registry) is the same in every JVM,
+        // where Set.copyOf's order depends on a per-JVM seed
+        autoDelete = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(autoDelete));
         transitionError = transitionError == null ? "" : transitionError;
     }
 

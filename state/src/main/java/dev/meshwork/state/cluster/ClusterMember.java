@@ -17,6 +17,7 @@ import dev.meshwork.placement.registry.RegistryStore;
 import dev.meshwork.placement.registry.VModel;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
+import io.micrometer.core.instrument.Metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -91,8 +92,11 @@ public final class ClusterMember {
         // what the maps hold is Meshwork's own records and the JDK's collections; nothing else is deserialized
         c.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
                 .setWhitelist(new ClassFilter().addPrefixes("dev.meshwork.", "java.util.", "java.lang.", "java.time.")));
-        c.addMapConfig(nearCached(MapNames.MODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "model", ModelSpec.class))));
-        c.addMapConfig(nearCached(MapNames.VMODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "vmodel", VModel.class))));
+        RowSigner signer = InternalHops.signer(InternalHops.secret(cluster, Metrics.globalRegistry));
+        c.addMapConfig(nearCached(MapNames.MODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "model", ModelSpec.class,
+                signer, HazelcastModelRegistry.KIND))));
+        c.addMapConfig(nearCached(MapNames.VMODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "vmodel", VModel.class,
+                signer, HazelcastVModelRegistry.KIND))));
         c.addMapConfig(nearCached(MapNames.PLACEMENT));
         c.addMapConfig(nearCached(MapNames.NODES)); // a request looks up its copy's node endpoint
         c.addMapConfig(new MapConfig(MapNames.CLAIMS).setBackupCount(1));

@@ -1,7 +1,6 @@
 package dev.meshwork.state.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import dev.meshwork.placement.registry.ModelRegistry;
 import dev.meshwork.placement.registry.ModelSpec;
 import java.util.Comparator;
@@ -13,25 +12,31 @@ import java.util.Optional;
  * ({@link RegistryMapStore}) and read from the near cache. Thread-safe.
  */
 public final class HazelcastModelRegistry implements ModelRegistry {
-    private final IMap<String, ModelSpec> map;
+    static final String KIND = "registry-model";
+    private final SignedMap<ModelSpec> map;
 
     public HazelcastModelRegistry(HazelcastInstance hz) {
-        this.map = hz.getMap(MapNames.MODELS);
+        this(hz, RowSigner.NONE);
+    }
+
+    /** With a cluster key, every registration is signed by the router that makes it, and one that does not check out is absent. */
+    public HazelcastModelRegistry(HazelcastInstance hz, RowSigner signer) {
+        this.map = new SignedMap<>(hz.getMap(MapNames.MODELS), signer, KIND, ModelSpec.class);
     }
 
     @Override
     public Optional<ModelSpec> get(String id) {
-        return id == null ? Optional.empty() : Optional.ofNullable(map.get(id));
+        return map.get(id);
     }
 
     @Override
     public Optional<ModelSpec> put(ModelSpec spec) {
-        return Optional.ofNullable(map.put(spec.id(), spec));
+        return map.put(spec.id(), spec);
     }
 
     @Override
     public Optional<ModelSpec> remove(String id) {
-        return Optional.ofNullable(map.remove(id));
+        return map.remove(id);
     }
 
     @Override

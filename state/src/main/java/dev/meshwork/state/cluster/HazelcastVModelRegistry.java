@@ -1,7 +1,6 @@
 package dev.meshwork.state.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import dev.meshwork.placement.registry.VModel;
 import dev.meshwork.placement.registry.VModelRegistry;
 import java.util.Comparator;
@@ -10,15 +9,20 @@ import java.util.Optional;
 
 /** The vmodels shared by every router, like {@link HazelcastModelRegistry}. Thread-safe. */
 public final class HazelcastVModelRegistry implements VModelRegistry {
-    private final IMap<String, VModel> map;
+    static final String KIND = "registry-vmodel";
+    private final SignedMap<VModel> map;
 
     public HazelcastVModelRegistry(HazelcastInstance hz) {
-        this.map = hz.getMap(MapNames.VMODELS);
+        this(hz, RowSigner.NONE);
+    }
+
+    public HazelcastVModelRegistry(HazelcastInstance hz, RowSigner signer) {
+        this.map = new SignedMap<>(hz.getMap(MapNames.VMODELS), signer, KIND, VModel.class);
     }
 
     @Override
     public Optional<VModel> get(String id) {
-        return id == null ? Optional.empty() : Optional.ofNullable(map.get(id));
+        return map.get(id);
     }
 
     @Override
@@ -28,7 +32,7 @@ public final class HazelcastVModelRegistry implements VModelRegistry {
 
     @Override
     public Optional<VModel> remove(String id) {
-        return Optional.ofNullable(map.remove(id));
+        return map.remove(id);
     }
 
     @Override

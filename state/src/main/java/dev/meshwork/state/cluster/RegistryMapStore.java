@@ -12,16 +12,22 @@ import java.util.Map;
  * loaded; after that the map is the authority, so a lookup of an unknown name never reaches the
  * database. Called from Hazelcast's partition threads; thread-safe through the store.
  */
-final class RegistryMapStore<T> implements MapStore<String, T> {
+final class RegistryMapStore<T extends java.io.Serializable> implements MapStore<String, Object> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RegistryMapStore.class);
     private final RegistryStore store;
     private final String kind;
     private final Class<T> type;
+    private final RowSigner signer;
+    /** The kind the map's values are signed as ({@code registry-model}). */
+    private final String signedKind;
     private volatile Map<String, T> initial;
 
-    RegistryMapStore(RegistryStore store, String kind, Class<T> type) {
+    RegistryMapStore(RegistryStore store, String kind, Class<T> type, RowSigner signer, String signedKind) {
         this.store = store;
         this.kind = kind;
         this.type = type;
+        this.signer = signer;
+        this.signedKind = signedKind;
     }
 
     private Map<String, T> initial() {
@@ -33,13 +39,23 @@ final class RegistryMapStore<T> implements MapStore<String, T> {
         return m;
     }
 
+    /**
+     * Persists a change, which is only ever a signed value a router wrote: anything else (a member
+     * without the cluster key, an object of another kind) is refused before it reaches the store
+     * or the map, and said in the log.
+     */
     @Override
-    public void store(String key, T value) {
-        store.save(kind, key, value);
+    public void store(String key, Object value) {
+        T v = SignedMap.unwrap(signer, signedKind, type, key, value);
+        if (v == null) {
+            LOG.warn("refused a {} change to '{}' that did not come from a router of this cluster (no valid signature)", kind, key);
+            throw new IllegalStateException("registry changes are made through a router's API");
+        }
+        store.save(kind, key, v);
     }
 
     @Override
-    public void storeAll(Map<String, T> map) {
+    public void storeAll(Map<String, Object> map) {
         map.forEach(this::store);
     }
 
@@ -54,18 +70,20 @@ final class RegistryMapStore<T> implements MapStore<String, T> {
     }
 
     @Override
-    public T load(String key) {
-        return initial == null ? null : initial.get(key);
+    public Object load(String key) {
+        T v = initial == null ? null : initial.get(key);
+        return v == null ? null : SignedMap.wrap(signer, signedKind, key, v);
     }
 
+    /** What the store holds, signed by this router as it loads it into the map. */
     @Override
-    public Map<String, T> loadAll(Collection<String> keys) {
+    public Map<String, Object> loadAll(Collection<String> keys) {
         Map<String, T> all = initial();
-        Map<String, T> out = new HashMap<>();
+        Map<String, Object> out = new HashMap<>();
         for (String k : keys) {
             T v = all.get(k);
             if (v != null) {
-                out.put(k, v);
+                out.put(k, SignedMap.wrap(signer, signedKind, k, v));
             }
         }
         return out;

@@ -230,4 +230,33 @@ class ClusterStateTest {
         new HazelcastNodeTable(node, signer).put(real);
         await("the node's record is back", () -> nodesAtRouter.get("n1").equals(java.util.Optional.of(real)));
     }
+
+    @Test
+    void withAClusterKeyOnlyRoutersChangeTheRegistry() throws Exception {
+        newCluster();
+        java.nio.file.Path keyFile = java.nio.file.Files.writeString(dir.resolve("cluster.key"), "the-cluster-key-0123456789");
+        cluster = new ClusterConfig(cluster.name(), cluster.host(), cluster.port(), cluster.members(), cluster.heartbeatSeconds(),
+                cluster.failureSeconds(), cluster.kubernetes(), cluster.tls(), keyFile.toString(), cluster.routerNames());
+        RowSigner signer = InternalHops.signer(InternalHops.secret(cluster, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+        RegistryStore store = store();
+        HazelcastInstance router = ClusterMember.start(cluster, ClusterMember.Role.ROUTER, "router", store);
+        members.add(router);
+        HazelcastModelRegistry registry = new HazelcastModelRegistry(router, signer);
+        registry.put(spec("real"));
+        org.assertj.core.api.Assertions.assertThat(registry.get("real")).contains(spec("real"));
+
+        // a member that knows the cluster name but not the key writes registrations: as a bare record, and with a made-up MAC
+        HazelcastInstance rogue = node();
+        com.hazelcast.map.IMap<String, Object> models = rogue.getMap(MapNames.MODELS);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> models.put("planted", spec("planted"))).isInstanceOf(RuntimeException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> models.put("real", new Signed<>(spec("evil"), "AAAA")))
+                .isInstanceOf(RuntimeException.class);
+        org.assertj.core.api.Assertions.assertThat(registry.get("planted")).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(registry.get("real")).contains(spec("real"));
+        org.assertj.core.api.Assertions.assertThat(store.loadAll("model", ModelSpec.class)).containsOnlyKeys("real");
+        // and through a registry of its own, without the key, it signs nothing a router believes
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HazelcastModelRegistry(rogue).put(spec("also-planted")))
+                .isInstanceOf(RuntimeException.class);
+        org.assertj.core.api.Assertions.assertThat(registry.list()).extracting(ModelSpec::id).containsExactly("real");
+    }
 }
