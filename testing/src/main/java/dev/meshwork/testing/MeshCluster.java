@@ -163,6 +163,16 @@ public final class MeshCluster implements AutoCloseable {
         }
     }
 
+    /** The Hazelcast cluster's name (what a process needs, with a member address, to join it). */
+    public String clusterName() {
+        return name;
+    }
+
+    /** The members' {@code 127.0.0.1:port} addresses, spare ones included. */
+    public List<String> memberAddresses() {
+        return clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList();
+    }
+
     /** Where the node's process writes its log; for messages in failed assertions. */
     public Path dir() {
         return dir;
