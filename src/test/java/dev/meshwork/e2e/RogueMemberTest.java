@@ -58,7 +58,7 @@ class RogueMemberTest {
             }
         }).build().start();
         try (MeshCluster cluster = MeshCluster.start(dir.resolve("mesh"), 1, 1, List.of("--cluster.secretFile=" + key),
-                List.of("--cluster.secretFile=" + key))) {
+                List.of("--cluster.secretFile=" + key, "--security.auditFile=audit.log"))) {
             cluster.registerOnnx(cluster.router(0), "adder", "add-vectors");
             assertThat(cluster.post(cluster.router(0), "/v2/models/adder/infer", INFER).body()).contains("[11.0,22.0]");
 
@@ -88,6 +88,10 @@ class RogueMemberTest {
                 assertThat(forgedCalls).hasValue(0);
                 assertThat(cluster.get(cluster.router(0), "/v1/mesh/models/adder").body()).contains("add-vectors/model.onnx")
                         .doesNotContain("other.onnx");
+                // the refused registration is in the router's audit file and its metrics
+                await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("mesh/router-0/audit.log"))
+                        .contains("\"target\":\"model adder\",\"outcome\":\"refused:not_signed\""));
+                assertThat(cluster.get(cluster.router(0), "/metrics").body()).contains("meshwork_registry_refused_changes_total 1.0");
             } finally {
                 rogue.shutdown();
             }

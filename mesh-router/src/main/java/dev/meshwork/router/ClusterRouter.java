@@ -3,6 +3,7 @@ package dev.meshwork.router;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import dev.meshwork.kserve.CatalogWatcher;
+import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.registry.RegistryStore;
 import dev.meshwork.router.cluster.ClusterNodeBackend;
 import dev.meshwork.router.mesh.ModelService;
@@ -14,7 +15,9 @@ import dev.meshwork.state.cluster.HazelcastPlacementTable;
 import dev.meshwork.state.cluster.HazelcastVModelRegistry;
 import dev.meshwork.state.cluster.InternalHops;
 import dev.meshwork.state.cluster.NodeReaper;
+import dev.meshwork.state.cluster.RegistryGuard;
 import dev.meshwork.state.cluster.RowSigner;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -54,8 +57,17 @@ public final class ClusterRouter extends MeshRouter {
         this.backend = new ClusterNodeBackend(placement, nodes, claims, owner, config.forward(),
                 InternalHops.dialer(config.cluster(), metrics), config.scaling(), metrics);
         this.reaper = new NodeReaper(hz, nodes, placement, 2_000, n -> backend.nodeGone(n.nodeId(), n.endpoint()));
-        opened(new FrontDoor(config, catalog, ready, backend, new HazelcastModelRegistry(hz, signer), new HazelcastVModelRegistry(hz, signer), docs, metrics,
-                () -> hz.getLifecycleService().isRunning() && !backend.nodes().isEmpty()));
+        FrontDoor door = new FrontDoor(config, catalog, ready, backend, new HazelcastModelRegistry(hz, signer), new HazelcastVModelRegistry(hz, signer),
+                docs, metrics, () -> hz.getLifecycleService().isRunning() && !backend.nodes().isEmpty());
+        // a registry change that no router signed (a member without the cluster key) is refused by this member's store: audit it
+        Counter refusedChanges = Counter.builder("meshwork_registry_refused_changes")
+                .description("registry changes refused because no router of the cluster signed them").register(metrics);
+        RegistryGuard.of(hz).onRefused((kind, key) -> {
+            refusedChanges.increment();
+            door.audit().record("unknown", ModelSpec.namespaceOf(key), "deploy", kind + " " + key, "refused:not_signed", "cluster",
+                    "a change to the shared registry that no router of this cluster signed");
+        });
+        opened(door);
     }
 
     public static ClusterRouter start(RouterConfig config) {

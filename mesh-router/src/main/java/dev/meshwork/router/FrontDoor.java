@@ -82,6 +82,10 @@ final class FrontDoor implements AutoCloseable {
                 new ModelMeshGrpcService(service, vmodelService, requestThreads)), List.of(new GrpcAccess(access), new ModelMeshHeaders()));
     }
 
+    AuditLog audit() {
+        return audit;
+    }
+
     int httpPort() {
         return rest.port();
     }

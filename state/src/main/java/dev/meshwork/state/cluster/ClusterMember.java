@@ -93,10 +93,12 @@ public final class ClusterMember {
         c.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
                 .setWhitelist(new ClassFilter().addPrefixes("dev.meshwork.", "java.util.", "java.lang.", "java.time.")));
         RowSigner signer = InternalHops.signer(InternalHops.secret(cluster, Metrics.globalRegistry));
+        RegistryGuard guard = new RegistryGuard();
+        c.getUserContext().put(RegistryGuard.KEY, guard);
         c.addMapConfig(nearCached(MapNames.MODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "model", ModelSpec.class,
-                signer, HazelcastModelRegistry.KIND))));
+                signer, HazelcastModelRegistry.KIND, guard))));
         c.addMapConfig(nearCached(MapNames.VMODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "vmodel", VModel.class,
-                signer, HazelcastVModelRegistry.KIND))));
+                signer, HazelcastVModelRegistry.KIND, guard))));
         c.addMapConfig(nearCached(MapNames.PLACEMENT));
         c.addMapConfig(nearCached(MapNames.NODES)); // a request looks up its copy's node endpoint
         c.addMapConfig(new MapConfig(MapNames.CLAIMS).setBackupCount(1));

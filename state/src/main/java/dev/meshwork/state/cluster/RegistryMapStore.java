@@ -20,9 +20,11 @@ final class RegistryMapStore<T extends java.io.Serializable> implements MapStore
     private final RowSigner signer;
     /** The kind the map's values are signed as ({@code registry-model}). */
     private final String signedKind;
+    private final RegistryGuard guard;
     private volatile Map<String, T> initial;
 
-    RegistryMapStore(RegistryStore store, String kind, Class<T> type, RowSigner signer, String signedKind) {
+    RegistryMapStore(RegistryStore store, String kind, Class<T> type, RowSigner signer, String signedKind, RegistryGuard guard) {
+        this.guard = guard;
         this.store = store;
         this.kind = kind;
         this.type = type;
@@ -42,13 +44,14 @@ final class RegistryMapStore<T extends java.io.Serializable> implements MapStore
     /**
      * Persists a change, which is only ever a signed value a router wrote: anything else (a member
      * without the cluster key, an object of another kind) is refused before it reaches the store
-     * or the map, and said in the log.
+     * or the map, said in the log and told to the {@link RegistryGuard}.
      */
     @Override
     public void store(String key, Object value) {
         T v = SignedMap.unwrap(signer, signedKind, type, key, value);
         if (v == null) {
             LOG.warn("refused a {} change to '{}' that did not come from a router of this cluster (no valid signature)", kind, key);
+            guard.refused(kind, key);
             throw new IllegalStateException("registry changes are made through a router's API");
         }
         store.save(kind, key, v);
