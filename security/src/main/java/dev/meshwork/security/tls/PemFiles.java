@@ -97,10 +97,16 @@ public final class PemFiles {
 
     /** {tag, content offset, content length} of the DER element at {@code at}. */
     private static int[] header(byte[] der, int at) {
+        if (at + 2 > der.length) {
+            throw new IllegalArgumentException("the private key is truncated");
+        }
         int len = der[at + 1] & 0xff;
         int off = at + 2;
         if (len >= 0x80) {
             int n = len & 0x7f;
+            if (n > 3 || off + n > der.length) { // no key is 16 MB long: a longer length is garbage
+                throw new IllegalArgumentException("the private key is not valid DER");
+            }
             len = 0;
             for (int k = 0; k < n; k++) {
                 len = (len << 8) | (der[off + k] & 0xff);
