@@ -54,6 +54,13 @@ public final class ConfigCheck {
         }
     }
 
+    /** A file the process reads ({@code what}: "file", "PEM file"): empty means none; otherwise it must be a regular file now. */
+    public static void fileOrEmpty(String key, String path, String what) {
+        if (!path.isEmpty() && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(path))) {
+            throw MeshError.invalid("%s must name a readable %s, got '%s'", key, what, path);
+        }
+    }
+
     /** A condition between keys, with the line that explains it when it fails. */
     public static void require(boolean holds, String message, Object... args) {
         if (!holds) {

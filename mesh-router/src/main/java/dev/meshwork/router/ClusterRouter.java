@@ -7,6 +7,7 @@ import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.registry.RegistryStore;
 import dev.meshwork.router.cluster.ClusterNodeBackend;
 import dev.meshwork.router.mesh.ModelService;
+import dev.meshwork.security.ClusterSecret;
 import dev.meshwork.state.cluster.ClusterMember;
 import dev.meshwork.state.cluster.HazelcastLoadClaims;
 import dev.meshwork.state.cluster.HazelcastModelRegistry;
@@ -46,16 +47,17 @@ public final class ClusterRouter extends MeshRouter {
         // several routers share one H2 file: the first serves it to the others over loopback
         System.setProperty("h2.bindAddress", System.getProperty("h2.bindAddress", "127.0.0.1"));
         this.store = RegistryStores.open(config.registry().shared());
-        this.hz = ClusterMember.start(config.cluster(), ClusterMember.Role.ROUTER, "router", store);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        RowSigner signer = InternalHops.signer(InternalHops.secret(config.cluster(), metrics));
+        ClusterSecret secret = InternalHops.secret(config.cluster(), metrics);
+        RowSigner signer = InternalHops.signer(secret);
+        this.hz = ClusterMember.start(config.cluster(), ClusterMember.Role.ROUTER, "router", store, signer);
         HazelcastPlacementTable placement = new HazelcastPlacementTable(hz, signer);
         HazelcastNodeTable nodes = new HazelcastNodeTable(hz, signer);
         String owner = hz.getCluster().getLocalMember().getUuid().toString();
         HazelcastLoadClaims claims = new HazelcastLoadClaims(hz,
                 o -> hz.getCluster().getMembers().stream().map(Member::getUuid).anyMatch(u -> u.toString().equals(o)));
         this.backend = new ClusterNodeBackend(placement, nodes, claims, owner, config.forward(),
-                InternalHops.dialer(config.cluster(), metrics), config.scaling(), metrics);
+                InternalHops.dialer(config.cluster(), secret, metrics), config.scaling(), metrics);
         this.reaper = new NodeReaper(hz, nodes, placement, 2_000, n -> backend.nodeGone(n.nodeId(), n.endpoint()));
         FrontDoor door = new FrontDoor(config, catalog, ready, backend, new HazelcastModelRegistry(hz, signer), new HazelcastVModelRegistry(hz, signer),
                 docs, metrics, () -> hz.getLifecycleService().isRunning() && !backend.nodes().isEmpty());

@@ -93,8 +93,11 @@ public final class AccessControl {
         try {
             Principal p = null;
             if (c.bearer() != null) {
-                if (tokens != null && (bearers.isEmpty() || tokens.knows(c.bearer()))) {
-                    p = tokens.authenticate(c);
+                if (tokens != null) {
+                    p = tokens.lookup(c.bearer()); // hashed once; a miss goes on to the JWT check, if there is one
+                    if (p == null && bearers.isEmpty()) {
+                        throw new AuthenticationException("the bearer token is not a known API token");
+                    }
                 }
                 for (int i = 0; p == null && i < bearers.size(); i++) {
                     p = bearers.get(i).authenticate(c);

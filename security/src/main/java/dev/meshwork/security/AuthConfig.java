@@ -1,8 +1,6 @@
 package dev.meshwork.security;
 
 import dev.meshwork.config.ConfigCheck;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * How a listener's callers prove who they are ({@code auth.*}). Authentication is on when any
@@ -26,9 +24,9 @@ public record AuthConfig(String tokensFile, String jwksFile, String jwksUrl, Str
                          String principalClaim, String namespacesClaim, String rolesClaim, String clientsFile,
                          boolean protectMetrics, long reloadMs) {
     public AuthConfig {
-        fileOrEmpty("auth.tokensFile", tokensFile);
-        fileOrEmpty("auth.jwksFile", jwksFile);
-        fileOrEmpty("auth.clientsFile", clientsFile);
+        ConfigCheck.fileOrEmpty("auth.tokensFile", tokensFile, "file");
+        ConfigCheck.fileOrEmpty("auth.jwksFile", jwksFile, "file");
+        ConfigCheck.fileOrEmpty("auth.clientsFile", clientsFile, "file");
         ConfigCheck.require(jwksFile.isEmpty() || jwksUrl.isEmpty(), "give auth.jwksFile or auth.jwksUrl, not both");
         ConfigCheck.require((jwksFile.isEmpty() && jwksUrl.isEmpty()) || (!issuer.isBlank() && !audience.isBlank()),
                 "JWTs are checked against auth.issuer and auth.audience: set both with auth.jwksFile or auth.jwksUrl");
@@ -39,9 +37,6 @@ public record AuthConfig(String tokensFile, String jwksFile, String jwksUrl, Str
         ConfigCheck.atLeast("auth.reloadMs", reloadMs, 10);
     }
 
-    private static void fileOrEmpty(String key, String path) {
-        ConfigCheck.require(path.isEmpty() || Files.isRegularFile(Path.of(path)), "%s must name a readable file, got '%s'", key, path);
-    }
 
     public static AuthConfig defaults() {
         return new AuthConfig("", "", "", "", "", 60, "sub", "namespaces", "roles", "", false, 1000);

@@ -47,9 +47,14 @@ public final class TokenFile implements Authenticator {
         }
     }
 
-    /** Whether the token is one of the file's (so a JWT-shaped static token is not sent to the JWT check). */
+    /** The principal of one of the file's tokens, or null (then a JWT-shaped token goes on to the JWT check). */
+    Principal lookup(String token) {
+        return tokens.get().get(sha256(token));
+    }
+
+    /** Whether the token is one of the file's. */
     boolean knows(String token) {
-        return tokens.get().containsKey(sha256(token));
+        return lookup(token) != null;
     }
 
     @Override
@@ -57,7 +62,7 @@ public final class TokenFile implements Authenticator {
         if (credentials.bearer() == null) {
             return null;
         }
-        Principal p = tokens.get().get(sha256(credentials.bearer()));
+        Principal p = lookup(credentials.bearer());
         if (p == null) {
             throw new AuthenticationException("the bearer token is not a known API token");
         }

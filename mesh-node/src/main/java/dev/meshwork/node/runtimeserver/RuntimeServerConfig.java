@@ -21,8 +21,7 @@ public record RuntimeServerConfig(String host, int port, NodeConfig node, TlsCon
         ConfigCheck.port("port", port);
         tls = tls == null ? TlsConfig.defaults() : tls;
         secretFile = secretFile == null ? "" : secretFile;
-        ConfigCheck.require(secretFile.isEmpty() || java.nio.file.Files.isRegularFile(java.nio.file.Path.of(secretFile)),
-                "secretFile must name a readable file, got '%s'", secretFile);
+        ConfigCheck.fileOrEmpty("secretFile", secretFile, "file");
         security = security == null ? SecurityConfig.defaults() : security;
     }
 

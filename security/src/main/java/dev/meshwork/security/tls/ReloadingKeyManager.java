@@ -39,8 +39,7 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     private static Loaded load(byte[] certPem, byte[] keyPem) {
         List<X509Certificate> chain = PemFiles.certificates(certPem);
         PrivateKey key = PemFiles.privateKey(keyPem);
-        if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm().replace("RSASSA-PSS", "RSA"))
-                && !(key.getAlgorithm().equals("EC") && chain.get(0).getPublicKey().getAlgorithm().equals("EC"))) {
+        if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm().replace("RSASSA-PSS", "RSA"))) {
             throw new IllegalArgumentException("the key (" + key.getAlgorithm() + ") does not belong to the certificate ("
                     + chain.get(0).getPublicKey().getAlgorithm() + ")");
         }

@@ -1,8 +1,6 @@
 package dev.meshwork.security.tls;
 
 import dev.meshwork.config.ConfigCheck;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -31,10 +29,10 @@ public record TlsConfig(String certFile, String keyFile, String clientCaFile, St
         serverCaFile = serverCaFile == null ? "" : serverCaFile;
         reloadMs = reloadMs == 0 ? 1000 : reloadMs;
         ConfigCheck.require(certFile.isEmpty() == keyFile.isEmpty(), "tls.certFile and tls.keyFile go together: give both or neither");
-        for (String[] f : new String[][] {{"tls.certFile", certFile}, {"tls.keyFile", keyFile}, {"tls.clientCaFile", clientCaFile},
-                {"tls.serverCaFile", serverCaFile}}) {
-            ConfigCheck.require(f[1].isEmpty() || Files.isRegularFile(Path.of(f[1])), "%s must name a readable PEM file, got '%s'", f[0], f[1]);
-        }
+        ConfigCheck.fileOrEmpty("tls.certFile", certFile, "PEM file");
+        ConfigCheck.fileOrEmpty("tls.keyFile", keyFile, "PEM file");
+        ConfigCheck.fileOrEmpty("tls.clientCaFile", clientCaFile, "PEM file");
+        ConfigCheck.fileOrEmpty("tls.serverCaFile", serverCaFile, "PEM file");
         ConfigCheck.require(clientCaFile.isEmpty() || !certFile.isEmpty(), "tls.clientCaFile needs tls.certFile and tls.keyFile (mTLS is TLS first)");
         ConfigCheck.oneOf("tls.clientAuth", clientAuth, List.of("require", "optional"));
         ConfigCheck.atLeast("tls.reloadMs", reloadMs, 10);

@@ -43,8 +43,7 @@ public record ClusterConfig(String name, String host, int port, List<String> mem
         kubernetes = kubernetes == null ? Kubernetes.disabled() : kubernetes;
         tls = tls == null ? TlsConfig.defaults() : tls;
         secretFile = secretFile == null ? "" : secretFile;
-        ConfigCheck.require(secretFile.isEmpty() || java.nio.file.Files.isRegularFile(java.nio.file.Path.of(secretFile)),
-                "cluster.secretFile must name a readable file, got '%s'", secretFile);
+        ConfigCheck.fileOrEmpty("cluster.secretFile", secretFile, "file");
         routerNames = routerNames == null ? List.of("router*") : List.copyOf(routerNames);
         ConfigCheck.require(!routerNames.isEmpty(), "cluster.routerNames must name at least one router certificate name");
     }

@@ -43,15 +43,20 @@ public final class ClusterMember {
 
     /** Starts a member; {@code store} persists registrations (routers only; nodes pass {@link RegistryStore#NONE}). */
     public static HazelcastInstance start(ClusterConfig cluster, Role role, String processName, RegistryStore store) {
+        return start(cluster, role, processName, store, InternalHops.signer(InternalHops.secret(cluster, Metrics.globalRegistry)));
+    }
+
+    /** Starts a member whose registry store checks changes with {@code signer} (the process's one reading of the cluster key). */
+    public static HazelcastInstance start(ClusterConfig cluster, Role role, String processName, RegistryStore store, RowSigner signer) {
         try {
-            return Hazelcast.newHazelcastInstance(config(cluster, role, processName, store));
+            return Hazelcast.newHazelcastInstance(config(cluster, role, processName, store, signer));
         } catch (RuntimeException e) {
             throw new MeshError(ErrorCode.UNAVAILABLE, "cannot start the cluster member on " + cluster.host() + ":" + cluster.port()
                     + ": " + e.getMessage(), e);
         }
     }
 
-    static Config config(ClusterConfig cluster, Role role, String processName, RegistryStore store) {
+    static Config config(ClusterConfig cluster, Role role, String processName, RegistryStore store, RowSigner signer) {
         Config c = new Config();
         c.setClusterName(cluster.name());
         c.setInstanceName(processName + "-" + UUID.randomUUID().toString().substring(0, 8));
@@ -92,7 +97,6 @@ public final class ClusterMember {
         // what the maps hold is Meshwork's own records and the JDK's collections; nothing else is deserialized
         c.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
                 .setWhitelist(new ClassFilter().addPrefixes("dev.meshwork.", "java.util.", "java.lang.", "java.time.")));
-        RowSigner signer = InternalHops.signer(InternalHops.secret(cluster, Metrics.globalRegistry));
         RegistryGuard guard = new RegistryGuard();
         c.getUserContext().put(RegistryGuard.KEY, guard);
         c.addMapConfig(nearCached(MapNames.MODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "model", ModelSpec.class,

@@ -28,9 +28,9 @@ public final class InternalHops {
         return secret == null ? RowSigner.NONE : new RowSigner(secret);
     }
 
-    /** How this process dials the others. */
-    public static InternalChannels dialer(ClusterConfig c, MeterRegistry metrics) {
-        return new InternalChannels(ClientTls.credentials(c.tls(), metrics), secret(c, metrics));
+    /** How this process dials the others, with the secret it read once ({@link #secret}; null for none). */
+    public static InternalChannels dialer(ClusterConfig c, ClusterSecret secret, MeterRegistry metrics) {
+        return new InternalChannels(ClientTls.credentials(c.tls(), metrics), secret);
     }
 
     /**
