@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.meshwork.protocol.node.NodeServiceGrpc;
 import dev.meshwork.protocol.node.NodeStatusRequest;
 import dev.meshwork.protocol.node.UnloadRequest;
+import com.sun.net.httpserver.HttpServer;
 import dev.meshwork.testing.MeshCluster;
+import dev.meshwork.testing.MeshExtension;
+import dev.meshwork.testing.MeshProcess;
 import dev.meshwork.testing.TestCertificates;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -16,10 +19,14 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.stub.MetadataUtils;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,6 +109,43 @@ class ClusterTrustTest {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
             assertThat(cluster.post(cluster.router(0), "/v2/models/adder/infer", INFER).body()).contains("[11.0,22.0]");
+            pinnedDigestsKeepSubstitutedBytesOut(cluster);
+        }
+    }
+
+    /** A storageUri that pins a digest loads only those bytes, whatever its server serves later; copies report what they read. */
+    private void pinnedDigestsKeepSubstitutedBytesOut(MeshCluster cluster) throws Exception {
+        byte[] adder = Files.readAllBytes(MeshProcess.repoRoot().resolve("examples/onnx/add-vectors/model.onnx"));
+        byte[] other = Files.readAllBytes(MeshProcess.repoRoot().resolve("examples/onnx/typed-ops/model.onnx"));
+        AtomicReference<byte[]> served = new AtomicReference<>(adder);
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/m.onnx", ex -> {
+            byte[] body = served.get();
+            ex.sendResponseHeaders(200, body.length);
+            try (var out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        try {
+            String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(adder));
+            String pinned = "http://127.0.0.1:" + server.getAddress().getPort() + "/m.onnx#sha256=" + digest;
+            String body = "{\"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \"" + pinned + "\"}";
+            assertThat(cluster.put(cluster.router(0), "/v1/mesh/models/pinned", body).status()).isEqualTo(201);
+            assertThat(cluster.post(cluster.router(0), "/v2/models/pinned/infer", INFER).body()).contains("[11.0,22.0]");
+            assertThat(cluster.get(cluster.router(0), "/v1/mesh/models/pinned").body()).contains("\"digest\":\"sha256:" + digest + "\"");
+
+            served.set(other); // the server now hands out other bytes (a query string keeps the node's download cache out of it)
+            assertThat(cluster.put(cluster.router(0), "/v1/mesh/models/substituted", body.replace("/m.onnx#", "/m.onnx?fresh=1#")).status())
+                    .isEqualTo(201);
+            MeshExtension.Http refused = cluster.post(cluster.router(0), "/v2/models/substituted/infer", INFER);
+            assertThat(refused.status()).as(refused.body()).isEqualTo(503); // a model whose load failed is not ready, with the reason
+            assertThat(refused.body()).contains("not the sha256:" + digest + " its storageUri pins");
+            assertThat(cluster.get(cluster.router(0), "/v1/mesh/models/substituted").body()).contains("\"state\":\"FAILED\"");
+            assertThat(cluster.post(cluster.router(0), "/v2/models/pinned/infer", INFER).body()).as("the verified copy serves on")
+                    .contains("[11.0,22.0]");
+        } finally {
+            server.stop(0);
         }
     }
 

@@ -123,9 +123,9 @@ public final class NodeAgent implements AutoCloseable {
                 }
 
                 @Override
-                public LoadedModel load(ModelSpec spec) throws Exception {
+                public ModelCache.Loaded load(ModelSpec spec) throws Exception {
                     try (Artifact a = store.open(spec.storageUri())) {
-                        return r.load(spec, a.path());
+                        return new ModelCache.Loaded(r.load(spec, a.path()), a.digest());
                     }
                 }
 
@@ -320,7 +320,7 @@ public final class NodeAgent implements AutoCloseable {
 
     /** A copy as the placement table holds it. */
     public CopyRecord record(CopyInfo c) {
-        return new CopyRecord(config.nodeId(), c.slot(), c.state(), c.sizeBytes(), c.lastUsedMillis(), c.error(), c.spec());
+        return new CopyRecord(config.nodeId(), c.slot(), c.state(), c.sizeBytes(), c.lastUsedMillis(), c.error(), c.spec(), c.digest());
     }
 
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {

@@ -33,8 +33,8 @@ class LoadHoldsTest {
         }
 
         @Override
-        public LoadedModel load(ModelSpec spec) {
-            return new LoadedModel() {
+        public ModelCache.Loaded load(ModelSpec spec) {
+            return new ModelCache.Loaded(new LoadedModel() {
                 @Override
                 public ModelMetadata metadata() {
                     return new ModelMetadata(spec.id(), List.of("1"), "fake", List.of(), List.of());
@@ -53,7 +53,7 @@ class LoadHoldsTest {
                 @Override
                 public void close() {
                 }
-            };
+            }, "");
         }
     }, new LruEvictionPolicy(), loads, new ModelCache.Settings(10_000, 1_000, 0, 5_000));
 

@@ -2,6 +2,12 @@ package dev.meshwork.node.cache;
 
 import dev.meshwork.placement.table.CopyState;
 
-/** A snapshot of one copy: what the node reports in status and the placement table. */
-public record CopyInfo(String modelId, String slot, CopyState state, long sizeBytes, long lastUsedMillis, String error, String spec) {
+/**
+ * A snapshot of one copy: what the node reports in status and the placement table.
+ *
+ * @param spec   the fingerprint of the registration it was loaded for
+ * @param digest {@code sha256:<hex>} of the artifact bytes it loaded, once LOADED
+ */
+public record CopyInfo(String modelId, String slot, CopyState state, long sizeBytes, long lastUsedMillis, String error, String spec,
+                       String digest) {
 }

@@ -37,7 +37,8 @@ public final class ModelCache {
         /** A conservative estimate of the model's memory, from its artifact; fast. */
         long predictSize(ModelSpec spec) throws Exception;
 
-        LoadedModel load(ModelSpec spec) throws Exception;
+        /** Loads the model from its artifact; says which bytes it loaded. */
+        Loaded load(ModelSpec spec) throws Exception;
 
         /**
          * Gets the artifact ready before a load thread takes the load (a download runs on its own
@@ -46,6 +47,13 @@ public final class ModelCache {
         default CompletableFuture<?> fetch(ModelSpec spec) {
             return CompletableFuture.completedFuture(null);
         }
+    }
+
+    /**
+     * A loaded model and {@code sha256:<hex>} of the artifact it was loaded from (empty when the
+     * loader cannot tell), reported with the copy so routers can check what a node serves.
+     */
+    public record Loaded(LoadedModel model, String digest) {
     }
 
     /**
@@ -217,14 +225,15 @@ public final class ModelCache {
         try {
             long predicted = e.spec.sizeHint() > 0 ? e.spec.sizeHint() : loader.predictSize(e.spec);
             reserve(e, predicted);
-            model = loader.load(e.spec);
+            Loaded loaded = loader.load(e.spec);
+            model = loaded.model();
             long measured = model.sizeBytes();
             if (measured > predicted) {
                 reserve(e, measured - predicted);
             } else if (measured < predicted) {
                 e.returnReserved(predicted - measured);
             }
-            e.loaded(model, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            e.loaded(model, loaded.digest(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             events.loaded(System.nanoTime() - started, true);
         } catch (Throwable t) {
             failed(e, model, t, started);

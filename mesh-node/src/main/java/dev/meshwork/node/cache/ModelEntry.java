@@ -31,6 +31,8 @@ final class ModelEntry {
     private final Semaphore turns;
     private CopyState state = CopyState.LOADING;
     private LoadedModel model;
+    /** The digest of the artifact bytes it loaded; empty until then. */
+    private String digest = "";
     private MeshError failure;
     private long failedAtNanos;
     private long reservedBytes;
@@ -90,8 +92,9 @@ final class ModelEntry {
         memory.free(bytes);
     }
 
-    synchronized void loaded(LoadedModel m, long tookMillis) {
+    synchronized void loaded(LoadedModel m, String artifactDigest, long tookMillis) {
         loadMillis = tookMillis;
+        digest = artifactDigest;
         model = m;
         // a fresh copy counts as used now, not when its load was queued: the request that caused the
         // load is about to arrive, and a load that waited behind others must not be the first evicted
@@ -237,6 +240,7 @@ final class ModelEntry {
     }
 
     synchronized CopyInfo info() {
-        return new CopyInfo(spec.id(), slot, state, reservedBytes, lastUsedMillis, failure == null ? "" : failure.getMessage(), fingerprint);
+        return new CopyInfo(spec.id(), slot, state, reservedBytes, lastUsedMillis, failure == null ? "" : failure.getMessage(), fingerprint,
+                state == CopyState.LOADED ? digest : "");
     }
 }

@@ -9,15 +9,26 @@ import java.nio.file.Path;
 public final class Artifact implements AutoCloseable {
     private final Path path;
     private final Runnable onClose;
+    private String digest;
     private boolean closed;
 
-    Artifact(Path path, Runnable onClose) {
+    /** {@code digest} is the one the disk cache checked for a download, or null to read the bytes when asked. */
+    Artifact(Path path, Runnable onClose, String digest) {
         this.path = path;
         this.onClose = onClose;
+        this.digest = digest;
     }
 
     public Path path() {
         return path;
+    }
+
+    /** {@code sha256:<hex>} of the artifact's bytes ({@link ArtifactDigest}); a local artifact is read once per handle. */
+    public String digest() {
+        if (digest == null) {
+            digest = ArtifactDigest.of(path);
+        }
+        return digest;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.meshwork.node.storage;
 
 import dev.meshwork.node.NodeConfig;
+import dev.meshwork.placement.registry.DigestPin;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
@@ -59,7 +60,8 @@ public final class ArtifactStore implements AutoCloseable {
      * remote one not yet in the cache is downloaded on a download thread ({@link DownloadQueue});
      * local and cached artifacts are ready at once. The future fails with the download's error.
      */
-    public CompletableFuture<Void> prefetch(String storageUri) {
+    public CompletableFuture<Void> prefetch(String pinnedUri) {
+        String storageUri = DigestPin.location(pinnedUri);
         String scheme = scheme(storageUri);
         boolean remote = scheme.equals("http") || scheme.equals("https") || scheme.equals("s3");
         if (!remote || cache.lookup(DiskCache.key(storageUri)) != null) {
@@ -67,7 +69,7 @@ public final class ArtifactStore implements AutoCloseable {
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         downloads.submit(hostOf(storageUri), () -> {
-            try (Artifact ignored = open(storageUri)) {
+            try (Artifact ignored = open(pinnedUri)) {
                 done.complete(null);
             } catch (Throwable t) {
                 done.completeExceptionally(t);
@@ -88,10 +90,28 @@ public final class ArtifactStore implements AutoCloseable {
 
 
     /**
-     * Opens the artifact of {@code storageUri}: a checked local path, pinned against cache
-     * eviction until the handle is closed.
+     * Opens the artifact of {@code pinnedUri}: a checked local path, pinned against cache eviction
+     * until the handle is closed. When the URI pins a digest ({@link DigestPin}), bytes with
+     * another digest are refused here, before any runtime parses them.
      */
-    public Artifact open(String storageUri) {
+    public Artifact open(String pinnedUri) {
+        String pin = DigestPin.of(pinnedUri);
+        Artifact a = openLocation(DigestPin.location(pinnedUri));
+        if (!pin.isEmpty() && !pin.equals(a.digest())) {
+            String found = a.digest();
+            a.close();
+            String location = DigestPin.location(pinnedUri);
+            if (!scheme(location).isEmpty() && !scheme(location).equals("file")) {
+                cache.discard(DiskCache.key(location)); // a corrected server is fetched again at the next try
+            }
+            throw new MeshError(ErrorCode.PRECONDITION_FAILED, MeshError.format(
+                    "the artifact at %s has digest %s, not the %s its storageUri pins; it was not loaded",
+                    ModelSpec.redactUri(location), found, pin));
+        }
+        return a;
+    }
+
+    private Artifact openLocation(String storageUri) {
         String scheme = scheme(storageUri);
         if (scheme.equals("http") || scheme.equals("https")) {
             checkHost(storageUri);
@@ -101,7 +121,7 @@ public final class ArtifactStore implements AutoCloseable {
             S3Fetcher.Location.parse(storageUri); // a bad bucket name fails before the cache is touched
             return download(storageUri, s3::fetch);
         }
-        return new Artifact(resolve(storageUri), () -> { });
+        return new Artifact(resolve(storageUri), () -> { }, null);
     }
 
     /** With {@code node.storage.allowedHosts} set, an http(s) artifact must come from one of them. */
@@ -142,7 +162,7 @@ public final class ArtifactStore implements AutoCloseable {
                     }
                 }
             }
-            return new Artifact(file, () -> cache.unpin(key));
+            return new Artifact(file, () -> cache.unpin(key), cache.sealedDigest(key));
         } catch (RuntimeException e) {
             cache.unpin(key);
             throw e;

@@ -106,7 +106,7 @@ final class DiskCache {
             String stamp = size(file) + "@" + newest(file);
             if (!stamp.equals(verified.get(key))) {
                 Path sidecar = digestFile(key);
-                if (!Files.isRegularFile(sidecar) || !Files.readString(sidecar).trim().equals(digest(file))) {
+                if (!Files.isRegularFile(sidecar) || !Files.readString(sidecar).trim().equals(ArtifactDigest.of(file))) {
                     LOG.warn("artifact cache entry {} does not match the digest taken at its download; downloading it again", entry);
                     deleteTree(entry);
                     deleteQuietly(sidecar);
@@ -125,7 +125,7 @@ final class DiskCache {
     /** Records the digest of a download that has just been renamed into place. */
     synchronized void seal(String key, Path file) {
         try {
-            Files.writeString(digestFile(key), digest(file));
+            Files.writeString(digestFile(key), ArtifactDigest.of(file));
             verified.put(key, size(file) + "@" + newest(file));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -136,26 +136,21 @@ final class DiskCache {
         return dir.resolve(key + ".sha256");
     }
 
-    /** SHA-256 over a file, or over a folder's files in path order (each path, then its bytes). */
-    static String digest(Path artifact) throws IOException {
+    /** The digest recorded when the entry was downloaded; valid after {@link #lookup} returned its file. */
+    synchronized String sealedDigest(String key) {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            List<Path> files;
-            try (Stream<Path> all = Files.walk(artifact)) {
-                files = all.filter(Files::isRegularFile).sorted().toList();
-            }
-            byte[] buffer = new byte[1 << 16];
-            for (Path f : files) {
-                sha.update(artifact.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
-                try (var in = Files.newInputStream(f)) {
-                    for (int n; (n = in.read(buffer)) > 0; ) {
-                        sha.update(buffer, 0, n);
-                    }
-                }
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            return Files.readString(digestFile(key)).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes an entry whose bytes were refused (not the pinned digest), unless a load still reads it. */
+    synchronized void discard(String key) {
+        if (!pins.containsKey(key)) {
+            deleteTree(dir.resolve(key));
+            deleteQuietly(digestFile(key));
+            verified.remove(key);
         }
     }
 

@@ -106,7 +106,7 @@ class ModelCacheTest {
         }
 
         @Override
-        public LoadedModel load(ModelSpec spec) throws Exception {
+        public ModelCache.Loaded load(ModelSpec spec) throws Exception {
             loads.incrementAndGet();
             assertThat(gate.await(10, TimeUnit.SECONDS)).isTrue();
             if (failWith != null) {
@@ -116,7 +116,7 @@ class ModelCacheTest {
             synchronized (made) {
                 made.add(m);
             }
-            return m;
+            return new ModelCache.Loaded(m, "sha256:" + spec.id());
         }
 
         FakeModel last(String id) {
@@ -294,7 +294,7 @@ class ModelCacheTest {
     void anUnreachableRuntimeIsNotRememberedAsAFailedLoad() {
         FakeLoader loader = new FakeLoader() {
             @Override
-            public LoadedModel load(ModelSpec spec) throws Exception {
+            public ModelCache.Loaded load(ModelSpec spec) throws Exception {
                 if (loads.get() == 0) {
                     loads.incrementAndGet();
                     throw new MeshError(ErrorCode.UNAVAILABLE, "external runtime ext is not READY");

@@ -240,4 +240,39 @@ class ArtifactStoreTest {
         }
         assertThat(requests).as("an intact entry is served from the cache").hasValue(2);
     }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    @Test
+    void aPinnedDigestAdmitsOnlyThoseBytesAndTheCopyReportsWhatItRead() throws Exception {
+        Path file = Files.write(root.resolve("m.onnx"), MODEL);
+        ArtifactStore store = store(1 << 20, 1 << 20);
+        String good = sha256(MODEL);
+        try (Artifact a = store.open(file + "#sha256=" + good)) {
+            assertThat(a.path()).isEqualTo(file.toRealPath());
+            assertThat(a.digest()).isEqualTo("sha256:" + good);
+        }
+        try (Artifact unpinned = store.open(file.toString())) {
+            assertThat(unpinned.digest()).as("reported without a pin too").isEqualTo("sha256:" + good);
+        }
+        String other = "0".repeat(64);
+        assertError(() -> store.open(file + "#sha256=" + other), ErrorCode.PRECONDITION_FAILED,
+                "has digest sha256:" + good + ", not the sha256:" + other + " its storageUri pins");
+    }
+
+    @Test
+    void aDownloadThatIsNotThePinnedBytesIsRefusedAndFetchedAgainAtTheNextTry() throws Exception {
+        ArtifactStore store = store(1 << 20, 1 << 20);
+        byte[] expected = MODEL.clone();
+        expected[0] = 42; // the server serves MODEL: other bytes than the ones pinned
+        String wrongPin = sha256(expected);
+        assertError(() -> store.open(url("p.onnx") + "#sha256=" + wrongPin), ErrorCode.PRECONDITION_FAILED, "its storageUri pins");
+        assertThat(completeFilesInCache()).as("the refused download is not kept").isZero();
+        try (Artifact a = store.open(url("p.onnx") + "#sha256=" + sha256(MODEL))) {
+            assertThat(a.digest()).isEqualTo("sha256:" + sha256(MODEL));
+        }
+        assertThat(requests).as("fetched again, then admitted").hasValue(2);
+    }
 }

@@ -165,7 +165,7 @@ public final class ClusterNodeBackend implements NodeBackend {
 
     private LoadCoordinator.Target target(ModelSpec spec) {
         metrics.seen(spec.id());
-        Optional<CopyRecord> copy = chooser.choose(placement.copies(spec.id()), spec.fingerprint(),
+        Optional<CopyRecord> copy = chooser.choose(placement.copies(spec.id()), spec,
                 node -> suspects.contains(node) || stale.contains(spec.id() + "@" + node));
         if (copy.isPresent()) {
             Optional<NodeRecord> node = nodes.get(copy.get().nodeId());

@@ -1,5 +1,7 @@
 package dev.meshwork.router.cluster;
 
+import dev.meshwork.placement.registry.DigestPin;
+import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyRecord;
 import java.util.List;
 import java.util.Optional;
@@ -19,9 +21,11 @@ import java.util.function.Predicate;
 final class CopyChooser {
     private final ConcurrentMap<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
-    /** One of the copies LOADED with the registration of {@code fingerprint} on a node that is not suspect, if any. */
-    Optional<CopyRecord> choose(List<CopyRecord> copies, String fingerprint, Predicate<String> suspect) {
-        List<CopyRecord> pool = copies.stream().filter(c -> c.serves(fingerprint) && !suspect.test(c.nodeId())).toList();
+    /** One of the copies LOADED with registration {@code spec} (and its pinned bytes) on a node that is not suspect, if any. */
+    Optional<CopyRecord> choose(List<CopyRecord> copies, ModelSpec spec, Predicate<String> suspect) {
+        String fingerprint = spec.fingerprint();
+        String pin = DigestPin.of(spec.storageUri());
+        List<CopyRecord> pool = copies.stream().filter(c -> c.serves(fingerprint, pin) && !suspect.test(c.nodeId())).toList();
         return switch (pool.size()) {
             case 0 -> Optional.empty();
             case 1 -> Optional.of(pool.get(0));

@@ -2,6 +2,7 @@ package dev.meshwork.router.cluster;
 
 import dev.meshwork.nodeapi.NodeMessages;
 import dev.meshwork.placement.policy.PlacementPolicy;
+import dev.meshwork.placement.registry.DigestPin;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyRecord;
 import dev.meshwork.placement.table.CopyState;
@@ -124,7 +125,8 @@ final class LoadCoordinator {
 
     private Optional<Target> loadedCopy(ModelSpec spec, boolean now) {
         String fingerprint = spec.fingerprint();
-        return copies(spec.id(), now).stream().filter(c -> c.serves(fingerprint) && !suspects.contains(c.nodeId())).findFirst()
+        String pin = DigestPin.of(spec.storageUri());
+        return copies(spec.id(), now).stream().filter(c -> c.serves(fingerprint, pin) && !suspects.contains(c.nodeId())).findFirst()
                 .flatMap(c -> nodes.get(c.nodeId()).map(n -> new Target(n.nodeId(), n.endpoint())));
     }
 

@@ -19,7 +19,7 @@ public record ModelStatus(String name, ModelFormat modelFormat, String storageUr
         NOT_LOADED, LOADING, LOADED, FAILED
     }
 
-    /** One copy: where it is and how it is doing; lastUsed is ISO-8601. */
-    public record CopyView(String node, String slot, String state, long sizeBytes, String lastUsed) {
+    /** One copy: where it is and how it is doing; lastUsed is ISO-8601, digest the {@code sha256:} of the bytes it loaded. */
+    public record CopyView(String node, String slot, String state, long sizeBytes, String lastUsed, String digest) {
     }
 }

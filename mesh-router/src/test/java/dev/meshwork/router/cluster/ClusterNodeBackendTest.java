@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.meshwork.placement.registry.ModelFormat;
+import dev.meshwork.placement.registry.DigestPin;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyRecord;
 import dev.meshwork.placement.table.CopyState;
@@ -83,8 +84,9 @@ class ClusterNodeBackendTest {
                 Thread.currentThread().interrupt();
             }
             // like a real node, the row says which registration the copy was loaded for
+            ModelSpec loaded = dev.meshwork.nodeapi.NodeMessages.spec(request.getModel());
             placement.putCopy(request.getModel().getModelId(), new CopyRecord(id, request.getSlot(), CopyState.LOADED, 10, 0, "",
-                    dev.meshwork.nodeapi.NodeMessages.spec(request.getModel()).fingerprint()));
+                    loaded.fingerprint(), DigestPin.of(loaded.storageUri())));
             out.onNext(CopyStatus.newBuilder().setModelId(request.getModel().getModelId()).setSlot(request.getSlot())
                     .setState(dev.meshwork.protocol.node.CopyState.LOADED).build());
             out.onCompleted();
@@ -175,12 +177,27 @@ class ClusterNodeBackendTest {
         FakeNode c = node("c", 900);
         // a row that says node a holds m, loaded for another storageUri than the registration now has
         placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, "",
-                new ModelSpec("m", new ModelFormat("onnx", ""), "http://elsewhere/m.onnx", "", 0).fingerprint()));
+                new ModelSpec("m", new ModelFormat("onnx", ""), "http://elsewhere/m.onnx", "", 0).fingerprint(), ""));
         ClusterNodeBackend b = backend(config(10_000, 100));
         String answeredBy = b.inferWire(MODEL, request()).getId();
         assertThat(a.loads.get() + c.loads.get()).as("a load for this registration").isEqualTo(1);
         assertThat(placement.copies("m")).filteredOn(r -> r.nodeId().equals(answeredBy)).singleElement()
                 .satisfies(r -> assertThat(r.spec()).isEqualTo(MODEL.fingerprint()));
+    }
+
+    @Test
+    void aCopyOfOtherBytesThanThePinnedDigestIsNeverUsed() throws Exception {
+        FakeNode a = node("a", 900);
+        FakeNode c = node("c", 900);
+        String pin = "a".repeat(64);
+        ModelSpec pinned = new ModelSpec("m", new ModelFormat("onnx", ""), "file:///models/m.onnx#sha256=" + pin, "", 0);
+        // a row for this very registration whose node reports other bytes than the pinned ones
+        placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, "", pinned.fingerprint(), "sha256:" + "b".repeat(64)));
+        ClusterNodeBackend b = backend(config(10_000, 100));
+        String answeredBy = b.inferWire(pinned, request()).getId();
+        assertThat(a.loads.get() + c.loads.get()).as("a load of the pinned bytes").isEqualTo(1);
+        assertThat(placement.copies("m")).filteredOn(r -> r.nodeId().equals(answeredBy)).singleElement()
+                .satisfies(r -> assertThat(r.digest()).isEqualTo("sha256:" + pin));
     }
 
     @Test

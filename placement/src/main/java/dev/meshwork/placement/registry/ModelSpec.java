@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * @param id         the model id: its name ({@code [A-Za-z0-9][A-Za-z0-9._-]*}, at most 253 characters), prefixed with
  *                   {@code namespace/} outside the default namespace, so that names are unique per namespace (see {@link #qualify})
  * @param format     its format, which selects the runtime
- * @param storageUri where the artifact is ({@code file://}, a plain path, ...)
+ * @param storageUri where the artifact is ({@code file://}, a plain path, ...), optionally ending with
+ *                   {@code #sha256=<hex>} to pin the artifact's digest ({@link DigestPin})
  * @param runtime    an explicit runtime name, or empty to select one by format
  * @param sizeHint   a size estimate in bytes, or 0 when unknown
  * @param namespace  the Kubernetes-style namespace whose ServingRuntimes it may use ({@code default})
@@ -139,6 +140,10 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
         }
         if (storageUri.length() > MAX_URI) {
             throw MeshError.invalid("model '%s' has a storageUri of %d characters; at most %d are accepted", id, storageUri.length(), MAX_URI);
+        }
+        String pin = DigestPin.problem(storageUri);
+        if (pin != null) {
+            throw MeshError.invalid("model '%s' has a storageUri that %s", id, pin);
         }
         if (runtime.length() > 253 || format.name().length() > 253 || (format.version() != null && format.version().length() > 253)) {
             throw MeshError.invalid("model '%s' has a runtime or modelFormat name or version longer than 253 characters", id);

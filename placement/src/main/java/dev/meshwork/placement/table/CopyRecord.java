@@ -8,24 +8,29 @@ import java.io.Serializable;
  * @param lastUsedMillis when a request last ran on it, as its node last reported (milliseconds since the epoch)
  * @param error          why it FAILED, else empty
  * @param spec           the {@code ModelSpec.fingerprint()} of the registration the node loaded; empty when unknown
+ * @param digest         {@code sha256:<hex>} of the artifact bytes the node loaded; empty until LOADED (or when unknown)
  */
-public record CopyRecord(String nodeId, String slot, CopyState state, long sizeBytes, long lastUsedMillis, String error, String spec)
-        implements Serializable {
+public record CopyRecord(String nodeId, String slot, CopyState state, long sizeBytes, long lastUsedMillis, String error, String spec,
+                         String digest) implements Serializable {
     public CopyRecord(String nodeId, String slot, CopyState state, long sizeBytes, long lastUsedMillis, String error) {
-        this(nodeId, slot, state, sizeBytes, lastUsedMillis, error, "");
+        this(nodeId, slot, state, sizeBytes, lastUsedMillis, error, "", "");
     }
 
     public CopyRecord {
         error = error == null ? "" : error;
         spec = spec == null ? "" : spec;
+        digest = digest == null ? "" : digest;
     }
 
     public boolean loaded() {
         return state == CopyState.LOADED;
     }
 
-    /** Whether it is LOADED with the registration of that fingerprint (a copy that does not say is taken at its word). */
-    public boolean serves(String fingerprint) {
-        return loaded() && (spec.isEmpty() || spec.equals(fingerprint));
+    /**
+     * Whether it is LOADED with the registration of that fingerprint (a copy that does not say is
+     * taken at its word) and, when the registration pins a digest, with exactly those bytes.
+     */
+    public boolean serves(String fingerprint, String pinnedDigest) {
+        return loaded() && (spec.isEmpty() || spec.equals(fingerprint)) && (pinnedDigest.isEmpty() || pinnedDigest.equals(digest));
     }
 }

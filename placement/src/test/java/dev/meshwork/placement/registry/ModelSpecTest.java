@@ -25,4 +25,17 @@ class ModelSpecTest {
         ModelSpec longRuntime = new ModelSpec("m", new ModelFormat("onnx", ""), "file:///m.onnx", "r".repeat(300), 0);
         assertThatThrownBy(longRuntime::validate).hasMessageContaining("longer than 253 characters");
     }
+
+    @Test
+    void aStorageUriMayPinTheDigestOfItsBytes() {
+        String hex = "0123456789abcdef".repeat(4);
+        String uri = "s3://models/fraud/model.onnx#sha256=" + hex;
+        new ModelSpec("m", new ModelFormat("onnx", ""), uri, "", 0).validate();
+        assertThat(DigestPin.of(uri)).isEqualTo("sha256:" + hex);
+        assertThat(DigestPin.location(uri)).isEqualTo("s3://models/fraud/model.onnx");
+        assertThat(DigestPin.of("s3://models/fraud/model.onnx")).isEmpty();
+        ModelSpec bad = new ModelSpec("m", new ModelFormat("onnx", ""), "file:///m.onnx#sha256=ABC", "", 0);
+        assertThatThrownBy(bad::validate).hasMessage("model 'm' has a storageUri that pins '#sha256=ABC', which is not a SHA-256 digest"
+                + " (64 lower-case hex digits, as sha256sum prints)");
+    }
 }
