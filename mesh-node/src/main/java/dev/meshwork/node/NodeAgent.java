@@ -3,8 +3,9 @@ package dev.meshwork.node;
 import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.node.cache.ModelCache;
 import dev.meshwork.node.metrics.SlotMetrics;
-import dev.meshwork.node.runtime.InProcessRuntimes;
+import dev.meshwork.node.crash.CrashLedger;
 import dev.meshwork.node.runtime.external.ExternalRuntimeAdapter;
+import dev.meshwork.node.runtime.external.ProcessRuntime;
 import dev.meshwork.node.storage.Artifact;
 import dev.meshwork.node.storage.ArtifactStore;
 import dev.meshwork.placement.eviction.EvictionPolicies;
@@ -72,29 +73,27 @@ public final class NodeAgent implements AutoCloseable {
     /** Requests running on this node now; published in the node table as its load. */
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LoadHolds holds = new LoadHolds();
+    /** Loads in flight and models that crashed a process, kept across the node's own crash. */
+    private final CrashLedger ledger;
     private volatile boolean draining;
 
-    /** A node with the in-process slots of {@code node.slots} and the external runtimes of {@code node.externalRuntimes}. */
+    /** A node with the slots of {@code node.slots} (in-process or isolated) and the external runtimes of {@code node.externalRuntimes}. */
     public NodeAgent(NodeConfig config) {
-        this(config, inProcessSlots(config));
+        this(config, NodeSlots.ledger(config));
     }
 
-    private static List<Slot> inProcessSlots(NodeConfig config) {
-        List<Slot> out = new ArrayList<>();
-        InProcessRuntimes runtimes = InProcessRuntimes.installed();
-        for (NodeConfig.SlotConfig sc : runtimes.slots(config)) {
-            RuntimeAdapter adapter = runtimes.create(sc.adapter(), sc.device(), config);
-            long capacity = sc.memoryBytes() > 0 ? sc.memoryBytes() : config.slotMemoryBytes();
-            for (int i = 0; i < sc.count(); i++) {
-                out.add(new Slot(sc.runtime() + "-" + i, sc.runtime(), adapter, adapter.device(), capacity, sc.autoSelect()));
-            }
-        }
-        return out;
+    private NodeAgent(NodeConfig config, CrashLedger ledger) {
+        this(config, NodeSlots.local(config, ledger), ledger);
     }
 
     /** A node with the given in-process slots (plus the configured external runtimes). */
     public NodeAgent(NodeConfig config, List<Slot> inProcess) {
+        this(config, inProcess, NodeSlots.ledger(config));
+    }
+
+    private NodeAgent(NodeConfig config, List<Slot> inProcess, CrashLedger ledger) {
         this.config = config;
+        this.ledger = ledger;
         this.store = new ArtifactStore(config.storage());
         AtomicInteger n = new AtomicInteger();
         this.loadExecutor = Executors.newFixedThreadPool(config.loadThreads(), r -> {
@@ -104,7 +103,7 @@ public final class NodeAgent implements AutoCloseable {
         });
         slots.addAll(inProcess);
         for (NodeConfig.External ext : config.externalRuntimes()) {
-            ExternalRuntimeAdapter adapter = new ExternalRuntimeAdapter(ext, config.loadTimeoutMs());
+            ExternalRuntimeAdapter adapter = new ExternalRuntimeAdapter(ext, config.loadTimeoutMs(), ledger);
             long capacity = ext.capacityBytes() > 0 ? ext.capacityBytes() : config.slotMemoryBytes();
             slots.add(new Slot(ext.name() + "-0", ext.name(), adapter, adapter.device(), capacity, true));
         }
@@ -124,7 +123,11 @@ public final class NodeAgent implements AutoCloseable {
 
                 @Override
                 public ModelCache.Loaded load(ModelSpec spec) throws Exception {
-                    try (Artifact a = store.open(spec.storageUri())) {
+                    Optional<String> poisoned = ledger.refusal(spec);
+                    if (poisoned.isPresent()) {
+                        throw new MeshError(ErrorCode.INVALID_ARGUMENT, poisoned.get());
+                    }
+                    try (Artifact a = store.open(spec.storageUri()); CrashLedger.Mark loading = ledger.beginLoad(spec)) {
                         return new ModelCache.Loaded(r.load(spec, a.path()), a.digest());
                     }
                 }
@@ -136,8 +139,9 @@ public final class NodeAgent implements AutoCloseable {
             }, EvictionPolicies.create(config.evictionPolicy()), loadExecutor, new ModelCache.Settings(config.loadTimeoutMs(), config.failedLoadBackoffMs(),
                     config.maxConcurrencyPerModel(), config.queueTimeoutMs()));
             caches.put(slot.name(), cache);
-            if (r instanceof ExternalRuntimeAdapter ext) {
-                ext.onLost(() -> cache.dropAll("external runtime " + ext.name() + " is gone; the model loads again once it is back"));
+            if (r instanceof ProcessRuntime process) {
+                process.onLost(() -> cache.dropAll("the process of runtime " + r.name() + " (slot " + slot.name()
+                        + ") is gone; the model loads again once it is back"));
             }
         }
         Map<String, List<Slot>> runtimes = new LinkedHashMap<>();
@@ -338,6 +342,7 @@ public final class NodeAgent implements AutoCloseable {
     /** Unloads the model from every slot that holds it; its next load may go to another slot. */
     public CompletableFuture<Void> unload(String modelId) {
         placed.remove(modelId);
+        ledger.forget(modelId); // an unload (and so an unregistration) lets the model be tried again
         holds.release(modelId);
         return CompletableFuture.allOf(caches.values().stream().map(c -> c.unload(modelId)).toArray(CompletableFuture[]::new));
     }

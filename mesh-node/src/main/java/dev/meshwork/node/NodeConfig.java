@@ -2,6 +2,7 @@ package dev.meshwork.node;
 
 import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.placement.eviction.EvictionPolicies;
+import dev.meshwork.runtime.RuntimeSettings;
 import dev.meshwork.security.tls.TlsConfig;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +28,18 @@ import java.util.Map;
  * @param evictionPolicy      which copy a full slot evicts first: {@code lru} (least recently used, as
  *                            ModelMesh) or {@code gdsf} (GreedyDual-Size-Frequency: the lowest
  *                            {@code L + frequency x load ms / MiB}, the frequency halving every 4 turnovers of the slot)
+ * @param isolation           how the node keeps a crashing runtime from taking it down (child processes, the crash ledger)
  */
 public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, long loadTimeoutMs,
                          long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx,
-                         List<External> externalRuntimes, List<SlotConfig> slots, String evictionPolicy) {
+                         List<External> externalRuntimes, List<SlotConfig> slots, String evictionPolicy, Isolation isolation) {
+
+    public NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, long loadTimeoutMs,
+                      long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx,
+                      List<External> externalRuntimes, List<SlotConfig> slots, String evictionPolicy) {
+        this(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel, queueTimeoutMs, storage, onnx,
+                externalRuntimes, slots, evictionPolicy, Isolation.defaults());
+    }
 
     public NodeConfig {
         ConfigCheck.notBlank("node.nodeId", nodeId);
@@ -44,6 +53,40 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
         slots = slots == null ? List.of() : List.copyOf(slots);
         evictionPolicy = evictionPolicy == null || evictionPolicy.isEmpty() ? "lru" : evictionPolicy;
         ConfigCheck.oneOf("node.evictionPolicy", evictionPolicy, EvictionPolicies.names());
+        isolation = isolation == null ? Isolation.defaults() : isolation;
+    }
+
+    /**
+     * Crash isolation (YAML {@code node.isolation}): native parsers trust their input and abort or
+     * crash the process on bad bytes, so the runtimes that have no checks of their own run in a
+     * child process per slot, and a durable ledger keeps one bad model from crashing anything twice.
+     *
+     * @param stateDir            where the node keeps its crash ledger (marks of loads in flight, poisoned models);
+     *                            empty: {@code $TMPDIR/meshwork-node-state/<nodeId>}
+     * @param maxInferenceCrashes a model that was running when its runtime process died this many times is not
+     *                            loaded again until it is unloaded or registered again
+     * @param jvmOptions          options of the JVMs that run isolated slots
+     * @param startupTimeoutMs    how long a load waits for an isolated slot's process to start
+     * @param checkModelFiles     whether runtimes check the structure of model files (tree indices, counts, sizes)
+     *                            before a native parser reads them; turn off only to measure the check or test the crash boundary
+     */
+    public record Isolation(String stateDir, int maxInferenceCrashes, List<String> jvmOptions, long startupTimeoutMs, boolean checkModelFiles) {
+        public Isolation {
+            stateDir = stateDir == null ? "" : stateDir;
+            ConfigCheck.atLeast("node.isolation.maxInferenceCrashes", maxInferenceCrashes, 1);
+            ConfigCheck.atLeast("node.isolation.startupTimeoutMs", startupTimeoutMs, 1);
+            jvmOptions = jvmOptions == null ? List.of() : List.copyOf(jvmOptions);
+        }
+
+        public static Isolation defaults() {
+            return new Isolation("", 2, List.of("-Xmx512m", "-XX:+UseSerialGC"), 60_000, true);
+        }
+
+        /** The ledger's directory for node {@code nodeId}. */
+        public java.nio.file.Path stateDir(String nodeId) {
+            return stateDir.isEmpty() ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "meshwork-node-state", nodeId)
+                    : java.nio.file.Path.of(stateDir);
+        }
     }
 
     /**
@@ -56,9 +99,23 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
      * @param count       how many such slots (default 1); a model stays in the slot it was first loaded into
      * @param autoSelect  whether models that name no runtime may land here (default true); false keeps
      *                    the slot for models that name it
+     * @param isolation   {@code process}: the runtime runs in a child process of the node (a crash there costs
+     *                    that slot's copies, not the node); {@code in-process}; empty: the runtime's default
+     *                    ({@code process} for XGBoost and LightGBM, whose native parsers do not check their input)
      */
-    public record SlotConfig(String adapter, String runtime, String device, long memoryBytes, int count, Boolean autoSelect) {
+    public record SlotConfig(String adapter, String runtime, String device, long memoryBytes, int count, Boolean autoSelect, String isolation) {
+        public static final String PROCESS = "process";
+        public static final String IN_PROCESS = "in-process";
+
+        public SlotConfig(String adapter, String runtime, String device, long memoryBytes, int count, Boolean autoSelect) {
+            this(adapter, runtime, device, memoryBytes, count, autoSelect, "");
+        }
+
         public SlotConfig {
+            isolation = isolation == null ? "" : isolation;
+            if (!isolation.isEmpty()) {
+                ConfigCheck.oneOf("node.slots[].isolation", isolation, List.of(PROCESS, IN_PROCESS));
+            }
             ConfigCheck.notBlank("node.slots[].adapter", adapter);
             ConfigCheck.atLeast("node.slots[].memoryBytes", memoryBytes, 0);
             runtime = runtime == null || runtime.isEmpty() ? adapter : runtime;
@@ -68,11 +125,16 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
         }
     }
 
-    /** The options a runtime provider gets for its slots: today ONNX Runtime's thread counts ({@code node.onnx}). */
+    /**
+     * The options a runtime provider gets for its slots: ONNX Runtime's thread counts ({@code node.onnx}),
+     * and for every runtime whether to check model files ({@code node.isolation.checkModelFiles}).
+     */
     public Map<String, String> runtimeOptions(String runtime) {
+        String check = Boolean.toString(isolation.checkModelFiles());
         return runtime.equals("onnx")
-                ? Map.of("intraOpThreads", Integer.toString(onnx.intraOpThreads()), "interOpThreads", Integer.toString(onnx.interOpThreads()))
-                : Map.of();
+                ? Map.of("intraOpThreads", Integer.toString(onnx.intraOpThreads()), "interOpThreads", Integer.toString(onnx.interOpThreads()),
+                        RuntimeSettings.CHECK_MODEL_FILES, check)
+                : Map.of(RuntimeSettings.CHECK_MODEL_FILES, check);
     }
 
     /**
@@ -146,6 +208,12 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
             return new Storage(newRoots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, s3, allowedHosts, downloads);
         }
 
+        /** The disk cache's directory, absolute: {@code cacheDir}, or {@code $TMPDIR/meshwork-artifacts} when empty. */
+        public java.nio.file.Path cachePath() {
+            return (cacheDir.isEmpty() ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "meshwork-artifacts")
+                    : java.nio.file.Path.of(cacheDir)).toAbsolutePath().normalize();
+        }
+
         public Storage withS3(S3 newS3) {
             return new Storage(roots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, newS3, allowedHosts, downloads);
         }
@@ -210,12 +278,12 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
 
     public NodeConfig withExternalRuntimes(List<External> newExternalRuntimes) {
         return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
-                queueTimeoutMs, storage, onnx, newExternalRuntimes, slots, evictionPolicy);
+                queueTimeoutMs, storage, onnx, newExternalRuntimes, slots, evictionPolicy, isolation);
     }
 
     public NodeConfig withStorage(Storage newStorage) {
         return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
-                queueTimeoutMs, newStorage, onnx, externalRuntimes, slots, evictionPolicy);
+                queueTimeoutMs, newStorage, onnx, externalRuntimes, slots, evictionPolicy, isolation);
     }
 
     public static NodeConfig defaults() {

@@ -40,7 +40,12 @@ class NodeConfigTest {
                 Map.entry("onnx.interOpThreads", "1"),
                 Map.entry("externalRuntimes", ""),
                 Map.entry("slots", ""),
-                Map.entry("evictionPolicy", "lru")));
+                Map.entry("evictionPolicy", "lru"),
+                Map.entry("isolation.stateDir", ""),
+                Map.entry("isolation.maxInferenceCrashes", "2"),
+                Map.entry("isolation.jvmOptions", "-Xmx512m,-XX:+UseSerialGC"),
+                Map.entry("isolation.startupTimeoutMs", "60000"),
+                Map.entry("isolation.checkModelFiles", "true")));
     }
 
     @Test
@@ -70,7 +75,12 @@ class NodeConfigTest {
                 Map.entry("storage.allowedHosts", "models.example,minio"),
                 Map.entry("onnx.intraOpThreads", "4"),
                 Map.entry("onnx.interOpThreads", "2"),
-                Map.entry("evictionPolicy", "gdsf")));
+                Map.entry("evictionPolicy", "gdsf"),
+                Map.entry("isolation.stateDir", "/var/lib/meshwork"),
+                Map.entry("isolation.maxInferenceCrashes", "5"),
+                Map.entry("isolation.jvmOptions", "-Xmx2g"),
+                Map.entry("isolation.startupTimeoutMs", "9000"),
+                Map.entry("isolation.checkModelFiles", "false")));
     }
 
     @Test
@@ -81,6 +91,7 @@ class NodeConfigTest {
         assertThatThrownBy(() -> load("--storage.httpTimeoutMs=0")).hasMessage("node.storage.httpTimeoutMs must be at least 1, got 0");
         assertThatThrownBy(() -> load("--nodeId=")).hasMessage("node.nodeId must not be empty");
         assertThatThrownBy(() -> load("--onnx.intraOpThreads=-2")).hasMessage("node.onnx.intraOpThreads must be at least 0, got -2");
+        assertThatThrownBy(() -> load("--isolation.maxInferenceCrashes=0")).hasMessage("node.isolation.maxInferenceCrashes must be at least 1, got 0");
     }
 
     private static NodeConfig load(String... flags) {

@@ -28,6 +28,7 @@ public final class BenchMain {
             case "standalone" -> System.out.println(new StandaloneBench(loaded.config()).run());
             case "cluster-trust" -> System.out.println(new dev.meshwork.perf.cluster.ClusterTrustBench(loaded.config()).run());
             case "security" -> System.out.println(new SecurityBench(loaded.config()).run());
+            case "isolation" -> System.out.println(new IsolationBench(loaded.config()).run());
             case "churn" -> System.out.println(new ChurnBench(loaded.config()).run());
             case "runtimes" -> System.out.println(new RuntimesBench(loaded.config()).run());
             case "cache-sim" -> System.out.println(cacheSim(loaded.config()));
@@ -37,7 +38,7 @@ public final class BenchMain {
             case "mesh-sim" -> System.out.println(new dev.meshwork.perf.meshsim.MeshSimBench(loaded.config()).run());
             case "registry-growth" -> System.out.println(new dev.meshwork.perf.cluster.RegistryGrowthBench(loaded.config()).run());
             default -> {
-                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, security, cluster-trust, churn, runtimes, cache-sim, forward,"
+                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, security, isolation, cluster-trust, churn, runtimes, cache-sim, forward,"
                         + " failure, zipf, mesh-sim, registry-growth, and the files of perf/scenarios/: " + scenarioNames(Path.of(loaded.config().root())));
                 System.exit(2);
             }

@@ -18,7 +18,7 @@ public final class BenchRequests {
     }
 
     public static Input input(String model) {
-        if (model.equals("mlp-classifier")) {
+        if (model.equals("mlp-classifier") || model.startsWith("xgb-") || model.startsWith("lgbm-")) { // four FP32 features
             return new Input(Map.of("input", new float[]{5.1f, 3.5f, 1.4f, 0.2f}), Map.of("input", new long[]{1, 4}),
                     "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[5.1,3.5,1.4,0.2]}]}");
         }

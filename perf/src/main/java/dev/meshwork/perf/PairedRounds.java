@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -27,6 +29,27 @@ public final class PairedRounds {
         private static double median(List<ClosedLoop.Result> rounds, ToDoubleFunction<ClosedLoop.Result> f) {
             double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
             return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
+    }
+
+    /**
+     * Measures {@code baselineName} and {@code variantName} back to back at each of the config's
+     * concurrencies, in {@code rounds} rounds that alternate which goes first (JIT warm-up and the
+     * machine's drift then favour neither), adding every result to {@code results}.
+     */
+    public static void alternate(BenchConfig config, ClosedLoop loop, List<ClosedLoop.Result> results, String baselineName,
+                                 Supplier<CompletableFuture<?>> baseline, String variantName, Supplier<CompletableFuture<?>> variant)
+            throws InterruptedException {
+        for (int round = 0; round < config.rounds(); round++) {
+            for (String c : config.concurrency()) {
+                int n = Integer.parseInt(c.trim());
+                boolean baselineFirst = round % 2 == 0;
+                System.err.printf(Locale.ROOT, "round %d, concurrency %d (%s first)...%n", round + 1, n, baselineFirst ? baselineName : variantName);
+                for (int k = 0; k < 2; k++) {
+                    boolean useBaseline = (k == 0) == baselineFirst;
+                    results.add(useBaseline ? loop.runAsync(baselineName, n, baseline) : loop.runAsync(variantName, n, variant));
+                }
+            }
         }
     }
 

@@ -67,7 +67,8 @@ public final class MeshProcess implements AutoCloseable {
         Files.createDirectories(workDir);
         List<String> args = new ArrayList<>(List.of("dev.meshwork.router.Main", "up",
                 "--http.port=0", "--grpc.port=0", "--examples=" + repoRoot().resolve("examples"),
-                "--node.storage.roots=" + workDir.toRealPath(), "--node.storage.cacheDir=" + workDir.resolve("artifact-cache")));
+                "--node.storage.roots=" + workDir.toRealPath(), "--node.storage.cacheDir=" + workDir.resolve("artifact-cache"),
+                "--node.isolation.stateDir=" + workDir.resolve("node-state")));
         args.addAll(List.of(flags));
         return launch(workDir, args);
     }
@@ -82,7 +83,7 @@ public final class MeshProcess implements AutoCloseable {
     /** Starts a node ({@code NodeMain}) with the given flags and waits until it has joined and listens. */
     public static MeshProcess node(Path workDir, List<String> flags) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("dev.meshwork.node.cluster.NodeMain", "--grpc.port=0", "--http.port=0",
-                "--node.storage.cacheDir=" + workDir.resolve("artifact-cache")));
+                "--node.storage.cacheDir=" + workDir.resolve("artifact-cache"), "--node.isolation.stateDir=" + workDir.resolve("node-state")));
         args.addAll(flags);
         return launch(workDir, args);
     }

@@ -14,9 +14,17 @@ import dev.meshwork.security.tls.TlsConfig;
  * @param tls        TLS of its listener; with {@code clientCaFile}, only callers with a certificate that CA signed
  * @param secretFile a secret every call must carry (the node's {@code externalRuntimes[].secretFile}); empty for none
  * @param security   the exposure guard: a non-loopback listener needs TLS or a secret
+ * @param socket     a Unix domain socket path to listen on instead of host and port (Linux); what a node uses
+ *                   for the child process of an isolated slot, reachable only through the file system
  */
-public record RuntimeServerConfig(String host, int port, NodeConfig node, TlsConfig tls, String secretFile, SecurityConfig security) {
+public record RuntimeServerConfig(String host, int port, NodeConfig node, TlsConfig tls, String secretFile, SecurityConfig security,
+                                  String socket) {
+    public RuntimeServerConfig(String host, int port, NodeConfig node, TlsConfig tls, String secretFile, SecurityConfig security) {
+        this(host, port, node, tls, secretFile, security, "");
+    }
+
     public RuntimeServerConfig {
+        socket = socket == null ? "" : socket;
         ConfigCheck.notBlank("host", host);
         ConfigCheck.port("port", port);
         tls = tls == null ? TlsConfig.defaults() : tls;

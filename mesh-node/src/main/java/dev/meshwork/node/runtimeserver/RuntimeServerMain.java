@@ -2,6 +2,7 @@ package dev.meshwork.node.runtimeserver;
 
 import dev.meshwork.config.ConfigLoader;
 import dev.meshwork.node.NodeAgent;
+import dev.meshwork.node.runtime.external.UnixSockets;
 import dev.meshwork.security.ClusterSecret;
 import dev.meshwork.security.grpc.CallerCheck;
 import dev.meshwork.security.tls.ServerTls;
@@ -35,8 +36,15 @@ public final class RuntimeServerMain {
         ModelRuntimeService runtime = new ModelRuntimeService(node);
         HealthStatusManager health = new HealthStatusManager();
         ServerTls tls = ServerTls.of(config.tls(), Metrics.globalRegistry);
-        InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
-        NettyServerBuilder b = tls == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, tls.grpcCredentials());
+        NettyServerBuilder b;
+        if (!config.socket().isEmpty()) {
+            // the child of a node's isolated slot: it serves that node only, so it goes when the node goes (even by kill -9)
+            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
+            b = UnixSockets.server(Path.of(config.socket()));
+        } else {
+            InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+            b = tls == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, tls.grpcCredentials());
+        }
         if (config.tls().mutual() || !config.secretFile().isEmpty()) {
             // a node that dials it: any certificate its client CA signed, or the secret
             b.intercept(new CallerCheck(null, config.secretFile().isEmpty() ? null
@@ -55,7 +63,8 @@ public final class RuntimeServerMain {
             node.close();
             stopped.countDown();
         }, "meshwork-runtime-shutdown"));
-        System.out.println("Meshwork runtime-server (ModelMesh runtime SPI + OIP) listening on " + config.host() + ":" + server.getPort()
+        System.out.println("Meshwork runtime-server (ModelMesh runtime SPI + OIP) listening on "
+                + (config.socket().isEmpty() ? config.host() + ":" + server.getPort() : "unix://" + config.socket())
                 + (tls == null ? "" : " (TLS)")
                 + ", runtimes: " + node.formats());
         System.out.flush();

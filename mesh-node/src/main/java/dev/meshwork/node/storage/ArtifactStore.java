@@ -46,9 +46,7 @@ public final class ArtifactStore implements AutoCloseable {
                 config.roots().stream().map(r -> Path.of(r).toAbsolutePath().normalize())).distinct().toList();
         this.maxBytes = config.maxArtifactBytes();
         this.allowedHosts = config.allowedHosts();
-        Path cacheDir = config.cacheDir().isEmpty()
-                ? Path.of(System.getProperty("java.io.tmpdir"), "meshwork-artifacts") : Path.of(config.cacheDir());
-        this.cache = new DiskCache(cacheDir.toAbsolutePath().normalize(), config.cacheMaxBytes());
+        this.cache = new DiskCache(config.cachePath(), config.cacheMaxBytes());
         DownloadWatch watch = new DownloadWatch(config.downloads().idleTimeoutMs(), config.downloads().deadlineMs());
         this.http = new HttpFetcher(Duration.ofMillis(config.httpTimeoutMs()), watch);
         this.s3 = new S3Fetcher(config.s3(), Duration.ofMillis(config.httpTimeoutMs()), watch);

@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -71,19 +70,10 @@ public final class ClusterTrustBench {
             for (var stub : stubs) {
                 warm.runAsync("warm", 4, () -> BenchRequests.toCompletable(stub.modelInfer(request)));
             }
-            for (int round = 0; round < config.rounds(); round++) {
-                for (String c : config.concurrency()) {
-                    int n = Integer.parseInt(c.trim());
-                    boolean plainFirst = round % 2 == 0;
-                    System.err.printf(Locale.ROOT, "round %d, concurrency %d (%s first)...%n", round + 1, n, plainFirst ? "plain" : "mTLS");
-                    for (int k = 0; k < 2; k++) {
-                        boolean usePlain = (k == 0) == plainFirst;
-                        var stub = stubs.get(usePlain ? 0 : 1);
-                        results.add(loop.runAsync(usePlain ? "router-hop-plain" : "router-hop-mtls", n,
-                                () -> BenchRequests.toCompletable(stub.modelInfer(request))));
-                    }
-                }
-            }
+            var plainStub = stubs.get(0);
+            var mtlsStub = stubs.get(1);
+            PairedRounds.alternate(config, loop, results, "router-hop-plain", () -> BenchRequests.toCompletable(plainStub.modelInfer(request)),
+                    "router-hop-mtls", () -> BenchRequests.toCompletable(mtlsStub.modelInfer(request)));
             for (ManagedChannel ch : channels) {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }

@@ -27,6 +27,14 @@ public interface RuntimeProvider {
      */
     boolean isAvailable();
 
+    /**
+     * Whether a node runs this runtime's slots in a child process unless told otherwise: true for
+     * runtimes whose native parser trusts its input, so that a bad file crashes that process only.
+     */
+    default boolean isolatedByDefault() {
+        return false;
+    }
+
     /** A new adapter for one slot; a device the runtime cannot use is refused with a MeshError that says so. */
     RuntimeAdapter create(RuntimeSettings settings);
 

@@ -11,6 +11,9 @@ import java.util.Map;
  * @param options runtime-specific settings by name; a provider reads the ones it knows
  */
 public record RuntimeSettings(Device device, Map<String, String> options) {
+    /** The option that says whether to check model files' structure before a native parser reads them (default true). */
+    public static final String CHECK_MODEL_FILES = "checkModelFiles";
+
     public RuntimeSettings {
         options = Map.copyOf(options);
     }
@@ -18,6 +21,11 @@ public record RuntimeSettings(Device device, Map<String, String> options) {
     /** CPU with no options. */
     public static RuntimeSettings cpu() {
         return new RuntimeSettings(Device.CPU, Map.of());
+    }
+
+    /** Whether model files are checked before a native parser reads them. */
+    public boolean checkModelFiles() {
+        return !"false".equalsIgnoreCase(options.getOrDefault(CHECK_MODEL_FILES, "true").trim());
     }
 
     /** An integer option, or {@code fallback} when absent. */

@@ -1,6 +1,7 @@
 package dev.meshwork.node.runtime.external;
 
 import dev.meshwork.node.NodeConfig;
+import dev.meshwork.node.crash.CrashLedger;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
@@ -29,6 +30,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * it answers READY again, loads go through again (a restarted runtime starts empty, as the SPI
  * requires). Thread-safe.
  */
-public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseable {
+public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseable, ProcessRuntime {
     static final long WATCH_MS = 250;
+    /** How long a failed call waits to see whether the process the node started is dying. */
+    private static final long CRASH_WAIT_MS = 2_000;
     private static final Logger LOG = LoggerFactory.getLogger(ExternalRuntimeAdapter.class);
     private final NodeConfig.External config;
     private final long callTimeoutMs;
@@ -60,17 +64,29 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     private volatile Runnable onLost = () -> { };
     /** The process the node started for this runtime, or null when it runs elsewhere. */
     private final RuntimeProcess process;
+    /** Where crashes of the process the node started are recorded against the models they hit; null when it runs elsewhere. */
+    private final CrashLedger ledger;
+    /** {@code model@pid} of inference crashes already counted: many failed requests of one model are one crash. */
+    private final Set<String> countedCrashes = ConcurrentHashMap.newKeySet();
 
     public ExternalRuntimeAdapter(NodeConfig.External config, long callTimeoutMs) {
+        this(config, callTimeoutMs, null);
+    }
+
+    /** {@code ledger} records which models were loading or running when a process the node started died. */
+    public ExternalRuntimeAdapter(NodeConfig.External config, long callTimeoutMs, CrashLedger ledger) {
         this.config = config;
         this.callTimeoutMs = callTimeoutMs;
         this.process = config.command().isEmpty() ? null : new RuntimeProcess(config.name(), config.command(), config.env());
+        // without a process of its own there is nothing to attribute a crash to
+        this.ledger = process == null ? null : ledger;
         String target = config.endpoint().startsWith("unix:") ? config.endpoint() : "dns:///" + config.endpoint();
         // the node's registry is not made yet; a reload failure of these files still says so in the log
         ClusterSecret secret = config.secretFile().isEmpty() ? null
                 : new ClusterSecret(Path.of(config.secretFile()), config.tls().reloadMs(), Metrics.globalRegistry);
-        this.channel = new InternalChannels(ClientTls.credentials(config.tls(), Metrics.globalRegistry), secret).dial(target, null)
-                .maxInboundMessageSize(64 << 20).build();
+        var builder = new InternalChannels(ClientTls.credentials(config.tls(), Metrics.globalRegistry), secret).dial(target, null)
+                .maxInboundMessageSize(64 << 20);
+        this.channel = (target.startsWith("unix:") ? UnixSockets.client(builder) : builder).build();
         this.runtime = ModelRuntimeGrpc.newBlockingStub(channel);
         this.inference = GRPCInferenceServiceGrpc.newBlockingStub(channel);
         this.watcher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("meshwork-watch-" + config.name()).factory());
@@ -78,6 +94,7 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     }
 
     /** Called (on the watcher thread) when the runtime stops answering; the node drops the slot's copies. */
+    @Override
     public void onLost(Runnable listener) {
         this.onLost = listener;
     }
@@ -151,10 +168,17 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     public LoadedModel load(ModelSpec spec, Path artifact) {
         awaitReady();
         LoadModelResponse loaded;
+        Process target = process == null ? null : process.process();
         try {
             loaded = runtime.withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS).loadModel(LoadModelRequest.newBuilder()
                     .setModelId(spec.id()).setModelType(spec.format().name()).setModelPath(artifact.toString()).build());
         } catch (StatusRuntimeException e) {
+            String how = ledger == null || e.getStatus().getCode() != Status.Code.UNAVAILABLE ? null : process.diedHow(target, CRASH_WAIT_MS);
+            if (how != null) {
+                String reason = ledger.loadCrashed(spec, how);
+                LOG.warn("model {}: {}", spec.id(), reason);
+                throw new MeshError(ErrorCode.INVALID_ARGUMENT, reason);
+            }
             throw error(e, "loadModel");
         }
         try {
@@ -163,7 +187,7 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
                     .getSizeInBytes();
             ModelMetadata meta = GrpcTensorCodec.metadata(inference.withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS)
                     .modelMetadata(ModelMetadataRequest.newBuilder().setName(spec.id()).build())).withName(spec.id());
-            return new ExternalModel(this, spec.id(), meta, size > 0 ? size : predictSize(artifact));
+            return new ExternalModel(this, spec, meta, size > 0 ? size : predictSize(artifact));
         } catch (StatusRuntimeException e) {
             unload(spec.id());
             throw error(e, "sizing and describing the model");
@@ -172,6 +196,27 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
 
     GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub inference() {
         return inference.withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** The process a call is about to go to (null when the node did not start it), for {@link #inferenceFailed}. */
+    Process target() {
+        return process == null ? null : process.process();
+    }
+
+    /**
+     * A request on {@code spec} failed: when the process the node started died under it, the crash
+     * counts against the model (once per process) and the caller hears that, else the runtime's error.
+     */
+    MeshError inferenceFailed(ModelSpec spec, Process target, StatusRuntimeException e) {
+        String how = ledger == null || e.getStatus().getCode() != Status.Code.UNAVAILABLE ? null : process.diedHow(target, CRASH_WAIT_MS);
+        if (how == null) {
+            return error(e, "ModelInfer");
+        }
+        if (countedCrashes.add(spec.id() + "@" + target.pid())) {
+            ledger.inferenceCrashed(spec, how).ifPresent(reason -> LOG.warn("model {}: {}", spec.id(), reason));
+        }
+        return new MeshError(ErrorCode.UNAVAILABLE, how + " while running this request on model '" + spec.id()
+                + "'; the slot's models load again in a new process, retry");
     }
 
     void unload(String modelId) {

@@ -64,9 +64,50 @@ final class RuntimeProcess implements AutoCloseable {
         }
     }
 
-    /** The running process, if there is one (for tests and status). */
+    /** The running process, if there is one. */
     Process process() {
         return process;
+    }
+
+    /** Where its output goes. */
+    Path log() {
+        return log;
+    }
+
+    /**
+     * Whether {@code p} (the process a call went to) died, waiting up to {@code waitMs} for it: a
+     * call's connection breaks a moment before the process is gone. Returns how it ended, else null.
+     */
+    String diedHow(Process p, long waitMs) {
+        if (p == null) {
+            return null;
+        }
+        try {
+            p.onExit().get(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        int exit = p.exitValue();
+        LOG.warn("the process of runtime {} (pid {}) died with {}; its output is in {}", name, p.pid(), exitText(exit), log);
+        return "the process of runtime " + name + " (pid " + p.pid() + ") died with " + exitText(exit);
+    }
+
+    /** An exit status as a person reads it: a signal's name for 128 + n. */
+    static String exitText(int exit) {
+        String signal = switch (exit - 128) {
+            case 4 -> "SIGILL";
+            case 6 -> "SIGABRT";
+            case 7 -> "SIGBUS";
+            case 8 -> "SIGFPE";
+            case 9 -> "SIGKILL";
+            case 11 -> "SIGSEGV";
+            case 15 -> "SIGTERM";
+            default -> null;
+        };
+        return signal == null ? "exit status " + exit : signal + " (exit status " + exit + ")";
     }
 
     @Override

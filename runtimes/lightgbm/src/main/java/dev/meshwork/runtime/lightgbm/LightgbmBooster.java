@@ -99,6 +99,13 @@ final class LightgbmBooster implements AutoCloseable {
         }
     }
 
+    /**
+     * A prediction runs on the request's own thread: a node's concurrency comes from concurrent
+     * requests, and OpenMP's team (spinning between regions) would otherwise compete with the request
+     * and transport threads for every core, for a few rows' worth of work.
+     */
+    private static final String ONE_THREAD = "num_threads=1";
+
     /** Predicts rows (row-major, {@code features} per row): {@code classes} values per row. */
     double[] predict(float[] rows, int rowCount) {
         long outSize = (long) rowCount * classes;
@@ -110,7 +117,7 @@ final class LightgbmBooster implements AutoCloseable {
                 floatArray_setitem(input, i, rows[i]);
             }
             int rc = LGBM_BoosterPredictForMat(handle, float_to_voidp_ptr(input), lightgbmlibConstants.C_API_DTYPE_FLOAT32,
-                    rowCount, features, 1, lightgbmlibConstants.C_API_PREDICT_NORMAL, 0, -1, "", outLength, output);
+                    rowCount, features, 1, lightgbmlibConstants.C_API_PREDICT_NORMAL, 0, -1, ONE_THREAD, outLength, output);
             if (rc < 0) {
                 throw new IllegalStateException(LGBM_GetLastError());
             }

@@ -22,9 +22,15 @@ public final class LightgbmProvider implements RuntimeProvider {
         return RuntimeProvider.classPresent("com.microsoft.ml.lightgbm.lightgbmlib");
     }
 
+    /** Its native parser trusts the file: a bad one aborts the process, so it runs in a child process by default. */
+    @Override
+    public boolean isolatedByDefault() {
+        return true;
+    }
+
     @Override
     public RuntimeAdapter create(RuntimeSettings settings) {
         settings.requireCpu(name());
-        return new LightgbmRuntimeAdapter();
+        return new LightgbmRuntimeAdapter(settings.checkModelFiles());
     }
 }

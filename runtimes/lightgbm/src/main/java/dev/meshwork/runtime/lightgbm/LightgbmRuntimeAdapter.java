@@ -26,15 +26,24 @@ import java.util.List;
  */
 public final class LightgbmRuntimeAdapter extends ArtifactSizedAdapter {
     static final long OVERHEAD_BYTES = 256 << 10;
+    private final boolean checkFiles;
 
     public LightgbmRuntimeAdapter() {
+        this(true);
+    }
+
+    /** {@code checkFiles} false hands files to LightGBM unchecked (node.isolation.checkModelFiles). */
+    public LightgbmRuntimeAdapter(boolean checkFiles) {
         super("lightgbm", 1, OVERHEAD_BYTES, Device.CPU);
+        this.checkFiles = checkFiles;
     }
 
     @Override
     public LoadedModel load(String modelId, Path artifact) {
         Path file = modelFile(artifact);
-        LightgbmModelFile.check(file);
+        if (checkFiles) {
+            LightgbmModelFile.check(file);
+        }
         LightgbmBooster booster;
         try {
             booster = LightgbmBooster.load(file.toString());

@@ -108,4 +108,15 @@ class LightgbmRuntimeAdapterTest {
         }
         assertThat(Arrays.stream(want).sum()).isCloseTo(192.0, within(1e-6)); // probabilities: each row sums to 1
     }
+
+    /** Each tampered model is refused by the file check, with what is wrong, before the native parser (which some would crash) sees it. */
+    @Test
+    void tamperedModelsAreRefusedBeforeTheNativeParserReadsThem(@TempDir Path dir) {
+        for (dev.meshwork.testing.TamperedModels.Tampered t : dev.meshwork.testing.TamperedModels.lightgbm()) {
+            Path file = t.writeUnder(dir);
+            assertThatThrownBy(() -> adapter.load(t.name(), file)).as(t.name())
+                    .isInstanceOfSatisfying(MeshError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+                    .hasMessageContaining(t.refusal());
+        }
+    }
 }

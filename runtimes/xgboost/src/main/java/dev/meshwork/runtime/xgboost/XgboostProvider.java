@@ -22,9 +22,15 @@ public final class XgboostProvider implements RuntimeProvider {
         return RuntimeProvider.classPresent("ml.dmlc.xgboost4j.java.XGBoost");
     }
 
+    /** Its native parser trusts the file: a bad one aborts the process, so it runs in a child process by default. */
+    @Override
+    public boolean isolatedByDefault() {
+        return true;
+    }
+
     @Override
     public RuntimeAdapter create(RuntimeSettings settings) {
         settings.requireCpu(name());
-        return new XgboostRuntimeAdapter();
+        return new XgboostRuntimeAdapter(settings.checkModelFiles());
     }
 }

@@ -32,13 +32,24 @@ public final class XgboostRuntimeAdapter extends ArtifactSizedAdapter {
     static final long OVERHEAD_BYTES = 256 << 10;
     private static final List<String> FILE_NAMES = List.of("model.json", "model.ubj", "model.bst");
 
+    private final boolean checkFiles;
+
     public XgboostRuntimeAdapter() {
+        this(true);
+    }
+
+    /** {@code checkFiles} false hands files to XGBoost unchecked (node.isolation.checkModelFiles). */
+    public XgboostRuntimeAdapter(boolean checkFiles) {
         super("xgboost", 2, OVERHEAD_BYTES, Device.CPU);
+        this.checkFiles = checkFiles;
     }
 
     @Override
     public LoadedModel load(String modelId, Path artifact) {
         Path file = modelFile(artifact);
+        if (checkFiles) {
+            XgboostModelFile.check(file);
+        }
         Booster booster;
         try {
             booster = XGBoost.loadModel(file.toString());
@@ -46,6 +57,9 @@ public final class XgboostRuntimeAdapter extends ArtifactSizedAdapter {
             throw new MeshError(ErrorCode.INVALID_ARGUMENT, "XGBoost could not load " + file.getFileName() + ": " + RuntimeMessages.withoutArtifactText(e.getMessage()), e);
         }
         try {
+            // predictions run on the request's own thread: concurrency comes from concurrent requests, and
+            // OpenMP's spinning team would otherwise compete with request and transport threads for every core
+            booster.setParam("nthread", 1);
             int features = (int) booster.getNumFeature();
             if (features <= 0) {
                 throw MeshError.invalid("XGBoost model %s reports %d features", file.getFileName(), features);

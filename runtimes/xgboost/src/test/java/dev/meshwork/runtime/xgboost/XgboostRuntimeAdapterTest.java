@@ -105,4 +105,15 @@ class XgboostRuntimeAdapterTest {
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("SECRET"));
         }
     }
+
+    /** Each tampered model is refused by the file check, with what is wrong, before the native parser (which some would crash) sees it. */
+    @Test
+    void tamperedModelsAreRefusedBeforeTheNativeParserReadsThem(@TempDir Path dir) {
+        for (dev.meshwork.testing.TamperedModels.Tampered t : dev.meshwork.testing.TamperedModels.xgboost()) {
+            Path file = t.writeUnder(dir);
+            assertThatThrownBy(() -> adapter.load(t.name(), file)).as(t.name())
+                    .isInstanceOfSatisfying(MeshError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+                    .hasMessageContaining(t.refusal());
+        }
+    }
 }
