@@ -129,7 +129,7 @@ class BadInputTest {
         Path dir = Files.createDirectories(mesh.storage().resolve("lgbm-broken"));
         Files.writeString(dir.resolve("model.txt"), good.substring(0, good.length() / 3));
         assertError(mesh.put("/v1/mesh/models/lgbm-broken?load=true", "{\"modelFormat\":{\"name\":\"lightgbm\"},\"storageUri\":\"" + dir + "\"}"),
-                503, "not a complete LightGBM text model");
+                503, "not a valid LightGBM text model");
         assertThat(Fixtures.JSON.readTree(mesh.get("/v1/mesh/models/lgbm-broken").body()).get("state").asText()).isEqualTo("FAILED");
     }
 

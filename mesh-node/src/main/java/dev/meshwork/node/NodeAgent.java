@@ -216,8 +216,8 @@ public final class NodeAgent implements AutoCloseable {
     /** Loads the model if needed and waits until it is LOADED (or throws why it is not). */
     public CopyInfo ensureLoaded(ModelSpec spec) {
         ModelCache cache = cacheFor(spec);
-        try (ModelCache.Lease ignored = cache.acquire(spec)) {
-            return cache.copy(spec.id()).orElseThrow();
+        try (ModelCache.Lease lease = cache.acquire(spec)) {
+            return lease.copy();
         }
     }
 
@@ -237,7 +237,7 @@ public final class NodeAgent implements AutoCloseable {
         ModelCache cache = cacheFor(spec);
         ModelCache.Lease lease = cache.acquire(spec);
         try {
-            CopyInfo info = cache.copy(spec.id()).orElseThrow();
+            CopyInfo info = lease.copy();
             holds.hold(spec.id(), lease); // pinned until the requests that wait for this load arrive
             return info;
         } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import dev.meshwork.security.AuthConfig;
 import dev.meshwork.security.SecurityConfig;
 import dev.meshwork.security.tls.TlsConfig;
 import dev.meshwork.state.cluster.ClusterConfig;
+import dev.meshwork.security.grpc.IdleConnections;
 import dev.meshwork.state.store.JdbcRegistryStore;
 import java.util.List;
 
@@ -104,16 +105,18 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
      * @param allowedOrigins  web origins ({@code https://console.example}) whose pages may send requests that change
      *                        or run something (anything but GET and HEAD); a request with another {@code Origin} is refused
      * @param maxResponseBytes the largest answer body sent; a larger answer is replaced by a 413 that says so
+     * @param idleTimeoutMs   a connection that sends and receives nothing for this long is closed (half-open ones included)
      */
     public record Http(String host, int port, long maxRequestBytes, List<String> allowedHosts, List<String> allowedOrigins,
-                       long maxResponseBytes) {
+                       long maxResponseBytes, long idleTimeoutMs) {
         public static final long DEFAULT_MAX_RESPONSE = 64L << 20;
 
         public Http(String host, int port, long maxRequestBytes) {
-            this(host, port, maxRequestBytes, List.of(), List.of(), DEFAULT_MAX_RESPONSE);
+            this(host, port, maxRequestBytes, List.of(), List.of(), DEFAULT_MAX_RESPONSE, IdleConnections.DEFAULT_IDLE_MS);
         }
 
         public Http {
+            ConfigCheck.atLeast("http.idleTimeoutMs", idleTimeoutMs, 100);
             allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
             allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
             ConfigCheck.notBlank("http.host", host);
@@ -128,13 +131,16 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
      * @param port            the port; 0 picks a free one
      * @param maxMessageBytes the largest request message accepted; larger ones get RESOURCE_EXHAUSTED
      * @param maxResponseBytes the largest answer message sent; a larger answer is replaced by RESOURCE_EXHAUSTED that says so
+     * @param idleTimeoutMs   a connection without a call for this long is closed; one that never finishes its handshake
+     *                        is dropped after this long (at most 2 minutes); idle connections are pinged, so half-open ones go too
      */
-    public record Grpc(String host, int port, int maxMessageBytes, int maxResponseBytes) {
+    public record Grpc(String host, int port, int maxMessageBytes, int maxResponseBytes, long idleTimeoutMs) {
         public Grpc(String host, int port, int maxMessageBytes) {
-            this(host, port, maxMessageBytes, (int) Http.DEFAULT_MAX_RESPONSE);
+            this(host, port, maxMessageBytes, (int) Http.DEFAULT_MAX_RESPONSE, IdleConnections.DEFAULT_IDLE_MS);
         }
 
         public Grpc {
+            ConfigCheck.atLeast("grpc.idleTimeoutMs", idleTimeoutMs, 100);
             ConfigCheck.atLeast("grpc.maxResponseBytes", maxResponseBytes, 1024);
             ConfigCheck.notBlank("grpc.host", host);
             ConfigCheck.port("grpc.port", port);

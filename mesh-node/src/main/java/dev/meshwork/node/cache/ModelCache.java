@@ -113,6 +113,14 @@ public final class ModelCache {
             return model;
         }
 
+        /**
+         * The copy this lease pins, as it is now: taken from the lease, not looked up again, so an
+         * unload or a replacement that lands meanwhile (the map no longer holds it) cannot make it vanish.
+         */
+        public CopyInfo copy() {
+            return entry.info();
+        }
+
         @Override
         public void close() {
             entry.release(turn);
@@ -382,12 +390,17 @@ public final class ModelCache {
         return evictions.get();
     }
 
-    /** Forgets every copy at once because the runtime holding them is gone; returns how many. */
+    /**
+     * Forgets every copy at once because the runtime holding them is gone; returns how many. Copies
+     * still loading are left to their load threads: a load that was talking to the runtime fails by
+     * itself, and says why (the process died under it) better than this can.
+     */
     public int dropAll(String reason) {
         int n = 0;
         for (String id : new ArrayList<>(entries.keySet())) {
-            ModelEntry e = entries.remove(id);
-            if (e != null) {
+            ModelEntry e = entries.get(id);
+            // checked outside the map's lock (the entry's monitor comes first); one that finished loading meanwhile is dropped too
+            if (e != null && !e.loading() && entries.remove(id, e)) {
                 e.lost(reason);
                 n++;
                 changes.accept(id);

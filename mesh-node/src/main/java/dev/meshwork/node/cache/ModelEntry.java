@@ -173,6 +173,10 @@ final class ModelEntry {
      * The runtime holding the copy is gone (its process died): the copy is dropped without asking
      * the runtime, its memory returns to the ledger, and requests get a clear error.
      */
+    synchronized boolean loading() {
+        return state == CopyState.LOADING;
+    }
+
     synchronized void lost(String reason) {
         state = CopyState.UNLOADING;
         failure = new MeshError(ErrorCode.UNAVAILABLE, reason);

@@ -21,6 +21,7 @@ import dev.meshwork.state.cluster.InternalHops;
 import dev.meshwork.state.cluster.RowSigner;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse;
+import dev.meshwork.security.grpc.IdleConnections;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -75,7 +76,8 @@ public final class NodeProcess implements AutoCloseable {
         CallerCheck callers = InternalHops.nodeCallers(config.cluster(), config.tls().mutual(), secret, NodeServiceGrpc.getLoadMethod().getFullMethodName(),
                 name -> nodes.get(name).isPresent());
         try {
-            NettyServerBuilder b = tls == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, tls.grpcCredentials());
+            NettyServerBuilder b = IdleConnections.limit(tls == null ? NettyServerBuilder.forAddress(address)
+                    : NettyServerBuilder.forAddress(address, tls.grpcCredentials()), IdleConnections.DEFAULT_IDLE_MS);
             if (callers != null) {
                 b.intercept(callers);
             }

@@ -5,6 +5,7 @@ import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.runtime.external.UnixSockets;
 import dev.meshwork.security.ClusterSecret;
 import dev.meshwork.security.grpc.CallerCheck;
+import dev.meshwork.security.grpc.IdleConnections;
 import dev.meshwork.security.tls.ServerTls;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -50,7 +51,7 @@ public final class RuntimeServerMain {
             b.intercept(new CallerCheck(null, config.secretFile().isEmpty() ? null
                     : new ClusterSecret(Path.of(config.secretFile()), config.tls().reloadMs(), Metrics.globalRegistry)));
         }
-        Server server = b
+        Server server = IdleConnections.limit(b, IdleConnections.DEFAULT_IDLE_MS)
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .maxInboundMessageSize(64 << 20)
                 .addService(runtime)

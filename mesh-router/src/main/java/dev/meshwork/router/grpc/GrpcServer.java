@@ -7,6 +7,7 @@ import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.health.v1.HealthCheckResponse;
+import dev.meshwork.security.grpc.IdleConnections;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -28,7 +29,8 @@ public final class GrpcServer implements AutoCloseable {
     /** Interceptors run first to last (the first sees a call first); {@code tls} null listens in plain text. */
     public GrpcServer(RouterConfig.Grpc config, ServerTls tls, List<BindableService> services, List<ServerInterceptor> interceptors) {
         InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
-        NettyServerBuilder b = (tls == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, tls.grpcCredentials()))
+        NettyServerBuilder b = IdleConnections.limit(tls == null ? NettyServerBuilder.forAddress(address)
+                        : NettyServerBuilder.forAddress(address, tls.grpcCredentials()), config.idleTimeoutMs())
                 .directExecutor()
                 .maxInboundMessageSize(config.maxMessageBytes())
                 .addService(health.getHealthService())

@@ -68,9 +68,7 @@ public final class ModelMeshGrpcService extends ModelMeshGrpc.ModelMeshImplBase 
     public void unregisterModel(UnregisterModelRequest request, StreamObserver<UnregisterModelResponse> out) {
         answer(out, () -> {
             String id = GrpcAccess.id(request.getModelId());
-            if (service.isRegistered(id)) { // ModelMesh: no effect when the model is unknown
-                service.unregister(id);
-            }
+            service.unregisterIfPresent(id); // ModelMesh: no effect when the model is unknown, even when a racing call removed it
             return UnregisterModelResponse.getDefaultInstance();
         });
     }

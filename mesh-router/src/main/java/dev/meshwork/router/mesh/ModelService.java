@@ -81,16 +81,27 @@ public final class ModelService {
 
     /** Unregisters and unloads a model; refused while a vmodel uses it, so no alias ever points at nothing. */
     public void unregister(String id) {
+        if (!unregisterIfPresent(id)) {
+            throw notRegistered(id);
+        }
+    }
+
+    /**
+     * Unregisters the model if it is registered; false when it was not (or another caller removed
+     * it first: the check and the removal are one step, so racing callers never both fail).
+     */
+    public boolean unregisterIfPresent(String id) {
         List<VModel> users = vmodels.using(id);
         if (!users.isEmpty()) {
             throw new MeshError(ErrorCode.PRECONDITION_FAILED, "model '" + id + "' is in use by vmodel '" + users.get(0).id()
                     + "'; move the vmodel to another model or delete it first");
         }
         if (registry.remove(id).isEmpty()) {
-            throw notRegistered(id);
+            return false;
         }
         bindings.remove(id);
         backend.unload(id);
+        return true;
     }
 
     /** The active model of a vmodel (ModelMesh's mm-vmodel-id header). */

@@ -21,6 +21,7 @@ import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.Router;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** The router's REST front door on Vert.x. Event loops only route; the work runs on request threads. */
@@ -66,7 +67,10 @@ public final class RestServer implements AutoCloseable {
         });
         router.errorHandler(500, ctx -> Offloader.send(ctx, RestErrors.reply(ctx.failure() == null
                 ? new IllegalStateException("request failed") : ctx.failure())));
-        HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port());
+        HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
+                // a connection that says nothing (a slow-loris, or a peer gone without a FIN) does not hold a socket forever
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeoutMs())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                .setTcpKeepAlive(true);
         if (tls != null) {
             options.setSsl(true).setKeyCertOptions(KeyCertOptions.wrap(tls.keyManager()));
             if (OpenSSLEngineOptions.isAvailable()) {

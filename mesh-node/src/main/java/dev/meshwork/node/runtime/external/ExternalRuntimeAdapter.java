@@ -66,6 +66,8 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     private final RuntimeProcess process;
     /** Where crashes of the process the node started are recorded against the models they hit; null when it runs elsewhere. */
     private final CrashLedger ledger;
+    /** Whether the process is an isolated slot's child (its errors are the slot's own), not a runtime of someone else's. */
+    private final boolean ownChild;
     /** {@code model@pid} of inference crashes already counted: many failed requests of one model are one crash. */
     private final Set<String> countedCrashes = ConcurrentHashMap.newKeySet();
 
@@ -75,7 +77,13 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
 
     /** {@code ledger} records which models were loading or running when a process the node started died. */
     public ExternalRuntimeAdapter(NodeConfig.External config, long callTimeoutMs, CrashLedger ledger) {
+        this(config, callTimeoutMs, ledger, false);
+    }
+
+    /** {@code ownChild}: the process is an isolated slot's runtime-server, whose errors are passed on as its own. */
+    ExternalRuntimeAdapter(NodeConfig.External config, long callTimeoutMs, CrashLedger ledger, boolean ownChild) {
         this.config = config;
+        this.ownChild = ownChild;
         this.callTimeoutMs = callTimeoutMs;
         this.process = config.command().isEmpty() ? null : new RuntimeProcess(config.name(), config.command(), config.env());
         // without a process of its own there is nothing to attribute a crash to
@@ -247,6 +255,11 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
 
     /** A gRPC failure of the runtime as a MeshError with the same kind and the runtime's words. */
     MeshError error(StatusRuntimeException e, String call) {
+        String description = e.getStatus().getDescription();
+        if (ownChild && description != null && e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+            // the node's own child speaks for the slot: its words as they are, without its cache's "failed to load" wrapping
+            return new MeshError(ErrorCode.fromGrpcCode(e.getStatus().getCode().value()), description.replaceFirst("^model '[^']*' failed to load: ", ""), e);
+        }
         return new MeshError(ErrorCode.fromGrpcCode(e.getStatus().getCode().value()), "external runtime " + config.name() + " ("
                 + call + "): " + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription()), e);
     }
