@@ -44,6 +44,8 @@ public final class CrashLedger {
     private final int maxInferenceCrashes;
     /** Poisoned models and models with inference crashes below the limit, by model id. */
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Numbers this process's marks, so that overlapping loads of one model never share a file. */
+    private final java.util.concurrent.atomic.AtomicLong loads = new java.util.concurrent.atomic.AtomicLong();
 
     /** A model's record: the registration it concerns, its crash count and, once poisoned, why. */
     private record Entry(String modelId, String fingerprint, int crashes, String reason) {
@@ -122,7 +124,8 @@ public final class CrashLedger {
 
     /** Writes the "loading" mark of a load that is about to hand the artifact to a runtime. */
     public Mark beginLoad(ModelSpec spec) {
-        Path file = dir.resolve(key(spec.id()) + LOADING);
+        // one file per load: two loads of one id may overlap (an unload's copy still closing while a new registration loads)
+        Path file = dir.resolve(key(spec.id()) + "-" + loads.incrementAndGet() + LOADING);
         Properties p = new Properties();
         p.setProperty("model", spec.id());
         p.setProperty("spec", spec.fingerprint());
@@ -185,7 +188,7 @@ public final class CrashLedger {
 
     /** Written under a temporary name and renamed, so a crash mid-write never leaves half a record. */
     private static void write(Path file, Properties p) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Path tmp = file.resolveSibling(file.getFileName() + "." + Thread.currentThread().threadId() + ".tmp"); // writers never share one
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             p.store(w, null);
         } catch (IOException e) {

@@ -77,4 +77,18 @@ class CrashLedgerTest {
                 .hasValueSatisfying(r -> assertThat(r).contains("while running its requests, 2 times"));
         assertThat(new CrashLedger(dir, 2).refusal(spec)).isPresent();
     }
+
+    @Test
+    void overlappingLoadsOfOneModelKeepTheirOwnMarks() throws Exception {
+        CrashLedger ledger = new CrashLedger(dir, 2);
+        ModelSpec spec = spec("m", "/m/m.json");
+        CrashLedger.Mark closing = ledger.beginLoad(spec); // the unloaded registration's copy, still closing
+        try (CrashLedger.Mark ignored = ledger.beginLoad(spec)) { // the new registration's load
+            closing.close();
+            try (Stream<Path> files = Files.list(dir)) {
+                assertThat(files.filter(p -> p.toString().endsWith(".loading")).count()).as("the running load's mark stays").isOne();
+            }
+        }
+        assertThat(dir.toFile().list()).isEmpty();
+    }
 }
