@@ -79,7 +79,13 @@ public final class ConfigLoader {
             file = env.get(envPrefix + "CONFIG");
         }
         if (file != null) {
-            merge(tree, readYaml(Path.of(file)), "");
+            Path path;
+            try {
+                path = Path.of(file);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw MeshError.invalid("config file '%s' is not a valid path: %s", file.replace("\0", "\\0"), e.getReason());
+            }
+            merge(tree, readYaml(path), "");
         }
         for (String path : leafPaths(tree, "")) {
             String value = env.get(envPrefix + path.replace('.', '_').toUpperCase(Locale.ROOT));

@@ -31,7 +31,8 @@ class ConfigFuzzTest {
         Arbitrary<String> key = Arbitraries.of("http.port", "http.bytes", "http.hosts", "http", "roots", "verbose", "ratio", "name", "config",
                 "http.port.x", "", "nope", "roots.0");
         Arbitrary<String> value = Arbitraries.oneOf(Arbitraries.of("", "0", "-1", "65536", "1.5", "1e3", "true", "TRUE", "yes", "null", "~",
-                "99999999999999999999", "NaN", "a,b,,c", "[1,2]", "{a: 1}", "/no/such/file.yaml", "'", "\"", "-", "--"),
+                "99999999999999999999", "NaN", "a,b,,c", "[1,2]", "{a: 1}", "/no/such/file.yaml", "'", "\"", "-", "--", "a\0b", "/dev/null",
+                "/proc/self"),
                 Arbitraries.strings().ofMaxLength(12));
         Arbitrary<String> flag = net.jqwik.api.Combinators.combine(key, value, Arbitraries.integers().between(0, 3))
                 .as((k, v, form) -> switch (form) {
@@ -43,7 +44,7 @@ class ConfigFuzzTest {
         return flag.list().ofMaxSize(6);
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 2000, seed = "20261126")
     void randomCommandLinesAreLoadedOrRefused(@ForAll("commandLines") List<String> args, @ForAll("environments") Map<String, String> env) {
         try {
             Conf c = ConfigLoader.load(Conf.class, Conf.defaults(), "T_", env, args).config();

@@ -58,4 +58,11 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(Conf.class, Conf.defaults(), "T_", Map.of(), List.of("--http.port=80.5")))
                 .isInstanceOf(MeshError.class).hasMessageContaining("configuration is not valid");
     }
+
+    @Test
+    void aConfigPathThatNoFileSystemTakesIsBadInput() {
+        // found by ConfigFuzzTest: a NUL in --config= was an InvalidPathException, not a message
+        assertThatThrownBy(() -> ConfigLoader.load(Conf.class, Conf.defaults(), "T_", Map.of(), List.of("--config=a\0b.yaml")))
+                .isInstanceOf(MeshError.class).hasMessageContaining("config file 'a\\0b.yaml' is not a valid path");
+    }
 }

@@ -140,8 +140,10 @@ public final class ClusterNodeBackend implements NodeBackend {
                         stale.record(spec.id() + "@" + target.nodeId()); // the node is writing the removal; meanwhile place again
                         continue;
                     }
-                    throw new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' was evicted " + replaced
-                            + " times between its placement and this request's arrival (memory is short for the traffic); retry");
+                    // say what is known: the copy was gone each time (evicted, unloaded, or lost with a runtime), not why
+                    throw new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' was no longer on the node it was placed on, "
+                            + replaced + " times in a row (last on node " + target.nodeId() + ": " + e.getStatus().getDescription()
+                            + "); its copies leave as fast as they are placed (evictions when memory is short, unloads, a runtime restarting); retry");
                 }
                 if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && !retried) {
                     retried = true;

@@ -59,6 +59,8 @@ final class LoadCoordinator {
     private final ConcurrentMap<String, AtomicInteger> waiting = new ConcurrentHashMap<>();
     private final ForwardMetrics metrics;
     private final RecentFailures stale;
+    /** Whether this router has seen a node in the table: "none yet" and "all gone" are different news. Any thread sets it. */
+    private volatile boolean sawNodes;
 
     LoadCoordinator(PlacementTable placement, NodeTable nodes, LoadClaims claims, String owner, NodeChannels channels,
                     ForwardConfig config, RecentFailures suspects, RecentFailures loadFailures, RecentFailures stale,
@@ -208,12 +210,14 @@ final class LoadCoordinator {
     /** Places and loads the model; empty when the chosen node could not be reached (the caller tries again). */
     private Optional<Target> loadSomewhere(ModelSpec spec, long deadline) {
         List<CopyRecord> copies = copies(spec.id(), true);
-        List<NodeRecord> candidates = nodes.list().stream().filter(n -> !suspects.contains(n.nodeId())).toList();
+        List<NodeRecord> all = nodes.list();
+        sawNodes |= !all.isEmpty();
+        List<NodeRecord> candidates = all.stream().filter(n -> !suspects.contains(n.nodeId())).toList();
         PlacementPolicy.Request request = new PlacementPolicy.Request(spec.id(), spec.format().name(), spec.runtime(),
                 Math.max(0, spec.sizeHint()), loadFailures.under(spec.id() + "@"));
         Optional<PlacementPolicy.Choice> choice = PlacementPolicy.choose(request, candidates, copies);
         if (choice.isEmpty()) {
-            throw noPlace(spec, nodes.list().size(), candidates, copies);
+            throw noPlace(spec, all.size(), candidates, copies);
         }
         PlacementPolicy.Choice c = choice.get();
         long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
@@ -261,8 +265,10 @@ final class LoadCoordinator {
                     + ": " + failed.get().error());
         }
         if (inTable == 0) {
-            return new MeshError(ErrorCode.UNAVAILABLE, "no node has joined the mesh yet, so model '" + spec.id()
-                    + "' cannot load; start a node (./meshwork node)");
+            return new MeshError(ErrorCode.UNAVAILABLE, sawNodes
+                    ? "no node is in the mesh now (every node has left or was declared gone), so model '" + spec.id()
+                            + "' cannot load; it loads once a node joins again"
+                    : "no node has joined the mesh yet, so model '" + spec.id() + "' cannot load; start a node (./meshwork node)");
         }
         if (nodes.isEmpty()) {
             return new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' cannot load now: all " + inTable

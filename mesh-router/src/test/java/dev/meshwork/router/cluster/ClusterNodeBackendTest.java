@@ -306,6 +306,19 @@ class ClusterNodeBackendTest {
     }
 
     @Test
+    void withEveryNodeGoneTheAnswerSaysTheyLeftNotThatNoneJoined() throws Exception {
+        FakeNode a = node("a", 900);
+        ClusterNodeBackend b = backend(config(10_000, 100));
+        assertThat(b.inferWire(MODEL, request()).getId()).isEqualTo("a");
+        nodes.remove("a");
+        placement.removeNode("a");
+        assertThatThrownBy(() -> b.inferWire(MODEL, request())).isInstanceOfSatisfying(MeshError.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(e.getMessage()).contains("no node is in the mesh now (every node has left or was declared gone)");
+        });
+    }
+
+    @Test
     void aModelEvictedOnEveryPlacementFailsWithUnavailableNotNotFound() throws Exception {
         FakeNode a = node("a", 900);
         FakeNode b2 = node("b", 900);
@@ -315,7 +328,8 @@ class ClusterNodeBackendTest {
         ClusterNodeBackend b = backend(config(10_000, 100));
         assertThatThrownBy(() -> b.inferWire(MODEL, request())).isInstanceOfSatisfying(MeshError.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-            assertThat(e.getMessage()).contains("model 'm' was evicted 4 times");
+            assertThat(e.getMessage()).contains("model 'm' was no longer on the node it was placed on, 4 times in a row (last on node")
+                    .doesNotContain("evicted 4 times"); // nobody knows it was an eviction each time
         });
     }
 }

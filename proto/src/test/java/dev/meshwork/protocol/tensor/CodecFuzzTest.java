@@ -20,8 +20,8 @@ import net.jqwik.api.Provide;
  * Random and mutated requests against every request codec (OIP v2 JSON, KServe v1 JSON, OIP gRPC
  * with typed and raw contents): each is either decoded into tensors whose data holds exactly what
  * their shapes say, or refused as bad input (INVALID_ARGUMENT, PAYLOAD_TOO_LARGE) with a message;
- * never another exception. The counts are bounded so the suite stays fast; a failure prints the
- * seed that reproduces it.
+ * never another exception. Bounded counts and a fixed seed keep the build fast and repeatable
+ * (change the seed to explore further).
  */
 class CodecFuzzTest {
     static final List<String> V2_SEEDS = List.of(
@@ -71,19 +71,19 @@ class CodecFuzzTest {
         }
     }
 
-    @Property(tries = 3000)
+    @Property(tries = 3000, seed = "20261126")
     void mutatedV2JsonIsDecodedOrRefused(@ForAll long seed) {
         byte[] body = mutate(V2_SEEDS.get((int) Math.floorMod(seed, (long) V2_SEEDS.size())), seed);
         decodedOrRefused(() -> JsonTensorCodec.decodeV2(body, "m", ""));
     }
 
-    @Property(tries = 1500)
+    @Property(tries = 1500, seed = "20261126")
     void mutatedV1JsonIsDecodedOrRefused(@ForAll long seed) {
         byte[] body = mutate(V1_SEEDS.get((int) Math.floorMod(seed, (long) V1_SEEDS.size())), seed);
         decodedOrRefused(() -> KServeV1Codec.decode(body, "m", META).request());
     }
 
-    @Property(tries = 1500)
+    @Property(tries = 1500, seed = "20261126")
     void randomV2TensorsAreDecodedOrRefused(@ForAll("tensors") String tensor) {
         byte[] body = ("{\"inputs\":[" + tensor + "]}").getBytes(StandardCharsets.UTF_8);
         decodedOrRefused(() -> JsonTensorCodec.decodeV2(body, "m", ""));
@@ -103,7 +103,7 @@ class CodecFuzzTest {
                 .as((t, s, d) -> "{\"name\":\"x\",\"shape\":" + s + ",\"datatype\":\"" + t + "\",\"data\":" + d + "}");
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 2000, seed = "20261126")
     void mutatedGrpcRequestsAreDecodedOrRefused(@ForAll long seed) {
         Random r = new Random(seed);
         ModelInferRequest.Builder b = ModelInferRequest.newBuilder().setModelName("m");
