@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.meshwork.testing.Fixtures;
+import dev.meshwork.testing.MeshCluster;
 import dev.meshwork.testing.MeshProcess;
 import dev.meshwork.testing.TamperedModels;
 import dev.meshwork.testing.TamperedModels.Tampered;
@@ -189,6 +190,35 @@ class PoisonPillTest {
             // an unload forgets the crash: the operator's way of saying "try it again"
             assertThat(send(restarted, "POST", "/v2/repository/models/" + bad.name() + "/unload", "{}").status()).isEqualTo(200);
             assertThat(Files.list(root.resolve("node-state")).filter(p -> p.toString().endsWith(".poisoned")).count()).isZero();
+        }
+    }
+
+    @Test
+    void inAClusterABadFileCrashesOneProcessNotOnePerNode() throws Exception {
+        Path root = dir.resolve("cluster");
+        try (MeshCluster cluster = MeshCluster.start(root, 1, 2, List.of("--node.isolation.checkModelFiles=false"), List.of())) {
+            MeshProcess router = cluster.router(0);
+            Tampered bad = named("xgb-child-index");
+            Path file = bad.writeUnder(root.resolve("tampered"));
+            assertThat(send(router, "PUT", "/v1/mesh/models/" + bad.name(), "{\"modelFormat\":{\"name\":\"xgboost\"},\"storageUri\":\""
+                    + file + "\"}").status()).isEqualTo(201);
+            Reply first = infer(router, bad.name());
+            assertThat(first.status()).as(first.body()).isEqualTo(503);
+            assertThat(first.body()).containsPattern("died with SIG(ABRT|SEGV) \\(exit status 1[34][49]\\) while loading it");
+            // asked again and again, the router places it on no other node: one child process died, not one per node
+            String crashedOn = "";
+            for (int i = 0; i < 3; i++) {
+                Reply again = infer(router, bad.name());
+                assertThat(again.status()).isEqualTo(503);
+                assertThat(again.body()).contains("is not loaded on any node: on node node-");
+                crashedOn = again.body().replaceAll("(?s).*on node (node-\\d).*", "$1");
+            }
+            MeshProcess other = cluster.node(crashedOn.equals("node-0") ? 1 : 0);
+            assertThat(other.children()).as("the other node never started its xgboost slot's process").isEmpty();
+            // the mesh serves other XGBoost models all along
+            assertThat(send(router, "PUT", "/v1/mesh/models/xgb-binary", "{\"modelFormat\":{\"name\":\"xgboost\"},\"storageUri\":\""
+                    + MeshProcess.repoRoot().resolve("examples/xgboost/xgb-binary/model.json") + "\"}").status()).isEqualTo(201);
+            assertServes(router, "xgb-binary");
         }
     }
 }

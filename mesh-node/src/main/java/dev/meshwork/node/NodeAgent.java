@@ -125,7 +125,7 @@ public final class NodeAgent implements AutoCloseable {
                 public ModelCache.Loaded load(ModelSpec spec) throws Exception {
                     Optional<String> poisoned = ledger.refusal(spec);
                     if (poisoned.isPresent()) {
-                        throw new MeshError(ErrorCode.INVALID_ARGUMENT, poisoned.get());
+                        throw CrashLedger.crashed(poisoned.get());
                     }
                     try (Artifact a = store.open(spec.storageUri()); CrashLedger.Mark loading = ledger.beginLoad(spec)) {
                         return new ModelCache.Loaded(r.load(spec, a.path()), a.digest());
@@ -324,7 +324,7 @@ public final class NodeAgent implements AutoCloseable {
 
     /** A copy as the placement table holds it. */
     public CopyRecord record(CopyInfo c) {
-        return new CopyRecord(config.nodeId(), c.slot(), c.state(), c.sizeBytes(), c.lastUsedMillis(), c.error(), c.spec(), c.digest());
+        return new CopyRecord(config.nodeId(), c.slot(), c.state(), c.sizeBytes(), c.lastUsedMillis(), c.error(), c.spec(), c.digest(), c.crashed());
     }
 
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
@@ -385,6 +385,7 @@ public final class NodeAgent implements AutoCloseable {
             }
         }
         loadExecutor.shutdownNow();
+        ledger.endInOrder();
         store.close();
     }
 }

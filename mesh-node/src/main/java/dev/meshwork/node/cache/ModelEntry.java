@@ -1,5 +1,6 @@
 package dev.meshwork.node.cache;
 
+import dev.meshwork.node.crash.CrashLedger;
 import dev.meshwork.placement.eviction.EvictionCandidate;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyState;
@@ -245,6 +246,6 @@ final class ModelEntry {
 
     synchronized CopyInfo info() {
         return new CopyInfo(spec.id(), slot, state, reservedBytes, lastUsedMillis, failure == null ? "" : failure.getMessage(), fingerprint,
-                state == CopyState.LOADED ? digest : "");
+                state == CopyState.LOADED ? digest : "", state == CopyState.FAILED && failure.getCause() instanceof CrashLedger.ProcessCrash);
     }
 }

@@ -1,6 +1,8 @@
 package dev.meshwork.node.crash;
 
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -14,6 +16,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -44,6 +47,8 @@ public final class CrashLedger {
     private final int maxInferenceCrashes;
     /** Poisoned models and models with inference crashes below the limit, by model id. */
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** The marks of loads running now. */
+    private final java.util.Set<Path> open = ConcurrentHashMap.newKeySet();
     /** Numbers this process's marks, so that overlapping loads of one model never share a file. */
     private final java.util.concurrent.atomic.AtomicLong loads = new java.util.concurrent.atomic.AtomicLong();
 
@@ -52,6 +57,22 @@ public final class CrashLedger {
         boolean poisoned() {
             return !reason.isEmpty();
         }
+    }
+
+    /**
+     * The cause of a failure that is a crash (a process died loading or running the model, or the
+     * ledger refuses it for that): the node reports such a copy as crashed, and routers then load the
+     * model on no other node either, so one bad file does not crash the mesh node by node.
+     */
+    public static final class ProcessCrash extends RuntimeException {
+        public ProcessCrash(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    /** The failure a load answers for a model a crash poisoned (or one that just crashed). */
+    public static MeshError crashed(String reason) {
+        return new MeshError(ErrorCode.INVALID_ARGUMENT, reason, new ProcessCrash(reason));
     }
 
     /** An open "loading" mark; closing it says the load ended (well or not) with the process alive. */
@@ -133,13 +154,26 @@ public final class CrashLedger {
         p.setProperty("pidStarted", startOf(ProcessHandle.current()));
         p.setProperty("started", Instant.now().toString());
         write(file, p);
-        return () -> {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                LOG.warn("cannot delete the loading mark {}: {}", file, e.getMessage());
-            }
-        };
+        open.add(file);
+        return () -> remove(file);
+    }
+
+    private void remove(Path mark) {
+        open.remove(mark);
+        try {
+            Files.deleteIfExists(mark);
+        } catch (IOException e) {
+            LOG.warn("cannot delete the loading mark {}: {}", mark, e.getMessage());
+        }
+    }
+
+    /**
+     * The process is ending in order (a drain, SIGTERM): loads still running did not crash it, so
+     * their marks go. Only a process that dies without this (a native crash, kill -9, the kernel's
+     * OOM killer) leaves marks behind.
+     */
+    public void endInOrder() {
+        List.copyOf(open).forEach(this::remove);
     }
 
     /** A runtime process died while it loaded the model: poisons it, with {@code how} (which process, which signal). */

@@ -91,4 +91,13 @@ class CrashLedgerTest {
         }
         assertThat(dir.toFile().list()).isEmpty();
     }
+
+    @Test
+    void aProcessThatEndsInOrderLeavesNoMarkOfTheLoadsItWasRunning() {
+        CrashLedger ledger = new CrashLedger(dir, 2);
+        ledger.beginLoad(spec("slow", "/m/slow.json")); // still loading when SIGTERM comes
+        ledger.endInOrder();
+        assertThat(dir.toFile().list()).isEmpty();
+        assertThat(new CrashLedger(dir, 2).refusal(spec("slow", "/m/slow.json"))).isEmpty();
+    }
 }

@@ -210,6 +210,13 @@ final class LoadCoordinator {
     /** Places and loads the model; empty when the chosen node could not be reached (the caller tries again). */
     private Optional<Target> loadSomewhere(ModelSpec spec, long deadline) {
         List<CopyRecord> copies = copies(spec.id(), true);
+        String fingerprint = spec.fingerprint();
+        Optional<CopyRecord> crashed = copies.stream().filter(c -> c.crashed() && c.spec().equals(fingerprint)).findFirst();
+        if (crashed.isPresent()) {
+            // one bad file crashes one process: placing it on the next node would crash that one too
+            throw new MeshError(ErrorCode.MODEL_NOT_READY, "model '" + spec.id() + "' is not loaded on any node: on node "
+                    + crashed.get().nodeId() + ", " + crashed.get().error());
+        }
         List<NodeRecord> all = nodes.list();
         sawNodes |= !all.isEmpty();
         List<NodeRecord> candidates = all.stream().filter(n -> !suspects.contains(n.nodeId())).toList();

@@ -86,7 +86,7 @@ class ClusterNodeBackendTest {
             // like a real node, the row says which registration the copy was loaded for
             ModelSpec loaded = dev.meshwork.nodeapi.NodeMessages.spec(request.getModel());
             placement.putCopy(request.getModel().getModelId(), new CopyRecord(id, request.getSlot(), CopyState.LOADED, 10, 0, "",
-                    loaded.fingerprint(), DigestPin.of(loaded.storageUri())));
+                    loaded.fingerprint(), DigestPin.of(loaded.storageUri()), false));
             out.onNext(CopyStatus.newBuilder().setModelId(request.getModel().getModelId()).setSlot(request.getSlot())
                     .setState(dev.meshwork.protocol.node.CopyState.LOADED).build());
             out.onCompleted();
@@ -177,7 +177,7 @@ class ClusterNodeBackendTest {
         FakeNode c = node("c", 900);
         // a row that says node a holds m, loaded for another storageUri than the registration now has
         placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, "",
-                new ModelSpec("m", new ModelFormat("onnx", ""), "http://elsewhere/m.onnx", "", 0).fingerprint(), ""));
+                new ModelSpec("m", new ModelFormat("onnx", ""), "http://elsewhere/m.onnx", "", 0).fingerprint(), "", false));
         ClusterNodeBackend b = backend(config(10_000, 100));
         String answeredBy = b.inferWire(MODEL, request()).getId();
         assertThat(a.loads.get() + c.loads.get()).as("a load for this registration").isEqualTo(1);
@@ -192,7 +192,7 @@ class ClusterNodeBackendTest {
         String pin = "a".repeat(64);
         ModelSpec pinned = new ModelSpec("m", new ModelFormat("onnx", ""), "file:///models/m.onnx#sha256=" + pin, "", 0);
         // a row for this very registration whose node reports other bytes than the pinned ones
-        placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, "", pinned.fingerprint(), "sha256:" + "b".repeat(64)));
+        placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, "", pinned.fingerprint(), "sha256:" + "b".repeat(64), false));
         ClusterNodeBackend b = backend(config(10_000, 100));
         String answeredBy = b.inferWire(pinned, request()).getId();
         assertThat(a.loads.get() + c.loads.get()).as("a load of the pinned bytes").isEqualTo(1);
@@ -303,6 +303,24 @@ class ClusterNodeBackendTest {
         assertThat(b.inferWire(MODEL, request()).getId()).as("not suspected: still chosen").isEqualTo("a");
         assertThat(a.infers).hasValue(3);
         assertThat(b2.loads).as("no load elsewhere").hasValue(0);
+    }
+
+    @Test
+    void aModelThatCrashedAProcessOnOneNodeIsLoadedOnNoOther() throws Exception {
+        FakeNode a = node("a", 900);
+        FakeNode c = node("c", 900);
+        String why = "the process of runtime xgboost-0 (pid 7) died with SIGSEGV while loading it; it is not loaded again until it is unloaded or registered again";
+        placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.FAILED, 0, 0, why, MODEL.fingerprint(), "", true));
+        ClusterNodeBackend b = backend(config(10_000, 100));
+        assertThatThrownBy(() -> b.inferWire(MODEL, request())).isInstanceOfSatisfying(MeshError.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.MODEL_NOT_READY);
+            assertThat(e.getMessage()).contains("is not loaded on any node: on node a, " + why);
+        });
+        assertThat(a.loads.get() + c.loads.get()).as("no other node is asked to load it").isZero();
+
+        // an ordinary failure (a bad shape, a missing file) still lets another node try
+        placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.FAILED, 0, 0, "no such file", MODEL.fingerprint(), "", false));
+        assertThat(b.inferWire(MODEL, request()).getId()).isEqualTo("c");
     }
 
     @Test

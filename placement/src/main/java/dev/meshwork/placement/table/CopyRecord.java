@@ -9,11 +9,13 @@ import java.io.Serializable;
  * @param error          why it FAILED, else empty
  * @param spec           the {@code ModelSpec.fingerprint()} of the registration the node loaded; empty when unknown
  * @param digest         {@code sha256:<hex>} of the artifact bytes the node loaded; empty until LOADED (or when unknown)
+ * @param crashed        FAILED because loading or running it crashed a process on that node: routers load that
+ *                       registration nowhere else until it is unloaded, so a bad file crashes one process, not one per node
  */
 public record CopyRecord(String nodeId, String slot, CopyState state, long sizeBytes, long lastUsedMillis, String error, String spec,
-                         String digest) implements Serializable {
+                         String digest, boolean crashed) implements Serializable {
     public CopyRecord(String nodeId, String slot, CopyState state, long sizeBytes, long lastUsedMillis, String error) {
-        this(nodeId, slot, state, sizeBytes, lastUsedMillis, error, "", "");
+        this(nodeId, slot, state, sizeBytes, lastUsedMillis, error, "", "", false);
     }
 
     public CopyRecord {

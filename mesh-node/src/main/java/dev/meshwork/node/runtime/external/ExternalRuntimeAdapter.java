@@ -185,7 +185,7 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
             if (how != null) {
                 String reason = ledger.loadCrashed(spec, how);
                 LOG.warn("model {}: {}", spec.id(), reason);
-                throw new MeshError(ErrorCode.INVALID_ARGUMENT, reason);
+                throw CrashLedger.crashed(reason);
             }
             throw error(e, "loadModel");
         }
