@@ -60,7 +60,8 @@ public final class ClusterRouter extends MeshRouter {
                 InternalHops.dialer(config.cluster(), secret, metrics), config.scaling(), metrics);
         this.reaper = new NodeReaper(hz, nodes, placement, 2_000, n -> backend.nodeGone(n.nodeId(), n.endpoint()));
         FrontDoor door = new FrontDoor(config, catalog, ready, backend, new HazelcastModelRegistry(hz, signer), new HazelcastVModelRegistry(hz, signer),
-                docs, metrics, () -> hz.getLifecycleService().isRunning() && !backend.nodes().isEmpty());
+                docs, metrics, () -> hz.getLifecycleService().isRunning() && !backend.nodes().isEmpty() && store.healthy());
+        RegistryStores.instrument(store, metrics);
         // a registry change that no router signed (a member without the cluster key) is refused by this member's store: audit it
         Counter refusedChanges = Counter.builder("meshwork_registry_refused_changes")
                 .description("registry changes refused because no router of the cluster signed them").register(metrics);

@@ -39,7 +39,9 @@ public final class Standalone extends MeshRouter {
         agent.instrument(metrics);
         this.backend = new LocalNodeBackend(agent);
         this.store = RegistryStores.open(config.registry());
-        opened(new FrontDoor(config, catalog, ready, backend, new StoredModelRegistry(store), new StoredVModelRegistry(store), docs, metrics, () -> true));
+        RegistryStores.instrument(store, metrics);
+        opened(new FrontDoor(config, catalog, ready, backend, new StoredModelRegistry(store), new StoredVModelRegistry(store), docs, metrics,
+                store::healthy));
     }
 
     public static Standalone start(RouterConfig config) {

@@ -34,6 +34,11 @@ public interface RegistryStore extends AutoCloseable {
 
     void delete(String kind, String id);
 
+    /** Whether the store can be used now (readiness and a metric ask); a store without a connection to lose is always healthy. */
+    default boolean healthy() {
+        return true;
+    }
+
     @Override
     void close();
 }

@@ -21,20 +21,34 @@ import org.slf4j.LoggerFactory;
  * A registry store in a SQL database over JDBC: one table of JSON documents keyed by kind and id.
  * The default is an embedded H2 file; PostgreSQL works with its URL. Each save or delete is its
  * own committed transaction before it returns. One connection, used under this object's monitor
- * (registrations are rare next to inference, which never touches the store).
+ * (registrations are rare next to inference, which never touches the store). A connection that
+ * breaks (the router serving a shared H2 file died, PostgreSQL restarted) is replaced: a failed
+ * operation opens a new one and runs once more, and {@link #healthy} (readiness, a metric) checks
+ * the connection at most every few seconds and reconnects when it can.
  */
 public final class JdbcRegistryStore implements RegistryStore {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcRegistryStore.class);
     private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final String TABLE = "meshwork_registry";
+    private static final long CHECK_EVERY_NANOS = 5_000_000_000L;
     private final String url;
-    private final Connection connection;
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
+    private Connection connection;
+    /** Whether the last use or check of the store worked; read by readiness probes without the monitor. */
+    private volatile boolean up = true;
+    private long checkedAtNanos = System.nanoTime();
+    /** Closed by its owner: it never reconnects. */
+    private boolean closed;
 
     public JdbcRegistryStore(String url, String user, String password) {
         this.url = displayUrl(url);
+        this.jdbcUrl = url;
+        this.user = user;
+        this.password = password;
         try {
-            this.connection = DriverManager.getConnection(url, user, password);
-            connection.setAutoCommit(false);
+            this.connection = connect();
             try (Statement s = connection.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS " + TABLE
                         + " (kind VARCHAR(16) NOT NULL, id VARCHAR(255) NOT NULL, doc VARCHAR(65536) NOT NULL, PRIMARY KEY (kind, id))");
@@ -46,6 +60,81 @@ public final class JdbcRegistryStore implements RegistryStore {
         }
     }
 
+    private Connection connect() throws SQLException {
+        Connection c = DriverManager.getConnection(jdbcUrl, user, password);
+        c.setAutoCommit(false);
+        return c;
+    }
+
+    /** One statement sequence, with a new connection and one more try when the first fails (a broken connection). */
+    private interface Work<T> {
+        T run(Connection c) throws SQLException, IOException;
+    }
+
+    private <T> T withConnection(String what, Work<T> work) {
+        if (closed) {
+            throw failure(what, new SQLException("the store is closed"));
+        }
+        try {
+            T out = work.run(connection);
+            up = true;
+            return out;
+        } catch (SQLException | IOException first) {
+            rollback();
+            if (!(first instanceof SQLException) || !reconnect()) {
+                up = !(first instanceof SQLException);
+                throw failure(what, first);
+            }
+            try {
+                T out = work.run(connection); // every operation here is idempotent: a save replaces, a delete deletes
+                up = true;
+                return out;
+            } catch (SQLException | IOException second) {
+                rollback();
+                up = false;
+                throw failure(what, second);
+            }
+        }
+    }
+
+    /** Replaces the connection; false when the store cannot be reached. */
+    private boolean reconnect() {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // it is broken already
+        }
+        try {
+            connection = connect();
+            LOG.info("reconnected to the registry store {}", url);
+            return true;
+        } catch (SQLException e) {
+            LOG.warn("the registry store {} cannot be reached: {}", url, String.valueOf(e.getMessage()).replace(jdbcUrl, url));
+            return false;
+        }
+    }
+
+    /**
+     * Whether the store can be used: the outcome of its last use, checked again (and the connection
+     * replaced if it broke) when that is more than a few seconds old.
+     */
+    @Override
+    public boolean healthy() {
+        synchronized (this) {
+            if (!closed && System.nanoTime() - checkedAtNanos > CHECK_EVERY_NANOS) {
+                checkedAtNanos = System.nanoTime();
+                boolean valid;
+                try {
+                    valid = connection.isValid(2);
+                } catch (SQLException e) {
+                    valid = false;
+                }
+                up = valid || reconnect();
+            }
+        }
+        return up;
+    }
+
     /** A JDBC URL fit for messages: without what follows '?', where a PostgreSQL URL may carry the password. */
     public static String displayUrl(String jdbcUrl) {
         return jdbcUrl.replaceAll("\\?.*$", "");
@@ -53,50 +142,50 @@ public final class JdbcRegistryStore implements RegistryStore {
 
     @Override
     public synchronized <T> Map<String, T> loadAll(String kind, Class<T> type) {
-        Map<String, T> out = new LinkedHashMap<>();
-        try (PreparedStatement q = connection.prepareStatement("SELECT id, doc FROM " + TABLE + " WHERE kind = ? ORDER BY id")) {
-            q.setString(1, kind);
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), JSON.readValue(rs.getString(2), type));
+        return withConnection("read the " + kind + "s", c -> {
+            Map<String, T> out = new LinkedHashMap<>();
+            try (PreparedStatement q = c.prepareStatement("SELECT id, doc FROM " + TABLE + " WHERE kind = ? ORDER BY id")) {
+                q.setString(1, kind);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), JSON.readValue(rs.getString(2), type));
+                    }
                 }
             }
-            connection.commit();
+            c.commit();
             return out;
-        } catch (SQLException | IOException e) {
-            throw failure("read the " + kind + "s", e);
-        }
+        });
     }
 
     @Override
     public synchronized void save(String kind, String id, Object document) {
-        try (PreparedStatement del = connection.prepareStatement("DELETE FROM " + TABLE + " WHERE kind = ? AND id = ?");
-             PreparedStatement ins = connection.prepareStatement("INSERT INTO " + TABLE + " (kind, id, doc) VALUES (?, ?, ?)")) {
-            del.setString(1, kind);
-            del.setString(2, id);
-            del.executeUpdate();
-            ins.setString(1, kind);
-            ins.setString(2, id);
-            ins.setString(3, JSON.writeValueAsString(document));
-            ins.executeUpdate();
-            connection.commit();
-        } catch (SQLException | IOException e) {
-            rollback();
-            throw failure("save " + kind + " '" + id + "'", e);
-        }
+        withConnection("save " + kind + " '" + id + "'", c -> {
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM " + TABLE + " WHERE kind = ? AND id = ?");
+                 PreparedStatement ins = c.prepareStatement("INSERT INTO " + TABLE + " (kind, id, doc) VALUES (?, ?, ?)")) {
+                del.setString(1, kind);
+                del.setString(2, id);
+                del.executeUpdate();
+                ins.setString(1, kind);
+                ins.setString(2, id);
+                ins.setString(3, JSON.writeValueAsString(document));
+                ins.executeUpdate();
+            }
+            c.commit();
+            return null;
+        });
     }
 
     @Override
     public synchronized void delete(String kind, String id) {
-        try (PreparedStatement del = connection.prepareStatement("DELETE FROM " + TABLE + " WHERE kind = ? AND id = ?")) {
-            del.setString(1, kind);
-            del.setString(2, id);
-            del.executeUpdate();
-            connection.commit();
-        } catch (SQLException e) {
-            rollback();
-            throw failure("delete " + kind + " '" + id + "'", e);
-        }
+        withConnection("delete " + kind + " '" + id + "'", c -> {
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM " + TABLE + " WHERE kind = ? AND id = ?")) {
+                del.setString(1, kind);
+                del.setString(2, id);
+                del.executeUpdate();
+            }
+            c.commit();
+            return null;
+        });
     }
 
     private void rollback() {
@@ -117,6 +206,8 @@ public final class JdbcRegistryStore implements RegistryStore {
 
     @Override
     public synchronized void close() {
+        closed = true;
+        up = false;
         try {
             connection.close();
         } catch (SQLException ignored) {

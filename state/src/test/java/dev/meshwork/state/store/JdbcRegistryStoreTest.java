@@ -51,6 +51,24 @@ class JdbcRegistryStoreTest {
     }
 
     @Test
+    void aConnectionBrokenBehindTheStoresBackIsReplaced() throws Exception {
+        try (JdbcRegistryStore store = new JdbcRegistryStore(url(), "", "")) {
+            StoredModelRegistry models = new StoredModelRegistry(store);
+            models.put(spec("before"));
+            // what the routers sharing an H2 file saw when the one serving it died: "Database is already closed", for good
+            try (java.sql.Connection other = java.sql.DriverManager.getConnection(url(), "", "");
+                 java.sql.Statement s = other.createStatement()) {
+                s.execute("SHUTDOWN");
+            }
+            models.put(spec("after"));
+            assertThat(store.healthy()).isTrue();
+        }
+        try (JdbcRegistryStore reopened = new JdbcRegistryStore(url(), "", "")) {
+            assertThat(new StoredModelRegistry(reopened).list()).extracting(ModelSpec::id).containsExactly("after", "before");
+        }
+    }
+
+    @Test
     void aStoreThatFailsChangesNothingAndSaysWhy() {
         JdbcRegistryStore store = new JdbcRegistryStore(url(), "", "");
         StoredModelRegistry models = new StoredModelRegistry(store);
