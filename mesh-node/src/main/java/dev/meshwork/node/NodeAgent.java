@@ -144,6 +144,7 @@ public final class NodeAgent implements AutoCloseable {
                         + ") is gone; the model loads again once it is back"));
             }
         }
+        NodeSlots.checkMemory(config, slots);
         Map<String, List<Slot>> runtimes = new LinkedHashMap<>();
         Map<String, List<Slot>> formats = new LinkedHashMap<>();
         for (Slot slot : slots) {

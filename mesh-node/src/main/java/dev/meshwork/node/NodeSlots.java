@@ -14,6 +14,8 @@ import java.util.List;
  * for runtimes whose parsers do not check their input) gets a child process per slot. Stateless.
  */
 final class NodeSlots {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeSlots.class);
+
     private NodeSlots() {
     }
 
@@ -43,6 +45,28 @@ final class NodeSlots {
             }
         }
         return out;
+    }
+
+    /**
+     * Logs once at start when the heap, the budgets of the slots in this machine (in-process and
+     * isolated; external runtimes live elsewhere) and the isolated processes exceed the memory the
+     * process may use ({@link MemoryPlan}).
+     */
+    static MemoryPlan checkMemory(NodeConfig config, List<NodeAgent.Slot> slots) {
+        long slotBytes = 0;
+        long children = 0;
+        for (NodeAgent.Slot s : slots) {
+            if (s.runtime() instanceof IsolatedRuntimeAdapter) {
+                children++;
+            }
+            if (!(s.runtime() instanceof dev.meshwork.node.runtime.external.ExternalRuntimeAdapter)) {
+                slotBytes += s.capacityBytes();
+            }
+        }
+        MemoryPlan plan = new MemoryPlan(Runtime.getRuntime().maxMemory(), slotBytes,
+                children * (MemoryPlan.childHeap(config.isolation().jvmOptions()) + MemoryPlan.CHILD_OVERHEAD), MemoryPlan.available());
+        plan.warning().ifPresent(w -> LOG.warn("node {}: {}", config.nodeId(), w));
+        return plan;
     }
 
     private static boolean isolated(NodeConfig.SlotConfig sc, InProcessRuntimes runtimes) {

@@ -207,6 +207,11 @@ public final class MeshProcess implements AutoCloseable {
         }
     }
 
+    /** The process id (for signals a test sends: SIGSTOP makes a hung node). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -87,19 +87,28 @@ final class LoadCoordinator {
         }
         long started = System.nanoTime();
         try {
-            CompletableFuture<Target> load = pending.computeIfAbsent(spec.id(), id -> {
-                CompletableFuture<Target> f = new CompletableFuture<>();
-                Thread.ofVirtual().name("meshwork-load-" + id).start(() -> {
+            // the load starts only once its future is in the map, and leaves the map before it completes: a load
+            // that ends at once can neither outlive its removal nor hand its outcome to requests that come after it
+            CompletableFuture<Target> mine = new CompletableFuture<>();
+            CompletableFuture<Target> running = pending.putIfAbsent(spec.id(), mine);
+            CompletableFuture<Target> load = running != null ? running : mine;
+            if (running == null) {
+                Thread.ofVirtual().name("meshwork-load-" + spec.id()).start(() -> {
+                    Target loaded = null;
+                    Throwable failed = null;
                     try {
-                        f.complete(load(spec));
+                        loaded = load(spec);
                     } catch (Throwable t) {
-                        f.completeExceptionally(t);
-                    } finally {
-                        pending.remove(id, f);
+                        failed = t;
+                    }
+                    pending.remove(spec.id(), mine);
+                    if (failed == null) {
+                        mine.complete(loaded);
+                    } else {
+                        mine.completeExceptionally(failed);
                     }
                 });
-                return f;
-            });
+            }
             return load.get(config.loadTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw stillLoading(spec);

@@ -27,10 +27,15 @@ final class NodeChannels implements AutoCloseable {
         return NodeServiceGrpc.newBlockingStub(ch);
     }
 
+    /**
+     * The node left or was declared gone: its channel closes at once, failing the calls still waiting
+     * on it (UNAVAILABLE), so that a hung node holds its callers for the cluster's failure detection,
+     * not for the whole forward deadline; they are retried on another node.
+     */
     void close(String endpoint) {
         ManagedChannel ch = channels.remove(endpoint);
         if (ch != null) {
-            ch.shutdown();
+            ch.shutdownNow();
         }
     }
 
