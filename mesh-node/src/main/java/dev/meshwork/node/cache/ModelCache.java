@@ -391,16 +391,18 @@ public final class ModelCache {
     }
 
     /**
-     * Forgets every copy at once because the runtime holding them is gone; returns how many. Copies
-     * still loading are left to their load threads: a load that was talking to the runtime fails by
-     * itself, and says why (the process died under it) better than this can.
+     * Forgets every copy the runtime held, at once, because the runtime is gone; returns how many.
+     * Copies still loading are left to their load threads: a load that was talking to the runtime
+     * fails by itself, and says why (the process died under it) better than this can. FAILED copies
+     * stay too: their failure is still true (a crash among them is what keeps the model off every
+     * other node), and they hold nothing in the runtime.
      */
     public int dropAll(String reason) {
         int n = 0;
         for (String id : new ArrayList<>(entries.keySet())) {
             ModelEntry e = entries.get(id);
             // checked outside the map's lock (the entry's monitor comes first); one that finished loading meanwhile is dropped too
-            if (e != null && !e.loading() && entries.remove(id, e)) {
+            if (e != null && e.heldByRuntime() && entries.remove(id, e)) {
                 e.lost(reason);
                 n++;
                 changes.accept(id);

@@ -174,8 +174,9 @@ final class ModelEntry {
      * The runtime holding the copy is gone (its process died): the copy is dropped without asking
      * the runtime, its memory returns to the ledger, and requests get a clear error.
      */
-    synchronized boolean loading() {
-        return state == CopyState.LOADING;
+    /** Whether the copy lives in its runtime (LOADED, or on its way out): what a runtime's loss takes with it. */
+    synchronized boolean heldByRuntime() {
+        return state == CopyState.LOADED || state == CopyState.UNLOADING;
     }
 
     synchronized void lost(String reason) {

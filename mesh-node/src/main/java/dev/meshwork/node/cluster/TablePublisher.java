@@ -139,13 +139,29 @@ public final class TablePublisher implements AutoCloseable {
 
     private static boolean same(CopyRecord a, CopyRecord b) {
         return a != null && a.slot().equals(b.slot()) && a.state() == b.state() && a.sizeBytes() == b.sizeBytes()
-                && a.error().equals(b.error()) && b.lastUsedMillis() - a.lastUsedMillis() < LAST_USED_SLACK_MS;
+                && a.error().equals(b.error()) && a.spec().equals(b.spec()) && a.digest().equals(b.digest()) && a.crashed() == b.crashed()
+                && b.lastUsedMillis() - a.lastUsedMillis() < LAST_USED_SLACK_MS;
     }
 
+    /**
+     * The full round: every copy this node holds or wrote is written again where the table no longer
+     * has this node's row for it (a partition lost with its owner, a row deleted by another member),
+     * so a copy that serves is never invisible to routers for longer than a period; rows of copies
+     * the node no longer holds are removed as before. The check reads the table's local view, no
+     * round trip per copy.
+     */
     private void reconcile() {
         Set<String> ids = new HashSet<>(published.keySet());
         agent.slotRecords().forEach(s -> ids.addAll(s.models()));
-        ids.forEach(this::publishCopy);
+        for (String id : ids) {
+            synchronized (stripes[Math.floorMod(id.hashCode(), STRIPES)]) {
+                if (published.containsKey(id) && placement.copies(id).stream().noneMatch(c -> c.nodeId().equals(agent.nodeId()))) {
+                    LOG.info("the placement table lost node {}'s row for model {}; writing it again", agent.nodeId(), id);
+                    published.remove(id);
+                }
+            }
+            publishCopy(id);
+        }
         nodeDirty = false;
         publishNode();
     }

@@ -168,7 +168,7 @@ public final class ModelService {
             }
         }
         List<ModelStatus.CopyView> views = copies.stream().map(c -> new ModelStatus.CopyView(c.nodeId(), c.slot(),
-                c.state().name(), c.sizeBytes(), Instant.ofEpochMilli(c.lastUsedMillis()).toString(), c.digest())).toList();
+                c.state().name(), c.sizeBytes(), Instant.ofEpochMilli(c.lastUsedMillis()).toString(), c.digest(), c.crashed())).toList();
         String servingRuntime;
         try {
             servingRuntime = binding(spec).servingRuntime();

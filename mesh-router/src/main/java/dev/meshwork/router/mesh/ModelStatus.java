@@ -19,7 +19,10 @@ public record ModelStatus(String name, ModelFormat modelFormat, String storageUr
         NOT_LOADED, LOADING, LOADED, FAILED
     }
 
-    /** One copy: where it is and how it is doing; lastUsed is ISO-8601, digest the {@code sha256:} of the bytes it loaded. */
-    public record CopyView(String node, String slot, String state, long sizeBytes, String lastUsed, String digest) {
+    /**
+     * One copy: where it is and how it is doing; lastUsed is ISO-8601, digest the {@code sha256:} of the bytes it loaded,
+     * crashed whether its FAILED load crashed a process (the model then loads on no node until it is unloaded).
+     */
+    public record CopyView(String node, String slot, String state, long sizeBytes, String lastUsed, String digest, boolean crashed) {
     }
 }

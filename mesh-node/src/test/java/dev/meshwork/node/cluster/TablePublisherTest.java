@@ -1,0 +1,44 @@
+package dev.meshwork.node.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.meshwork.node.NodeAgent;
+import dev.meshwork.node.NodeConfig;
+import dev.meshwork.placement.registry.ModelFormat;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.table.CopyState;
+import dev.meshwork.placement.table.InMemoryNodeTable;
+import dev.meshwork.placement.table.InMemoryPlacementTable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real node agent (ONNX slot, example model) publishing into the tables: rows the table loses come back. */
+class TablePublisherTest {
+    static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+
+    @Test
+    void aRowTheTableLostIsWrittenAgainWithinAPeriod(@TempDir Path dir) {
+        NodeConfig d = NodeConfig.defaults();
+        NodeConfig config = new NodeConfig("n1", 64L << 20, 1, d.loadTimeoutMs(), d.failedLoadBackoffMs(), 0, d.queueTimeoutMs(),
+                d.storage().withRoots(List.of(EXAMPLES.toString())), d.onnx(), List.of(),
+                List.of(new NodeConfig.SlotConfig("onnx", null, null, 0, 1, null)), "lru",
+                new NodeConfig.Isolation(dir.toString(), 2, List.of(), 60_000, true));
+        InMemoryPlacementTable placement = new InMemoryPlacementTable();
+        ModelSpec adder = new ModelSpec("adder", new ModelFormat("onnx", ""), EXAMPLES.resolve("onnx/add-vectors/model.onnx").toString(), "", 0);
+        try (NodeAgent agent = new NodeAgent(config);
+             TablePublisher publisher = new TablePublisher(agent, placement, new InMemoryNodeTable(), "127.0.0.1:1", "member-1", 100)) {
+            agent.ensureLoaded(adder);
+            publisher.publish("adder");
+            assertThat(placement.copies("adder")).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(CopyState.LOADED));
+
+            placement.removeCopy("adder", "n1"); // lost: its partition's owner died with it, or a member deleted it
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                    .untilAsserted(() -> assertThat(placement.copies("adder")).singleElement()
+                            .satisfies(c -> assertThat(c.nodeId()).isEqualTo("n1")));
+        }
+    }
+}
