@@ -20,8 +20,8 @@ public final class InMemoryLoadClaims implements LoadClaims {
     @Override
     public Optional<Claim> tryClaim(String modelId, String owner, long leaseMs) {
         Claim mine = new Claim(modelId, owner, clock.getAsLong() + leaseMs);
-        Claim after = map.merge(modelId, mine, (held, m) -> held.owner().equals(owner) || !ownerAlive.test(held.owner())
-                || held.expiresMillis() <= clock.getAsLong() ? m : held);
+        Claim after = map.merge(modelId, mine, (held, m) -> held.owner().equals(owner)
+                || !held.binding(ownerAlive.test(held.owner()), clock.getAsLong(), leaseMs) ? m : held);
         return after == mine ? Optional.empty() : Optional.of(after);
     }
 

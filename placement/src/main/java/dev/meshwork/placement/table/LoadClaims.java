@@ -10,6 +10,15 @@ import java.util.Optional;
 public interface LoadClaims {
     /** A claim: who holds it and until when (milliseconds since the epoch). */
     record Claim(String modelId, String owner, long expiresMillis) implements java.io.Serializable {
+        /**
+         * Whether a router may honour it now: its owner is alive and it runs neither out nor beyond
+         * what a lease of {@code leaseMs} can promise (twice that plus a minute, for clocks and
+         * routers' settings that disagree): a claim written to last far longer is stale or forged,
+         * and honouring it would hold the model's loads back on every router for as long as it says.
+         */
+        public boolean binding(boolean ownerAlive, long nowMillis, long leaseMs) {
+            return ownerAlive && expiresMillis > nowMillis && expiresMillis - nowMillis <= 2 * leaseMs + 60_000;
+        }
     }
 
     /**

@@ -31,4 +31,11 @@ class InMemoryLoadClaimsTest {
         alive.remove("r2");
         assertThat(claims.tryClaim("m", "r1", 100)).as("r2 left the cluster").isEmpty();
     }
+
+    @Test
+    void aClaimThatPromisesMoreThanALeaseIsNotHonoured() {
+        // written by a live router's name but to last a day: stale (a clock far ahead) or forged
+        ((InMemoryLoadClaims) claims).tryClaim("m", "r1", 86_400_000);
+        assertThat(claims.tryClaim("m", "r2", 100)).as("taken over at once, not after a day").isEmpty();
+    }
 }

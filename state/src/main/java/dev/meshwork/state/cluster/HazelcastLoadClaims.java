@@ -33,7 +33,7 @@ public final class HazelcastLoadClaims implements LoadClaims {
                 }
                 return Optional.empty();
             }
-            if (ownerAlive.test(held.owner()) && held.expiresMillis() > System.currentTimeMillis()) {
+            if (held.binding(ownerAlive.test(held.owner()), System.currentTimeMillis(), leaseMs)) {
                 return Optional.of(held);
             }
             if (map.replace(modelId, held, mine)) {

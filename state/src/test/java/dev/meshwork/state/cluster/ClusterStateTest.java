@@ -162,6 +162,11 @@ class ClusterStateTest {
         b.getLifecycleService().terminate();
         await("a sees b leave", () -> a.getCluster().getMembers().size() == 1);
         assertThat(claimsA.tryClaim("m", ownerA, 60_000)).as("b's claim is taken over though its lease runs").isEmpty();
+
+        // a claim in a live router's name that promises a day (written by a member that knows the cluster): not honoured
+        a.getMap(MapNames.CLAIMS).set("n", new LoadClaims.Claim("n", ownerA, System.currentTimeMillis() + 86_400_000L));
+        String other = "some-other-router";
+        assertThat(new HazelcastLoadClaims(a, o -> true).tryClaim("n", other, 60_000)).as("taken over, not waited on for a day").isEmpty();
     }
 
     @Test
