@@ -97,7 +97,7 @@ public final class NodeProcess implements AutoCloseable {
         // live at once (a node waiting for a router is healthy), ready once its rows are in the tables
         this.http = new NodeHttp(config.http(), metrics, () -> joined && hz.getLifecycleService().isRunning() && !agent.draining());
         awaitRouter();
-        this.publisher = new TablePublisher(agent, placement, nodes, endpoint, hz.getCluster().getLocalMember().getUuid().toString(),
+        this.publisher = new TablePublisher(agent, placement, nodes, endpoint, () -> hz.getCluster().getLocalMember().getUuid().toString(),
                 config.publishMs());
         late[0] = publisher;
         joined = true;

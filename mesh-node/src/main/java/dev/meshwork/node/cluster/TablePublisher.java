@@ -36,7 +36,8 @@ public final class TablePublisher implements AutoCloseable {
     private final PlacementTable placement;
     private final NodeTable nodes;
     private final String endpoint;
-    private final String memberId;
+    /** This node's current member id: it changes when the member merges back after a split, and the reaper checks it. */
+    private final java.util.function.Supplier<String> memberId;
     private final long periodMs;
     private static final int STRIPES = 64;
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
@@ -57,6 +58,12 @@ public final class TablePublisher implements AutoCloseable {
     private volatile boolean withdrawn;
 
     public TablePublisher(NodeAgent agent, PlacementTable placement, NodeTable nodes, String endpoint, String memberId, long periodMs) {
+        this(agent, placement, nodes, endpoint, () -> memberId, periodMs);
+    }
+
+    /** {@code memberId} is read at every write of the node record, so that record always names the member as it is now. */
+    public TablePublisher(NodeAgent agent, PlacementTable placement, NodeTable nodes, String endpoint, java.util.function.Supplier<String> memberId,
+                          long periodMs) {
         this.agent = agent;
         this.placement = placement;
         this.nodes = nodes;
@@ -169,7 +176,7 @@ public final class TablePublisher implements AutoCloseable {
     /** Writes the node record: slots, used bytes, load, draining. */
     public void publishNode() {
         lastNodeWrite = System.nanoTime();
-        nodes.put(new NodeRecord(agent.nodeId(), endpoint, memberId, agent.slotRecords(), agent.inFlight(), agent.draining(),
+        nodes.put(new NodeRecord(agent.nodeId(), endpoint, memberId.get(), agent.slotRecords(), agent.inFlight(), agent.draining(),
                 System.currentTimeMillis()));
     }
 

@@ -41,4 +41,23 @@ class TablePublisherTest {
                             .satisfies(c -> assertThat(c.nodeId()).isEqualTo("n1")));
         }
     }
+
+    @Test
+    void theNodeRecordNamesTheMemberAsItIsNow(@TempDir Path dir) {
+        // after a split-brain merge the node's member comes back under a new id; a record with the old one is reaped for ever
+        NodeConfig d = NodeConfig.defaults();
+        NodeConfig config = new NodeConfig("n2", 64L << 20, 1, d.loadTimeoutMs(), d.failedLoadBackoffMs(), 0, d.queueTimeoutMs(),
+                d.storage().withRoots(List.of(EXAMPLES.toString())), d.onnx(), List.of(),
+                List.of(new NodeConfig.SlotConfig("onnx", null, null, 0, 1, null)), "lru",
+                new NodeConfig.Isolation(dir.toString(), 2, List.of(), 60_000, true));
+        InMemoryNodeTable nodes = new InMemoryNodeTable();
+        java.util.concurrent.atomic.AtomicReference<String> member = new java.util.concurrent.atomic.AtomicReference<>("member-before");
+        try (NodeAgent agent = new NodeAgent(config);
+             TablePublisher publisher = new TablePublisher(agent, new InMemoryPlacementTable(), nodes, "127.0.0.1:1", member::get, 100)) {
+            assertThat(nodes.get("n2")).hasValueSatisfying(n -> assertThat(n.memberId()).isEqualTo("member-before"));
+            member.set("member-after-merge");
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(nodes.get("n2")).hasValueSatisfying(n -> assertThat(n.memberId()).isEqualTo("member-after-merge")));
+        }
+    }
 }
