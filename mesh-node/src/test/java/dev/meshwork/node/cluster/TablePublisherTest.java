@@ -20,13 +20,18 @@ import org.junit.jupiter.api.io.TempDir;
 class TablePublisherTest {
     static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
 
-    @Test
-    void aRowTheTableLostIsWrittenAgainWithinAPeriod(@TempDir Path dir) {
+    /** A node with one ONNX slot, the examples readable, its crash ledger in {@code dir}. */
+    static NodeConfig config(String nodeId, Path dir) {
         NodeConfig d = NodeConfig.defaults();
-        NodeConfig config = new NodeConfig("n1", 64L << 20, 1, d.loadTimeoutMs(), d.failedLoadBackoffMs(), 0, d.queueTimeoutMs(),
+        return new NodeConfig(nodeId, 64L << 20, 1, d.loadTimeoutMs(), d.failedLoadBackoffMs(), 0, d.queueTimeoutMs(),
                 d.storage().withRoots(List.of(EXAMPLES.toString())), d.onnx(), List.of(),
                 List.of(new NodeConfig.SlotConfig("onnx", null, null, 0, 1, null)), "lru",
                 new NodeConfig.Isolation(dir.toString(), 2, List.of(), 60_000, true));
+    }
+
+    @Test
+    void aRowTheTableLostIsWrittenAgainWithinAPeriod(@TempDir Path dir) {
+        NodeConfig config = config("n1", dir);
         InMemoryPlacementTable placement = new InMemoryPlacementTable();
         ModelSpec adder = new ModelSpec("adder", new ModelFormat("onnx", ""), EXAMPLES.resolve("onnx/add-vectors/model.onnx").toString(), "", 0);
         try (NodeAgent agent = new NodeAgent(config);
@@ -45,11 +50,7 @@ class TablePublisherTest {
     @Test
     void theNodeRecordNamesTheMemberAsItIsNow(@TempDir Path dir) {
         // after a split-brain merge the node's member comes back under a new id; a record with the old one is reaped for ever
-        NodeConfig d = NodeConfig.defaults();
-        NodeConfig config = new NodeConfig("n2", 64L << 20, 1, d.loadTimeoutMs(), d.failedLoadBackoffMs(), 0, d.queueTimeoutMs(),
-                d.storage().withRoots(List.of(EXAMPLES.toString())), d.onnx(), List.of(),
-                List.of(new NodeConfig.SlotConfig("onnx", null, null, 0, 1, null)), "lru",
-                new NodeConfig.Isolation(dir.toString(), 2, List.of(), 60_000, true));
+        NodeConfig config = config("n2", dir);
         InMemoryNodeTable nodes = new InMemoryNodeTable();
         java.util.concurrent.atomic.AtomicReference<String> member = new java.util.concurrent.atomic.AtomicReference<>("member-before");
         try (NodeAgent agent = new NodeAgent(config);
