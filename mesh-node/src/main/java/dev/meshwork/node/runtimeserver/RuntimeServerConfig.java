@@ -16,11 +16,13 @@ import dev.meshwork.security.tls.TlsConfig;
  * @param security   the exposure guard: a non-loopback listener needs TLS or a secret
  * @param socket     a Unix domain socket path to listen on instead of host and port (Linux); what a node uses
  *                   for the child process of an isolated slot, reachable only through the file system
+ * @param parentPid  a process whose end ends this one (the node that started it as an isolated slot's process,
+ *                   killed by -9 included); 0: none
  */
 public record RuntimeServerConfig(String host, int port, NodeConfig node, TlsConfig tls, String secretFile, SecurityConfig security,
-                                  String socket) {
+                                  String socket, long parentPid) {
     public RuntimeServerConfig(String host, int port, NodeConfig node, TlsConfig tls, String secretFile, SecurityConfig security) {
-        this(host, port, node, tls, secretFile, security, "");
+        this(host, port, node, tls, secretFile, security, "", 0);
     }
 
     public RuntimeServerConfig {

@@ -33,14 +33,22 @@ public final class RuntimeServerMain {
             System.err.println("meshwork runtime-server: " + e.getMessage());
             System.exit(2);
         }
+        if (config.parentPid() > 0) {
+            // an isolated slot's process serves its node only, so it goes when the node goes (even by kill -9). The pid is
+            // given, not asked: a node killed while this JVM was starting leaves it reparented, and its "parent" never ends.
+            java.util.Optional<ProcessHandle> parent = ProcessHandle.of(config.parentPid()).filter(ProcessHandle::isAlive);
+            if (parent.isEmpty()) {
+                System.err.println("meshwork runtime-server: process " + config.parentPid() + " (parentPid) is gone; exiting");
+                Runtime.getRuntime().halt(0);
+            }
+            parent.get().onExit().thenRun(() -> Runtime.getRuntime().halt(0));
+        }
         NodeAgent node = new NodeAgent(config.node());
         ModelRuntimeService runtime = new ModelRuntimeService(node);
         HealthStatusManager health = new HealthStatusManager();
         ServerTls tls = ServerTls.of(config.tls(), Metrics.globalRegistry);
         NettyServerBuilder b;
         if (!config.socket().isEmpty()) {
-            // the child of a node's isolated slot: it serves that node only, so it goes when the node goes (even by kill -9)
-            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
             b = UnixSockets.server(Path.of(config.socket()));
         } else {
             InetSocketAddress address = new InetSocketAddress(config.host(), config.port());

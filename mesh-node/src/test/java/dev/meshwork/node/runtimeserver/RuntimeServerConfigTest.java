@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class RuntimeServerConfigTest {
     @Test
     void defaults() {
-        assertDefaults(RuntimeServerConfig.class, RuntimeServerConfig.defaults(), Map.of("host", "127.0.0.1", "port", "8090", "secretFile", "", "socket", ""),
+        assertDefaults(RuntimeServerConfig.class, RuntimeServerConfig.defaults(), Map.of("host", "127.0.0.1", "port", "8090", "secretFile", "", "socket", "", "parentPid", "0"),
                 "node", "tls", "security");
         assertThat(RuntimeServerConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
     }
@@ -23,7 +23,7 @@ class RuntimeServerConfigTest {
     @Test
     void everyKeyMaps() {
         assertFullMapping(RuntimeServerConfig.class, RuntimeServerConfig.defaults(), Map.of("host", "0.0.0.0", "port", "9999",
-                "secretFile", System.getProperty("java.home") + "/release", "socket", "/run/meshwork/rt.sock"), "node", "tls", "security");
+                "secretFile", System.getProperty("java.home") + "/release", "socket", "/run/meshwork/rt.sock", "parentPid", "4242"), "node", "tls", "security");
     }
 
     @Test

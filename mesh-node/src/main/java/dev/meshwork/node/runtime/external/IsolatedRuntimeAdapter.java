@@ -111,7 +111,7 @@ public final class IsolatedRuntimeAdapter implements RuntimeAdapter, AutoCloseab
         if (adapter.equals("onnx")) {
             n.put("onnx", Map.of("intraOpThreads", node.onnx().intraOpThreads(), "interOpThreads", node.onnx().interOpThreads()));
         }
-        return Map.of("socket", socket.toString(), "node", n);
+        return Map.of("socket", socket.toString(), "parentPid", ProcessHandle.current().pid(), "node", n);
     }
 
     @Override
