@@ -23,9 +23,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node that starts before any router (as under Kubernetes, or ./meshwork up --nodes N) waits for
- * one instead of failing its first write to tables that only routers hold, then serves.
+ * one instead of failing its first write to tables that only routers hold, then serves. A process
+ * that cannot start exits, so Kubernetes restarts it, instead of lingering as a cluster member.
  */
 class StartOrderTest {
+    @Test
+    void aRouterWhosePortIsTakenExitsInsteadOfStayingInTheCluster(@TempDir Path dir) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int clusterPort = MeshProcess.freePort();
+            long started = System.nanoTime();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> MeshProcess.router(dir.resolve("router"), List.of(
+                            "--http.port=" + taken.getLocalPort(), "--cluster.name=taken-" + UUID.randomUUID().toString().substring(0, 8),
+                            "--cluster.port=" + clusterPort, "--cluster.members=127.0.0.1:" + clusterPort, "--registry.jdbcUrl=")))
+                    .hasMessageContaining("process exited with 1").hasMessageContaining("meshwork: cannot start: java.net.BindException");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("it exits, not the 90 s start timeout").isLessThan(Duration.ofSeconds(60));
+        }
+    }
+
     @Test
     void aNodeStartedBeforeAnyRouterWaitsForOneAndThenServes(@TempDir Path dir) throws Exception {
         int nodePort = MeshProcess.freePort();

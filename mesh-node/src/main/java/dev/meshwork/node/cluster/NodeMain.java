@@ -23,6 +23,10 @@ public final class NodeMain {
             System.err.println("meshwork node: " + e.getMessage());
             System.exit(2);
             return;
+        } catch (Exception e) { // anything else (a port in use): say so and exit, or Hazelcast's threads keep a half-started process alive
+            System.err.println("meshwork node: cannot start: " + e);
+            System.exit(1);
+            return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
