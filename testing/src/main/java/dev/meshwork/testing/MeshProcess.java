@@ -116,7 +116,12 @@ public final class MeshProcess implements AutoCloseable {
      * on the build Maven has just made ({@code MESHWORK_NO_BUILD}), and waits for its banner.
      */
     public static MeshProcess launcher(Path workDir, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(repoRoot().resolve("meshwork").toString()));
+        return launcher(repoRoot().resolve("meshwork"), workDir, args);
+    }
+
+    /** Runs a given launcher script (the release distribution's {@code bin/meshwork}) with a small heap, and waits for its banner. */
+    public static MeshProcess launcher(Path script, Path workDir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(script.toString()));
         cmd.addAll(List.of(args));
         return run(workDir, cmd, cmd, Map.of("MESHWORK_NO_BUILD", "1", "MESHWORK_JVM_OPTS", "-Xmx512m"));
     }
