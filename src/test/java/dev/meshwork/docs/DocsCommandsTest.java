@@ -48,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DocsCommandsTest {
     static final List<String> PAGES = List.of("README.md", "docs/api.md", "docs/vmodels.md", "docs/runtimes.md", "docs/storage.md",
-            "docs/cluster.md", "docs/security.md", "docs/configuration.md", "docs/architecture.md", "perf/README.md");
+            "docs/cluster.md", "docs/security.md", "docs/configuration.md", "docs/architecture.md", "perf/README.md", "deploy/README.md");
     static final Pattern GRPCURL = Pattern.compile("grpcurl\\s+-plaintext\\s+-d\\s+'(.*)'\\s*\\\\?\\s*(\\S+)\\s+(\\S+)/(\\w+)$", Pattern.DOTALL);
     static final Path ROOT = MeshProcess.repoRoot();
 

@@ -59,10 +59,27 @@ public record ClusterConfig(String name, String host, int port, List<String> mem
      * @param enabled     Hazelcast's Kubernetes discovery instead of {@code cluster.members}
      * @param namespace   the namespace of the service; empty: the pod's own
      * @param serviceName the headless service whose endpoints are the members
+     * @param apiUrl      the Kubernetes API server; empty: the one a pod reaches ({@code https://kubernetes.default.svc})
+     * @param tokenFile   a file with the bearer token for the API server, read at start; empty: the pod's service-account
+     *                    token, which Hazelcast reads again as Kubernetes rotates it
+     * @param caFile      the PEM certificates the API server's certificate is checked against; empty: the pod's
+     *                    service-account {@code ca.crt}
      */
-    public record Kubernetes(boolean enabled, String namespace, String serviceName) {
+    public record Kubernetes(boolean enabled, String namespace, String serviceName, String apiUrl, String tokenFile, String caFile) {
+        public Kubernetes {
+            namespace = namespace == null ? "" : namespace;
+            serviceName = serviceName == null ? "" : serviceName;
+            apiUrl = apiUrl == null ? "" : apiUrl;
+            tokenFile = tokenFile == null ? "" : tokenFile;
+            caFile = caFile == null ? "" : caFile;
+            ConfigCheck.require(apiUrl.isEmpty() || apiUrl.startsWith("https://") || apiUrl.startsWith("http://"),
+                    "cluster.kubernetes.apiUrl must be an http(s) URL, got '%s'", apiUrl);
+            ConfigCheck.fileOrEmpty("cluster.kubernetes.tokenFile", tokenFile, "file");
+            ConfigCheck.fileOrEmpty("cluster.kubernetes.caFile", caFile, "file");
+        }
+
         public static Kubernetes disabled() {
-            return new Kubernetes(false, "", "");
+            return new Kubernetes(false, "", "", "", "", "");
         }
     }
 

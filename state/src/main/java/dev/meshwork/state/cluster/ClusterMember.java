@@ -83,12 +83,22 @@ public final class ClusterMember {
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
         if (cluster.kubernetes().enabled()) {
-            join.getKubernetesConfig().setEnabled(true);
+            // no Hazelcast client ever connects from outside (the client protocol is closed): no lookups of public addresses
+            join.getKubernetesConfig().setEnabled(true).setProperty("expose-externally", "false");
             if (!cluster.kubernetes().namespace().isEmpty()) {
                 join.getKubernetesConfig().setProperty("namespace", cluster.kubernetes().namespace());
             }
             if (!cluster.kubernetes().serviceName().isEmpty()) {
                 join.getKubernetesConfig().setProperty("service-name", cluster.kubernetes().serviceName());
+            }
+            if (!cluster.kubernetes().apiUrl().isEmpty()) {
+                join.getKubernetesConfig().setProperty("kubernetes-master", cluster.kubernetes().apiUrl());
+            }
+            if (!cluster.kubernetes().tokenFile().isEmpty()) {
+                join.getKubernetesConfig().setProperty("api-token", read("tokenFile", cluster.kubernetes().tokenFile()));
+            }
+            if (!cluster.kubernetes().caFile().isEmpty()) {
+                join.getKubernetesConfig().setProperty("ca-certificate", read("caFile", cluster.kubernetes().caFile()));
             }
         } else {
             join.getTcpIpConfig().setEnabled(true).setMembers(expand(cluster.members()));
@@ -133,6 +143,19 @@ public final class ClusterMember {
             }
         }
         return out;
+    }
+
+    /** A file Hazelcast's Kubernetes discovery takes as a value (the token, the CA), from {@code cluster.kubernetes.<key>}. */
+    private static String read(String key, String file) {
+        try {
+            String value = java.nio.file.Files.readString(java.nio.file.Path.of(file)).strip();
+            if (value.isEmpty()) {
+                throw MeshError.invalid("cluster.kubernetes.%s %s is empty", key, file);
+            }
+            return value;
+        } catch (java.io.IOException e) {
+            throw MeshError.invalid("cluster.kubernetes.%s %s cannot be read: %s", key, file, e.getMessage());
+        }
     }
 
     private static MapConfig nearCached(String name) {

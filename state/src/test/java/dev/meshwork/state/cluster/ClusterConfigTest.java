@@ -45,7 +45,10 @@ class ClusterConfigTest {
                 "failureSeconds", "5",
                 "kubernetes.enabled", "false",
                 "kubernetes.namespace", "",
-                "kubernetes.serviceName", ""), "tls");
+                "kubernetes.serviceName", "",
+                "kubernetes.apiUrl", "",
+                "kubernetes.tokenFile", "",
+                "kubernetes.caFile", ""), "tls");
     }
 
     @Test
@@ -61,7 +64,10 @@ class ClusterConfigTest {
                 "failureSeconds", "9",
                 "kubernetes.enabled", "true",
                 "kubernetes.namespace", "mesh",
-                "kubernetes.serviceName", "meshwork-members"), "tls");
+                "kubernetes.serviceName", "meshwork-members",
+                "kubernetes.apiUrl", "https://10.0.0.1:6443",
+                "kubernetes.tokenFile", SECRET.toString(),
+                "kubernetes.caFile", SECRET.toString()), "tls");
     }
 
     @Test
@@ -71,6 +77,8 @@ class ClusterConfigTest {
         assertThatThrownBy(() -> load("--failureSeconds=1"))
                 .hasMessage("cluster.failureSeconds must be more than cluster.heartbeatSeconds (1), got 1");
         assertThatThrownBy(() -> load("--name=")).hasMessage("cluster.name must not be empty");
+        assertThatThrownBy(() -> load("--kubernetes.apiUrl=kubernetes.default.svc"))
+                .hasMessage("cluster.kubernetes.apiUrl must be an http(s) URL, got 'kubernetes.default.svc'");
     }
 
     private static Map<String, String> pairs(String... kv) {
