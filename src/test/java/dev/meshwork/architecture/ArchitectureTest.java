@@ -40,6 +40,8 @@ class ArchitectureTest {
             "runtime", List.of("protocol", "placement"),
             "node", List.of("protocol", "placement", "config", "security", "state", "nodeapi", "runtime"),
             "router", List.of("protocol", "placement", "config", "security", "kserve", "state", "nodeapi", "runtime", "node"),
+            // the controller drives the mesh only through its REST management API, never its internals
+            "controller", List.of("protocol", "placement", "config", "security", "kserve"),
             "testing", List.of("protocol", "config", "runtime"));
 
     static final List<String> RUNTIMES = List.of("onnx", "xgboost", "lightgbm", "tensorflow", "pytorch");

@@ -32,7 +32,9 @@ class ConfigurationReferenceTest {
                 new ConfigurationReference.Process("`./meshwork up` and `./meshwork router`", RouterConfig.class, RouterConfig.defaults(), "MESHWORK_"),
                 new ConfigurationReference.Process("`./meshwork node`", NodeProcessConfig.class, NodeProcessConfig.defaults(), "MESHWORK_"),
                 new ConfigurationReference.Process("`./meshwork runtime-server`", RuntimeServerConfig.class, RuntimeServerConfig.defaults(),
-                        "MESHWORK_RUNTIME_")));
+                        "MESHWORK_RUNTIME_"),
+                new ConfigurationReference.Process("`./meshwork controller`", dev.meshwork.controller.ControllerConfig.class,
+                        dev.meshwork.controller.ControllerConfig.defaults(), "MESHWORK_CONTROLLER_")));
         String expected = text.substring(0, begin + BEGIN.length()) + "\n\n" + generated + text.substring(end);
         if (Boolean.getBoolean("meshwork.docs.write")) {
             Files.writeString(doc, expected);

@@ -35,7 +35,8 @@ class DistributionTest {
         assertThat(home.resolve("bin/meshwork")).isExecutable();
         try (Stream<Path> jars = Files.list(home.resolve("lib"))) {
             List<String> names = jars.map(p -> p.getFileName().toString()).toList();
-            assertThat(names).contains("meshwork-router-" + version(archive) + ".jar", "meshwork-runtime-onnx-" + version(archive) + ".jar")
+            assertThat(names).contains("meshwork-router-" + version(archive) + ".jar", "meshwork-runtime-onnx-" + version(archive) + ".jar",
+                            "meshwork-controller-" + version(archive) + ".jar")
                     .noneMatch(n -> n.startsWith("junit") || n.startsWith("assertj") || n.startsWith("awaitility"));
         }
         Process bench = new ProcessBuilder(home.resolve("bin/meshwork").toString(), "bench", "standalone")

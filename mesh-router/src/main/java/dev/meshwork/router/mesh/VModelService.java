@@ -171,7 +171,7 @@ public final class VModelService {
         }
         VModelStatus.State state = !v.transitioning() ? VModelStatus.State.DEFINED
                 : v.transitionError().isEmpty() ? VModelStatus.State.TRANSITIONING : VModelStatus.State.TRANSITION_FAILED;
-        return new VModelStatus(ModelSpec.nameOf(v.id()), v.owner(), state, ModelSpec.nameOf(v.activeModelId()),
+        return new VModelStatus(ModelSpec.nameOf(v.id()), ModelSpec.namespaceOf(v.id()), v.owner(), state, ModelSpec.nameOf(v.activeModelId()),
                 ModelSpec.nameOf(v.targetModelId()), v.transitionError(),
                 statusOf(v.activeModelId()), statusOf(v.targetModelId()));
     }

@@ -1,0 +1,87 @@
+package dev.meshwork.controller;
+
+import dev.meshwork.config.ConfigCheck;
+
+/**
+ * The controller's one configuration object ({@code ./meshwork controller}).
+ *
+ * @param mesh       the router it drives
+ * @param kubernetes the API server it watches
+ * @param status     what InferenceService statuses give as the mesh's addresses
+ * @param owner      the owner the controller's vmodels carry: it changes and deletes only those
+ * @param resyncMs   how often every InferenceService is looked at again (statuses follow loads)
+ */
+public record ControllerConfig(Mesh mesh, Kubernetes kubernetes, Status status, String owner, long resyncMs) {
+    public ControllerConfig {
+        ConfigCheck.notBlank("owner", owner);
+        ConfigCheck.atLeast("resyncMs", resyncMs, 1000); // fabric8's informers resync at most once a second
+    }
+
+    public static ControllerConfig defaults() {
+        return new ControllerConfig(new Mesh("http://127.0.0.1:8080", "", ""), new Kubernetes("", "", "", ""), new Status("", ""),
+                "meshwork-controller", 5000);
+    }
+
+    /**
+     * The mesh's REST management API.
+     *
+     * @param url       a router's (or the routers' Service's) base URL
+     * @param tokenFile a file with the API token the controller sends (an admin of every namespace it serves); empty: none
+     * @param caFile    PEM certificates an https router's certificate is checked against; empty: the JDK's
+     */
+    public record Mesh(String url, String tokenFile, String caFile) {
+        public Mesh {
+            ConfigCheck.require(url != null && (url.startsWith("http://") || url.startsWith("https://")),
+                    "mesh.url must be an http(s) URL, got '%s'", url);
+            url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+            tokenFile = tokenFile == null ? "" : tokenFile;
+            caFile = caFile == null ? "" : caFile;
+            ConfigCheck.fileOrEmpty("mesh.tokenFile", tokenFile, "file");
+            ConfigCheck.fileOrEmpty("mesh.caFile", caFile, "file");
+        }
+    }
+
+    /**
+     * The Kubernetes API server.
+     *
+     * @param namespace the namespace whose InferenceServices are served; empty: every namespace
+     * @param apiUrl    the API server; empty: the pod's own, or the kubeconfig's
+     * @param tokenFile a bearer token file; empty: the pod's service-account token (or the kubeconfig's credentials)
+     * @param caFile    the API server's CA; empty: the pod's service-account CA (or the kubeconfig's)
+     */
+    public record Kubernetes(String namespace, String apiUrl, String tokenFile, String caFile) {
+        public Kubernetes {
+            namespace = namespace == null ? "" : namespace;
+            apiUrl = apiUrl == null ? "" : apiUrl;
+            tokenFile = tokenFile == null ? "" : tokenFile;
+            caFile = caFile == null ? "" : caFile;
+            ConfigCheck.require(apiUrl.isEmpty() || apiUrl.startsWith("https://") || apiUrl.startsWith("http://"),
+                    "kubernetes.apiUrl must be an http(s) URL, got '%s'", apiUrl);
+            ConfigCheck.fileOrEmpty("kubernetes.tokenFile", tokenFile, "file");
+            ConfigCheck.fileOrEmpty("kubernetes.caFile", caFile, "file");
+        }
+    }
+
+    /**
+     * The mesh's addresses as statuses show them (what clients call).
+     *
+     * @param restUrl the REST address; empty: {@code mesh.url}
+     * @param grpcUrl the gRPC address ({@code grpc://host:port}); empty: {@code mesh.url}'s host on port 8081
+     */
+    public record Status(String restUrl, String grpcUrl) {
+        public Status {
+            restUrl = restUrl == null ? "" : restUrl;
+            grpcUrl = grpcUrl == null ? "" : grpcUrl;
+        }
+    }
+
+    /** The REST address statuses show. */
+    public String restUrl() {
+        return status.restUrl().isEmpty() ? mesh.url() : status.restUrl();
+    }
+
+    /** The gRPC address statuses show. */
+    public String grpcUrl() {
+        return status.grpcUrl().isEmpty() ? "grpc://" + java.net.URI.create(mesh.url()).getHost() + ":8081" : status.grpcUrl();
+    }
+}

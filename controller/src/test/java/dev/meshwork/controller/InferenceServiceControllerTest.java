@@ -1,0 +1,228 @@
+package dev.meshwork.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshwork.testing.Fixtures;
+import dev.meshwork.testing.MeshProcess;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The controller as a separate process between a Kubernetes API server (fabric8's, CRUD mode, on
+ * loopback, with KServe's InferenceService CRD from deploy/crds) and a real mesh: InferenceServices
+ * created, changed, broken and deleted there are served, moved, kept serving and unregistered in
+ * the mesh, and their statuses say so the way modelmesh-serving writes them; a restarted
+ * controller cleans up after what was deleted while it was away and leaves hand-made vmodels alone.
+ */
+class InferenceServiceControllerTest {
+    private static final String NS = "team-a";
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+    @TempDir
+    static Path dir;
+    static KubernetesMockServer api;
+    static KubernetesClient client;
+    static MeshProcess mesh;
+    static ControllerProcess controller;
+    static Path token;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        api.init(InetAddress.getLoopbackAddress(), 0);
+        client = api.createClient();
+        for (HasMetadata crd : client.load(Files.newInputStream(MeshProcess.repoRoot().resolve("deploy/crds/inferenceservices.yaml"))).items()) {
+            client.resource(crd).create();
+        }
+        Path models = Files.createDirectories(dir.resolve("models"));
+        for (String v : List.of("v1", "v2")) {
+            Files.createDirectories(models.resolve(v));
+            Files.copy(MeshProcess.repoRoot().resolve("examples/onnx/mlp-classifier/model.onnx"), models.resolve(v).resolve("model.onnx"));
+        }
+        Files.createDirectories(models.resolve("broken"));
+        Files.write(models.resolve("broken/model.onnx"), "this is not an ONNX graph".getBytes());
+        mesh = MeshProcess.start(dir.resolve("mesh"), "--registry.jdbcUrl=", "--node.storage.roots=" + models);
+        token = Files.writeString(dir.resolve("k8s-token"), "controller-token");
+        controller = startController();
+    }
+
+    static ControllerProcess startController() throws Exception {
+        return ControllerProcess.start(dir.resolve("controller"), List.of("--mesh.url=" + mesh.http(),
+                "--kubernetes.apiUrl=http://127.0.0.1:" + api.getPort(), "--kubernetes.tokenFile=" + token, "--resyncMs=1000",
+                "--status.grpcUrl=grpc://meshwork.mesh:8081", "--status.restUrl=http://meshwork.mesh:8080"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (controller != null) {
+            controller.close();
+        }
+        if (mesh != null) {
+            mesh.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+        if (api != null) {
+            api.destroy();
+        }
+    }
+
+    @Test
+    void anInferenceServiceIsServedMovedKeptServingWhenBrokenAndUnregistered() throws Exception {
+        apply(isvc("mlp", "onnx", "file://" + dir.resolve("models/v1/model.onnx"), true));
+        JsonNode ready = awaitStatus("mlp", s -> s.path("modelStatus").path("states").path("activeModelState").asText().equals("Loaded"));
+        assertThat(ready.path("url").asText()).isEqualTo("grpc://meshwork.mesh:8081");
+        assertThat(ready.path("address").path("url").asText()).isEqualTo("http://meshwork.mesh:8080/v2/models/mlp");
+        assertThat(ready.path("modelStatus").path("transitionStatus").asText()).isEqualTo("UpToDate");
+        assertThat(ready.path("modelStatus").path("copies").path("totalCopies").asInt()).isEqualTo(1);
+        assertThat(condition(ready, "Ready")).isEqualTo("True");
+        assertThat(condition(ready, "PredictorReady")).isEqualTo("True");
+        String v1 = infer("mlp");
+        assertThat(v1).startsWith("mlp__isvc-");
+
+        apply(isvc("mlp", "onnx", "file://" + dir.resolve("models/v2/model.onnx"), true));
+        String v2 = await("the new spec serves").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> infer("mlp"), m -> !m.equals(v1));
+        awaitStatus("mlp", s -> s.path("modelStatus").path("transitionStatus").asText().equals("UpToDate")
+                && s.path("modelStatus").path("states").path("activeModelState").asText().equals("Loaded"));
+        await("the old model is unregistered").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> get("/v1/mesh/models/" + v1).statusCode() == 404);
+
+        apply(isvc("mlp", "onnx", "file://" + dir.resolve("models/broken/model.onnx"), true));
+        JsonNode blocked = awaitStatus("mlp", s -> s.path("modelStatus").path("transitionStatus").asText().equals("BlockedByFailedLoad"));
+        assertThat(blocked.path("modelStatus").path("states").path("activeModelState").asText()).isEqualTo("Loaded");
+        assertThat(blocked.path("modelStatus").path("states").path("targetModelState").asText()).isEqualTo("FailedToLoad");
+        JsonNode failure = blocked.path("modelStatus").path("lastFailureInfo");
+        assertThat(failure.path("reason").asText()).isEqualTo("ModelLoadFailed");
+        assertThat(failure.path("message").asText()).as("the runtime's own message").containsIgnoringCase("onnx");
+        assertThat(failure.path("modelId").asText()).startsWith("mlp__isvc-").isNotEqualTo(v2);
+        assertThat(failure.path("time").asText()).isNotEmpty();
+        assertThat(condition(blocked, "Ready")).as("the old model still serves").isEqualTo("True");
+        assertThat(infer("mlp")).isEqualTo(v2);
+
+        client.genericKubernetesResources(InferenceServiceController.INFERENCE_SERVICES).inNamespace(NS).withName("mlp").delete();
+        await("the vmodel and its models are gone").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> get("/v1/mesh/vmodels/mlp").statusCode() == 404 && get("/v1/mesh/models/" + v2).statusCode() == 404);
+    }
+
+    @Test
+    void aSpecNoRuntimeServesIsInvalidAndAnInferenceServiceForAnotherModeIsNotServed() throws Exception {
+        apply(isvc("skl", "sklearn", "file://" + dir.resolve("models/v1/model.onnx"), true));
+        JsonNode invalid = awaitStatus("skl", s -> s.path("modelStatus").path("transitionStatus").asText().equals("InvalidSpec"));
+        assertThat(invalid.path("modelStatus").path("lastFailureInfo").path("reason").asText()).isEqualTo("NoSupportingRuntime");
+        assertThat(invalid.path("modelStatus").path("lastFailureInfo").path("message").asText()).contains("sklearn");
+        assertThat(condition(invalid, "Ready")).isEqualTo("False");
+
+        apply(isvc("serverless", "onnx", "file://" + dir.resolve("models/v1/model.onnx"), false));
+        apply(isvc("marker", "onnx", "file://" + dir.resolve("models/v1/model.onnx"), true));
+        awaitStatus("marker", s -> s.path("modelStatus").path("states").path("activeModelState").asText().equals("Loaded"));
+        assertThat(get("/v1/mesh/vmodels/serverless").statusCode()).as("not annotated for ModelMesh: not the mesh's").isEqualTo(404);
+        assertThat(resource("serverless").getAdditionalProperties()).doesNotContainKey("status");
+    }
+
+    @Test
+    void aRestartedControllerRemovesWhatWasDeletedMeanwhileAndLeavesHandMadeVModelsAlone() throws Exception {
+        apply(isvc("keep", "onnx", "file://" + dir.resolve("models/v1/model.onnx"), true));
+        apply(isvc("gone", "onnx", "file://" + dir.resolve("models/v2/model.onnx"), true));
+        awaitStatus("keep", s -> condition(s, "Ready").equals("True"));
+        awaitStatus("gone", s -> condition(s, "Ready").equals("True"));
+        controller.close();
+        client.genericKubernetesResources(InferenceServiceController.INFERENCE_SERVICES).inNamespace(NS).withName("gone").delete();
+        HttpResponse<String> manual = send(HttpRequest.newBuilder(URI.create(mesh.http() + "/v1/mesh/vmodels/manual")).PUT(HttpRequest.BodyPublishers.ofString(
+                "{\"targetModel\": \"manual-v1\", \"model\": {\"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \"file://"
+                        + dir.resolve("models/v1/model.onnx") + "\"}}")));
+        assertThat(manual.statusCode()).as(manual.body()).isEqualTo(201);
+        assertThat(get("/v1/mesh/vmodels/gone").statusCode()).isEqualTo(200);
+
+        controller = startController();
+        await("the vmodel of the deleted InferenceService is removed").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> get("/v1/mesh/vmodels/gone").statusCode() == 404);
+        assertThat(get("/v1/mesh/vmodels/manual").statusCode()).isEqualTo(200);
+        assertThat(get("/v1/mesh/vmodels/keep").statusCode()).isEqualTo(200);
+        assertThat(controller.output()).contains("left alone").contains(NS + "/manual");
+        assertThat(condition(awaitStatus("keep", s -> true), "Ready")).isEqualTo("True");
+    }
+
+    private static String isvc(String name, String format, String storageUri, boolean modelMesh) {
+        return "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: " + name + "\n  namespace: " + NS + "\n"
+                + (modelMesh ? "  annotations:\n    serving.kserve.io/deploymentMode: ModelMesh\n" : "")
+                + "spec:\n  predictor:\n    model:\n      modelFormat:\n        name: " + format + "\n      storageUri: " + storageUri + "\n";
+    }
+
+    private static void apply(String yaml) {
+        GenericKubernetesResource r = SERIALIZATION.unmarshal(yaml, GenericKubernetesResource.class);
+        var op = client.genericKubernetesResources(InferenceServiceController.INFERENCE_SERVICES).inNamespace(NS);
+        GenericKubernetesResource existing = op.withName(r.getMetadata().getName()).get();
+        if (existing == null) {
+            op.resource(r).create();
+        } else {
+            existing.setAdditionalProperty("spec", r.getAdditionalProperties().get("spec"));
+            op.resource(existing).update();
+        }
+    }
+
+    private static GenericKubernetesResource resource(String name) {
+        return client.genericKubernetesResources(InferenceServiceController.INFERENCE_SERVICES).inNamespace(NS).withName(name).get();
+    }
+
+    private static JsonNode awaitStatus(String name, Predicate<JsonNode> done) {
+        return await("the status of " + name).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Object status = resource(name).getAdditionalProperties().get("status");
+            return status == null ? Fixtures.JSON.createObjectNode() : Fixtures.JSON.readTree(SERIALIZATION.asJson(status));
+        }, s -> s.has("modelStatus") && done.test(s));
+    }
+
+    private static String condition(JsonNode status, String type) {
+        for (JsonNode c : status.path("conditions")) {
+            if (c.path("type").asText().equals(type)) {
+                return c.path("status").asText();
+            }
+        }
+        return "";
+    }
+
+    /** Infers through the vmodel's name; answers the model that served it. */
+    private static String infer(String name) throws Exception {
+        JsonNode c = Fixtures.cases("mlp-classifier").get(0);
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(mesh.http() + "/v2/models/" + name + "/infer"))
+                .POST(HttpRequest.BodyPublishers.ofString(Fixtures.v2Body(c))));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode answer = Fixtures.JSON.readTree(r.body());
+        Fixtures.assertOutputs(answer.get("outputs"), c.get("outputs"));
+        return answer.path("model_name").asText();
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(mesh.http() + path)).GET());
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+        return HTTP.send(b.header("meshwork-namespace", NS).header("Content-Type", "application/json").timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
