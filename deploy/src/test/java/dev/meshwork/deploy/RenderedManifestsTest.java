@@ -48,6 +48,18 @@ class RenderedManifestsTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void kserveCrdsForClustersWithoutKServeAreCustomResourceDefinitionsWithAStatus() throws Exception {
+        Rendered crds = Rendered.of("crds");
+        assertThat(crds.objects()).isNotEmpty();
+        for (ObjectNode o : crds.objects()) {
+            StrictModel.read(o);
+            assertThat(o.path("spec").path("versions").get(0).path("subresources").has("status")).as("the controller writes status").isTrue();
+        }
+        assertThat(crds.named("CustomResourceDefinition", "inferenceservices.serving.kserve.io").path("spec").path("group").asText())
+                .isEqualTo("serving.kserve.io");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"overlays/dev", "overlays/production"})
     void selectorsAndPortsLineUp(String overlay) throws Exception {
@@ -75,7 +87,8 @@ class RenderedManifestsTest {
         for (ObjectNode d : deployments) {
             assertThat(d.path("spec").path("selector").path("matchLabels")).isNotEmpty();
             assertThat(Pods.selects(d.path("spec").path("selector").path("matchLabels"), Pods.podLabels(d))).isTrue();
-            assertThat(Pods.podSpec(d).path("serviceAccountName").asText()).isEqualTo("meshwork");
+            assertThat(Pods.podSpec(d).path("serviceAccountName").asText()).as("the identity of %s", d.path("metadata").path("name"))
+                    .isEqualTo(d.path("metadata").path("name").asText().equals("meshwork-controller") ? "meshwork-controller" : "meshwork");
             for (JsonNode v : Pods.podSpec(d).path("volumes")) {
                 if (v.has("configMap")) {
                     r.named("ConfigMap", v.path("configMap").path("name").asText());
@@ -129,6 +142,8 @@ class RenderedManifestsTest {
         assertThat(members.path("spec").path("publishNotReadyAddresses").asBoolean()).as("members find each other before they are ready").isTrue();
         assertThat(Pods.selects(members.path("spec").path("selector"), Pods.podLabels(router))).isTrue();
         assertThat(Pods.selects(members.path("spec").path("selector"), Pods.podLabels(node))).isTrue();
+        assertThat(Pods.selects(members.path("spec").path("selector"), Pods.podLabels(r.named("Deployment", "meshwork-controller"))))
+                .as("the controller is not a cluster member").isFalse();
         assertThat(config.cluster().kubernetes().enabled()).isTrue();
         assertThat(config.cluster().kubernetes().serviceName()).isEqualTo("meshwork-hazelcast").isEqualTo(routerFile.get("cluster.kubernetes.serviceName"));
         ObjectNode memberPolicy = r.named("NetworkPolicy", "meshwork-members");
@@ -198,6 +213,42 @@ class RenderedManifestsTest {
         ObjectNode binding = r.named("RoleBinding", "meshwork-discovery");
         assertThat(binding.path("subjects").get(0).path("name").asText()).isEqualTo("meshwork");
         r.named("ServiceAccount", "meshwork");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/dev", "overlays/production"})
+    void theControllerMayReadInferenceServicesAndWriteTheirStatusAndIsConfiguredWithKeysItKnows(String overlay) throws Exception {
+        Rendered r = Rendered.of(overlay);
+        Set<String> granted = new TreeSet<>();
+        for (JsonNode rule : r.named("ClusterRole", "meshwork-controller").path("rules")) {
+            for (JsonNode res : rule.path("resources")) {
+                for (JsonNode verb : rule.path("verbs")) {
+                    granted.add(res.asText() + ":" + verb.asText());
+                }
+            }
+        }
+        assertThat(granted).containsExactlyInAnyOrder("inferenceservices:get", "inferenceservices:list", "inferenceservices:watch",
+                "inferenceservices/status:get", "inferenceservices/status:update", "inferenceservices/status:patch");
+        ObjectNode binding = r.named("ClusterRoleBinding", "meshwork-controller");
+        ObjectNode deployment = r.named("Deployment", "meshwork-controller");
+        assertThat(binding.path("subjects").get(0).path("namespace").asText()).as("the binding names the controller's namespace")
+                .isEqualTo(deployment.path("metadata").path("namespace").asText()).isNotEmpty();
+        JsonNode c = Pods.container(deployment, "controller");
+        assertThat(c.path("args").get(0).asText()).isEqualTo("controller");
+        Set<String> keys = ConfigLoader.keys(dev.meshwork.controller.ControllerConfig.defaults()).keySet();
+        for (String name : Pods.envNames(c)) {
+            if (name.startsWith("MESHWORK_CONTROLLER_")) {
+                String key = name.substring("MESHWORK_CONTROLLER_".length());
+                assertThat(keys).as("%s names a key of the controller", name).anyMatch(k -> k.replace('.', '_').toUpperCase(Locale.ROOT).equals(key));
+            }
+        }
+        String meshUrl = Pods.literalEnv(c).get("MESHWORK_CONTROLLER_MESH_URL");
+        ObjectNode service = r.named("Service", "meshwork");
+        assertThat(java.net.URI.create(meshUrl).getHost()).as("the controller calls the routers' Service")
+                .isEqualTo("meshwork." + service.path("metadata").path("namespace").asText() + ".svc");
+        assertThat(java.net.URI.create(meshUrl).getPort()).isEqualTo(service.path("spec").path("ports").get(0).path("port").asInt());
+        assertThat(meshUrl).startsWith(Pods.literalEnv(Pods.container(r.named("Deployment", "meshwork-router"), "router"))
+                .containsKey("MESHWORK_TLS_CERTFILE") ? "https://" : "http://");
     }
 
     @ParameterizedTest

@@ -35,6 +35,10 @@ final class StrictModel {
             Map.entry("apps/v1/Deployment", Deployment.class),
             Map.entry("rbac.authorization.k8s.io/v1/Role", Role.class),
             Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class),
+            Map.entry("rbac.authorization.k8s.io/v1/ClusterRole", io.fabric8.kubernetes.api.model.rbac.ClusterRole.class),
+            Map.entry("rbac.authorization.k8s.io/v1/ClusterRoleBinding", io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding.class),
+            Map.entry("apiextensions.k8s.io/v1/CustomResourceDefinition",
+                    io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class),
             Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
             Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class));
 
