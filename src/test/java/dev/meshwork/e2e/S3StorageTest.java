@@ -3,7 +3,7 @@ package dev.meshwork.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.meshwork.e2e.support.S3Server;
+import dev.meshwork.testing.S3Server;
 import dev.meshwork.testing.Fixtures;
 import dev.meshwork.testing.MeshExtension;
 import dev.meshwork.testing.MeshProcess;

@@ -48,6 +48,7 @@ class InferenceServiceControllerTest {
     static MeshProcess mesh;
     static ControllerProcess controller;
     static Path token;
+    static dev.meshwork.testing.S3Server s3;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -65,7 +66,18 @@ class InferenceServiceControllerTest {
         }
         Files.createDirectories(models.resolve("broken"));
         Files.write(models.resolve("broken/model.onnx"), "this is not an ONNX graph".getBytes());
-        mesh = MeshProcess.start(dir.resolve("mesh"), "--registry.jdbcUrl=", "--node.storage.roots=" + models);
+        // modelmesh-serving's example storage: a bucket with a model at the path its examples name (the repository's
+        // mlp-classifier ONNX model stands in for MNIST), and KServe's storage-config Secret as the node mounts it
+        s3 = dev.meshwork.testing.S3Server.start();
+        s3.createBucket("modelmesh-example-models");
+        s3.upload("modelmesh-example-models", "onnx/mnist.onnx", MeshProcess.repoRoot().resolve("examples/onnx/mlp-classifier/model.onnx"));
+        Path storageConfig = Files.createDirectories(dir.resolve("storage-config"));
+        Files.writeString(storageConfig.resolve("localMinIO"), "{\n  \"type\": \"s3\",\n  \"access_key_id\": \""
+                + dev.meshwork.testing.S3Server.ACCESS_KEY + "\",\n  \"secret_access_key\": \"" + dev.meshwork.testing.S3Server.SECRET_KEY
+                + "\",\n  \"endpoint_url\": \"" + s3.endpoint() + "\",\n  \"default_bucket\": \"modelmesh-example-models\",\n"
+                + "  \"region\": \"us-south\"\n}\n");
+        mesh = MeshProcess.start(dir.resolve("mesh"), "--registry.jdbcUrl=", "--node.storage.roots=" + models,
+                "--node.storage.keysDir=" + storageConfig);
         token = Files.writeString(dir.resolve("k8s-token"), "controller-token");
         controller = startController();
     }
@@ -83,6 +95,9 @@ class InferenceServiceControllerTest {
         }
         if (mesh != null) {
             mesh.close();
+        }
+        if (s3 != null) {
+            s3.close();
         }
         if (client != null) {
             client.close();
@@ -128,6 +143,19 @@ class InferenceServiceControllerTest {
         client.genericKubernetesResources(InferenceServiceController.INFERENCE_SERVICES).inNamespace(NS).withName("mlp").delete();
         await("the vmodel and its models are gone").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> get("/v1/mesh/vmodels/mlp").statusCode() == 404 && get("/v1/mesh/models/" + v2).statusCode() == 404);
+    }
+
+    @Test
+    void modelMeshServingsPublishedExamplesAreServedFromTheirStorageKey() throws Exception {
+        // modelmesh-serving's example-onnx-mnist, as its documentation publishes it
+        apply(Fixtures.modelMeshServingExample("example-onnx-mnist"));
+        JsonNode loaded = awaitStatus("example-onnx-mnist", s -> condition(s, "Ready").equals("True"));
+        assertThat(loaded.path("modelStatus").path("states").path("activeModelState").asText()).isEqualTo("Loaded");
+        assertThat(infer("example-onnx-mnist")).startsWith("example-onnx-mnist__isvc-");
+        // modelmesh-serving's quick start model: scikit-learn has no runtime here yet, and the status says so
+        apply(Fixtures.modelMeshServingExample("example-mnist-isvc"));
+        JsonNode invalid = awaitStatus("example-mnist-isvc", s -> s.path("modelStatus").path("transitionStatus").asText().equals("InvalidSpec"));
+        assertThat(invalid.path("modelStatus").path("lastFailureInfo").path("reason").asText()).isEqualTo("NoSupportingRuntime");
     }
 
     @Test

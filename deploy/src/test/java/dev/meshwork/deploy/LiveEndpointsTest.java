@@ -69,7 +69,7 @@ class LiveEndpointsTest {
         MeshExtension.Http runtimes = mesh.get(mesh.router(0), "/v1/mesh/runtimes");
         JsonNode catalog = JSON.readTree(runtimes.body());
         assertThat(catalog.path("reloadError").asText()).isEmpty();
-        assertThat(catalog.path("runtimes")).as("the runtimes ConfigMap is the router's catalog").hasSize(6)
+        assertThat(catalog.path("runtimes")).as("the runtimes ConfigMap is the router's catalog").hasSize(9)
                 .allMatch(rt -> rt.path("source").asText().startsWith(dir.resolve("runtimes").toString()));
     }
 

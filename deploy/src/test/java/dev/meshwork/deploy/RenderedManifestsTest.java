@@ -129,7 +129,8 @@ class RenderedManifestsTest {
         NodeProcessConfig config = nodeConfig(r, node, nc);
         assertThat(nodeKeys).containsAll(leaves(Pods.mountedConfigFile(r, node, nc, Pods.configArg(nc))).keySet());
         assertThat(envKeys(nc)).as("MESHWORK_* variables of the node").allMatch(k -> nodeKeys.contains(k));
-        assertThat(Pods.envNames(nc)).contains("MESHWORK_NODE_NODEID", "MESHWORK_GRPC_ADVERTISEHOST", "MESHWORK_CLUSTER_HOST");
+        assertThat(Pods.envNames(nc)).contains("MESHWORK_NODE_NODEID", "MESHWORK_GRPC_ADVERTISEHOST", "MESHWORK_CLUSTER_HOST",
+                "MESHWORK_PLACEMENT_ZONE");
         assertThat(Pods.port(nc, "grpc")).contains(config.grpc().port());
         assertThat(Pods.port(nc, "http")).contains(config.http().port());
         assertThat(Pods.port(nc, "hazelcast")).contains(config.cluster().port());
@@ -186,7 +187,7 @@ class RenderedManifestsTest {
     void theRuntimesConfigMapHoldsTheBuiltInCatalog(String overlay) throws Exception {
         ObjectNode cm = Rendered.of(overlay).configMap("meshwork-runtimes");
         Set<String> keys = new TreeSet<>(Pods.strings(cm.path("data")).keySet());
-        assertThat(keys).hasSize(6);
+        assertThat(keys).hasSize(9);
         for (String key : keys) {
             try (InputStream in = dev.meshwork.kserve.RuntimeCatalog.class.getResourceAsStream("builtin/" + key)) {
                 assertThat(in).as("built-in %s", key).isNotNull();
@@ -278,7 +279,7 @@ class RenderedManifestsTest {
         try {
             java.nio.file.Files.writeString(file, Pods.mountedConfigFile(r, node, container, Pods.configArg(container)));
             Map<String, String> env = new HashMap<>(Pods.literalEnv(container));
-            env.keySet().removeIf(k -> k.contains("TLS_")); // the certificate files exist only in the pod
+            env.values().removeIf(v -> v.startsWith("/etc/meshwork/")); // mounted files (certificates, storage keys) exist only in the pod
             return ConfigLoader.load(NodeProcessConfig.class, NodeProcessConfig.defaults(), "MESHWORK_", env, List.of("--config=" + file)).config();
         } finally {
             java.nio.file.Files.deleteIfExists(file);

@@ -55,7 +55,7 @@ public final class InferenceServiceParser {
             model.requireMapping();
             YamlPath format = model.at("modelFormat").requireMapping();
             return spec(name, new ModelFormat(format.at("name").requiredText(), format.at("version").text("")),
-                    model.at("storageUri").requiredText(), model.at("runtime").text(""), namespace, sourceTag, model);
+                    storageUri(model), model.at("runtime").text(""), namespace, sourceTag, model);
         }
         List<String> legacy = LEGACY.stream().filter(k -> predictor.at(k).present()).toList();
         if (legacy.size() != 1) {
@@ -63,6 +63,40 @@ public final class InferenceServiceParser {
         }
         YamlPath framework = predictor.at(legacy.get(0)).requireMapping();
         return spec(name, new ModelFormat(legacy.get(0), ""), framework.at("storageUri").requiredText(), "", namespace, sourceTag, framework);
+    }
+
+    /**
+     * Where the model is: {@code storageUri}, or KServe's {@code storage} with a key of the
+     * {@code storage-config} Secret ({@code key}, {@code path}, {@code parameters.bucket}), as
+     * {@code storage://<key>/<path>[?bucket=<bucket>]}, which nodes resolve with the Secret. A
+     * {@code storageUri} of {@code s3://bucket/path} with a {@code storage.key} is that path in the
+     * key's storage.
+     */
+    static String storageUri(YamlPath model) {
+        YamlPath storage = model.at("storage");
+        if (!storage.present()) {
+            return model.at("storageUri").requiredText();
+        }
+        storage.requireMapping();
+        String key = storage.at("key").requiredText();
+        String uri = model.at("storageUri").text("");
+        String bucket = storage.at("parameters").present() ? storage.at("parameters").requireMapping().at("bucket").text("") : "";
+        String path;
+        if (!uri.isEmpty()) {
+            if (!uri.startsWith("s3://")) {
+                throw model.at("storageUri").wrong("an s3:// URI, since storage.key names S3 storage");
+            }
+            String rest = uri.substring("s3://".length());
+            int slash = rest.indexOf('/');
+            bucket = bucket.isEmpty() ? (slash < 0 ? rest : rest.substring(0, slash)) : bucket;
+            path = slash < 0 ? "" : rest.substring(slash + 1);
+        } else {
+            path = storage.at("path").requiredText();
+        }
+        if (path.isEmpty() || path.startsWith("/") || java.util.Arrays.asList(path.split("/")).contains("..")) {
+            throw storage.at("path").wrong("a relative path within the storage, without '..'");
+        }
+        return "storage://" + key + "/" + path + (bucket.isEmpty() ? "" : "?bucket=" + java.net.URLEncoder.encode(bucket, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static ModelSpec spec(String name, ModelFormat format, String storageUri, String runtime, String namespace, String sourceTag,

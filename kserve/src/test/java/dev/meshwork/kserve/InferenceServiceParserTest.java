@@ -19,6 +19,46 @@ class InferenceServiceParserTest {
     }
 
     @Test
+    void modelMeshExamplesWithAStorageKeyReadAsStorageUris() {
+        // modelmesh-serving's quick start and its example-onnx-mnist, as published
+        ModelSpec mnist = one(dev.meshwork.testing.Fixtures.modelMeshServingExample("example-mnist-isvc"));
+        ModelSpec onnx = one(dev.meshwork.testing.Fixtures.modelMeshServingExample("example-onnx-mnist"));
+        assertThat(onnx.storageUri()).isEqualTo("storage://localMinIO/onnx/mnist.onnx");
+        assertThat(onnx.runtime()).isEqualTo("ovms-1.x");
+        assertThat(mnist.storageUri()).isEqualTo("storage://localMinIO/sklearn/mnist-svm.joblib");
+        assertThat(mnist.format().name()).isEqualTo("sklearn");
+        ModelSpec bucket = one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: b}
+                spec:
+                  predictor:
+                    model:
+                      modelFormat: {name: onnx}
+                      storage: {key: localMinIO, path: onnx/mnist.onnx, parameters: {bucket: other-bucket}}
+                """);
+        assertThat(bucket.storageUri()).isEqualTo("storage://localMinIO/onnx/mnist.onnx?bucket=other-bucket");
+        ModelSpec uri = one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: u}
+                spec:
+                  predictor:
+                    model:
+                      modelFormat: {name: onnx}
+                      storageUri: s3://modelmesh-example-models/onnx/mnist.onnx
+                      storage: {key: localMinIO}
+                """);
+        assertThat(uri.storageUri()).isEqualTo("storage://localMinIO/onnx/mnist.onnx?bucket=modelmesh-example-models");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: x}
+                spec: {predictor: {model: {modelFormat: {name: onnx}, storage: {key: k, path: ../../etc/passwd}}}}
+                """)).hasMessageContaining("without '..'");
+    }
+
+    @Test
     void theKServeDocsExamplesRead() {
         // "First InferenceService" (new schema)
         ModelSpec iris = one("""

@@ -186,14 +186,24 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
      * @param allowedHosts     the hosts http(s) storageUris may name; empty means any. Redirects are never followed,
      *                         so an allowed host cannot send a node elsewhere
      * @param downloads        how many downloads run at once and how long one may take
+     * @param keysDir          KServe's {@code storage-config} Secret as a directory (as Kubernetes mounts it: one file
+     *                         per storage key, holding its JSON): {@code storage://<key>/<path>} artifacts come from the
+     *                         S3 storage the key describes; empty: no storage keys
      */
     public record Storage(List<String> roots, long maxArtifactBytes, String cacheDir, long cacheMaxBytes, long httpTimeoutMs, S3 s3,
-                          List<String> allowedHosts, DownloadLimits downloads) {
+                          List<String> allowedHosts, DownloadLimits downloads, String keysDir) {
         public Storage(List<String> roots, long maxArtifactBytes, String cacheDir, long cacheMaxBytes, long httpTimeoutMs, S3 s3) {
             this(roots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, s3, List.of(), DownloadLimits.defaults());
         }
 
+        public Storage(List<String> roots, long maxArtifactBytes, String cacheDir, long cacheMaxBytes, long httpTimeoutMs, S3 s3,
+                       List<String> allowedHosts, DownloadLimits downloads) {
+            this(roots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, s3, allowedHosts, downloads, "");
+        }
+
         public Storage {
+            keysDir = keysDir == null ? "" : keysDir;
+            ConfigCheck.directoryOrEmpty("node.storage.keysDir", keysDir);
             allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
             roots = List.copyOf(roots);
             ConfigCheck.require(roots.stream().noneMatch(String::isBlank), "node.storage.roots must not hold an empty path, got %s", roots);
@@ -205,7 +215,7 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
         }
 
         public Storage withRoots(List<String> newRoots) {
-            return new Storage(newRoots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, s3, allowedHosts, downloads);
+            return new Storage(newRoots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, s3, allowedHosts, downloads, keysDir);
         }
 
         /** The disk cache's directory, absolute: {@code cacheDir}, or {@code $TMPDIR/meshwork-artifacts} when empty. */
@@ -215,7 +225,7 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
         }
 
         public Storage withS3(S3 newS3) {
-            return new Storage(roots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, newS3, allowedHosts, downloads);
+            return new Storage(roots, maxArtifactBytes, cacheDir, cacheMaxBytes, httpTimeoutMs, newS3, allowedHosts, downloads, keysDir);
         }
     }
 

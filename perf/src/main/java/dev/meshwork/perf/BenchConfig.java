@@ -52,12 +52,23 @@ public record BenchConfig(String root, double warmupSeconds, double seconds, Lis
      * @param sampleNodes     nodes a placement weighs (the router's default is 64)
      * @param optimal         whether to compute the offline baselines (Belady and the bound) on the same trace
      * @param seed            random seed of the trace and the simulation
+     * @param zones           failure zones the nodes are spread over (node i in zone i mod zones); with {@code failAt},
+     *                        a whole zone dies instead of one node (0: no zones)
+     * @param zoneAware       whether the nodes report their zone, so placement spreads copies across zones; false shows
+     *                        what a zone loss costs without it
      */
     public record Sim(int nodes, int models, int requests, double zipf, long medianSizeMb, double sizeSigma, double capacityShare,
                       double ratePerSecond, int shiftEvery, int shiftBy, double failAt, String evictionPolicy, int sampleNodes,
-                      boolean optimal, long seed) {
+                      boolean optimal, long seed, int zones, boolean zoneAware) {
+        public Sim(int nodes, int models, int requests, double zipf, long medianSizeMb, double sizeSigma, double capacityShare,
+                   double ratePerSecond, int shiftEvery, int shiftBy, double failAt, String evictionPolicy, int sampleNodes,
+                   boolean optimal, long seed) {
+            this(nodes, models, requests, zipf, medianSizeMb, sizeSigma, capacityShare, ratePerSecond, shiftEvery, shiftBy, failAt,
+                    evictionPolicy, sampleNodes, optimal, seed, 0, true);
+        }
+
         public static Sim defaults() {
-            return new Sim(1000, 1_000_000, 100_000_000, 1.0, 100, 1.0, 0.2, 100_000, 0, 0, 0.5, "lru", 64, true, 1);
+            return new Sim(1000, 1_000_000, 100_000_000, 1.0, 100, 1.0, 0.2, 100_000, 0, 0, 0.5, "lru", 64, true, 1, 0, true);
         }
     }
 }

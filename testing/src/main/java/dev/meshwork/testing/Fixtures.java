@@ -42,6 +42,18 @@ public final class Fixtures {
         }
     }
 
+    /** One of modelmesh-serving's published InferenceService documents, verbatim ({@code modelmesh-serving/<name>.yaml} beside this class). */
+    public static String modelMeshServingExample(String name) {
+        try (java.io.InputStream in = Fixtures.class.getResourceAsStream("modelmesh-serving/" + name + ".yaml")) {
+            if (in == null) {
+                throw new IllegalArgumentException("no modelmesh-serving example " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The v2 REST request body of a case. */
     public static String v2Body(JsonNode c) {
         ObjectNode body = JSON.createObjectNode();

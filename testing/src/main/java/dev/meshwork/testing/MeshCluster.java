@@ -29,6 +29,7 @@ public final class MeshCluster implements AutoCloseable {
     private final List<Integer> clusterPorts = new ArrayList<>();
     private final List<String> nodeFlags;
     private final List<String> routerFlags;
+    private java.util.function.IntFunction<List<String>> flagsOfNode = i -> List.of();
     private final List<MeshProcess> routers = new ArrayList<>();
     private final List<MeshProcess> nodes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -45,7 +46,14 @@ public final class MeshCluster implements AutoCloseable {
     /** Starts the routers, then the nodes (in parallel), and waits until every router sees every node. */
     public static MeshCluster start(Path dir, int routers, int nodes, List<String> nodeFlags, List<String> routerFlags)
             throws Exception {
+        return start(dir, routers, nodes, nodeFlags, routerFlags, i -> List.of());
+    }
+
+    /** As {@link #start(Path, int, int, List, List)}, node {@code i} also getting {@code flagsOfNode.apply(i)} (its zone, say). */
+    public static MeshCluster start(Path dir, int routers, int nodes, List<String> nodeFlags, List<String> routerFlags,
+                                    java.util.function.IntFunction<List<String>> flagsOfNode) throws Exception {
         MeshCluster c = new MeshCluster(dir, routers + nodes, nodeFlags, routerFlags);
+        c.flagsOfNode = flagsOfNode;
         try {
             for (int i = 0; i < routers; i++) {
                 c.routers.add(c.startRouter(i));
@@ -99,6 +107,7 @@ public final class MeshCluster implements AutoCloseable {
         flags.add("--node.nodeId=node-" + i);
         flags.add("--node.storage.roots=" + MeshProcess.repoRoot().resolve("examples") + "," + dir.toAbsolutePath());
         flags.addAll(nodeFlags);
+        flags.addAll(flagsOfNode.apply(i));
         return MeshProcess.node(dir.resolve("node-" + i), flags);
     }
 

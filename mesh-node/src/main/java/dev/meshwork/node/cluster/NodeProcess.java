@@ -98,7 +98,7 @@ public final class NodeProcess implements AutoCloseable {
         this.http = new NodeHttp(config.http(), metrics, () -> joined && hz.getLifecycleService().isRunning() && !agent.draining());
         awaitRouter();
         this.publisher = new TablePublisher(agent, placement, nodes, endpoint, () -> hz.getCluster().getLocalMember().getUuid().toString(),
-                config.publishMs());
+                config.publishMs(), config.placement().labelMap());
         late[0] = publisher;
         joined = true;
         health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);

@@ -1,5 +1,7 @@
 package dev.meshwork.node.cluster;
 
+import java.util.List;
+
 import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.security.SecurityConfig;
@@ -20,17 +22,57 @@ import dev.meshwork.state.cluster.ClusterConfig;
  *                  name, and {@code clientCaFile} turns on mTLS, after which only routers' certificates get in
  * @param security  the exposure guard (a listener beyond loopback needs TLS or the cluster secret, unless
  *                  {@code security.insecure}) and the audit file, where a node writes its drains
+ * @param placement where the node runs (its zone and labels), which routers weigh when they place copies
  */
 public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain,
-                                TlsConfig tls, SecurityConfig security) {
+                                TlsConfig tls, SecurityConfig security, Placement placement) {
     public NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain) {
-        this(node, grpc, http, cluster, publishMs, drain, TlsConfig.defaults(), SecurityConfig.defaults());
+        this(node, grpc, http, cluster, publishMs, drain, TlsConfig.defaults(), SecurityConfig.defaults(), Placement.defaults());
+    }
+
+    public NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain,
+                             TlsConfig tls, SecurityConfig security) {
+        this(node, grpc, http, cluster, publishMs, drain, tls, security, Placement.defaults());
     }
 
     public NodeProcessConfig {
         ConfigCheck.atLeast("publishMs", publishMs, 10);
         tls = tls == null ? TlsConfig.defaults() : tls;
         security = security == null ? SecurityConfig.defaults() : security;
+        placement = placement == null ? Placement.defaults() : placement;
+    }
+
+    /**
+     * What routers know of where the node runs, for placement.
+     *
+     * @param zone   the node's failure zone (on Kubernetes, its machine's {@code topology.kubernetes.io/zone}): a
+     *               model's copies go to different zones before two share one; empty: a zone of its own
+     * @param labels more {@code key=value} labels of the node (instance type, pool), shown in {@code GET /v1/mesh/nodes}
+     */
+    public record Placement(String zone, List<String> labels) {
+        public Placement {
+            zone = zone == null ? "" : zone.strip();
+            labels = labels == null ? List.of() : List.copyOf(labels);
+            for (String l : labels) {
+                ConfigCheck.require(l.indexOf('=') > 0, "placement.labels takes key=value entries, got '%s'", l);
+            }
+        }
+
+        public static Placement defaults() {
+            return new Placement("", List.of());
+        }
+
+        /** The labels as the node record carries them, the zone under {@code topology.kubernetes.io/zone}. */
+        public java.util.Map<String, String> labelMap() {
+            java.util.Map<String, String> m = new java.util.TreeMap<>();
+            for (String l : labels) {
+                m.put(l.substring(0, l.indexOf('=')).strip(), l.substring(l.indexOf('=') + 1).strip());
+            }
+            if (!zone.isEmpty()) {
+                m.put(dev.meshwork.placement.table.NodeRecord.ZONE, zone);
+            }
+            return m;
+        }
     }
 
 
@@ -82,6 +124,6 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterCo
 
     public static NodeProcessConfig defaults() {
         return new NodeProcessConfig(NodeConfig.defaults(), new Grpc("127.0.0.1", 8085, "", 16 << 20), new Http("127.0.0.1", 9085), ClusterConfig.defaults(), 1000,
-                new Drain(30_000, 300_000, 1_000), TlsConfig.defaults(), SecurityConfig.defaults());
+                new Drain(30_000, 300_000, 1_000), TlsConfig.defaults(), SecurityConfig.defaults(), Placement.defaults());
     }
 }

@@ -56,14 +56,19 @@ public final class TablePublisher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean withdrawn;
+    private final java.util.Map<String, String> labels;
 
     public TablePublisher(NodeAgent agent, PlacementTable placement, NodeTable nodes, String endpoint, String memberId, long periodMs) {
-        this(agent, placement, nodes, endpoint, () -> memberId, periodMs);
+        this(agent, placement, nodes, endpoint, () -> memberId, periodMs, java.util.Map.of());
     }
 
-    /** {@code memberId} is read at every write of the node record, so that record always names the member as it is now. */
+    /**
+     * {@code memberId} is read at every write of the node record, so that record always names the
+     * member as it is now; {@code labels} (the node's zone among them) go into every record.
+     */
     public TablePublisher(NodeAgent agent, PlacementTable placement, NodeTable nodes, String endpoint, java.util.function.Supplier<String> memberId,
-                          long periodMs) {
+                          long periodMs, java.util.Map<String, String> labels) {
+        this.labels = java.util.Map.copyOf(labels);
         this.agent = agent;
         this.placement = placement;
         this.nodes = nodes;
@@ -177,7 +182,7 @@ public final class TablePublisher implements AutoCloseable {
     public void publishNode() {
         lastNodeWrite = System.nanoTime();
         nodes.put(new NodeRecord(agent.nodeId(), endpoint, memberId.get(), agent.slotRecords(), agent.inFlight(), agent.draining(),
-                System.currentTimeMillis()));
+                System.currentTimeMillis(), labels));
     }
 
     /** Takes every copy of this node out of the placement table (draining: routers stop sending here) and keeps them out. */

@@ -36,6 +36,11 @@ public final class ArtifactStore implements AutoCloseable {
     private final DiskCache cache;
     private final HttpFetcher http;
     private final S3Fetcher s3;
+    private final StorageKeys keys;
+    /** One S3 client per storage a storage key describes (an edited entry is another storage). */
+    private final ConcurrentMap<NodeConfig.S3, S3Fetcher> keyed = new ConcurrentHashMap<>();
+    private final Duration timeout;
+    private final DownloadWatch watch;
     private final List<String> allowedHosts;
     private final ConcurrentMap<String, Object> downloadLocks = new ConcurrentHashMap<>();
     private final DownloadQueue downloads;
@@ -47,9 +52,11 @@ public final class ArtifactStore implements AutoCloseable {
         this.maxBytes = config.maxArtifactBytes();
         this.allowedHosts = config.allowedHosts();
         this.cache = new DiskCache(config.cachePath(), config.cacheMaxBytes());
-        DownloadWatch watch = new DownloadWatch(config.downloads().idleTimeoutMs(), config.downloads().deadlineMs());
-        this.http = new HttpFetcher(Duration.ofMillis(config.httpTimeoutMs()), watch);
-        this.s3 = new S3Fetcher(config.s3(), Duration.ofMillis(config.httpTimeoutMs()), watch);
+        this.watch = new DownloadWatch(config.downloads().idleTimeoutMs(), config.downloads().deadlineMs());
+        this.timeout = Duration.ofMillis(config.httpTimeoutMs());
+        this.http = new HttpFetcher(timeout, watch);
+        this.s3 = new S3Fetcher(config.s3(), timeout, watch);
+        this.keys = new StorageKeys(config.keysDir());
         this.downloads = new DownloadQueue(config.downloads().threads(), config.downloads().perHost());
     }
 
@@ -61,7 +68,7 @@ public final class ArtifactStore implements AutoCloseable {
     public CompletableFuture<Void> prefetch(String pinnedUri) {
         String storageUri = DigestPin.location(pinnedUri);
         String scheme = scheme(storageUri);
-        boolean remote = scheme.equals("http") || scheme.equals("https") || scheme.equals("s3");
+        boolean remote = scheme.equals("http") || scheme.equals("https") || scheme.equals("s3") || scheme.equals(StorageKeys.SCHEME);
         if (!remote || cache.lookup(DiskCache.key(storageUri)) != null) {
             return CompletableFuture.completedFuture(null);
         }
@@ -79,7 +86,9 @@ public final class ArtifactStore implements AutoCloseable {
     /** The host a download counts against: the URL's host, or the S3 endpoint for s3:// (one service). */
     private String hostOf(String storageUri) {
         try {
-            String host = scheme(storageUri).equals("s3") ? "s3" : URI.create(storageUri).getHost();
+            String scheme = scheme(storageUri);
+            String host = scheme.equals("s3") ? "s3" : scheme.equals(StorageKeys.SCHEME) ? "storage:" + URI.create(storageUri).getAuthority()
+                    : URI.create(storageUri).getHost();
             return host == null ? "" : host.toLowerCase(java.util.Locale.ROOT);
         } catch (IllegalArgumentException e) {
             return "";
@@ -118,6 +127,12 @@ public final class ArtifactStore implements AutoCloseable {
         if (scheme.equals("s3")) {
             S3Fetcher.Location.parse(storageUri); // a bad bucket name fails before the cache is touched
             return download(storageUri, s3::fetch);
+        }
+        if (scheme.equals(StorageKeys.SCHEME)) {
+            StorageKeys.Resolved at = keys.resolve(storageUri);
+            S3Fetcher.Location.parse(at.s3Uri());
+            S3Fetcher fetcher = keyed.computeIfAbsent(at.s3(), c -> new S3Fetcher(c, timeout, watch));
+            return download(storageUri, (uri, target, max) -> fetcher.fetch(at.s3Uri(), target, max));
         }
         return new Artifact(resolve(storageUri), () -> { }, null);
     }
@@ -242,9 +257,9 @@ public final class ArtifactStore implements AutoCloseable {
             default -> {
                 if (INTERNET_ONLY.contains(scheme)) {
                     throw new MeshError(ErrorCode.UNIMPLEMENTED, "storageUri scheme '" + scheme
-                            + "' needs a cloud service this deployment cannot reach; not supported here. Use file://, a plain path, http(s):// or s3://");
+                            + "' needs a cloud service this deployment cannot reach; not supported here. Use file://, a plain path, http(s)://, s3:// or storage://<key>/<path>");
                 }
-                throw MeshError.invalid("storageUri %s has unknown scheme '%s'; use file://, a plain path, http(s):// or s3://", storageUri, scheme);
+                throw MeshError.invalid("storageUri %s has unknown scheme '%s'; use file://, a plain path, http(s)://, s3:// or storage://<key>/<path>", storageUri, scheme);
             }
         }
     }
@@ -273,5 +288,6 @@ public final class ArtifactStore implements AutoCloseable {
     public void close() {
         downloads.shutdown();
         s3.close();
+        keyed.values().forEach(S3Fetcher::close);
     }
 }

@@ -26,7 +26,9 @@ class NodeProcessConfigTest {
                 Map.entry("publishMs", "1000"),
                 Map.entry("drain.timeoutMs", "30000"),
                 Map.entry("drain.hotWindowMs", "300000"),
-                Map.entry("drain.graceMs", "1000")), "node", "cluster", "tls", "security");
+                Map.entry("drain.graceMs", "1000"),
+                Map.entry("placement.zone", ""),
+                Map.entry("placement.labels", "")), "node", "cluster", "tls", "security");
         assertThat(NodeProcessConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
         assertThat(NodeProcessConfig.defaults().cluster()).isEqualTo(ClusterConfig.defaults());
     }
@@ -43,7 +45,9 @@ class NodeProcessConfigTest {
                 Map.entry("publishMs", "500"),
                 Map.entry("drain.timeoutMs", "1"),
                 Map.entry("drain.hotWindowMs", "2"),
-                Map.entry("drain.graceMs", "3")), "node", "cluster", "tls", "security");
+                Map.entry("drain.graceMs", "3"),
+                Map.entry("placement.zone", "eu-west-1a"),
+                Map.entry("placement.labels", "pool=gpu,instance=g5")), "node", "cluster", "tls", "security");
         NodeProcessConfig sections = ConfigLoader.load(NodeProcessConfig.class, NodeProcessConfig.defaults(), "TEST_", Map.of(),
                 List.of("--node.nodeId=node-3", "--cluster.name=prod")).config();
         assertThat(sections.node().nodeId()).isEqualTo("node-3");
@@ -54,6 +58,7 @@ class NodeProcessConfigTest {
     void badValuesAreRefusedNamingTheKey() {
         assertThatThrownBy(() -> load("--grpc.port=65536")).hasMessage("grpc.port must be a TCP port, 0 for any free one (0 to 65535), got 65536");
         assertThatThrownBy(() -> load("--publishMs=0")).hasMessage("publishMs must be at least 10, got 0");
+        assertThatThrownBy(() -> load("--placement.labels=gpu")).hasMessage("placement.labels takes key=value entries, got 'gpu'");
         assertThatThrownBy(() -> load("--drain.graceMs=-1")).hasMessage("drain.graceMs must be at least 0, got -1");
     }
 

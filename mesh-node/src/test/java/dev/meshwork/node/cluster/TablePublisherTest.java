@@ -54,7 +54,8 @@ class TablePublisherTest {
         InMemoryNodeTable nodes = new InMemoryNodeTable();
         java.util.concurrent.atomic.AtomicReference<String> member = new java.util.concurrent.atomic.AtomicReference<>("member-before");
         try (NodeAgent agent = new NodeAgent(config);
-             TablePublisher publisher = new TablePublisher(agent, new InMemoryPlacementTable(), nodes, "127.0.0.1:1", member::get, 100)) {
+             TablePublisher publisher = new TablePublisher(agent, new InMemoryPlacementTable(), nodes, "127.0.0.1:1", member::get, 100,
+                     java.util.Map.of())) {
             assertThat(nodes.get("n2")).hasValueSatisfying(n -> assertThat(n.memberId()).isEqualTo("member-before"));
             member.set("member-after-merge");
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->

@@ -123,4 +123,38 @@ class S3StorageTest {
             assertThat(files.filter(Files::isRegularFile).toList()).isEmpty();
         }
     }
+
+    @Test
+    void aStorageKeyOfTheMountedStorageConfigSecretNamesTheS3ItReadsFrom(@TempDir Path secret) throws Exception {
+        // the Secret as Kubernetes mounts it: each key a symbolic link into a hidden, atomically swapped directory
+        Path data = Files.createDirectories(secret.resolve("..2026_11_26_data"));
+        Files.writeString(data.resolve("localMinIO"), "{\"type\": \"s3\", \"access_key_id\": \"" + KEY + "\", \"secret_access_key\": \""
+                + SECRET + "\", \"endpoint_url\": \"" + endpoint + "\", \"default_bucket\": \"models\", \"region\": \"us-south\"}");
+        Files.writeString(data.resolve("wrongKeys"), "{\"type\": \"s3\", \"access_key_id\": \"nobody\", \"secret_access_key\": \"nothing\","
+                + " \"endpoint_url\": \"" + endpoint + "\", \"bucket\": \"models\"}");
+        Files.writeString(data.resolve("gcs"), "{\"type\": \"gcs\", \"bucket\": \"models\"}");
+        Files.createSymbolicLink(secret.resolve("..data"), data.getFileName());
+        for (String key : List.of("localMinIO", "wrongKeys", "gcs")) {
+            Files.createSymbolicLink(secret.resolve(key), Path.of("..data").resolve(key));
+        }
+        NodeConfig.Storage config = new NodeConfig.Storage(List.of(), 1 << 20, cacheDir.toString(), 1 << 20, 5_000, NodeConfig.S3.defaults(),
+                List.of(), NodeConfig.DownloadLimits.defaults(), secret.toString());
+        try (ArtifactStore store = new ArtifactStore(config)) {
+            try (Artifact a = store.open("storage://localMinIO/onnx/model.onnx")) {
+                assertThat(Files.readAllBytes(a.path())).isEqualTo(MODEL);
+            }
+            try (Artifact a = store.open("storage://wrongKeys/onnx/model.onnx?bucket=models")) {
+                org.assertj.core.api.Assertions.fail("wrong credentials were accepted");
+            } catch (dev.meshwork.protocol.error.MeshError e) {
+                assertThat(e.getMessage()).doesNotContain("nothing"); // the secret key is never echoed
+            }
+            assertError(() -> store.open("storage://missingKey/onnx/model.onnx"), ErrorCode.NOT_FOUND,
+                    "storage key 'missingKey' is not in the storage-config Secret");
+            assertError(() -> store.open("storage://..data/localMinIO"), ErrorCode.INVALID_ARGUMENT, "names no valid storage key");
+            assertError(() -> store.open("storage://gcs/onnx/model.onnx"), ErrorCode.UNIMPLEMENTED, "of type 'gcs'");
+        }
+        try (ArtifactStore none = store(endpoint, KEY, SECRET, 1 << 20)) {
+            assertError(() -> none.open("storage://localMinIO/onnx/model.onnx"), ErrorCode.NOT_FOUND, "this node has no storage keys");
+        }
+    }
 }

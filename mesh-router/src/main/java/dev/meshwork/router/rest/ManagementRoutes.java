@@ -80,7 +80,7 @@ final class ManagementRoutes {
 
     private List<Map<String, Object>> nodes() {
         return service.nodes().stream().map(n -> Map.<String, Object>of("node", n.nodeId(), "endpoint", n.endpoint(),
-                "draining", n.draining(), "inFlight", n.inFlight(), "slots", n.slots().stream()
+                "zone", n.zone(), "labels", n.labels(), "draining", n.draining(), "inFlight", n.inFlight(), "slots", n.slots().stream()
                 .map(s -> Map.of("name", s.name(), "runtime", s.runtime(), "device", s.device(),
                         "capacityBytes", s.capacityBytes(), "usedBytes", s.usedBytes(), "evictions", s.evictions(),
                         "models", s.models())).toList())).toList();

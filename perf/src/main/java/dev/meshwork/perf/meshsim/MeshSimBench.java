@@ -55,10 +55,12 @@ public final class MeshSimBench {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%,d nodes, %,d models (%.1f TiB, median %d MiB, log-normal sigma %.1f), Zipf(%.2f), %,d requests"
                         + " at %,.0f req/s (%.0f simulated seconds); cluster memory %.0f%% of the model bytes (%.1f GiB per node); eviction %s;"
-                        + " placement weighs %d nodes.%n%n",
+                        + " placement weighs %d nodes%s.%n%n",
                 sim.nodes(), sim.models(), trace.totalBytes() / Math.pow(2, 40), sim.medianSizeMb(), sim.sizeSigma(), sim.zipf(),
                 sim.requests(), sim.ratePerSecond(), r.simulatedSeconds(), sim.capacityShare() * 100, capacity / (double) sim.nodes() / (1L << 30),
-                sim.evictionPolicy(), sim.sampleNodes()));
+                sim.evictionPolicy(), sim.sampleNodes(), sim.zones() == 0 ? ""
+                        : String.format(Locale.ROOT, "; %d zones, %s; the failure takes a whole zone", sim.zones(),
+                        sim.zoneAware() ? "placement spreads copies across them" : "placement does not know them")));
         b.append("| measure | value |\n|---|---:|\n");
         row(b, "hit ratio (a LOADED copy was there)", "%.4f", r.hitRatio());
         if (baselines.containsKey("beladyHitRatio")) {
@@ -80,6 +82,8 @@ public final class MeshSimBench {
         if (rec != null) {
             row(b, "node lost at (simulated s)", "%s", rec.node() + String.format(Locale.ROOT, " at %.1f s", rec.atMillis() / 1000.0));
             row(b, "copies lost (GiB)", "%s", String.format(Locale.ROOT, "%,d (%.1f)", rec.copiesLost(), rec.bytesLost() / (double) (1L << 30)));
+            row(b, "models with 2+ copies before / left with none after", "%s",
+                    String.format(Locale.ROOT, "%,d / %,d", rec.multiCopyModels(), rec.multiCopyModelsLeftWithoutACopy()));
             row(b, "hit ratio in the 30 s before / lowest 1-s window after", "%s",
                     String.format(Locale.ROOT, "%.4f / %.4f", rec.hitRatioBefore(), rec.lowestHitRatio()));
             row(b, "back within 0.5 points of the hit ratio before after (ms)", "%,d", rec.recoveredAfterMillis());

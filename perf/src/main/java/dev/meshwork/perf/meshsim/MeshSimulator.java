@@ -50,7 +50,8 @@ public final class MeshSimulator {
 
     /** What happened after the node loss. */
     public record Recovery(String node, long atMillis, int copiesLost, long bytesLost, double hitRatioBefore, double lowestHitRatio,
-                           long recoveredAfterMillis, long loadsInTheMinuteAfter, long loadsInTheMinuteBefore) {
+                           long recoveredAfterMillis, long loadsInTheMinuteAfter, long loadsInTheMinuteBefore, int multiCopyModels,
+                           int multiCopyModelsLeftWithoutACopy) {
     }
 
     /** The run's figures. */
@@ -96,6 +97,9 @@ public final class MeshSimulator {
     private long scaledDown;
     private long tableUpdates;
     private long liveCopies;
+    /** Models with two or more live copies when the failure struck, and those of them it left without any. */
+    private int multiCopyBefore;
+    private int multiCopyLeftWithout;
 
     public MeshSimulator(BenchConfig.Sim config, Trace trace) {
         this.config = config;
@@ -109,7 +113,8 @@ public final class MeshSimulator {
         this.nodes = new SimNode[config.nodes()];
         this.alive = new ArrayList<>(config.nodes());
         for (int i = 0; i < nodes.length; i++) {
-            nodes[i] = new SimNode(i, perNode, EvictionPolicies.create(config.evictionPolicy()));
+            nodes[i] = new SimNode(i, perNode, EvictionPolicies.create(config.evictionPolicy()),
+                    config.zones() > 0 && config.zoneAware() ? "zone-" + i % config.zones() : "");
             alive.add(nodes[i]);
         }
         this.copies = new SimCopy[trace.models()][];
@@ -152,12 +157,32 @@ public final class MeshSimulator {
             completeLoads(t);
             if (r == failIndex) {
                 balance = balance();
-                SimNode victim = alive.get(random.nextInt(alive.size()));
-                failedNode = victim.name;
+                List<SimNode> victims = new ArrayList<>();
+                if (config.zones() > 0) { // a whole zone: every node i with i mod zones == 0
+                    alive.stream().filter(n -> n.id % config.zones() == 0).forEach(victims::add);
+                    failedNode = "zone-0 (" + victims.size() + " nodes)";
+                } else {
+                    victims.add(alive.get(random.nextInt(alive.size())));
+                    failedNode = victims.get(0).name;
+                }
                 failedAt = t;
-                for (SimCopy c : lose(victim)) {
-                    copiesLost++;
-                    bytesLost += c.sizeBytes;
+                List<Integer> spread = new ArrayList<>();
+                for (int m = 0; m < copies.length; m++) {
+                    if (copies[m] != null && liveCount(copies[m]) >= 2) {
+                        spread.add(m);
+                    }
+                }
+                multiCopyBefore = spread.size();
+                for (SimNode victim : victims) {
+                    for (SimCopy c : lose(victim)) {
+                        copiesLost++;
+                        bytesLost += c.sizeBytes;
+                    }
+                }
+                for (int m : spread) {
+                    if (copies[m] == null || liveCount(copies[m]) == 0) {
+                        multiCopyLeftWithout++;
+                    }
                 }
             }
             request(requests[r], t);
@@ -283,6 +308,14 @@ public final class MeshSimulator {
         }
     }
 
+    private static int liveCount(SimCopy[] cs) {
+        int n = 0;
+        for (SimCopy c : cs) {
+            n += c.live ? 1 : 0;
+        }
+        return n;
+    }
+
     private List<SimCopy> lose(SimNode node) {
         node.alive = false;
         alive.remove(node);
@@ -342,7 +375,7 @@ public final class MeshSimulator {
         return mean == 0 ? 0 : Arrays.stream(v).max().orElse(0) / mean;
     }
 
-    private static Recovery recovery(List<Window> windows, String node, long failedAt, int copiesLost, long bytesLost) {
+    private Recovery recovery(List<Window> windows, String node, long failedAt, int copiesLost, long bytesLost) {
         int f = (int) (failedAt / WINDOW_MILLIS);
         List<Window> before = windows.subList(Math.max(0, f - 30), Math.min(f, windows.size()));
         double hitBefore = before.stream().mapToLong(Window::hits).sum() / (double) Math.max(1, before.stream().mapToLong(Window::requests).sum());
@@ -358,6 +391,7 @@ public final class MeshSimulator {
         }
         long loadsAfter = windows.subList(Math.min(f, windows.size()), Math.min(f + 60, windows.size())).stream().mapToLong(Window::loads).sum();
         long loadsBefore = windows.subList(Math.max(0, f - 60), Math.min(f, windows.size())).stream().mapToLong(Window::loads).sum();
-        return new Recovery(node, failedAt, copiesLost, bytesLost, hitBefore, lowest, recovered, loadsAfter, loadsBefore);
+        return new Recovery(node, failedAt, copiesLost, bytesLost, hitBefore, lowest, recovered, loadsAfter, loadsBefore, multiCopyBefore,
+                multiCopyLeftWithout);
     }
 }

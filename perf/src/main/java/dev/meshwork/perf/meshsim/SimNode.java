@@ -31,8 +31,12 @@ final class SimNode {
     long loads;
     long evictions;
 
-    SimNode(int id, long capacityBytes, EvictionPolicy policy) {
+    /** The zone the node reports ({@code zone-k}), or empty when it reports none. */
+    final String zone;
+
+    SimNode(int id, long capacityBytes, EvictionPolicy policy, String zone) {
         this.id = id;
+        this.zone = zone;
         this.name = String.format("node-%04d", id);
         this.capacityBytes = capacityBytes;
         this.policy = policy;
@@ -41,7 +45,8 @@ final class SimNode {
     /** The node as the node table shows it to the placement policy. */
     NodeRecord record() {
         SlotRecord slot = new SlotRecord("sim-0", "sim", "cpu", FORMATS, true, capacityBytes, usedBytes, evictions, List.of());
-        return new NodeRecord(name, name, name, List.of(slot), loading, false, 0);
+        return new NodeRecord(name, name, name, List.of(slot), loading, false, 0,
+                zone.isEmpty() ? java.util.Map.of() : java.util.Map.of(NodeRecord.ZONE, zone));
     }
 
     int residentCount() {

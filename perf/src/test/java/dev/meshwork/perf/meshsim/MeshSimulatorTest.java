@@ -51,4 +51,24 @@ class MeshSimulatorTest {
         assertThat(roomyHits).isGreaterThan(tightHits + 0.1);
         assertThat(new MeshSimulator(tight, trace(tight)).run().hits()).isEqualTo(new MeshSimulator(tight, trace(tight)).run().hits());
     }
+
+    @Test
+    void losingAZoneLeavesEveryModelWithTwoCopiesServedWhenPlacementKnowsTheZones() {
+        // busy enough that dozens of models get extra copies, with room enough that they are not evicted at once
+        BenchConfig.Sim base = new BenchConfig.Sim(21, 2000, 2_000_000, 1.0, 10, 1.0, 0.8, 50_000, 0, 0, 0.5, "lru", 8, false, 3);
+        Trace t = trace(base);
+        MeshSimulator.Recovery aware = new MeshSimulator(zoned(base, true), t).run().recovery();
+        MeshSimulator.Recovery blind = new MeshSimulator(zoned(base, false), t).run().recovery();
+        assertThat(aware.node()).startsWith("zone-0");
+        assertThat(aware.multiCopyModels()).isPositive();
+        assertThat(aware.multiCopyModelsLeftWithoutACopy()).as("copies spread across zones survive the loss of one").isZero();
+        assertThat(blind.multiCopyModels()).isPositive();
+        assertThat(blind.multiCopyModelsLeftWithoutACopy()).as("without zones, some models keep all their copies in the lost zone")
+                .isPositive();
+    }
+
+    private static BenchConfig.Sim zoned(BenchConfig.Sim s, boolean aware) {
+        return new BenchConfig.Sim(s.nodes(), s.models(), s.requests(), s.zipf(), s.medianSizeMb(), s.sizeSigma(), s.capacityShare(),
+                s.ratePerSecond(), s.shiftEvery(), s.shiftBy(), s.failAt(), s.evictionPolicy(), s.sampleNodes(), s.optimal(), s.seed(), 3, aware);
+    }
 }

@@ -20,8 +20,11 @@ import java.util.random.RandomGenerator;
  * (copies spread across nodes), in slots large enough for it at all. Among them, in order: nodes
  * where the model did not recently fail to load (named by the caller, or holding a FAILED copy:
  * such a node answers with its remembered failure until its back-off ends, so it is the last
- * resort, not excluded); slots where it fits without evicting; nodes with fewer requests in
- * flight; slots with more free bytes; then node and slot name, so the answer is stable.
+ * resort, not excluded); nodes in a zone that holds no live copy of it yet (copies spread across
+ * zones before they double up in one, so losing a zone never takes the last copy of a model with
+ * two or more; nodes without a zone count as zones of their own); slots where it fits without
+ * evicting; nodes with fewer requests in flight; slots with more free bytes; then node and slot
+ * name, so the answer is stable.
  *
  * <p>In a cluster of more than {@link #SAMPLE_NODES} nodes, a random sample of that many is weighed
  * (the power of d choices), and ties go to the sample's random order rather than the name, which
@@ -53,7 +56,7 @@ public final class PlacementPolicy {
     public record Choice(String nodeId, String endpoint, String slot) {
     }
 
-    private record Candidate(NodeRecord node, SlotRecord slot, boolean avoided, boolean fits, int rank) {
+    private record Candidate(NodeRecord node, SlotRecord slot, boolean avoided, boolean zoneTaken, boolean fits, int rank) {
     }
 
     public static Optional<Choice> choose(Request request, List<NodeRecord> nodes, List<CopyRecord> copies) {
@@ -63,13 +66,35 @@ public final class PlacementPolicy {
     /** As {@link #choose(Request, List, List)}, weighing a sample of at most {@code sampleNodes} drawn with {@code random}. */
     public static Optional<Choice> choose(Request request, List<NodeRecord> nodes, List<CopyRecord> copies, int sampleNodes,
                                           RandomGenerator random) {
+        Set<String> takenZones = zonesWithLiveCopies(nodes, copies);
         if (nodes.size() <= sampleNodes) {
-            return best(request, nodes, copies, false);
+            return best(request, nodes, copies, false, takenZones);
         }
         List<NodeRecord> sample = sample(nodes, sampleNodes, random);
-        Optional<Choice> choice = best(request, sample, copies, true);
+        Optional<Choice> choice = best(request, sample, copies, true, takenZones);
         // a sample without a slot that serves the model (a rare runtime) must not mean "nowhere"
-        return choice.isPresent() ? choice : best(request, nodes, copies, false);
+        return choice.isPresent() ? choice : best(request, nodes, copies, false, takenZones);
+    }
+
+    /** The zones of the nodes that hold a live copy of the model (its copies are few: a scan of them, a lookup per copy). */
+    private static Set<String> zonesWithLiveCopies(List<NodeRecord> nodes, List<CopyRecord> copies) {
+        if (copies.isEmpty()) {
+            return Set.of();
+        }
+        java.util.Map<String, String> zoneOf = new java.util.HashMap<>();
+        for (NodeRecord n : nodes) {
+            if (!n.zone().isEmpty()) {
+                zoneOf.put(n.nodeId(), n.zone());
+            }
+        }
+        Set<String> zones = new java.util.HashSet<>();
+        for (CopyRecord c : copies) {
+            String zone = c.state() == CopyState.FAILED ? null : zoneOf.get(c.nodeId());
+            if (zone != null) {
+                zones.add(zone);
+            }
+        }
+        return zones;
     }
 
     /** {@code k} distinct nodes in random order; drawn by rejection, which for k far below n costs O(k^2) compares, not O(n). */
@@ -91,7 +116,8 @@ public final class PlacementPolicy {
         return sample;
     }
 
-    private static Optional<Choice> best(Request request, List<NodeRecord> nodes, List<CopyRecord> copies, boolean rankedByOrder) {
+    private static Optional<Choice> best(Request request, List<NodeRecord> nodes, List<CopyRecord> copies, boolean rankedByOrder,
+                                         Set<String> takenZones) {
         // a loop rather than a comparator chain over a stream: this runs once per load, over up to SAMPLE_NODES nodes
         Candidate best = null;
         for (int i = 0; i < nodes.size(); i++) {
@@ -102,8 +128,8 @@ public final class PlacementPolicy {
             boolean failedHere = request.avoidNodes().contains(n.nodeId()) || holds(copies, n.nodeId(), true);
             for (SlotRecord s : n.slots()) {
                 if (serves(s, request) && request.sizeBytes() <= s.capacityBytes()) {
-                    Candidate c = new Candidate(n, s, failedHere, s.freeBytes() > 0 && s.freeBytes() >= request.sizeBytes(),
-                            rankedByOrder ? i : 0);
+                    Candidate c = new Candidate(n, s, failedHere, !n.zone().isEmpty() && takenZones.contains(n.zone()),
+                            s.freeBytes() > 0 && s.freeBytes() >= request.sizeBytes(), rankedByOrder ? i : 0);
                     if (best == null || ORDER.compare(c, best) < 0) {
                         best = c;
                     }
@@ -115,6 +141,9 @@ public final class PlacementPolicy {
 
     private static final Comparator<Candidate> ORDER = (a, b) -> {
         int c = Boolean.compare(a.avoided(), b.avoided());
+        if (c == 0) {
+            c = Boolean.compare(a.zoneTaken(), b.zoneTaken());
+        }
         if (c == 0) {
             c = Boolean.compare(!a.fits(), !b.fits());
         }

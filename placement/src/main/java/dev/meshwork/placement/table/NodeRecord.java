@@ -2,6 +2,7 @@ package dev.meshwork.placement.table;
 
 import java.io.Serializable;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One node as the node table holds it; the node rewrites its record whenever its slots change.
@@ -11,11 +12,26 @@ import java.util.List;
  * @param memberId the node's cluster member id: when that member leaves, the node is gone
  * @param inFlight requests running on the node when it last reported
  * @param draining the node takes no new loads and is about to leave
+ * @param labels   what the node is and where it runs ({@link #ZONE}: its failure zone), from its configuration
  */
 public record NodeRecord(String nodeId, String endpoint, String memberId, List<SlotRecord> slots, int inFlight, boolean draining,
-                         long updatedMillis) implements Serializable {
+                         long updatedMillis, Map<String, String> labels) implements Serializable {
+    /** The label of a node's zone: Kubernetes' well-known topology label. */
+    public static final String ZONE = "topology.kubernetes.io/zone";
+
     public NodeRecord {
         slots = List.copyOf(slots);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    public NodeRecord(String nodeId, String endpoint, String memberId, List<SlotRecord> slots, int inFlight, boolean draining,
+                      long updatedMillis) {
+        this(nodeId, endpoint, memberId, slots, inFlight, draining, updatedMillis, Map.of());
+    }
+
+    /** The node's zone, or empty when it has none. */
+    public String zone() {
+        return labels.getOrDefault(ZONE, "");
     }
 
     public long capacityBytes() {
@@ -27,6 +43,6 @@ public record NodeRecord(String nodeId, String endpoint, String memberId, List<S
     }
 
     public NodeRecord withDraining(boolean value) {
-        return new NodeRecord(nodeId, endpoint, memberId, slots, inFlight, value, updatedMillis);
+        return new NodeRecord(nodeId, endpoint, memberId, slots, inFlight, value, updatedMillis, labels);
     }
 }

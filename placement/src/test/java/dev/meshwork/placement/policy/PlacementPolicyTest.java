@@ -25,6 +25,12 @@ class PlacementPolicyTest {
                 inFlight, draining, 0);
     }
 
+    /** {@link #node} in a zone. */
+    private static NodeRecord zoned(String id, String zone, long onnxUsedMb, int inFlight) {
+        NodeRecord n = node(id, onnxUsedMb, inFlight, false);
+        return new NodeRecord(n.nodeId(), n.endpoint(), n.memberId(), n.slots(), n.inFlight(), false, 0, java.util.Map.of(NodeRecord.ZONE, zone));
+    }
+
     private static NodeRecord dedicated(String id) {
         return new NodeRecord(id, id + ":1", "m-" + id, List.of(
                 new SlotRecord("gold-0", "gold", "cpu", List.of("onnx"), false, 100 * MB, 0, 0, List.of())), 0, false, 0);
@@ -71,7 +77,22 @@ class PlacementPolicyTest {
                 new Case("a named runtime goes to its dedicated slot", new PlacementPolicy.Request("m", "onnx", "gold", 0, Set.of()),
                         List.of(node("a", 0, 0, false), dedicated("g")), List.of(), "g/gold-0"),
                 new Case("ties are broken by node name", onnx(10), List.of(node("b", 0, 0, false), node("a", 0, 0, false)), List.of(), "a/onnx-0"),
-                new Case("no nodes: nowhere", onnx(10), List.of(), List.of(), ""));
+                new Case("no nodes: nowhere", onnx(10), List.of(), List.of(), ""),
+                new Case("a second copy goes to another zone, even a busier and fuller one", onnx(10),
+                        List.of(zoned("a1", "a", 0, 0), zoned("a2", "a", 0, 0), zoned("b1", "b", 80, 9)), List.of(copyOn("a1")), "b1/onnx-0"),
+                new Case("a third copy spreads to the zone without one", onnx(10),
+                        List.of(zoned("a1", "a", 0, 0), zoned("a2", "a", 0, 0), zoned("b1", "b", 0, 0), zoned("c1", "c", 90, 0)),
+                        List.of(copyOn("a1"), copyOn("b1")), "c1/onnx-0"),
+                new Case("every zone holds a copy: the usual order decides", onnx(10),
+                        List.of(zoned("a1", "a", 0, 0), zoned("a2", "a", 0, 0), zoned("b1", "b", 0, 0), zoned("b2", "b", 50, 0)),
+                        List.of(copyOn("a1"), copyOn("b1")), "a2/onnx-0"),
+                new Case("a FAILED copy does not take its zone", onnx(10),
+                        List.of(zoned("a1", "a", 0, 0), zoned("a2", "a", 0, 0), zoned("b1", "b", 50, 0)),
+                        List.of(new CopyRecord("a1", "onnx-0", CopyState.FAILED, 0, 0, "bad"), copyOn("b1")), "a2/onnx-0"),
+                new Case("a zone is second to a recent failure elsewhere", onnx(10, "b1"),
+                        List.of(zoned("a1", "a", 0, 0), zoned("a2", "a", 0, 0), zoned("b1", "b", 0, 0)), List.of(copyOn("a1")), "a2/onnx-0"),
+                new Case("nodes without a zone are zones of their own", onnx(10),
+                        List.of(node("x", 0, 0, false), node("y", 50, 0, false), zoned("a2", "a", 90, 0)), List.of(copyOn("x")), "y/onnx-0"));
     }
 
     @ParameterizedTest

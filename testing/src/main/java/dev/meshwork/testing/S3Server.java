@@ -1,4 +1,4 @@
-package dev.meshwork.e2e.support;
+package dev.meshwork.testing;
 
 import static org.awaitility.Awaitility.await;
 
