@@ -8,18 +8,24 @@ import dev.meshwork.config.ConfigCheck;
  * @param mesh       the router it drives
  * @param kubernetes the API server it watches
  * @param status     what InferenceService statuses give as the mesh's addresses
+ * @param runtimes   where the cluster's ServingRuntimes go for the routers to read
  * @param owner      the owner the controller's vmodels carry: it changes and deletes only those
  * @param resyncMs   how often every InferenceService is looked at again (statuses follow loads)
  */
-public record ControllerConfig(Mesh mesh, Kubernetes kubernetes, Status status, String owner, long resyncMs) {
+public record ControllerConfig(Mesh mesh, Kubernetes kubernetes, Status status, String owner, long resyncMs, Runtimes runtimes) {
+    public ControllerConfig(Mesh mesh, Kubernetes kubernetes, Status status, String owner, long resyncMs) {
+        this(mesh, kubernetes, status, owner, resyncMs, new Runtimes("", ""));
+    }
+
     public ControllerConfig {
+        runtimes = runtimes == null ? new Runtimes("", "") : runtimes;
         ConfigCheck.notBlank("owner", owner);
         ConfigCheck.atLeast("resyncMs", resyncMs, 1000); // fabric8's informers resync at most once a second
     }
 
     public static ControllerConfig defaults() {
         return new ControllerConfig(new Mesh("http://127.0.0.1:8080", "", ""), new Kubernetes("", "", "", ""), new Status("", ""),
-                "meshwork-controller", 5000);
+                "meshwork-controller", 5000, new Runtimes("", ""));
     }
 
     /**
@@ -72,6 +78,20 @@ public record ControllerConfig(Mesh mesh, Kubernetes kubernetes, Status status, 
         public Status {
             restUrl = restUrl == null ? "" : restUrl;
             grpcUrl = grpcUrl == null ? "" : grpcUrl;
+        }
+    }
+
+    /**
+     * The cluster's ServingRuntimes and ClusterServingRuntimes, mirrored into the ConfigMap the routers mount as
+     * {@code runtimes.dir}.
+     *
+     * @param configMap the ConfigMap's name; empty: runtimes are not mirrored (the catalog is the ConfigMap's own content)
+     * @param namespace the ConfigMap's namespace; empty: the controller's own
+     */
+    public record Runtimes(String configMap, String namespace) {
+        public Runtimes {
+            configMap = configMap == null ? "" : configMap;
+            namespace = namespace == null ? "" : namespace;
         }
     }
 

@@ -25,8 +25,14 @@ public final class ControllerMain {
                 "MESHWORK_CONTROLLER_", args).config();
         KubernetesClient client;
         InferenceServiceController controller;
+        RuntimeMirror runtimes = null;
         try {
             client = new KubernetesClientBuilder().withConfig(kubernetes(config.kubernetes())).build();
+            if (!config.runtimes().configMap().isEmpty()) {
+                String ns = config.runtimes().namespace().isEmpty() ? client.getNamespace() : config.runtimes().namespace();
+                runtimes = new RuntimeMirror(client, ns == null ? "default" : ns, config.runtimes().configMap());
+                runtimes.start(config.resyncMs());
+            }
             controller = new InferenceServiceController(client, config, new MeshClient(config.mesh()));
             controller.start();
         } catch (Exception e) {
@@ -35,14 +41,19 @@ public final class ControllerMain {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        RuntimeMirror mirror = runtimes;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             controller.close();
+            if (mirror != null) {
+                mirror.close();
+            }
             client.close();
             stopped.countDown();
         }, "meshwork-controller-shutdown"));
         System.out.println("Meshwork controller is up: " + controller.watched() + " InferenceServices in "
                 + (config.kubernetes().namespace().isEmpty() ? "every namespace" : "namespace " + config.kubernetes().namespace())
-                + " at " + client.getMasterUrl() + ", served by the mesh at " + config.mesh().url());
+                + " at " + client.getMasterUrl() + ", served by the mesh at " + config.mesh().url()
+                + (runtimes == null ? "" : "; ServingRuntimes mirrored into ConfigMap " + config.runtimes().configMap()));
         System.out.flush();
         stopped.await();
     }

@@ -25,6 +25,8 @@ class ControllerConfigTest {
         want.put("status.grpcUrl", "");
         want.put("owner", "meshwork-controller");
         want.put("resyncMs", "5000");
+        want.put("runtimes.configMap", "");
+        want.put("runtimes.namespace", "");
         assertDefaults(ControllerConfig.class, ControllerConfig.defaults(), want);
     }
 
@@ -43,6 +45,8 @@ class ControllerConfigTest {
         flags.put("status.grpcUrl", "grpc://mesh.example:443");
         flags.put("owner", "ops");
         flags.put("resyncMs", "2000");
+        flags.put("runtimes.configMap", "meshwork-runtimes");
+        flags.put("runtimes.namespace", "mesh");
         dev.meshwork.testing.ConfigAssertions.assertFullMapping(ControllerConfig.class, ControllerConfig.defaults(), flags);
     }
 

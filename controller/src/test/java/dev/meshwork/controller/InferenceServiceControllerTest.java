@@ -49,6 +49,7 @@ class InferenceServiceControllerTest {
     static ControllerProcess controller;
     static Path token;
     static dev.meshwork.testing.S3Server s3;
+    static Path runtimesDir;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -76,8 +77,15 @@ class InferenceServiceControllerTest {
                 + dev.meshwork.testing.S3Server.ACCESS_KEY + "\",\n  \"secret_access_key\": \"" + dev.meshwork.testing.S3Server.SECRET_KEY
                 + "\",\n  \"endpoint_url\": \"" + s3.endpoint() + "\",\n  \"default_bucket\": \"modelmesh-example-models\",\n"
                 + "  \"region\": \"us-south\"\n}\n");
+        runtimesDir = Files.createDirectories(dir.resolve("runtimes"));
         mesh = MeshProcess.start(dir.resolve("mesh"), "--registry.jdbcUrl=", "--node.storage.roots=" + models,
-                "--node.storage.keysDir=" + storageConfig);
+                "--node.storage.keysDir=" + storageConfig, "--runtimes.dir=" + runtimesDir, "--runtimes.pollMs=200");
+        for (HasMetadata crd : client.load(Files.newInputStream(MeshProcess.repoRoot().resolve("deploy/crds/servingruntimes.yaml"))).items()) {
+            client.resource(crd).create();
+        }
+        for (HasMetadata crd : client.load(Files.newInputStream(MeshProcess.repoRoot().resolve("deploy/crds/clusterservingruntimes.yaml"))).items()) {
+            client.resource(crd).create();
+        }
         token = Files.writeString(dir.resolve("k8s-token"), "controller-token");
         controller = startController();
     }
@@ -85,7 +93,8 @@ class InferenceServiceControllerTest {
     static ControllerProcess startController() throws Exception {
         return ControllerProcess.start(dir.resolve("controller"), List.of("--mesh.url=" + mesh.http(),
                 "--kubernetes.apiUrl=http://127.0.0.1:" + api.getPort(), "--kubernetes.tokenFile=" + token, "--resyncMs=1000",
-                "--status.grpcUrl=grpc://meshwork.mesh:8081", "--status.restUrl=http://meshwork.mesh:8080"));
+                "--status.grpcUrl=grpc://meshwork.mesh:8081", "--status.restUrl=http://meshwork.mesh:8080",
+                "--runtimes.configMap=meshwork-runtimes", "--runtimes.namespace=mesh"));
     }
 
     @AfterAll
@@ -156,6 +165,46 @@ class InferenceServiceControllerTest {
         apply(Fixtures.modelMeshServingExample("example-mnist-isvc"));
         JsonNode invalid = awaitStatus("example-mnist-isvc", s -> s.path("modelStatus").path("transitionStatus").asText().equals("InvalidSpec"));
         assertThat(invalid.path("modelStatus").path("lastFailureInfo").path("reason").asText()).isEqualTo("NoSupportingRuntime");
+    }
+
+    @Test
+    void aClusterServingRuntimeReachesTheRoutersCatalogAndModelsAreBoundToItAgain() throws Exception {
+        apply(isvc("rebind", "onnx", "file://" + dir.resolve("models/v1/model.onnx"), true));
+        awaitStatus("rebind", s -> condition(s, "Ready").equals("True"));
+        String concrete = Fixtures.JSON.readTree(get("/v1/mesh/vmodels/rebind").body()).path("activeModel").asText();
+        assertThat(Fixtures.JSON.readTree(get("/v1/mesh/models/" + concrete).body()).path("servingRuntime").asText()).isEqualTo("kserve-tritonserver");
+
+        var runtimes = client.genericKubernetesResources(RuntimeMirror.CLUSTER_SERVING_RUNTIMES);
+        runtimes.resource(SERIALIZATION.unmarshal("""
+                apiVersion: serving.kserve.io/v1alpha1
+                kind: ClusterServingRuntime
+                metadata:
+                  name: gold-onnx
+                  annotations: {serving.meshwork.dev/adapter: auto}
+                spec:
+                  multiModel: true
+                  supportedModelFormats:
+                    - {name: onnx, version: "1", autoSelect: true, priority: 10}
+                """, GenericKubernetesResource.class)).create();
+        java.util.Map<String, String> data = await("the runtime in the routers' ConfigMap").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    var cm = client.configMaps().inNamespace("mesh").withName("meshwork-runtimes").get();
+                    return cm == null || cm.getData() == null ? java.util.Map.<String, String>of() : cm.getData();
+                }, d -> d.containsKey("clusterservingruntime-gold-onnx.yaml"));
+        for (var e : data.entrySet()) { // what the kubelet does with a mounted ConfigMap
+            Files.writeString(runtimesDir.resolve(e.getKey()), e.getValue());
+        }
+        await("the router binds the model to the new runtime at its next use").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    infer("rebind");
+                    return Fixtures.JSON.readTree(get("/v1/mesh/models/" + concrete).body()).path("servingRuntime").asText();
+                }, "gold-onnx"::equals);
+
+        runtimes.withName("gold-onnx").delete();
+        await("the runtime leaves the ConfigMap").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> !client.configMaps().inNamespace("mesh").withName("meshwork-runtimes").get().getData()
+                        .containsKey("clusterservingruntime-gold-onnx.yaml"));
+        Files.delete(runtimesDir.resolve("clusterservingruntime-gold-onnx.yaml"));
     }
 
     @Test

@@ -148,7 +148,16 @@ class RenderedManifestsTest {
         assertThat(config.cluster().kubernetes().enabled()).isTrue();
         assertThat(config.cluster().kubernetes().serviceName()).isEqualTo("meshwork-hazelcast").isEqualTo(routerFile.get("cluster.kubernetes.serviceName"));
         ObjectNode memberPolicy = r.named("NetworkPolicy", "meshwork-members");
-        assertThat(memberPolicy.path("spec").path("ingress").get(0).path("ports").get(0).path("port").asInt()).isEqualTo(config.cluster().port());
+        JsonNode memberIngress = memberPolicy.path("spec").path("ingress");
+        assertThat(memberIngress).as("one rule: members from members").hasSize(1);
+        assertThat(memberIngress.get(0).path("ports").get(0).path("port").asInt()).isEqualTo(config.cluster().port());
+        JsonNode from = memberIngress.get(0).path("from").get(0).path("podSelector").path("matchLabels");
+        assertThat(Pods.selects(from, Pods.podLabels(router))).isTrue();
+        assertThat(Pods.selects(from, Pods.podLabels(node))).isTrue();
+        assertThat(Pods.selects(from, Pods.podLabels(r.named("Deployment", "meshwork-controller"))))
+                .as("Hazelcast's member port (no TLS, no authentication) is closed to every pod but members").isFalse();
+        assertThat(Pods.selects(memberPolicy.path("spec").path("podSelector").path("matchLabels"), Pods.podLabels(router))).isTrue();
+        assertThat(Pods.selects(memberPolicy.path("spec").path("podSelector").path("matchLabels"), Pods.podLabels(node))).isTrue();
     }
 
     @ParameterizedTest
@@ -229,7 +238,21 @@ class RenderedManifestsTest {
             }
         }
         assertThat(granted).containsExactlyInAnyOrder("inferenceservices:get", "inferenceservices:list", "inferenceservices:watch",
-                "inferenceservices/status:get", "inferenceservices/status:update", "inferenceservices/status:patch");
+                "inferenceservices/status:get", "inferenceservices/status:update", "inferenceservices/status:patch",
+                "servingruntimes:get", "servingruntimes:list", "servingruntimes:watch",
+                "clusterservingruntimes:get", "clusterservingruntimes:list", "clusterservingruntimes:watch");
+        // it may rewrite the routers' catalog ConfigMap, and no other
+        JsonNode cmRule = r.named("Role", "meshwork-controller-runtimes").path("rules").get(0);
+        assertThat(cmRule.path("resources").get(0).asText()).isEqualTo("configmaps");
+        String catalog = cmRule.path("resourceNames").get(0).asText();
+        r.named("ConfigMap", catalog);
+        assertThat(Pods.literalEnv(Pods.container(r.named("Deployment", "meshwork-controller"), "controller")))
+                .containsEntry("MESHWORK_CONTROLLER_RUNTIMES_CONFIGMAP", catalog);
+        boolean mounted = false;
+        for (JsonNode v : Pods.podSpec(r.named("Deployment", "meshwork-router")).path("volumes")) {
+            mounted |= v.path("configMap").path("name").asText().equals(catalog);
+        }
+        assertThat(mounted).as("the routers mount the ConfigMap the controller writes").isTrue();
         ObjectNode binding = r.named("ClusterRoleBinding", "meshwork-controller");
         ObjectNode deployment = r.named("Deployment", "meshwork-controller");
         assertThat(binding.path("subjects").get(0).path("namespace").asText()).as("the binding names the controller's namespace")
