@@ -12,13 +12,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Watches InferenceServices (fabric8's informer) and keeps the mesh and their statuses in line:
  * every add, change, delete and periodic resync queues the object's key, and one worker thread
- * reconciles keys one at a time (a key queued twice is reconciled once). At start, once the
+ * reconciles keys one at a time (a key queued twice is reconciled once). A resync skips an
+ * InferenceService that was serving and up to date less than a minute ago, so a cluster of many
+ * steady models costs the mesh a status read per model per minute, not per resync. At start, once the
  * informer has listed everything, the controller's vmodels whose InferenceService is gone are
  * removed, and vmodels registered by hand are reported and left alone. Threads: the informer's
  * (callbacks only queue) and the worker.
@@ -33,6 +36,9 @@ final class InferenceServiceController implements AutoCloseable {
     private final Reconciler reconciler;
     private final KubernetesSerialization serialization = new KubernetesSerialization();
     private final Set<String> queued = new LinkedHashSet<>(); // guarded by itself
+    /** When each steady InferenceService (serving, up to date) was last found so: the worker writes, the informer's thread reads. */
+    private final Map<String, Long> steady = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long STEADY_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(60);
     private final Thread worker;
     private volatile boolean closed;
     private SharedIndexInformer<GenericKubernetesResource> informer;
@@ -58,7 +64,13 @@ final class InferenceServiceController implements AutoCloseable {
 
             @Override
             public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
-                queue(key(after));
+                String key = key(after);
+                boolean resync = Objects.equals(before.getMetadata().getResourceVersion(), after.getMetadata().getResourceVersion());
+                Long steadySince = steady.get(key);
+                if (resync && steadySince != null && System.nanoTime() - steadySince < STEADY_RECHECK_NANOS) {
+                    return; // served and up to date: looked at again once a minute, not at every resync
+                }
+                queue(key);
             }
 
             @Override
@@ -142,11 +154,19 @@ final class InferenceServiceController implements AutoCloseable {
         GenericKubernetesResource isvc = informer.getStore().getByKey(key);
         JsonNode doc = isvc == null ? null : json(isvc);
         if (doc == null || !Reconciler.isModelMesh(doc)) {
+            steady.remove(key);
             reconciler.forget(namespace, name);
             return;
         }
         JsonNode old = doc.get("status");
         ObjectNode status = reconciler.reconcile(doc, old);
+        JsonNode model = status.path("modelStatus");
+        String active = model.path("states").path("activeModelState").asText();
+        if (model.path("transitionStatus").asText().equals("UpToDate") && (active.equals("Loaded") || active.equals("Standby"))) {
+            steady.put(key, System.nanoTime());
+        } else {
+            steady.remove(key);
+        }
         if (!status.equals(old)) {
             @SuppressWarnings("unchecked")
             Map<String, Object> value = MeshClient.JSON.convertValue(status, Map.class);
