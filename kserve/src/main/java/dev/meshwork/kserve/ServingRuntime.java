@@ -14,15 +14,24 @@ import java.util.Map;
  *                        in-process runtime of the model's format, or {@code external} for the node's
  *                        external runtime of the same name; empty when it has no binding
  * @param source          the file it came from, for messages
+ * @param nodeSelector    {@code spec.nodeSelector}: the labels a node must carry ({@code placement.labels},
+ *                        {@code placement.zone}) to load the models this runtime serves
  */
 public record ServingRuntime(String name, String namespace, List<Format> formats, boolean multiModel, boolean disabled,
-                             List<String> protocolVersions, List<Container> containers, String adapter, String source) {
+                             List<String> protocolVersions, List<Container> containers, String adapter, String source,
+                             Map<String, String> nodeSelector) {
     public static final String ADAPTER_ANNOTATION = "serving.meshwork.dev/adapter";
 
     public ServingRuntime {
         formats = List.copyOf(formats);
         protocolVersions = List.copyOf(protocolVersions);
         containers = List.copyOf(containers);
+        nodeSelector = nodeSelector == null ? Map.of() : Map.copyOf(nodeSelector);
+    }
+
+    public ServingRuntime(String name, String namespace, List<Format> formats, boolean multiModel, boolean disabled,
+                          List<String> protocolVersions, List<Container> containers, String adapter, String source) {
+        this(name, namespace, formats, multiModel, disabled, protocolVersions, containers, adapter, source, Map.of());
     }
 
     public boolean clusterScoped() {

@@ -71,8 +71,11 @@ public final class ServingRuntimeParser {
             containers.add(new ServingRuntime.Container(c.at("name").requiredText(), c.at("image").text(""),
                     c.at("command").texts(), c.at("args").texts(), env, c.at("resources").mapping(), ports));
         }
+        // the pods' nodeSelector of a KServe runtime: in a mesh, the labels a node must carry to load its models
+        java.util.Map<String, String> nodeSelector = new java.util.LinkedHashMap<>();
+        spec.at("nodeSelector").mapping().forEach((k, v) -> nodeSelector.put(k, String.valueOf(v)));
         return new ServingRuntime(name, namespace, formats, spec.at("multiModel").bool(false), spec.at("disabled").bool(false),
-                protocols, containers, adapter, doc.source());
+                protocols, containers, adapter, doc.source(), nodeSelector);
     }
 
     /** KServe's versions are strings: a bare YAML number ({@code version: 1}) is refused with the fix, as the API server would refuse it. */

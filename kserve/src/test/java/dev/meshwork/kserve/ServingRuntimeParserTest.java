@@ -39,6 +39,8 @@ class ServingRuntimeParserTest {
                     - containerPort: 8080
               protocolVersions: [v1, v2]
               multiModel: false
+              nodeSelector:
+                accelerator: nvidia-a100
               someFieldKServeAddsLater: {whatever: 1}
             """;
 
@@ -55,6 +57,7 @@ class ServingRuntimeParserTest {
         assertThat(c.ports()).containsExactly(8080);
         assertThat(c.resources()).containsKey("requests");
         assertThat(r.adapter()).isEmpty();
+        assertThat(r.nodeSelector()).containsExactly(java.util.Map.entry("accelerator", "nvidia-a100"));
     }
 
     @ParameterizedTest(name = "{1}")

@@ -64,6 +64,7 @@ final class FrontDoor implements AutoCloseable {
         AccessControl access = new AccessControl(config.auth(), audit, metrics, ModelSpec::isNamespace, ModelSpec.DEFAULT_NAMESPACE);
         this.requestThreads = RequestThreads.create(config.requestThreads());
         this.service = new ModelService(models, vmodels, backend, catalog::catalog);
+        backend.requiredLabels(service::requiredLabels);
         ref.set(service);
         RequestMetrics requests = new RequestMetrics(metrics, service);
         VModelService vmodelService = new VModelService(service, requestThreads);

@@ -158,6 +158,10 @@ public final class MeshCluster implements AutoCloseable {
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    public MeshExtension.Http delete(MeshProcess router, String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(router.http() + path)).timeout(Duration.ofSeconds(60)).DELETE().build());
+    }
+
     private MeshExtension.Http send(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
         return new MeshExtension.Http(r.statusCode(), r.body());

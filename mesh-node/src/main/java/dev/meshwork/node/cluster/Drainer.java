@@ -38,8 +38,12 @@ final class Drainer {
     private final NodeProcessConfig.Drain config;
     private final InternalChannels dialer;
 
+    /** This node's labels without its zone: where its models may go. */
+    private final java.util.Map<String, String> poolLabels;
+
     Drainer(NodeAgent agent, TablePublisher publisher, PlacementTable placement, NodeTable nodes, NodeProcessConfig.Drain config,
-            InternalChannels dialer) {
+            InternalChannels dialer, java.util.Map<String, String> poolLabels) {
+        this.poolLabels = java.util.Map.copyOf(poolLabels);
         this.dialer = dialer;
         this.agent = agent;
         this.publisher = publisher;
@@ -86,8 +90,9 @@ final class Drainer {
             return false;
         }
         List<NodeRecord> others = nodes.list().stream().filter(n -> !n.nodeId().equals(agent.nodeId())).toList();
+        // a node does not know the catalog's nodeSelectors: it hands its models only to nodes of its own pool (its labels but the zone)
         Optional<PlacementPolicy.Choice> choice = PlacementPolicy.choose(new PlacementPolicy.Request(c.modelId(), spec.get().format().name(),
-                spec.get().runtime(), c.sizeBytes(), Set.of()), others, copies);
+                spec.get().runtime(), c.sizeBytes(), Set.of(), poolLabels), others, copies);
         if (choice.isEmpty()) {
             LOG.warn("drain of node {}: no other node can take model {}", agent.nodeId(), c.modelId());
             return false;

@@ -160,7 +160,9 @@ public final class NodeProcess implements AutoCloseable {
     public void drainAndClose() {
         health.setStatus("", HealthCheckResponse.ServingStatus.NOT_SERVING);
         long started = System.nanoTime();
-        new Drainer(agent, publisher, placement, nodes, config.drain(), dialer).drain();
+        java.util.Map<String, String> pool = new java.util.HashMap<>(config.placement().labelMap());
+        pool.remove(dev.meshwork.placement.table.NodeRecord.ZONE);
+        new Drainer(agent, publisher, placement, nodes, config.drain(), dialer, pool).drain();
         audit.record("system", "*", "admin", "drain " + config.node().nodeId(), "ok", "signal",
                 "drained in " + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
         close();

@@ -76,6 +76,11 @@ public final class ClusterNodeBackend implements NodeBackend {
         this.scaler = new CopyScaler(scaling, placement, loads, this.metrics);
     }
 
+    @Override
+    public void requiredLabels(java.util.function.Function<String, java.util.Map<String, String>> ofModel) {
+        loads.requiredLabels(ofModel);
+    }
+
     /** A node left the cluster: drop its channel and what this router counted for it. */
     public void nodeGone(String nodeId, String endpoint) {
         chooser.forget(nodeId);

@@ -61,6 +61,8 @@ final class LoadCoordinator {
     private final RecentFailures stale;
     /** Whether this router has seen a node in the table: "none yet" and "all gone" are different news. Any thread sets it. */
     private volatile boolean sawNodes;
+    /** The labels a node must carry to load a model, by id (its runtime's nodeSelector); set once, read by load threads. */
+    private volatile java.util.function.Function<String, java.util.Map<String, String>> requiredLabels = id -> java.util.Map.of();
 
     LoadCoordinator(PlacementTable placement, NodeTable nodes, LoadClaims claims, String owner, NodeChannels channels,
                     ForwardConfig config, RecentFailures suspects, RecentFailures loadFailures, RecentFailures stale,
@@ -230,7 +232,7 @@ final class LoadCoordinator {
         sawNodes |= !all.isEmpty();
         List<NodeRecord> candidates = all.stream().filter(n -> !suspects.contains(n.nodeId())).toList();
         PlacementPolicy.Request request = new PlacementPolicy.Request(spec.id(), spec.format().name(), spec.runtime(),
-                Math.max(0, spec.sizeHint()), loadFailures.under(spec.id() + "@"));
+                Math.max(0, spec.sizeHint()), loadFailures.under(spec.id() + "@"), requiredLabels.apply(spec.id()));
         Optional<PlacementPolicy.Choice> choice = PlacementPolicy.choose(request, candidates, copies);
         if (choice.isEmpty()) {
             throw noPlace(spec, all.size(), candidates, copies);
@@ -274,6 +276,11 @@ final class LoadCoordinator {
                 + config.loadTimeoutMs() + " ms (forward.loadTimeoutMs); it keeps loading, retry later");
     }
 
+    /** Where loads find the labels a model needs on its node. */
+    void requiredLabels(java.util.function.Function<String, java.util.Map<String, String>> ofModel) {
+        this.requiredLabels = ofModel;
+    }
+
     private MeshError noPlace(ModelSpec spec, int inTable, List<NodeRecord> nodes, List<CopyRecord> copies) {
         Optional<CopyRecord> failed = copies.stream().filter(x -> x.state() == CopyState.FAILED).findFirst();
         if (failed.isPresent()) {
@@ -289,6 +296,13 @@ final class LoadCoordinator {
         if (nodes.isEmpty()) {
             return new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' cannot load now: all " + inTable
                     + " nodes failed to answer within the last " + config.suspectMs() + " ms (forward.suspectMs); retry");
+        }
+        java.util.Map<String, String> labels = requiredLabels.apply(spec.id());
+        if (!labels.isEmpty() && nodes.stream().noneMatch(n -> PlacementPolicy.carries(n,
+                new PlacementPolicy.Request(spec.id(), "", "", 0, java.util.Set.of(), labels)))) {
+            return new MeshError(ErrorCode.CAPACITY_EXHAUSTED, "no node can load model '" + spec.id() + "': its runtime's nodeSelector "
+                    + new java.util.TreeMap<>(labels) + " matches none of the " + nodes.size()
+                    + " nodes that are up (their placement.labels and placement.zone)");
         }
         String what = spec.runtime().isEmpty() ? "model format '" + spec.format().name() + "'" : "runtime '" + spec.runtime() + "'";
         return new MeshError(ErrorCode.CAPACITY_EXHAUSTED, "no node can load model '" + spec.id() + "': none of the "

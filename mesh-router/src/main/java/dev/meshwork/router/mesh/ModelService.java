@@ -41,6 +41,19 @@ public final class ModelService {
         this.binder = new RuntimeBinder(catalog, backend);
     }
 
+    /** The labels a node must carry to load a model (its runtime's nodeSelector); none for an unknown or unbindable model. */
+    public java.util.Map<String, String> requiredLabels(String modelId) {
+        Optional<ModelSpec> spec = registry.get(modelId);
+        if (spec.isEmpty()) {
+            return java.util.Map.of();
+        }
+        try {
+            return binding(spec.get()).nodeSelector();
+        } catch (MeshError e) {
+            return java.util.Map.of(); // its requests fail on the binding itself, saying why
+        }
+    }
+
     /** The catalog changed: bindings are made again on next use (a model the new catalog cannot bind fails its requests, saying why). */
     public void catalogChanged() {
         bindings.clear();

@@ -16,6 +16,13 @@ import java.util.List;
  * from request threads (virtual threads), never from an event loop. Implementations are thread-safe.
  */
 public interface NodeBackend extends AutoCloseable {
+    /**
+     * Tells the backend where to find, by model id, the labels a node must carry to load a model (its runtime's
+     * {@code nodeSelector}). A backend with one node ignores it. Called once, before any load.
+     */
+    default void requiredLabels(java.util.function.Function<String, java.util.Map<String, String>> ofModel) {
+    }
+
     /** Fails fast, without loading, when no node could serve this model (unknown format or runtime). */
     void checkServable(ModelSpec spec);
 

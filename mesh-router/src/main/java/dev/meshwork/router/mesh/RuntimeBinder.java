@@ -21,8 +21,14 @@ public final class RuntimeBinder {
     private final Supplier<RuntimeCatalog> catalog;
     private final NodeBackend backend;
 
-    /** The outcome for a registration: the node's spec and the catalog runtime (empty when a node runtime was named directly). */
-    public record Binding(ModelSpec registration, ModelSpec nodeSpec, String servingRuntime) {
+    /**
+     * The outcome for a registration: the node's spec, the catalog runtime (empty when a node runtime was named directly)
+     * and the labels a node must carry to load it (the runtime's {@code nodeSelector}).
+     */
+    public record Binding(ModelSpec registration, ModelSpec nodeSpec, String servingRuntime, java.util.Map<String, String> nodeSelector) {
+        public Binding {
+            nodeSelector = java.util.Map.copyOf(nodeSelector);
+        }
     }
 
     public RuntimeBinder(Supplier<RuntimeCatalog> catalog, NodeBackend backend) {
@@ -35,7 +41,7 @@ public final class RuntimeBinder {
         String named = spec.runtime();
         Set<String> nodeRuntimes = nodeRuntimes();
         if (!named.isEmpty() && RuntimeSelector.find(c.runtimes(), spec.namespace(), named).isEmpty() && nodeRuntimes.contains(named)) {
-            return new Binding(spec, spec, "");
+            return new Binding(spec, spec, "", java.util.Map.of());
         }
         String format = spec.format().name();
         ServingRuntime r = c.select(spec.namespace(), format, spec.format().version(), named);
@@ -59,7 +65,7 @@ public final class RuntimeBinder {
                 nodeRuntime = nodeRuntimes.contains(r.name()) ? r.name() : "";
             }
         }
-        return new Binding(spec, spec.withRuntime(nodeRuntime), r.name());
+        return new Binding(spec, spec.withRuntime(nodeRuntime), r.name(), r.nodeSelector());
     }
 
     private Set<String> nodeRuntimes() {

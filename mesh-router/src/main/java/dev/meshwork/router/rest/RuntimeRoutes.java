@@ -37,6 +37,7 @@ final class RuntimeRoutes {
         m.put("multiModel", r.multiModel());
         m.put("protocolVersions", r.protocolVersions());
         m.put("supportedModelFormats", r.formats());
+        m.put("nodeSelector", r.nodeSelector());
         m.put("containers", r.containers());
         m.put("source", r.source());
         return m;

@@ -16,8 +16,9 @@ import java.util.random.RandomGenerator;
  * Where a model loads: a pure function over a snapshot of the node table and the model's copies.
  *
  * <p>Candidates are the slots whose runtime serves the model (the runtime it names, else an
- * auto-select slot of its format) on nodes that are not draining and hold no live copy of it yet
- * (copies spread across nodes), in slots large enough for it at all. Among them, in order: nodes
+ * auto-select slot of its format) on nodes that are not draining, carry the labels the request
+ * requires and hold no live copy of it yet (copies spread across nodes), in slots large enough
+ * for it at all. Among them, in order: nodes
  * where the model did not recently fail to load (named by the caller, or holding a FAILED copy:
  * such a node answers with its remembered failure until its back-off ends, so it is the last
  * resort, not excluded); nodes in a zone that holds no live copy of it yet (copies spread across
@@ -44,12 +45,29 @@ public final class PlacementPolicy {
      * @param runtime    the node runtime the model must run on, or empty for any auto-select slot of its format
      * @param sizeBytes  the model's expected size; 0 when unknown
      * @param avoidNodes nodes where this model recently failed to load
+     * @param requiredLabels labels a node must carry to take the model (its ServingRuntime's {@code nodeSelector}); empty: any node
      */
-    public record Request(String modelId, String format, String runtime, long sizeBytes, Set<String> avoidNodes) {
+    public record Request(String modelId, String format, String runtime, long sizeBytes, Set<String> avoidNodes,
+                          java.util.Map<String, String> requiredLabels) {
         public Request {
             runtime = runtime == null ? "" : runtime;
             avoidNodes = Set.copyOf(avoidNodes);
+            requiredLabels = requiredLabels == null ? java.util.Map.of() : java.util.Map.copyOf(requiredLabels);
         }
+
+        public Request(String modelId, String format, String runtime, long sizeBytes, Set<String> avoidNodes) {
+            this(modelId, format, runtime, sizeBytes, avoidNodes, java.util.Map.of());
+        }
+    }
+
+    /** Whether the node carries every label the request requires. */
+    public static boolean carries(NodeRecord node, Request request) {
+        for (java.util.Map.Entry<String, String> l : request.requiredLabels().entrySet()) {
+            if (!l.getValue().equals(node.labels().get(l.getKey()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The slot chosen. */
@@ -122,7 +140,7 @@ public final class PlacementPolicy {
         Candidate best = null;
         for (int i = 0; i < nodes.size(); i++) {
             NodeRecord n = nodes.get(i);
-            if (n.draining() || holds(copies, n.nodeId(), false)) {
+            if (n.draining() || holds(copies, n.nodeId(), false) || !carries(n, request)) {
                 continue;
             }
             boolean failedHere = request.avoidNodes().contains(n.nodeId()) || holds(copies, n.nodeId(), true);

@@ -31,6 +31,12 @@ class PlacementPolicyTest {
         return new NodeRecord(n.nodeId(), n.endpoint(), n.memberId(), n.slots(), n.inFlight(), false, 0, java.util.Map.of(NodeRecord.ZONE, zone));
     }
 
+    /** {@link #node} with one label. */
+    private static NodeRecord labelled(String id, long onnxUsedMb, String key, String value) {
+        NodeRecord n = node(id, onnxUsedMb, 0, false);
+        return new NodeRecord(n.nodeId(), n.endpoint(), n.memberId(), n.slots(), 0, false, 0, java.util.Map.of(key, value));
+    }
+
     private static NodeRecord dedicated(String id) {
         return new NodeRecord(id, id + ":1", "m-" + id, List.of(
                 new SlotRecord("gold-0", "gold", "cpu", List.of("onnx"), false, 100 * MB, 0, 0, List.of())), 0, false, 0);
@@ -91,6 +97,11 @@ class PlacementPolicyTest {
                         List.of(new CopyRecord("a1", "onnx-0", CopyState.FAILED, 0, 0, "bad"), copyOn("b1")), "a2/onnx-0"),
                 new Case("a zone is second to a recent failure elsewhere", onnx(10, "b1"),
                         List.of(zoned("a1", "a", 0, 0), zoned("a2", "a", 0, 0), zoned("b1", "b", 0, 0)), List.of(copyOn("a1")), "a2/onnx-0"),
+                new Case("a required label keeps the model on the nodes that carry it, however full", new PlacementPolicy.Request("m", "onnx", "",
+                        10 * MB, Set.of(), java.util.Map.of("pool", "gpu")),
+                        List.of(node("a", 0, 0, false), labelled("g", 90, "pool", "gpu")), List.of(), "g/onnx-0"),
+                new Case("a required label no node carries: nowhere", new PlacementPolicy.Request("m", "onnx", "", 10 * MB, Set.of(),
+                        java.util.Map.of("pool", "tpu")), List.of(node("a", 0, 0, false), labelled("g", 0, "pool", "gpu")), List.of(), ""),
                 new Case("nodes without a zone are zones of their own", onnx(10),
                         List.of(node("x", 0, 0, false), node("y", 50, 0, false), zoned("a2", "a", 90, 0)), List.of(copyOn("x")), "y/onnx-0"));
     }
