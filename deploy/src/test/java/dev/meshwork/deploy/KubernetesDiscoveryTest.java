@@ -3,6 +3,7 @@ package dev.meshwork.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshwork.testing.Fixtures;
 import dev.meshwork.testing.MeshProcess;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -32,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The way the manifests form a cluster, for real: a router and a node find each other through
  * Hazelcast's Kubernetes discovery, reading the member service's EndpointSlices from a Kubernetes
- * API server (fabric8's, in CRUD mode, over TLS on loopback) with a bearer token, and then serve a model.
+ * API server (fabric8's, in CRUD mode, over TLS on loopback) with a bearer token, and then serve a
+ * model; the node reports its machine's zone and instance type, read from the same API server.
  */
 class KubernetesDiscoveryTest {
     private static final String NAMESPACE = "mesh";
@@ -60,7 +62,8 @@ class KubernetesDiscoveryTest {
             }
             // the pod each member runs in (Hazelcast looks itself up by host name) on a machine in a zone
             client.nodes().resource(new NodeBuilder().withNewMetadata().withName("worker-a")
-                    .addToLabels("topology.kubernetes.io/zone", "zone-a").endMetadata().build()).create();
+                    .addToLabels("topology.kubernetes.io/zone", "zone-a").addToLabels("node.kubernetes.io/instance-type", "m5.large")
+                    .addToLabels("kubernetes.io/hostname", "worker-a").endMetadata().build()).create();
             for (String pod : new java.util.TreeSet<>(List.of(InetAddress.getLocalHost().getHostName(), System.getenv().getOrDefault("HOSTNAME", "localhost")))) {
                 client.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withName(pod).endMetadata()
                         .withNewSpec().withNodeName("worker-a").endSpec().build()).create();
@@ -76,7 +79,7 @@ class KubernetesDiscoveryTest {
             routerFlags.addAll(List.of("--cluster.port=" + routerPort, "--registry.jdbcUrl="));
             processes.add(MeshProcess.router(dir.resolve("router"), routerFlags));
             List<String> nodeFlags = new ArrayList<>(discovery);
-            nodeFlags.addAll(List.of("--cluster.port=" + nodePort, "--node.nodeId=node-k8s",
+            nodeFlags.addAll(List.of("--cluster.port=" + nodePort, "--node.nodeId=node-k8s", "--placement.kubernetesNode=worker-a",
                     "--node.storage.roots=" + MeshProcess.repoRoot().resolve("examples")));
             processes.add(MeshProcess.node(dir.resolve("node"), nodeFlags));
             MeshProcess router = processes.get(0);
@@ -85,6 +88,12 @@ class KubernetesDiscoveryTest {
             await("the router sees the node").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
                     Fixtures.JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(router.http() + "/v1/mesh/nodes")).build(),
                             HttpResponse.BodyHandlers.ofString()).body()).path("nodes").size() == 1);
+            // the node took its machine's zone and instance type (and only the labels it is told to take)
+            JsonNode node = Fixtures.JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(router.http() + "/v1/mesh/nodes")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).path("nodes").get(0);
+            assertThat(node.path("zone").asText()).isEqualTo("zone-a");
+            assertThat(node.path("labels").path("node.kubernetes.io/instance-type").asText()).isEqualTo("m5.large");
+            assertThat(node.path("labels").has("kubernetes.io/hostname")).isFalse();
             String uri = MeshProcess.repoRoot().resolve("examples/onnx/mlp-classifier/model.onnx").toUri().toString();
             HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(router.http() + "/v1/mesh/models/k8s-mlp"))
                     .PUT(HttpRequest.BodyPublishers.ofString("{\"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \"" + uri + "\"}")).build(),

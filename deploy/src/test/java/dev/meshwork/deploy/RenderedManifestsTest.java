@@ -130,7 +130,7 @@ class RenderedManifestsTest {
         assertThat(nodeKeys).containsAll(leaves(Pods.mountedConfigFile(r, node, nc, Pods.configArg(nc))).keySet());
         assertThat(envKeys(nc)).as("MESHWORK_* variables of the node").allMatch(k -> nodeKeys.contains(k));
         assertThat(Pods.envNames(nc)).contains("MESHWORK_NODE_NODEID", "MESHWORK_GRPC_ADVERTISEHOST", "MESHWORK_CLUSTER_HOST",
-                "MESHWORK_PLACEMENT_ZONE");
+                "MESHWORK_PLACEMENT_KUBERNETESNODE");
         assertThat(Pods.port(nc, "grpc")).contains(config.grpc().port());
         assertThat(Pods.port(nc, "http")).contains(config.http().port());
         assertThat(Pods.port(nc, "hazelcast")).contains(config.cluster().port());
@@ -222,6 +222,14 @@ class RenderedManifestsTest {
                 "endpointslices:get", "endpointslices:list");
         ObjectNode binding = r.named("RoleBinding", "meshwork-discovery");
         assertThat(binding.path("subjects").get(0).path("name").asText()).isEqualTo("meshwork");
+        // nodes read their machine's labels, and nothing else cluster-wide
+        JsonNode nodeRule = r.named("ClusterRole", "meshwork-node-labels").path("rules");
+        assertThat(nodeRule).hasSize(1);
+        assertThat(nodeRule.get(0).path("resources").toString()).isEqualTo("[\"nodes\"]");
+        assertThat(nodeRule.get(0).path("verbs").toString()).isEqualTo("[\"get\"]");
+        ObjectNode nodeBinding = r.named("ClusterRoleBinding", "meshwork-node-labels");
+        assertThat(nodeBinding.path("subjects").get(0).path("namespace").asText())
+                .isEqualTo(r.named("Deployment", "meshwork-node").path("metadata").path("namespace").asText());
         r.named("ServiceAccount", "meshwork");
     }
 

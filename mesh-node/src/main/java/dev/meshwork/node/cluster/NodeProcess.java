@@ -54,6 +54,8 @@ public final class NodeProcess implements AutoCloseable {
     private final NodeHttp http;
     private final InternalChannels dialer;
     private final AuditLog audit;
+    /** Where the node runs (its zone, pool, machine), as its node record carries it. */
+    private final java.util.Map<String, String> labels;
     private volatile boolean joined;
     private static final Logger LOG = LoggerFactory.getLogger(NodeProcess.class);
     private static final long ROUTER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(120);
@@ -94,11 +96,13 @@ public final class NodeProcess implements AutoCloseable {
                     + ": " + e.getMessage(), e);
         }
         this.endpoint = config.grpc().endpoint(server.getPort());
+        this.labels = config.placement().labelMap(config.placement().kubernetesNode().isEmpty() ? java.util.Map.of()
+                : KubernetesNodeLabels.read(config.placement().kubernetesNode(), config.placement().kubernetesLabels(), config.cluster().kubernetes()));
         // live at once (a node waiting for a router is healthy), ready once its rows are in the tables
         this.http = new NodeHttp(config.http(), metrics, () -> joined && hz.getLifecycleService().isRunning() && !agent.draining());
         awaitRouter();
         this.publisher = new TablePublisher(agent, placement, nodes, endpoint, () -> hz.getCluster().getLocalMember().getUuid().toString(),
-                config.publishMs(), config.placement().labelMap());
+                config.publishMs(), labels);
         late[0] = publisher;
         joined = true;
         health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
@@ -160,7 +164,7 @@ public final class NodeProcess implements AutoCloseable {
     public void drainAndClose() {
         health.setStatus("", HealthCheckResponse.ServingStatus.NOT_SERVING);
         long started = System.nanoTime();
-        java.util.Map<String, String> pool = new java.util.HashMap<>(config.placement().labelMap());
+        java.util.Map<String, String> pool = new java.util.HashMap<>(labels);
         pool.remove(dev.meshwork.placement.table.NodeRecord.ZONE);
         new Drainer(agent, publisher, placement, nodes, config.drain(), dialer, pool).drain();
         audit.record("system", "*", "admin", "drain " + config.node().nodeId(), "ok", "signal",

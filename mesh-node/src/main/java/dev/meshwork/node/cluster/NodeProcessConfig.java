@@ -45,26 +45,45 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterCo
     /**
      * What routers know of where the node runs, for placement.
      *
-     * @param zone   the node's failure zone (on Kubernetes, its machine's {@code topology.kubernetes.io/zone}): a
-     *               model's copies go to different zones before two share one; empty: a zone of its own
-     * @param labels more {@code key=value} labels of the node (instance type, pool), shown in {@code GET /v1/mesh/nodes}
+     * @param zone             the node's failure zone: a model's copies go to different zones before two share one; empty:
+     *                         the Kubernetes node's {@code topology.kubernetes.io/zone} when {@code kubernetesNode} is set, else
+     *                         a zone of its own
+     * @param labels           more {@code key=value} labels of the node (a pool, an accelerator), which runtimes' nodeSelectors
+     *                         match; shown in {@code GET /v1/mesh/nodes}
+     * @param kubernetesNode   the Kubernetes node (machine) the pod runs on (the manifests pass {@code spec.nodeName}): its
+     *                         labels named in {@code kubernetesLabels} are read from the API server at start; empty: none
+     * @param kubernetesLabels which of the Kubernetes node's labels the node takes (its own {@code labels} and {@code zone} win)
      */
-    public record Placement(String zone, List<String> labels) {
+    public record Placement(String zone, List<String> labels, String kubernetesNode, List<String> kubernetesLabels) {
+        public static final List<String> KUBERNETES_LABELS = List.of("topology.kubernetes.io/zone", "topology.kubernetes.io/region",
+                "node.kubernetes.io/instance-type", "nvidia.com/gpu.present");
+
         public Placement {
             zone = zone == null ? "" : zone.strip();
             labels = labels == null ? List.of() : List.copyOf(labels);
+            kubernetesNode = kubernetesNode == null ? "" : kubernetesNode.strip();
+            kubernetesLabels = kubernetesLabels == null ? KUBERNETES_LABELS : List.copyOf(kubernetesLabels);
             for (String l : labels) {
                 ConfigCheck.require(l.indexOf('=') > 0, "placement.labels takes key=value entries, got '%s'", l);
             }
         }
 
+        public Placement(String zone, List<String> labels) {
+            this(zone, labels, "", KUBERNETES_LABELS);
+        }
+
         public static Placement defaults() {
-            return new Placement("", List.of());
+            return new Placement("", List.of(), "", KUBERNETES_LABELS);
         }
 
         /** The labels as the node record carries them, the zone under {@code topology.kubernetes.io/zone}. */
         public java.util.Map<String, String> labelMap() {
-            java.util.Map<String, String> m = new java.util.TreeMap<>();
+            return labelMap(java.util.Map.of());
+        }
+
+        /** As {@link #labelMap()}, over the Kubernetes node's labels, which the configured ones override. */
+        public java.util.Map<String, String> labelMap(java.util.Map<String, String> fromKubernetes) {
+            java.util.Map<String, String> m = new java.util.TreeMap<>(fromKubernetes);
             for (String l : labels) {
                 m.put(l.substring(0, l.indexOf('=')).strip(), l.substring(l.indexOf('=') + 1).strip());
             }
@@ -74,7 +93,6 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterCo
             return m;
         }
     }
-
 
     /**
      * The HTTP listener of {@code /metrics} and {@code /health/*}.

@@ -28,7 +28,10 @@ class NodeProcessConfigTest {
                 Map.entry("drain.hotWindowMs", "300000"),
                 Map.entry("drain.graceMs", "1000"),
                 Map.entry("placement.zone", ""),
-                Map.entry("placement.labels", "")), "node", "cluster", "tls", "security");
+                Map.entry("placement.labels", ""),
+                Map.entry("placement.kubernetesNode", ""),
+                Map.entry("placement.kubernetesLabels", "topology.kubernetes.io/zone,topology.kubernetes.io/region,"
+                        + "node.kubernetes.io/instance-type,nvidia.com/gpu.present")), "node", "cluster", "tls", "security");
         assertThat(NodeProcessConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
         assertThat(NodeProcessConfig.defaults().cluster()).isEqualTo(ClusterConfig.defaults());
     }
@@ -47,7 +50,9 @@ class NodeProcessConfigTest {
                 Map.entry("drain.hotWindowMs", "2"),
                 Map.entry("drain.graceMs", "3"),
                 Map.entry("placement.zone", "eu-west-1a"),
-                Map.entry("placement.labels", "pool=gpu,instance=g5")), "node", "cluster", "tls", "security");
+                Map.entry("placement.labels", "pool=gpu,instance=g5"),
+                Map.entry("placement.kubernetesNode", "worker-7"),
+                Map.entry("placement.kubernetesLabels", "topology.kubernetes.io/zone")), "node", "cluster", "tls", "security");
         NodeProcessConfig sections = ConfigLoader.load(NodeProcessConfig.class, NodeProcessConfig.defaults(), "TEST_", Map.of(),
                 List.of("--node.nodeId=node-3", "--cluster.name=prod")).config();
         assertThat(sections.node().nodeId()).isEqualTo("node-3");
