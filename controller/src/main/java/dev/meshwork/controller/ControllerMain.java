@@ -36,7 +36,13 @@ public final class ControllerMain {
             controller = new InferenceServiceController(client, config, new MeshClient(config.mesh()));
             controller.start();
         } catch (Exception e) {
-            System.err.println("meshwork controller: cannot start: " + e);
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            System.err.println("meshwork controller: cannot start: " + e.getMessage() + (root == e ? "" : " (" + root + ")")
+                    + "; the Kubernetes API server is " + (config.kubernetes().apiUrl().isEmpty() ? "the pod's or the kubeconfig's"
+                    : config.kubernetes().apiUrl()) + ", the mesh " + config.mesh().url());
             System.exit(1);
             return;
         }
