@@ -42,7 +42,7 @@ final class MeshClient {
         this.token = readToken(config.tokenFile());
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
         if (!config.caFile().isEmpty()) {
-            b.sslContext(trusting(config.caFile()));
+            b.sslContext(dev.meshwork.security.tls.ClientTls.trusting("mesh.caFile", config.caFile(), 10_000));
         }
         this.http = b.build();
     }
@@ -105,18 +105,6 @@ final class MeshClient {
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    /** TLS that trusts the CA file's certificates (read again when the file changes, as a renewed Secret does). */
-    private static javax.net.ssl.SSLContext trusting(String caFile) {
-        try {
-            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
-            tls.init(null, new javax.net.ssl.TrustManager[] {new dev.meshwork.security.tls.ReloadingTrustManager("mesh.caFile", caFile, 10_000,
-                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry())}, null);
-            return tls;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalArgumentException("mesh.caFile " + caFile + ": " + e.getMessage(), e);
-        }
     }
 
     private static String readToken(String file) {

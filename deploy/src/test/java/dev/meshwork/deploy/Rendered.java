@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 record Rendered(String path, List<ObjectNode> objects) {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     /** The files do not change while tests run: each kustomization is rendered once per test JVM (test threads). */
-    private static final java.util.Map<String, Rendered> RENDERED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.Map<String, Rendered> RENDERED = new java.util.HashMap<>(); // guarded by the class
 
     /** Renders {@code deploy/<path>} (an overlay or a component directory); kubectl is installed when missing. */
     static synchronized Rendered of(String path) throws IOException, InterruptedException {
@@ -29,7 +29,7 @@ record Rendered(String path, List<ObjectNode> objects) {
             done = render(path);
             RENDERED.put(path, done);
         }
-        return done;
+        return done; // computeIfAbsent cannot: rendering throws checked exceptions
     }
 
     private static Rendered render(String path) throws IOException, InterruptedException {

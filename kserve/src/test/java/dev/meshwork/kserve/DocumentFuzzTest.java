@@ -35,6 +35,16 @@ class DocumentFuzzTest {
             spec:
               predictor:
                 onnx: {storageUri: "file:///models/m.onnx"}
+            ---
+            apiVersion: serving.kserve.io/v1beta1
+            kind: InferenceService
+            metadata: {name: keyed}
+            spec:
+              predictor:
+                model:
+                  modelFormat: {name: onnx}
+                  runtime: ovms-1.x
+                  storage: {key: localMinIO, path: onnx/mnist.onnx, parameters: {bucket: other}}
             """;
     static final String RUNTIME = """
             apiVersion: serving.kserve.io/v1alpha1
@@ -49,6 +59,7 @@ class DocumentFuzzTest {
                   autoSelect: true
                   priority: 2
               multiModel: true
+              nodeSelector: {pool: gpu}
               containers:
                 - name: kserve-container
                   image: examplemodelserver:latest

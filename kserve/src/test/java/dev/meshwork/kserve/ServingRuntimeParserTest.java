@@ -70,6 +70,7 @@ class ServingRuntimeParserTest {
             spec: {supportedModelFormats: [{name: onnx, autoSelect: "yes"}]} | /spec/supportedModelFormats/0/autoSelect: expected true or false, got string "yes"
             spec: {supportedModelFormats: [{name: onnx, priority: 0}]} | /spec/supportedModelFormats/0/priority: expected an integer of at least 1, got number 0
             spec: {disabled: 1}                                      | /spec/disabled: expected true or false, got number 1
+            spec: {nodeSelector: [gpu]}                              | /spec/nodeSelector: expected a mapping
             spec: {protocolVersions: [v3]}                           | /spec/protocolVersions/0: expected one of
             spec: {containers: [{image: x}]}                         | /spec/containers/0/name: expected a non-empty string, got nothing
             metadata: {name: x, annotations: {serving.meshwork.dev/adapter: caffe}} | /metadata/annotations/serving.meshwork.dev/adapter: expected one of

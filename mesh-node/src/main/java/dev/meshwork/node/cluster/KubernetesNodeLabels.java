@@ -2,9 +2,8 @@ package dev.meshwork.node.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meshwork.security.tls.ReloadingTrustManager;
+import dev.meshwork.security.tls.ClientTls;
 import dev.meshwork.state.cluster.ClusterConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,8 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 
 /**
  * The labels of the Kubernetes node (machine) a node's pod runs on, read once at start from the API
@@ -45,9 +42,7 @@ final class KubernetesNodeLabels {
             String ca = api.caFile().isEmpty() ? SERVICE_ACCOUNT.resolve("ca.crt").toString() : api.caFile();
             HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
             if (base.startsWith("https://")) {
-                SSLContext tls = SSLContext.getInstance("TLS");
-                tls.init(null, new TrustManager[] {new ReloadingTrustManager("cluster.kubernetes.caFile", ca, 60_000, new SimpleMeterRegistry())}, null);
-                b.sslContext(tls);
+                b.sslContext(ClientTls.trusting("cluster.kubernetes.caFile", ca, 60_000));
             }
             HttpResponse<String> r = b.build().send(HttpRequest.newBuilder(URI.create(base + "/api/v1/nodes/"
                     + URLEncoder.encode(nodeName, StandardCharsets.UTF_8))).header("Authorization", "Bearer " + token)
@@ -65,7 +60,7 @@ final class KubernetesNodeLabels {
                 }
             }
             return out;
-        } catch (IOException | RuntimeException | java.security.GeneralSecurityException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.warn("the labels of Kubernetes node {} cannot be read ({}): this node reports only placement.zone and placement.labels",
                     nodeName, e.toString());
             return Map.of();

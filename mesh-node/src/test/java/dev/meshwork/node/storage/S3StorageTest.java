@@ -157,4 +157,28 @@ class S3StorageTest {
             assertError(() -> none.open("storage://localMinIO/onnx/model.onnx"), ErrorCode.NOT_FOUND, "this node has no storage keys");
         }
     }
+
+    @Test
+    void hostileStorageKeysAndEntriesAreRefusedWithoutEchoingTheSecret(@TempDir Path secret) throws Exception {
+        Files.writeString(secret.resolve("broken"), "{\"type\": \"s3\", \"secret_access_key\": \"s3cr3t-value\", ");
+        Files.writeString(secret.resolve("list"), "[\"s3\"]");
+        Files.write(secret.resolve("huge"), new byte[(64 << 10) + 1]);
+        Files.writeString(secret.resolve("nobucket"), "{\"type\": \"s3\", \"endpoint_url\": \"" + endpoint + "\"}");
+        NodeConfig.Storage config = new NodeConfig.Storage(List.of(), 1 << 20, cacheDir.toString(), 1 << 20, 5_000, NodeConfig.S3.defaults(),
+                List.of(), NodeConfig.DownloadLimits.defaults(), secret.toString());
+        try (ArtifactStore store = new ArtifactStore(config)) {
+            assertError(() -> store.open("storage://broken/onnx/model.onnx"), ErrorCode.INVALID_ARGUMENT, "cannot be read as JSON");
+            try {
+                store.open("storage://broken/onnx/model.onnx").close();
+            } catch (dev.meshwork.protocol.error.MeshError e) {
+                assertThat(e.getMessage()).doesNotContain("s3cr3t-value");
+            }
+            assertError(() -> store.open("storage://list/onnx/model.onnx"), ErrorCode.INVALID_ARGUMENT, "does not hold a JSON object");
+            assertError(() -> store.open("storage://huge/onnx/model.onnx"), ErrorCode.INVALID_ARGUMENT, "is not a storage-config entry");
+            assertError(() -> store.open("storage://nobucket/onnx/model.onnx"), ErrorCode.INVALID_ARGUMENT, "names no bucket");
+            assertError(() -> store.open("storage://nobucket/"), ErrorCode.INVALID_ARGUMENT, "names no path");
+            assertError(() -> store.open("storage://a b/model.onnx"), ErrorCode.INVALID_ARGUMENT, "not a valid storage://<key>/<path> URI");
+            assertError(() -> store.open("storage:///model.onnx"), ErrorCode.INVALID_ARGUMENT, "names no valid storage key");
+        }
+    }
 }

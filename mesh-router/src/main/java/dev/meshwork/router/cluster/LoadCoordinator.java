@@ -298,8 +298,7 @@ final class LoadCoordinator {
                     + " nodes failed to answer within the last " + config.suspectMs() + " ms (forward.suspectMs); retry");
         }
         java.util.Map<String, String> labels = requiredLabels.apply(spec.id());
-        if (!labels.isEmpty() && nodes.stream().noneMatch(n -> PlacementPolicy.carries(n,
-                new PlacementPolicy.Request(spec.id(), "", "", 0, java.util.Set.of(), labels)))) {
+        if (!labels.isEmpty() && nodes.stream().noneMatch(n -> PlacementPolicy.carries(n, labels))) {
             return new MeshError(ErrorCode.CAPACITY_EXHAUSTED, "no node can load model '" + spec.id() + "': its runtime's nodeSelector "
                     + new java.util.TreeMap<>(labels) + " matches none of the " + nodes.size()
                     + " nodes that are up (their placement.labels and placement.zone)");

@@ -60,9 +60,9 @@ public final class PlacementPolicy {
         }
     }
 
-    /** Whether the node carries every label the request requires. */
-    public static boolean carries(NodeRecord node, Request request) {
-        for (java.util.Map.Entry<String, String> l : request.requiredLabels().entrySet()) {
+    /** Whether the node carries every one of {@code labels} (a runtime's nodeSelector). */
+    public static boolean carries(NodeRecord node, java.util.Map<String, String> labels) {
+        for (java.util.Map.Entry<String, String> l : labels.entrySet()) {
             if (!l.getValue().equals(node.labels().get(l.getKey()))) {
                 return false;
             }
@@ -140,7 +140,7 @@ public final class PlacementPolicy {
         Candidate best = null;
         for (int i = 0; i < nodes.size(); i++) {
             NodeRecord n = nodes.get(i);
-            if (n.draining() || holds(copies, n.nodeId(), false) || !carries(n, request)) {
+            if (n.draining() || holds(copies, n.nodeId(), false) || !carries(n, request.requiredLabels())) {
                 continue;
             }
             boolean failedHere = request.avoidNodes().contains(n.nodeId()) || holds(copies, n.nodeId(), true);

@@ -27,4 +27,19 @@ public final class ClientTls {
         }
         return b.build();
     }
+
+    /**
+     * TLS for the JDK's HTTP client that trusts the servers {@code caFile} signs (PEM), the file
+     * re-read when it changes (a renewed Secret); {@code what} names the setting in messages.
+     */
+    public static javax.net.ssl.SSLContext trusting(String what, String caFile, long reloadMs) {
+        try {
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, new javax.net.ssl.TrustManager[] {new ReloadingTrustManager(what, caFile, reloadMs,
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry())}, null);
+            return tls;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException(what + " " + caFile + ": " + e.getMessage(), e);
+        }
+    }
 }
