@@ -12,6 +12,7 @@ import dev.meshwork.node.runtimeserver.RuntimeServerConfig;
 import dev.meshwork.protocol.mmesh.ModelMeshGrpc;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import dev.meshwork.router.RouterConfig;
+import dev.meshwork.router.tenant.TenantDocument;
 import dev.meshwork.security.ClientCertificates;
 import dev.meshwork.security.TokenFile;
 import dev.meshwork.testing.MeshProcess;
@@ -48,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DocsCommandsTest {
     static final List<String> PAGES = List.of("README.md", "docs/api.md", "docs/vmodels.md", "docs/runtimes.md", "docs/storage.md",
-            "docs/cluster.md", "docs/security.md", "docs/configuration.md", "docs/architecture.md", "perf/README.md", "deploy/README.md");
+            "docs/cluster.md", "docs/security.md", "docs/tenants.md", "docs/configuration.md", "docs/architecture.md", "perf/README.md", "deploy/README.md");
     static final Pattern GRPCURL = Pattern.compile("grpcurl\\s+-plaintext\\s+-d\\s+'(.*)'\\s*\\\\?\\s*(\\S+)\\s+(\\S+)/(\\w+)$", Pattern.DOTALL);
     static final Path ROOT = MeshProcess.repoRoot();
 
@@ -203,6 +204,8 @@ class DocsCommandsTest {
             new TokenFile(file, 1000, new SimpleMeterRegistry()); // refuses what auth.tokensFile would refuse
         } else if (text.startsWith("clients:")) {
             new ClientCertificates(file, 1000, new SimpleMeterRegistry());
+        } else if (text.startsWith("namespace:")) {
+            assertThat(TenantDocument.parseAll(text, "docs")).isNotEmpty(); // what tenants.dir reads
         } else {
             // a process configuration: it must load as the router's (which holds the node's sections)
             ConfigLoader.load(RouterConfig.class, RouterConfig.defaults(), "X_", Map.of(), List.of("--config=" + file));

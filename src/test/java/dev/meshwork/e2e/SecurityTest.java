@@ -209,6 +209,22 @@ class SecurityTest {
     }
 
     @Test
+    void onlyAnAdminSetsATenantsLimitsAndATenantSeesOnlyItsOwn() throws Exception {
+        HttpResponse<String> self = send("PUT", "/v1/mesh/namespaces/team-a", "a-deploy", null, "{\"requestsPerSecond\": 1000000}");
+        assertThat(self.statusCode()).isEqualTo(403);
+        assertThat(Fixtures.JSON.readTree(self.body()).get("error").asText()).contains("admin");
+        HttpResponse<String> admin = send("PUT", "/v1/mesh/namespaces/team-b", "root", null, "{\"maxModels\": 10}");
+        assertThat(admin.statusCode()).as(admin.body()).isIn(200, 201);
+        JsonNode seen = Fixtures.JSON.readTree(send("GET", "/v1/mesh/namespaces", "a-deploy", null, null).body()).get("namespaces");
+        List<String> names = new java.util.ArrayList<>();
+        seen.forEach(n -> names.add(n.get("namespace").asText()));
+        assertThat(names).containsExactly("team-a");
+        assertThat(send("GET", "/v1/mesh/namespaces/team-b", "a-deploy", null, null).statusCode()).isEqualTo(403);
+        assertThat(send("DELETE", "/v1/mesh/namespaces/team-b", "a-deploy", null, null).statusCode()).isEqualTo(403);
+        assertThat(send("DELETE", "/v1/mesh/namespaces/team-b", "root", null, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void jwtsAndClientCertificatesAreCredentialsToo() throws Exception {
         assertThat(send("POST", "/v2/models/fraud/infer", jwt("svc-a", "team-a", "invoker", Instant.now().plusSeconds(300)), null,
                 Fixtures.v2Body(CASE)).statusCode()).isEqualTo(200);

@@ -10,7 +10,12 @@ import dev.meshwork.node.storage.Artifact;
 import dev.meshwork.node.storage.ArtifactStore;
 import dev.meshwork.placement.eviction.EvictionPolicies;
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.node.cache.Tenancy;
 import dev.meshwork.placement.table.CopyRecord;
+import dev.meshwork.placement.tenant.MeshUsage;
+import dev.meshwork.placement.tenant.TenantPolicies;
+import dev.meshwork.placement.tenant.TenantShares;
+import java.util.function.Supplier;
 import dev.meshwork.placement.table.SlotRecord;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
@@ -319,7 +324,7 @@ public final class NodeAgent implements AutoCloseable {
         return slots.stream().map(s -> {
             ModelCache c = caches.get(s.name());
             return new SlotRecord(s.name(), s.runtimeName(), s.device(), s.runtime().formats().stream().sorted().toList(), s.autoSelect(),
-                    c.capacityBytes(), c.usedBytes(), c.evictions(), c.copies().stream().map(CopyInfo::modelId).toList());
+                    c.capacityBytes(), c.usedBytes(), c.evictions(), c.copies().stream().map(CopyInfo::modelId).toList(), c.usedByNamespace());
         }).toList();
     }
 
@@ -350,6 +355,36 @@ public final class NodeAgent implements AutoCloseable {
 
     public Optional<CopyInfo> copy(String modelId) {
         return caches.values().stream().map(c -> c.copy(modelId)).flatMap(Optional::stream).findFirst();
+    }
+
+    /**
+     * Makes room in every slot by fair share between namespaces: the policies and the other nodes'
+     * usage come from the suppliers (read per eviction round; they should be cached snapshots), this
+     * node's own slots are read live. Without a call, eviction is the plain policy's.
+     */
+    public void tenancy(Supplier<TenantPolicies> policies, Supplier<MeshUsage> otherNodes) {
+        Tenancy t = () -> {
+            MeshUsage others = otherNodes.get();
+            long local = 0;
+            for (ModelCache c : caches.values()) {
+                local += c.capacityBytes();
+            }
+            return new TenantShares(policies.get(), others.slotBytes() + local, ns -> {
+                long bytes = others.bytes(ns);
+                for (ModelCache c : caches.values()) {
+                    bytes += c.usedBytes(ns);
+                }
+                return bytes;
+            });
+        };
+        caches.values().forEach(c -> c.tenancy(t));
+    }
+
+    /** The bytes each namespace's copies hold on this node now. */
+    public Map<String, Long> usedByNamespace() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        caches.values().forEach(c -> c.usedByNamespace().forEach((ns, b) -> out.merge(ns, b, Long::sum)));
+        return out;
     }
 
     public List<SlotStatus> slots() {

@@ -14,6 +14,7 @@ import dev.meshwork.state.cluster.HazelcastModelRegistry;
 import dev.meshwork.state.cluster.HazelcastNodeTable;
 import dev.meshwork.state.cluster.HazelcastPlacementTable;
 import dev.meshwork.state.cluster.HazelcastVModelRegistry;
+import dev.meshwork.state.cluster.HazelcastTenantRegistry;
 import dev.meshwork.state.cluster.InternalHops;
 import dev.meshwork.state.cluster.NodeReaper;
 import dev.meshwork.state.cluster.RegistryGuard;
@@ -59,8 +60,9 @@ public final class ClusterRouter extends MeshRouter {
         this.backend = new ClusterNodeBackend(placement, nodes, claims, owner, config.forward(),
                 InternalHops.dialer(config.cluster(), secret, metrics), config.scaling(), metrics);
         this.reaper = new NodeReaper(hz, nodes, placement, 2_000, n -> backend.nodeGone(n.nodeId(), n.endpoint()));
-        FrontDoor door = new FrontDoor(config, catalog, ready, backend, new HazelcastModelRegistry(hz, signer), new HazelcastVModelRegistry(hz, signer),
-                docs, metrics, () -> hz.getLifecycleService().isRunning() && !backend.nodes().isEmpty() && store.healthy());
+        FrontDoor door = new FrontDoor(config, catalog, ready, backend, new FrontDoor.Registries(new HazelcastModelRegistry(hz, signer),
+                new HazelcastVModelRegistry(hz, signer), new HazelcastTenantRegistry(hz, signer)),
+                () -> (int) hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count(), docs, metrics, () -> hz.getLifecycleService().isRunning() && !backend.nodes().isEmpty() && store.healthy());
         RegistryStores.instrument(store, metrics);
         // a registry change that no router signed (a member without the cluster key) is refused by this member's store: audit it
         Counter refusedChanges = Counter.builder("meshwork_registry_refused_changes")

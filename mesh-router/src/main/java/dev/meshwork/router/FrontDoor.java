@@ -15,6 +15,11 @@ import dev.meshwork.router.mesh.NodeBackend;
 import dev.meshwork.router.mesh.RequestMetrics;
 import dev.meshwork.router.mesh.VModelService;
 import dev.meshwork.router.rest.RestServer;
+import dev.meshwork.router.tenant.TenantDirectory;
+import dev.meshwork.router.tenant.Tenants;
+import dev.meshwork.placement.tenant.TenantRegistry;
+import dev.meshwork.placement.tenant.TenantPolicy;
+import dev.meshwork.config.OwnedDirectory;
 import dev.meshwork.security.AccessControl;
 import dev.meshwork.security.AuditLog;
 import dev.meshwork.security.tls.ServerTls;
@@ -26,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * What every router has, whatever its nodes are: the model service over a backend and registries,
@@ -38,10 +44,16 @@ final class FrontDoor implements AutoCloseable {
     private final RestServer rest;
     private final GrpcServer grpc;
     private final ModelService service;
-    private final ModelDirectory directory;
+    private final OwnedDirectory<ModelSpec> directory;
     private final List<String> registered;
     private final PrometheusMeterRegistry metrics;
     private final AuditLog audit;
+    private final Tenants tenants;
+    private final OwnedDirectory<TenantPolicy> tenantDirectory;
+
+    /** The shared documents a front door serves: registrations, vmodels and tenants' policies. */
+    record Registries(ModelRegistry models, VModelRegistry vmodels, TenantRegistry tenants) {
+    }
 
     /** Refuses listeners open to the network with neither TLS nor authentication; called before anything starts. */
     static void checkExposure(RouterConfig config) {
@@ -55,29 +67,33 @@ final class FrontDoor implements AutoCloseable {
                 config.runtimes().pollMs(), () -> Optional.ofNullable(ref.get()).ifPresent(ModelService::catalogChanged));
     }
 
+    /** {@code routers} counts the routers of the mesh, which share each namespace's limits. */
     FrontDoor(RouterConfig config, CatalogWatcher catalog, AtomicReference<ModelService> ref, NodeBackend backend,
-              ModelRegistry models, VModelRegistry vmodels, List<Path> exampleDocs, PrometheusMeterRegistry metrics,
-              BooleanSupplier ready) {
+              Registries registries, IntSupplier routers, List<Path> exampleDocs, PrometheusMeterRegistry metrics, BooleanSupplier ready) {
         this.metrics = metrics;
         ServerTls tls = ServerTls.of(config.tls(), metrics);
         this.audit = new AuditLog(config.security(), metrics);
         AccessControl access = new AccessControl(config.auth(), audit, metrics, ModelSpec::isNamespace, ModelSpec.DEFAULT_NAMESPACE);
         this.requestThreads = RequestThreads.create(config.requestThreads());
-        this.service = new ModelService(models, vmodels, backend, catalog::catalog);
+        this.tenants = new Tenants(registries.tenants(), config.tenants(), routers, metrics);
+        this.tenantDirectory = config.tenants().dir().isEmpty() ? null
+                : TenantDirectory.open(Path.of(config.tenants().dir()), config.tenants().pollMs(), tenants, audit);
+        this.service = new ModelService(registries.models(), registries.vmodels(), backend, catalog::catalog, tenants);
         backend.requiredLabels(service::requiredLabels);
+        backend.tenants(tenants);
         ref.set(service);
         RequestMetrics requests = new RequestMetrics(metrics, service);
         VModelService vmodelService = new VModelService(service, requestThreads);
         this.vertx = Vertx.vertx();
         this.registered = ExampleRegistrar.registerAll(service, exampleDocs);
         this.directory = config.models().dir().isEmpty() ? null
-                : new ModelDirectory(Path.of(config.models().dir()), config.models().pollMs(), service, audit);
+                : ModelDirectory.open(Path.of(config.models().dir()), config.models().pollMs(), service, audit);
         if (catalog.dir() != null) {
             catalog.onReload(error -> audit.record("system", "*", "admin", "runtime-reload " + catalog.dir(),
                     error.isEmpty() ? "ok" : "failed", "file", error));
         }
-        this.rest = new RestServer(vertx, config.http(), tls, access, service, vmodelService, catalog, directory, requestThreads, requests,
-                metrics, ready);
+        this.rest = new RestServer(vertx, config.http(), tls, access, service, vmodelService, catalog, directory, tenantDirectory,
+                requestThreads, requests, metrics, ready);
         this.grpc = new GrpcServer(config.grpc(), tls, List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0", requests,
                 config.grpc().maxResponseBytes()),
                 new ModelMeshGrpcService(service, vmodelService, requestThreads)), List.of(new GrpcAccess(access), new ModelMeshHeaders()));
@@ -93,6 +109,10 @@ final class FrontDoor implements AutoCloseable {
 
     int grpcPort() {
         return grpc.port();
+    }
+
+    Tenants tenants() {
+        return tenants;
     }
 
     ModelService service() {
@@ -116,6 +136,10 @@ final class FrontDoor implements AutoCloseable {
         if (directory != null) {
             directory.close();
         }
+        if (tenantDirectory != null) {
+            tenantDirectory.close();
+        }
+        tenants.close();
         audit.close();
     }
 }

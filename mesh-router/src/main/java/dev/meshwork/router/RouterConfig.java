@@ -1,5 +1,6 @@
 package dev.meshwork.router;
 
+import dev.meshwork.router.tenant.TenantsConfig;
 import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.router.cluster.ForwardConfig;
@@ -32,10 +33,11 @@ import java.util.List;
  * @param tls      TLS of the REST and gRPC listeners (off unless a certificate is given)
  * @param auth     how callers prove who they are (off unless a source is given); rights per namespace follow
  * @param security the exposure guard and the audit log
+ * @param tenants  tenants' documents from a directory, and the router's overload limit
  */
 public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String> examples, NodeConfig node, Registry registry,
                            Runtimes runtimes, Models models, ClusterConfig cluster, ForwardConfig forward,
-                           ScalingConfig scaling, TlsConfig tls, AuthConfig auth, SecurityConfig security) {
+                           ScalingConfig scaling, TlsConfig tls, AuthConfig auth, SecurityConfig security, TenantsConfig tenants) {
 
     /**
      * @param dir    a directory of KServe InferenceService YAML documents: added, changed and removed
@@ -159,18 +161,19 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
         tls = tls == null ? TlsConfig.defaults() : tls;
         auth = auth == null ? AuthConfig.defaults() : auth;
         security = security == null ? SecurityConfig.defaults() : security;
+        tenants = tenants == null ? TenantsConfig.defaults() : tenants;
     }
 
     /** This configuration with the registry as cluster routers open it ({@link Registry#shared}). */
     public RouterConfig withSharedRegistry() {
         return new RouterConfig(http, grpc, requestThreads, examples, node, registry.shared(), runtimes, models, cluster, forward, scaling,
-                tls, auth, security);
+                tls, auth, security, tenants);
     }
 
     public static RouterConfig defaults() {
         return new RouterConfig(new Http("127.0.0.1", 8080, 16L << 20), new Grpc("127.0.0.1", 8081, 16 << 20),
                 0, List.of(), NodeConfig.defaults(), new Registry(Registry.DEFAULT_URL, "", ""),
                 new Runtimes("", 1000), new Models("", 1000), ClusterConfig.defaults(), ForwardConfig.defaults(),
-                ScalingConfig.defaults(), TlsConfig.defaults(), AuthConfig.defaults(), SecurityConfig.defaults());
+                ScalingConfig.defaults(), TlsConfig.defaults(), AuthConfig.defaults(), SecurityConfig.defaults(), TenantsConfig.defaults());
     }
 }

@@ -6,6 +6,8 @@ import dev.meshwork.node.NodeConfig;
 import dev.meshwork.placement.registry.RegistryStore;
 import dev.meshwork.placement.registry.StoredModelRegistry;
 import dev.meshwork.placement.registry.StoredVModelRegistry;
+import dev.meshwork.placement.tenant.MeshUsage;
+import dev.meshwork.placement.tenant.StoredTenantRegistry;
 import dev.meshwork.router.mesh.LocalNodeBackend;
 import dev.meshwork.router.mesh.ModelService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -40,8 +42,10 @@ public final class Standalone extends MeshRouter {
         this.backend = new LocalNodeBackend(agent);
         this.store = RegistryStores.open(config.registry());
         RegistryStores.instrument(store, metrics);
-        opened(new FrontDoor(config, catalog, ready, backend, new StoredModelRegistry(store), new StoredVModelRegistry(store), docs, metrics,
-                store::healthy));
+        FrontDoor door = new FrontDoor(config, catalog, ready, backend, new FrontDoor.Registries(new StoredModelRegistry(store),
+                new StoredVModelRegistry(store), new StoredTenantRegistry(store)), () -> 1, docs, metrics, store::healthy);
+        agent.tenancy(door.tenants()::policies, () -> MeshUsage.NONE); // the one node is the whole mesh
+        opened(door);
     }
 
     public static Standalone start(RouterConfig config) {

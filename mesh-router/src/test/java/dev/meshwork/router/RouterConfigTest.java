@@ -53,7 +53,12 @@ class RouterConfigTest {
                 Map.entry("scaling.inFlightPerCopy", "16"),
                 Map.entry("scaling.maxCopies", "4"),
                 Map.entry("scaling.idleMs", "60000"),
-                Map.entry("scaling.intervalMs", "1000")), "node", "cluster", "tls", "auth", "security");
+                Map.entry("scaling.intervalMs", "1000"),
+                Map.entry("tenants.dir", ""),
+                Map.entry("tenants.pollMs", "1000"),
+                Map.entry("tenants.maxInFlight", "0"),
+                Map.entry("tenants.shedAt", "0.8"),
+                Map.entry("tenants.metricsPerNamespace", "true")), "node", "cluster", "tls", "auth", "security");
         assertThat(RouterConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
         assertThat(RouterConfig.defaults().cluster()).isEqualTo(ClusterConfig.defaults());
     }
@@ -94,7 +99,12 @@ class RouterConfigTest {
                 Map.entry("scaling.inFlightPerCopy", "3"),
                 Map.entry("scaling.maxCopies", "9"),
                 Map.entry("scaling.idleMs", "100"),
-                Map.entry("scaling.intervalMs", "200")), "node", "cluster", "tls", "auth", "security");
+                Map.entry("scaling.intervalMs", "200"),
+                Map.entry("tenants.dir", TMP),
+                Map.entry("tenants.pollMs", "4000"),
+                Map.entry("tenants.maxInFlight", "500"),
+                Map.entry("tenants.shedAt", "0.5"),
+                Map.entry("tenants.metricsPerNamespace", "false")), "node", "cluster", "tls", "auth", "security");
         RouterConfig sections = load("--node.slotMemoryBytes=4096", "--cluster.port=6000");
         assertThat(sections.node().slotMemoryBytes()).isEqualTo(4096);
         assertThat(sections.cluster().port()).isEqualTo(6000);

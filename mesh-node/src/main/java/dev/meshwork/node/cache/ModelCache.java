@@ -1,6 +1,5 @@
 package dev.meshwork.node.cache;
 
-import dev.meshwork.placement.eviction.EvictionCandidate;
 import dev.meshwork.placement.eviction.EvictionPolicy;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyState;
@@ -10,7 +9,6 @@ import dev.meshwork.runtime.LoadedModel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -71,15 +69,11 @@ public final class ModelCache {
     private final SlotMemory memory;
     private final ConcurrentMap<String, ModelEntry> entries = new ConcurrentHashMap<>();
     private final Loader loader;
-    private final EvictionPolicy policy;
     private final ExecutorService loadExecutor;
     private final Settings settings;
     private final long backoffNanos;
     private final AtomicLong evictions = new AtomicLong();
-    /** Loads waiting for room wait on this; released pins notify it while {@link #waitingForRoom} is above 0. */
-    private final Object room = new Object();
-    /** Loads in {@link #awaitRoom}: a request's release, the hot path, signals only when one waits. */
-    private final java.util.concurrent.atomic.AtomicInteger waitingForRoom = new java.util.concurrent.atomic.AtomicInteger();
+    private final SlotRoom room;
     /** Told the id of each model whose copy in this slot was loaded, failed or went away; see {@link #onChange}. */
     private volatile Consumer<String> changes = id -> { };
     private volatile CacheEvents events = CacheEvents.NONE;
@@ -89,10 +83,14 @@ public final class ModelCache {
         this.slot = slot;
         this.memory = new SlotMemory(capacityBytes);
         this.loader = loader;
-        this.policy = policy;
         this.loadExecutor = loadExecutor;
         this.settings = settings;
         this.backoffNanos = TimeUnit.MILLISECONDS.toNanos(settings.failedLoadBackoffMs());
+        this.room = new SlotRoom(slot, memory, entries, policy, settings.queueTimeoutMs(), v -> {
+            evictions.incrementAndGet();
+            events.evicted();
+            changes.accept(v.spec.id());
+        });
     }
 
     /** A pinned, loaded model; close it to release the pin. */
@@ -135,6 +133,11 @@ public final class ModelCache {
      */
     public void onChange(Consumer<String> listener) {
         this.changes = listener;
+    }
+
+    /** Makes room by fair share between namespaces ({@link FairShareEviction}) with these shares. */
+    public void tenancy(Tenancy shares) {
+        room.tenancy(shares);
     }
 
     /** Reports this slot's requests, loads, evictions and unloads to {@code listener} (metrics). */
@@ -184,7 +187,7 @@ public final class ModelCache {
             throw waited;
         }
         events.request(hit, System.nanoTime() - started);
-        return new Lease(e, model, turn, this::roomMayHaveChanged);
+        return new Lease(e, model, turn, room::mayHaveChanged);
     }
 
     private ModelEntry entryFor(ModelSpec spec) {
@@ -232,12 +235,12 @@ public final class ModelCache {
         LoadedModel model = null;
         try {
             long predicted = e.spec.sizeHint() > 0 ? e.spec.sizeHint() : loader.predictSize(e.spec);
-            reserve(e, predicted);
+            room.reserve(e, predicted);
             Loaded loaded = loader.load(e.spec);
             model = loaded.model();
             long measured = model.sizeBytes();
             if (measured > predicted) {
-                reserve(e, measured - predicted);
+                room.reserve(e, measured - predicted);
             } else if (measured < predicted) {
                 e.returnReserved(predicted - measured);
             }
@@ -257,73 +260,8 @@ public final class ModelCache {
         }
         e.failed(MeshError.wrap(t));
         events.loaded(System.nanoTime() - started, false);
-        roomMayHaveChanged(); // its reservation went back
+        room.mayHaveChanged(); // its reservation went back
         changes.accept(e.spec.id());
-    }
-
-    /** A pin was released or memory freed: loads waiting for room look again. */
-    private void roomMayHaveChanged() {
-        if (waitingForRoom.get() > 0) {
-            synchronized (room) {
-                room.notifyAll();
-            }
-        }
-    }
-
-    /** Waits for {@link #roomMayHaveChanged} (or 20 ms, for changes nobody signals); false if interrupted. */
-    private boolean awaitRoom(long deadline) {
-        waitingForRoom.incrementAndGet();
-        try {
-            synchronized (room) {
-                room.wait(Math.max(1, Math.min(20, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
-            }
-            return true;
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            waitingForRoom.decrementAndGet();
-        }
-    }
-
-    /** Reserves bytes for {@code e}, evicting unpinned copies in policy order until they fit, waiting while all are pinned. */
-    private void reserve(ModelEntry e, long bytes) {
-        if (bytes > memory.capacity()) {
-            throw new MeshError(ErrorCode.CAPACITY_EXHAUSTED, "model '" + e.spec.id() + "' needs " + bytes
-                    + " bytes, more than the whole budget of slot " + slot + " (" + memory.capacity()
-                    + " bytes); raise node.slotMemoryBytes");
-        }
-        int limit = 2 * entries.size() + 4;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.queueTimeoutMs());
-        for (int round = 0; round < limit; round++) {
-            if (memory.tryReserve(bytes)) {
-                e.addReserved(bytes);
-                return;
-            }
-            List<EvictionCandidate> candidates = entries.values().stream().filter(x -> x != e)
-                    .map(ModelEntry::candidate).filter(Objects::nonNull).toList();
-            Optional<EvictionCandidate> victim = policy.victim(candidates);
-            if (victim.isEmpty()) {
-                // every other copy is in use or loading: wait (bounded) for one to be released, as a
-                // request waits for its turn, rather than fail a load that a moment later would fit
-                if (System.nanoTime() >= deadline || !awaitRoom(deadline)) {
-                    break;
-                }
-                round--;
-                continue;
-            }
-            ModelEntry v = entries.get(victim.get().modelId());
-            if (v != null && v.tryEvict()) {
-                entries.remove(v.spec.id(), v);
-                evictions.incrementAndGet();
-                events.evicted();
-                changes.accept(v.spec.id());
-            }
-        }
-        throw new MeshError(ErrorCode.CAPACITY_EXHAUSTED, "model '" + e.spec.id() + "' needs " + bytes + " bytes but slot "
-                + slot + " has " + (memory.capacity() - memory.used()) + " of " + memory.capacity()
-                + " bytes free and every other copy stayed in use or loading for " + settings.queueTimeoutMs()
-                + " ms (node.queueTimeoutMs); retry when requests finish, or raise node.slotMemoryBytes");
     }
 
     private void awaitLoad(ModelEntry e) {
@@ -378,6 +316,16 @@ public final class ModelCache {
     /** Bytes reserved in the slot: loaded copies at their measured size, loading ones at their prediction. */
     public long usedBytes() {
         return memory.used();
+    }
+
+    /** The bytes the namespace's copies hold in this slot now. */
+    public long usedBytes(String namespace) {
+        return memory.used(namespace);
+    }
+
+    /** Bytes per namespace in this slot now. */
+    public java.util.Map<String, Long> usedByNamespace() {
+        return memory.byNamespace();
     }
 
     /** Bytes of the budget not reserved. */

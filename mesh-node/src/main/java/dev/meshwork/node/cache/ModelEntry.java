@@ -90,7 +90,7 @@ final class ModelEntry {
     /** Returns part of this copy's reservation to the ledger (the measured size was smaller). */
     synchronized void returnReserved(long bytes) {
         reservedBytes -= bytes;
-        memory.free(bytes);
+        memory.free(spec.namespace(), bytes);
     }
 
     synchronized void loaded(LoadedModel m, String artifactDigest, long tookMillis) {
@@ -210,7 +210,7 @@ final class ModelEntry {
 
     private void releaseMemory() {
         if (reservedBytes > 0) {
-            memory.free(reservedBytes);
+            memory.free(spec.namespace(), reservedBytes);
             reservedBytes = 0;
         }
     }

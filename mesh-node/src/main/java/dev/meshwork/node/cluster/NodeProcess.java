@@ -16,6 +16,7 @@ import dev.meshwork.security.grpc.InternalChannels;
 import dev.meshwork.security.tls.ServerTls;
 import dev.meshwork.state.cluster.ClusterMember;
 import dev.meshwork.state.cluster.HazelcastNodeTable;
+import dev.meshwork.state.cluster.HazelcastTenantRegistry;
 import dev.meshwork.state.cluster.HazelcastPlacementTable;
 import dev.meshwork.state.cluster.InternalHops;
 import dev.meshwork.state.cluster.RowSigner;
@@ -49,6 +50,7 @@ public final class NodeProcess implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
     private final Server server;
     private final TablePublisher publisher;
+    private final ClusterTenancy tenancy;
     private final String endpoint;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final NodeHttp http;
@@ -104,6 +106,8 @@ public final class NodeProcess implements AutoCloseable {
         this.publisher = new TablePublisher(agent, placement, nodes, endpoint, () -> hz.getCluster().getLocalMember().getUuid().toString(),
                 config.publishMs(), labels);
         late[0] = publisher;
+        this.tenancy = new ClusterTenancy(new HazelcastTenantRegistry(hz, signer), nodes, config.node().nodeId(), 1_000);
+        agent.tenancy(tenancy::policies, tenancy::others);
         joined = true;
         health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
     }
@@ -177,6 +181,7 @@ public final class NodeProcess implements AutoCloseable {
         health.enterTerminalState();
         GrpcCalls.shutdown(server, 5);
         publisher.close();
+        tenancy.close();
         http.close();
         hz.shutdown();
         requests.shutdown();

@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.meshwork.placement.eviction.EvictionPolicies;
 import dev.meshwork.placement.eviction.LruEvictionPolicy;
+import dev.meshwork.placement.tenant.MemoryAmount;
+import dev.meshwork.placement.tenant.TenantPolicies;
+import dev.meshwork.placement.tenant.TenantPolicy;
+import dev.meshwork.placement.tenant.TenantShares;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyState;
@@ -358,5 +362,72 @@ class ModelCacheTest {
         assertThat(first.closed).isTrue();
         assertThat(loader.last("a").closed).isFalse();
         assertThat(cache.usedBytes()).isEqualTo(100);
+    }
+
+    static TenantPolicy tenant(String ns, MemoryAmount share, MemoryAmount max) {
+        return new TenantPolicy(ns, 0, share, max, 0, 0, 0, 0, 0, "");
+    }
+
+    /** The slot is the whole mesh: usage is the slot's own, live. */
+    static void fairShares(ModelCache cache, TenantPolicy... policies) {
+        TenantPolicies p = new TenantPolicies(List.of(policies));
+        cache.tenancy(() -> new TenantShares(p, cache.capacityBytes(), cache::usedBytes));
+    }
+
+    @Test
+    void anAggressorChurningColdModelsEvictsOnlyItsOwnCopiesWhileTheVictimIsWithinItsShare() {
+        for (boolean fair : new boolean[]{false, true}) {
+            FakeLoader loader = new FakeLoader().open();
+            ModelCache cache = cache(loader, 500);
+            if (fair) {
+                fairShares(cache, tenant("b", new MemoryAmount(0.4, 0), MemoryAmount.NONE));
+            }
+            use(cache, "b/hot1");
+            use(cache, "b/hot2");
+            for (int i = 0; i < 12; i++) { // a's storm: twelve cold models, each used once, in a slot that holds five
+                use(cache, "a/cold" + i);
+                assertAccounting(cache);
+            }
+            if (fair) {
+                assertThat(loaded(cache)).contains("b/hot1", "b/hot2");
+                assertThat(cache.usedBytes("a")).isEqualTo(300); // a borrowed all the rest, no more
+            } else {
+                assertThat(loaded(cache)).doesNotContain("b/hot1", "b/hot2"); // what fair share prevents: LRU sees only recency
+            }
+        }
+    }
+
+    @Test
+    void aVictimReclaimsItsShareFromABorrowerAndLendsWhatItDoesNotUse() {
+        FakeLoader loader = new FakeLoader().open();
+        ModelCache cache = cache(loader, 500);
+        fairShares(cache, tenant("b", new MemoryAmount(0.4, 0), MemoryAmount.NONE));
+        for (int i = 0; i < 5; i++) {
+            use(cache, "a/m" + i); // b is idle: a may borrow the whole slot
+        }
+        assertThat(cache.usedBytes("a")).isEqualTo(500);
+        use(cache, "b/x");
+        use(cache, "b/y"); // b takes its share back from a, the borrower
+        assertThat(cache.usedBytes("b")).isEqualTo(200);
+        assertThat(cache.usedBytes("a")).isEqualTo(300);
+        assertAccounting(cache);
+    }
+
+    @Test
+    void aCeilingHoldsEvenWhenTheSlotHasRoomAndALoadPastItSaysWhy() throws Exception {
+        FakeLoader loader = new FakeLoader().open();
+        ModelCache cache = cache(loader, 1000);
+        fairShares(cache, tenant("a", MemoryAmount.NONE, new MemoryAmount(0, 200)));
+        use(cache, "a/m0");
+        use(cache, "a/m1");
+        use(cache, "a/m2"); // the slot has 800 free, but a may hold 200: its own oldest goes
+        assertThat(cache.usedBytes("a")).isEqualTo(200);
+        assertThat(loaded(cache)).containsExactlyInAnyOrder("a/m1", "a/m2");
+        try (ModelCache.Lease one = cache.acquire(spec("a/m1")); ModelCache.Lease two = cache.acquire(spec("a/m2"))) {
+            assertThatThrownBy(() -> cache.acquire(spec("a/m3"))).isInstanceOfSatisfying(MeshError.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.CAPACITY_EXHAUSTED);
+                assertThat(e.getMessage()).contains("namespace 'a'", "maxMemory", "at most 200");
+            });
+        }
     }
 }

@@ -21,6 +21,7 @@ import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.router.mesh.NodeBackend;
+import dev.meshwork.router.tenant.Tenants;
 import dev.meshwork.security.grpc.InternalChannels;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -74,6 +75,12 @@ public final class ClusterNodeBackend implements NodeBackend {
         this.loads = new LoadCoordinator(placement, nodes, claims, owner, channels, config, suspects,
                 new RecentFailures(config.failureMemoryMs(), System::currentTimeMillis), stale, this.metrics);
         this.scaler = new CopyScaler(scaling, placement, loads, this.metrics);
+    }
+
+    @Override
+    public void tenants(Tenants tenants) {
+        scaler.maxCopies(id -> tenants.maxCopies(ModelSpec.namespaceOf(id)));
+        loads.tenantPolicies(tenants::policies);
     }
 
     @Override

@@ -36,6 +36,8 @@ final class CopyScaler implements AutoCloseable {
     /** model@node -> when this router last sent that copy a request. */
     private final ConcurrentMap<String, Long> lastSent = new ConcurrentHashMap<>();
     private final ScheduledExecutorService thread;
+    /** A model's own cap on copies (its namespace's maxCopiesPerModel), 0 for none; set once before requests come. */
+    private volatile java.util.function.ToIntFunction<String> maxCopies = id -> 0;
 
     CopyScaler(ScalingConfig config, PlacementTable placement, LoadCoordinator loads, ForwardMetrics metrics) {
         this.config = config;
@@ -46,6 +48,10 @@ final class CopyScaler implements AutoCloseable {
         if (config.enabled()) {
             thread.scheduleWithFixedDelay(this::tick, config.intervalMs(), config.intervalMs(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    void maxCopies(java.util.function.ToIntFunction<String> ofModel) {
+        this.maxCopies = ofModel;
     }
 
     void started(ModelSpec spec, String nodeId) {
@@ -76,7 +82,8 @@ final class CopyScaler implements AutoCloseable {
                 Integer peak = peakInFlight.remove(id);
                 long loaded = placement.copies(id).stream().filter(CopyRecord::loaded).count();
                 ModelSpec spec = specs.get(id);
-                if (spec != null && ScalingPolicy.wantsCopy(rate, peak == null ? 0 : peak, loaded, config.thresholds()) && loads.addCopy(spec)) {
+                if (spec != null && ScalingPolicy.wantsCopy(rate, peak == null ? 0 : peak, loaded,
+                        config.thresholds().cappedAt(maxCopies.applyAsInt(id))) && loads.addCopy(spec)) {
                     metrics.scaled("up");
                     LOG.info("model {} got copy {} ({} req/s, {} in flight at peak)", id, loaded + 1, Math.round(rate), peak);
                 }

@@ -2,6 +2,9 @@ package dev.meshwork.router.cluster;
 
 import dev.meshwork.nodeapi.NodeMessages;
 import dev.meshwork.placement.policy.PlacementPolicy;
+import dev.meshwork.placement.tenant.MeshUsage;
+import dev.meshwork.placement.tenant.TenantPolicies;
+import dev.meshwork.placement.tenant.TenantShares;
 import dev.meshwork.placement.registry.DigestPin;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyRecord;
@@ -63,6 +66,7 @@ final class LoadCoordinator {
     private volatile boolean sawNodes;
     /** The labels a node must carry to load a model, by id (its runtime's nodeSelector); set once, read by load threads. */
     private volatile java.util.function.Function<String, java.util.Map<String, String>> requiredLabels = id -> java.util.Map.of();
+    private volatile java.util.function.Supplier<TenantPolicies> tenantPolicies = () -> TenantPolicies.NONE;
 
     LoadCoordinator(PlacementTable placement, NodeTable nodes, LoadClaims claims, String owner, NodeChannels channels,
                     ForwardConfig config, RecentFailures suspects, RecentFailures loadFailures, RecentFailures stale,
@@ -231,8 +235,12 @@ final class LoadCoordinator {
         List<NodeRecord> all = nodes.list();
         sawNodes |= !all.isEmpty();
         List<NodeRecord> candidates = all.stream().filter(n -> !suspects.contains(n.nodeId())).toList();
+        TenantPolicies policies = tenantPolicies.get();
+        // namespaces within their guaranteed share keep their memory: prefer nodes where this load needs none of it
+        java.util.Set<String> keep = policies.sharesMemory()
+                ? TenantShares.withinShare(policies, MeshUsage.of(all, null)) : java.util.Set.of();
         PlacementPolicy.Request request = new PlacementPolicy.Request(spec.id(), spec.format().name(), spec.runtime(),
-                Math.max(0, spec.sizeHint()), loadFailures.under(spec.id() + "@"), requiredLabels.apply(spec.id()));
+                Math.max(0, spec.sizeHint()), loadFailures.under(spec.id() + "@"), requiredLabels.apply(spec.id()), spec.namespace(), keep);
         Optional<PlacementPolicy.Choice> choice = PlacementPolicy.choose(request, candidates, copies);
         if (choice.isEmpty()) {
             throw noPlace(spec, all.size(), candidates, copies);
@@ -277,6 +285,10 @@ final class LoadCoordinator {
     }
 
     /** Where loads find the labels a model needs on its node. */
+    void tenantPolicies(java.util.function.Supplier<TenantPolicies> policies) {
+        this.tenantPolicies = policies;
+    }
+
     void requiredLabels(java.util.function.Function<String, java.util.Map<String, String>> ofModel) {
         this.requiredLabels = ofModel;
     }

@@ -6,12 +6,12 @@ import java.util.Iterator;
 import java.util.Set;
 
 /** Typed reads of a management document's fields, with errors that name the field and the document. */
-final class DocumentFields {
+public final class DocumentFields {
     private DocumentFields() {
     }
 
     /** Refuses fields outside {@code known}, so that a misspelt key never goes unnoticed. */
-    static void checkKnown(JsonNode doc, Set<String> known, String what) {
+    public static void checkKnown(JsonNode doc, Set<String> known, String what) {
         Iterator<String> it = doc.fieldNames();
         while (it.hasNext()) {
             String f = it.next();

@@ -15,6 +15,7 @@ import dev.meshwork.protocol.oip.ModelInferResponse;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
+import dev.meshwork.router.tenant.Tenants;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -31,10 +32,13 @@ public final class ModelService {
     private final VModelRegistry vmodels;
     private final NodeBackend backend;
     private final RuntimeBinder binder;
+    private final Tenants tenants;
     /** Each registered model's binding, made at registration and again after the catalog changes. */
     private final ConcurrentMap<String, RuntimeBinder.Binding> bindings = new ConcurrentHashMap<>();
 
-    public ModelService(ModelRegistry registry, VModelRegistry vmodels, NodeBackend backend, Supplier<RuntimeCatalog> catalog) {
+    public ModelService(ModelRegistry registry, VModelRegistry vmodels, NodeBackend backend, Supplier<RuntimeCatalog> catalog,
+                        Tenants tenants) {
+        this.tenants = tenants;
         this.registry = registry;
         this.vmodels = vmodels;
         this.backend = backend;
@@ -84,6 +88,9 @@ public final class ModelService {
         }
         RuntimeBinder.Binding binding = binder.bind(spec);
         backend.checkServable(binding.nodeSpec());
+        if (registry.get(spec.id()).isEmpty()) {
+            tenants.checkRegistration(spec.namespace(), () -> registry.count(spec.namespace()));
+        }
         Optional<ModelSpec> previous = registry.put(spec);
         bindings.put(spec.id(), binding);
         if (previous.isPresent() && !previous.get().equals(spec)) {
@@ -210,15 +217,32 @@ public final class ModelService {
 
     /** Runs a request on a model the caller has already resolved. */
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
-        InferenceResponse r = backend.infer(nodeSpec(spec), request.modelName().equals(spec.id()) ? request : request.withModel(spec.id()));
-        return spec.id().equals(spec.name()) ? r : r.withModel(spec.name()); // a tenant's answer names the model as the tenant does
+        try (Tenants.Ticket admitted = admit(spec)) {
+            InferenceResponse r = backend.infer(nodeSpec(spec), request.modelName().equals(spec.id()) ? request : request.withModel(spec.id()));
+            return spec.id().equals(spec.name()) ? r : r.withModel(spec.name()); // a tenant's answer names the model as the tenant does
+        }
+    }
+
+    /** The namespace's limits let the request in, or it is refused here (429 / RESOURCE_EXHAUSTED) before it costs anything. */
+    private Tenants.Ticket admit(ModelSpec spec) {
+        boolean hit = false;
+        for (CopyRecord c : backend.copies(spec.id())) {
+            hit |= c.loaded();
+        }
+        return tenants.admit(spec.namespace(), hit);
+    }
+
+    public Tenants tenants() {
+        return tenants;
     }
 
     /** Runs a gRPC request, as it arrived, on a model the caller has already resolved. */
     public ModelInferResponse inferWire(ModelSpec spec, ModelInferRequest request) {
         ModelInferRequest named = request.getModelName().equals(spec.id()) ? request : request.toBuilder().setModelName(spec.id()).build();
-        ModelInferResponse r = backend.inferWire(nodeSpec(spec), named);
-        return spec.id().equals(spec.name()) ? r : r.toBuilder().setModelName(spec.name()).build();
+        try (Tenants.Ticket admitted = admit(spec)) {
+            ModelInferResponse r = backend.inferWire(nodeSpec(spec), named);
+            return spec.id().equals(spec.name()) ? r : r.toBuilder().setModelName(spec.name()).build();
+        }
     }
 
     public ModelMetadata metadata(String name) {

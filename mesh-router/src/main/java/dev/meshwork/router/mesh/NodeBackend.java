@@ -23,6 +23,14 @@ public interface NodeBackend extends AutoCloseable {
     default void requiredLabels(java.util.function.Function<String, java.util.Map<String, String>> ofModel) {
     }
 
+    /**
+     * Tells the backend the tenants' policies: copy scaling keeps to each namespace's
+     * {@code maxCopiesPerModel}, and placement prefers nodes where a load takes memory from no
+     * namespace within its guaranteed share. A backend with one node ignores it. Called once, before any load.
+     */
+    default void tenants(dev.meshwork.router.tenant.Tenants tenants) {
+    }
+
     /** Fails fast, without loading, when no node could serve this model (unknown format or runtime). */
     void checkServable(ModelSpec spec);
 

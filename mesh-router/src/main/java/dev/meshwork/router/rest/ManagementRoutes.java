@@ -2,7 +2,7 @@ package dev.meshwork.router.rest;
 
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.MeshError;
-import dev.meshwork.router.mesh.ModelDirectory;
+import dev.meshwork.config.OwnedDirectory;
 import dev.meshwork.router.mesh.ModelRegistration;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.ModelStatus;
@@ -18,10 +18,10 @@ import java.util.Map;
 final class ManagementRoutes {
     private final ModelService service;
     /** The watched model directory, or null when there is none. */
-    private final ModelDirectory directory;
+    private final OwnedDirectory<?> directory;
     private final Offloader off;
 
-    ManagementRoutes(ModelService service, ModelDirectory directory, Offloader off) {
+    ManagementRoutes(ModelService service, OwnedDirectory<?> directory, Offloader off) {
         this.service = service;
         this.directory = directory;
         this.off = off;

@@ -52,6 +52,7 @@ final class Offloader {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
         }
+        reply.headers().forEach(ctx.response()::putHeader);
         ctx.response().setStatusCode(reply.status())
                 .putHeader("content-type", reply.contentType())
                 .end(Buffer.buffer(reply.body()));

@@ -1,9 +1,18 @@
 package dev.meshwork.router.rest;
 
 import dev.meshwork.protocol.tensor.JsonTensorCodec;
+import java.util.Map;
 
-/** An HTTP answer: status, body and its content type (JSON unless said otherwise). */
-record Reply(int status, byte[] body, String contentType) {
+/** An HTTP answer: status, body, its content type (JSON unless said otherwise) and any further headers. */
+record Reply(int status, byte[] body, String contentType, Map<String, String> headers) {
+    Reply {
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+
+    Reply(int status, byte[] body, String contentType) {
+        this(status, body, contentType, Map.of());
+    }
+
     Reply(int status, byte[] body) {
         this(status, body, "application/json");
     }

@@ -1,5 +1,6 @@
 package dev.meshwork.router.rest;
 
+import java.util.Map;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.JsonTensorCodec;
@@ -18,7 +19,10 @@ final class RestErrors {
         if (e.code() == ErrorCode.INTERNAL) {
             LOG.warn("internal error answering a REST request", t);
         }
-        return new Reply(e.code().httpStatus(), JsonTensorCodec.errorBody(e.getMessage()));
+        // a rate limit says when to come back, in whole seconds as HTTP has it
+        Map<String, String> headers = e.retryAfterMillis() > 0 ? Map.of("Retry-After", Long.toString((e.retryAfterMillis() + 999) / 1000))
+                : Map.of();
+        return new Reply(e.code().httpStatus(), JsonTensorCodec.errorBody(e.getMessage()), "application/json", headers);
     }
 
     static Reply reply(int status, String message) {

@@ -2,7 +2,7 @@ package dev.meshwork.router.rest;
 
 import dev.meshwork.kserve.CatalogWatcher;
 import dev.meshwork.router.RouterConfig;
-import dev.meshwork.router.mesh.ModelDirectory;
+import dev.meshwork.config.OwnedDirectory;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.RequestMetrics;
 import dev.meshwork.router.mesh.VModelService;
@@ -30,7 +30,8 @@ public final class RestServer implements AutoCloseable {
     private final HttpServer server;
 
     public RestServer(Vertx vertx, RouterConfig.Http config, ServerTls tls, AccessControl access, ModelService service, VModelService vmodels,
-                      CatalogWatcher catalog, ModelDirectory directory, ExecutorService requestThreads, RequestMetrics requests,
+                      CatalogWatcher catalog, OwnedDirectory<?> directory, OwnedDirectory<?> tenantDirectory, ExecutorService requestThreads,
+                      RequestMetrics requests,
                       PrometheusMeterRegistry metrics, BooleanSupplier ready) {
         this.vertx = vertx;
         Router router = Router.router(vertx);
@@ -54,6 +55,7 @@ public final class RestServer implements AutoCloseable {
         new ManagementRoutes(service, directory, off).mount(router, a);
         new VModelRoutes(vmodels, off).mount(router, a);
         new RuntimeRoutes(catalog, off).mount(router, a);
+        new TenantRoutes(service, tenantDirectory, off).mount(router, a);
         router.errorHandler(404, ctx -> Offloader.send(ctx,
                 RestErrors.reply(404, "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
         router.errorHandler(413, ctx -> Offloader.send(ctx, RestErrors.reply(413,

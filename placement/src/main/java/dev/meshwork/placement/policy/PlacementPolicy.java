@@ -24,7 +24,8 @@ import java.util.random.RandomGenerator;
  * resort, not excluded); nodes in a zone that holds no live copy of it yet (copies spread across
  * zones before they double up in one, so losing a zone never takes the last copy of a model with
  * two or more; nodes without a zone count as zones of their own); slots where it fits without
- * evicting; nodes with fewer requests in flight; slots with more free bytes; then node and slot
+ * evicting; slots where it can make room without evicting a namespace that is within its guaranteed
+ * memory share (tenants' fair share, {@code Request.keep}); nodes with fewer requests in flight; slots with more free bytes; then node and slot
  * name, so the answer is stable.
  *
  * <p>In a cluster of more than {@link #SAMPLE_NODES} nodes, a random sample of that many is weighed
@@ -46,17 +47,37 @@ public final class PlacementPolicy {
      * @param sizeBytes  the model's expected size; 0 when unknown
      * @param avoidNodes nodes where this model recently failed to load
      * @param requiredLabels labels a node must carry to take the model (its ServingRuntime's {@code nodeSelector}); empty: any node
+     * @param namespace   the model's namespace
+     * @param keep        namespaces within their guaranteed memory share, whose copies this load may not evict (unless its own)
      */
     public record Request(String modelId, String format, String runtime, long sizeBytes, Set<String> avoidNodes,
-                          java.util.Map<String, String> requiredLabels) {
+                          java.util.Map<String, String> requiredLabels, String namespace, Set<String> keep) {
         public Request {
             runtime = runtime == null ? "" : runtime;
             avoidNodes = Set.copyOf(avoidNodes);
             requiredLabels = requiredLabels == null ? java.util.Map.of() : java.util.Map.copyOf(requiredLabels);
+            namespace = namespace == null ? "" : namespace;
+            keep = keep == null ? Set.of() : Set.copyOf(keep);
+        }
+
+        public Request(String modelId, String format, String runtime, long sizeBytes, Set<String> avoidNodes,
+                       java.util.Map<String, String> requiredLabels) {
+            this(modelId, format, runtime, sizeBytes, avoidNodes, requiredLabels, "", Set.of());
         }
 
         public Request(String modelId, String format, String runtime, long sizeBytes, Set<String> avoidNodes) {
             this(modelId, format, runtime, sizeBytes, avoidNodes, java.util.Map.of());
+        }
+
+        /** The bytes of the slot this load could have: free, plus what copies it may evict hold. */
+        long room(SlotRecord slot) {
+            long room = slot.freeBytes();
+            for (java.util.Map.Entry<String, Long> e : slot.namespaceBytes().entrySet()) {
+                if (!keep.contains(e.getKey()) || e.getKey().equals(namespace)) {
+                    room += e.getValue();
+                }
+            }
+            return keep.isEmpty() ? Math.max(room, slot.capacityBytes()) : room;
         }
     }
 
@@ -74,7 +95,7 @@ public final class PlacementPolicy {
     public record Choice(String nodeId, String endpoint, String slot) {
     }
 
-    private record Candidate(NodeRecord node, SlotRecord slot, boolean avoided, boolean zoneTaken, boolean fits, int rank) {
+    private record Candidate(NodeRecord node, SlotRecord slot, boolean avoided, boolean zoneTaken, boolean fits, boolean roomy, int rank) {
     }
 
     public static Optional<Choice> choose(Request request, List<NodeRecord> nodes, List<CopyRecord> copies) {
@@ -147,7 +168,8 @@ public final class PlacementPolicy {
             for (SlotRecord s : n.slots()) {
                 if (serves(s, request) && request.sizeBytes() <= s.capacityBytes()) {
                     Candidate c = new Candidate(n, s, failedHere, !n.zone().isEmpty() && takenZones.contains(n.zone()),
-                            s.freeBytes() > 0 && s.freeBytes() >= request.sizeBytes(), rankedByOrder ? i : 0);
+                            s.freeBytes() > 0 && s.freeBytes() >= request.sizeBytes(), request.room(s) >= Math.max(1, request.sizeBytes()),
+                            rankedByOrder ? i : 0);
                     if (best == null || ORDER.compare(c, best) < 0) {
                         best = c;
                     }
@@ -164,6 +186,9 @@ public final class PlacementPolicy {
         }
         if (c == 0) {
             c = Boolean.compare(!a.fits(), !b.fits());
+        }
+        if (c == 0) {
+            c = Boolean.compare(!a.roomy(), !b.roomy());
         }
         if (c == 0) {
             c = Integer.compare(a.node().inFlight(), b.node().inFlight());

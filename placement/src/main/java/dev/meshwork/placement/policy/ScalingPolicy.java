@@ -22,6 +22,10 @@ public final class ScalingPolicy {
      * @param idleMs          an extra copy with no request for this long is released
      */
     public record Thresholds(double requestsPerCopy, int inFlightPerCopy, int maxCopies, long idleMs) {
+        /** These thresholds with at most {@code copies} copies (a namespace's own cap); 0 leaves them as they are. */
+        public Thresholds cappedAt(int copies) {
+            return copies <= 0 || copies >= maxCopies ? this : new Thresholds(requestsPerCopy, inFlightPerCopy, copies, idleMs);
+        }
     }
 
     /** Whether a model that saw {@code ratePerSecond} and at most {@code peakInFlight} requests at once wants one more copy. */

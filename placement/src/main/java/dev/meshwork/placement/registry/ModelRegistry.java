@@ -15,4 +15,9 @@ public interface ModelRegistry {
 
     /** Every registered model, sorted by id. */
     List<ModelSpec> list();
+
+    /** The models registered in the namespace (a scan of every registration: registration is rare, requests never count). */
+    default long count(String namespace) {
+        return list().stream().filter(s -> s.namespace().equals(namespace)).count();
+    }
 }

@@ -11,30 +11,30 @@ import java.util.function.Function;
  * Documents of one kind held in memory for reads and written through to a store before a change
  * is visible. Reads are lock-free; writes are serialised so the store and the memory agree.
  */
-final class StoredMap<T> {
+public final class StoredMap<T> {
     private final String kind;
     private final Function<T, String> idOf;
     private final RegistryStore store;
     private final Map<String, T> items = new ConcurrentHashMap<>();
 
-    StoredMap(String kind, Class<T> type, Function<T, String> idOf, RegistryStore store) {
+    public StoredMap(String kind, Class<T> type, Function<T, String> idOf, RegistryStore store) {
         this.kind = kind;
         this.idOf = idOf;
         this.store = store;
         items.putAll(store.loadAll(kind, type));
     }
 
-    Optional<T> get(String id) {
+    public Optional<T> get(String id) {
         return id == null ? Optional.empty() : Optional.ofNullable(items.get(id));
     }
 
-    synchronized Optional<T> put(T item) {
+    public synchronized Optional<T> put(T item) {
         String id = idOf.apply(item);
         store.save(kind, id, item);
         return Optional.ofNullable(items.put(id, item));
     }
 
-    synchronized Optional<T> remove(String id) {
+    public synchronized Optional<T> remove(String id) {
         if (!items.containsKey(id)) {
             return Optional.empty();
         }
@@ -42,7 +42,7 @@ final class StoredMap<T> {
         return Optional.ofNullable(items.remove(id));
     }
 
-    List<T> list() {
+    public List<T> list() {
         return items.values().stream().sorted(Comparator.comparing(idOf)).toList();
     }
 }

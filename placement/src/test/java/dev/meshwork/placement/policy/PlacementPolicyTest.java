@@ -147,4 +147,26 @@ class PlacementPolicyTest {
                     .orElseThrow().nodeId()).isEqualTo("gold");
         }
     }
+
+    /** A full onnx slot whose 100 MB belong to namespaces as given. */
+    private static NodeRecord full(String id, java.util.Map<String, Long> byNamespaceMb, int inFlight) {
+        java.util.Map<String, Long> bytes = new java.util.HashMap<>();
+        byNamespaceMb.forEach((ns, mb) -> bytes.put(ns, mb * MB));
+        return new NodeRecord(id, id + ":1", "m-" + id, List.of(new SlotRecord("onnx-0", "onnx", "cpu", List.of("onnx"), true, 100 * MB,
+                100 * MB, 0, List.of(), bytes)), inFlight, false, 0);
+    }
+
+    @Test
+    void aLoadGoesWhereItCanMakeRoomWithoutTakingFromANamespaceWithinItsShare() {
+        // both nodes are full; on n1 everything is b's, which is within its share; on n2 half is the borrower a's
+        List<NodeRecord> nodes = List.of(full("n1", java.util.Map.of("b", 100L), 0),
+                full("n2", java.util.Map.of("b", 50L, "a", 50L), 5));
+        PlacementPolicy.Request forA = new PlacementPolicy.Request("a/m", "onnx", "", 20 * MB, Set.of(), java.util.Map.of(), "a", Set.of("b"));
+        assertThat(PlacementPolicy.choose(forA, nodes, List.of()).orElseThrow().nodeId()).isEqualTo("n2");
+        // b's own load may use its own memory anywhere: the busier node loses the tie on requests in flight
+        PlacementPolicy.Request forB = new PlacementPolicy.Request("b/m", "onnx", "", 20 * MB, Set.of(), java.util.Map.of(), "b", Set.of("b"));
+        assertThat(PlacementPolicy.choose(forB, nodes, List.of()).orElseThrow().nodeId()).isEqualTo("n1");
+        // without shares nobody is kept, and the node with fewer requests in flight wins as before
+        assertThat(PlacementPolicy.choose(onnx(20), nodes, List.of()).orElseThrow().nodeId()).isEqualTo("n1");
+    }
 }

@@ -17,6 +17,10 @@ public enum ErrorCode {
     PRECONDITION_FAILED(409, 9),
     /** The request body or message is larger than the configured limit. */
     PAYLOAD_TOO_LARGE(413, 8),
+    /** A namespace's quota is used up (its maxModels registrations); the answer gives the numbers. */
+    QUOTA_EXCEEDED(409, 8),
+    /** A namespace sent more requests than its rate or in-flight limit allows, or the router sheds it under overload. */
+    RATE_LIMITED(429, 8),
     /** Memory or queue capacity is exhausted (a model that cannot fit in any slot). */
     CAPACITY_EXHAUSTED(507, 8),
     /** The model is in a state that cannot serve the request (its load failed, it is unloading). */

@@ -19,6 +19,9 @@ public final class GrpcErrors {
      */
     public static final Metadata.Key<String> ANSWERED = Metadata.Key.of("meshwork-error", Metadata.ASCII_STRING_MARSHALLER);
 
+    /** gRPC's own trailer for when a client may retry (its retry policy honours it). */
+    public static final Metadata.Key<String> RETRY_PUSHBACK = Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
+
     private GrpcErrors() {
     }
 
@@ -49,6 +52,9 @@ public final class GrpcErrors {
         }
         Metadata trailers = new Metadata();
         trailers.put(ANSWERED, e.code().name());
+        if (e.retryAfterMillis() > 0) {
+            trailers.put(RETRY_PUSHBACK, Long.toString(e.retryAfterMillis()));
+        }
         return Status.fromCodeValue(e.code().grpcCode()).withDescription(e.getMessage()).asRuntimeException(trailers);
     }
 }

@@ -10,15 +10,31 @@ public final class MeshError extends RuntimeException {
     /** Longer values a message quotes (a name, a path a client sent) are shortened to their start. */
     static final int MAX_QUOTED = 1_000;
     private final ErrorCode code;
+    /** When a retry may succeed, for answers that say so (HTTP Retry-After, gRPC's retry pushback); 0 when unknown. */
+    private final long retryAfterMillis;
 
     public MeshError(ErrorCode code, String message) {
-        super(bounded(message));
+        this(code, message, null, 0);
+    }
+
+    private MeshError(ErrorCode code, String message, Throwable cause, long retryAfterMillis) {
+        super(bounded(message), cause);
         this.code = code;
+        this.retryAfterMillis = retryAfterMillis;
+    }
+
+    /** An error that says when to come back (a rate limit). */
+    public static MeshError retryAfter(ErrorCode code, String message, long retryAfterMillis) {
+        return new MeshError(code, message, null, Math.max(1, retryAfterMillis));
+    }
+
+    /** Milliseconds after which a retry may succeed; 0 when the error does not say. */
+    public long retryAfterMillis() {
+        return retryAfterMillis;
     }
 
     public MeshError(ErrorCode code, String message, Throwable cause) {
-        super(bounded(message), cause);
-        this.code = code;
+        this(code, message, cause, 0);
     }
 
     /** A message with its quoted values shortened: what a client sent comes back at most {@value #MAX_QUOTED} characters long. */

@@ -15,6 +15,7 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.registry.RegistryStore;
 import dev.meshwork.placement.registry.VModel;
+import dev.meshwork.placement.tenant.TenantPolicy;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import io.micrometer.core.instrument.Metrics;
@@ -113,6 +114,8 @@ public final class ClusterMember {
                 signer, HazelcastModelRegistry.KIND, guard))));
         c.addMapConfig(nearCached(MapNames.VMODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "vmodel", VModel.class,
                 signer, HazelcastVModelRegistry.KIND, guard))));
+        c.addMapConfig(nearCached(MapNames.TENANTS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "tenant",
+                TenantPolicy.class, signer, HazelcastTenantRegistry.KIND, guard))));
         c.addMapConfig(nearCached(MapNames.PLACEMENT));
         c.addMapConfig(nearCached(MapNames.NODES)); // a request looks up its copy's node endpoint
         c.addMapConfig(new MapConfig(MapNames.CLAIMS).setBackupCount(1));

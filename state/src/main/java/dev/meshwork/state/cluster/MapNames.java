@@ -7,6 +7,7 @@ final class MapNames {
     static final String PLACEMENT = "meshwork.placement";
     static final String NODES = "meshwork.nodes";
     static final String CLAIMS = "meshwork.claims";
+    static final String TENANTS = "meshwork.tenants";
 
     private MapNames() {
     }
