@@ -46,11 +46,16 @@ class LiveEndpointsTest {
         for (Map.Entry<String, String> e : Pods.strings(dev.configMap("meshwork-runtimes").path("data")).entrySet()) {
             Files.writeString(runtimes.resolve(e.getKey()), e.getValue());
         }
+        Path tenants = Files.createDirectories(dir.resolve("tenants"));
+        for (Map.Entry<String, String> e : Pods.strings(dev.configMap("meshwork-tenants").path("data")).entrySet()) {
+            Files.writeString(tenants.resolve(e.getKey()), e.getValue());
+        }
         List<String> loopback = List.of("--http.host=127.0.0.1", "--grpc.host=127.0.0.1", "--cluster.host=127.0.0.1",
                 "--cluster.kubernetes.enabled=false");
         List<String> node = new java.util.ArrayList<>(List.of("--config=" + dir.resolve("node.yaml"), "--drain.timeoutMs=5000"));
         node.addAll(loopback);
-        List<String> router = new java.util.ArrayList<>(List.of("--config=" + dir.resolve("router.yaml"), "--runtimes.dir=" + runtimes));
+        List<String> router = new java.util.ArrayList<>(List.of("--config=" + dir.resolve("router.yaml"), "--runtimes.dir=" + runtimes,
+                "--tenants.dir=" + tenants));
         router.addAll(loopback);
         mesh = MeshCluster.start(dir.resolve("mesh"), 1, 1, node, router);
     }
@@ -66,6 +71,9 @@ class LiveEndpointsTest {
     void theProbesTheDeploymentsNameAnswerOnTheRealProcesses() throws Exception {
         probe(Pods.container(dev.named("Deployment", "meshwork-router"), "router"), mesh.router(0));
         probe(Pods.container(dev.named("Deployment", "meshwork-node"), "node"), mesh.node(0));
+        JsonNode namespaces = JSON.readTree(mesh.get(mesh.router(0), "/v1/mesh/namespaces").body());
+        assertThat(namespaces.path("directory").path("errors").size()).as("the tenants ConfigMap reads cleanly").isZero();
+        assertThat(namespaces.path("defaults").path("maxModels").asInt()).as("its defaults document holds").isEqualTo(10000);
         MeshExtension.Http runtimes = mesh.get(mesh.router(0), "/v1/mesh/runtimes");
         JsonNode catalog = JSON.readTree(runtimes.body());
         assertThat(catalog.path("reloadError").asText()).isEmpty();

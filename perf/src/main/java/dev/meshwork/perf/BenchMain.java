@@ -16,6 +16,20 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        if (List.of(args).contains("noisy-neighbour")) {
+            System.out.println(new dev.meshwork.perf.workload.NoisyNeighbourBench(noisy(args)).run());
+            System.exit(0);
+        }
+        if (List.of(args).contains("tenant-limits")) {
+            String root = flag(args, "root", ".");
+            System.out.println(new dev.meshwork.perf.workload.TenantLimitsBench(Path.of(root), Double.parseDouble(flag(args, "rate", "100")),
+                    Double.parseDouble(flag(args, "seconds", "20"))).run());
+            System.exit(0);
+        }
+        if (List.of(args).contains("tenant-sim")) {
+            System.out.println(new dev.meshwork.perf.meshsim.TenantSimBench(dev.meshwork.perf.meshsim.TenantSim.load(List.of(args))).run());
+            System.exit(0);
+        }
         java.util.Optional<Path> scenarioFile = scenarioFile(args);
         if (scenarioFile.isPresent()) {
             System.out.println(new WorkloadBench(scenario(scenarioFile.get(), args)).run());
@@ -39,11 +53,28 @@ public final class BenchMain {
             case "registry-growth" -> System.out.println(new dev.meshwork.perf.cluster.RegistryGrowthBench(loaded.config()).run());
             default -> {
                 System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, security, isolation, cluster-trust, churn, runtimes, cache-sim, forward,"
-                        + " failure, zipf, mesh-sim, registry-growth, and the files of perf/scenarios/: " + scenarioNames(Path.of(loaded.config().root())));
+                        + " failure, zipf, mesh-sim, registry-growth, noisy-neighbour, tenant-sim, tenant-limits, and the files of perf/scenarios/: " + scenarioNames(Path.of(loaded.config().root())));
                 System.exit(2);
             }
         }
         System.exit(0);
+    }
+
+    /** The value of {@code --name=value}, or the default. */
+    private static String flag(String[] args, String name, String otherwise) {
+        return List.of(args).stream().filter(a -> a.startsWith("--" + name + "=")).map(a -> a.substring(name.length() + 3)).findFirst()
+                .orElse(otherwise);
+    }
+
+    /** The noisy-neighbour scenario from its file and the flags; a bad value prints what was wrong and exits with 2. */
+    private static dev.meshwork.perf.workload.NoisyNeighbour noisy(String[] args) {
+        try {
+            return dev.meshwork.perf.workload.NoisyNeighbour.load(Path.of(flag(args, "root", ".")), List.of(args));
+        } catch (RuntimeException e) {
+            System.err.println("meshwork bench noisy-neighbour: " + e.getMessage());
+            System.exit(2);
+            return null;
+        }
     }
 
     /** The scenario file {@code perf/scenarios/NAME.yaml} the first positional word names, if there is one. */

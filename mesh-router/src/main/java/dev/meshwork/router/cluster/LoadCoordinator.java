@@ -235,10 +235,7 @@ final class LoadCoordinator {
         List<NodeRecord> all = nodes.list();
         sawNodes |= !all.isEmpty();
         List<NodeRecord> candidates = all.stream().filter(n -> !suspects.contains(n.nodeId())).toList();
-        TenantPolicies policies = tenantPolicies.get();
-        // namespaces within their guaranteed share keep their memory: prefer nodes where this load needs none of it
-        java.util.Set<String> keep = policies.sharesMemory()
-                ? TenantShares.withinShare(policies, MeshUsage.of(all, null)) : java.util.Set.of();
+        java.util.Set<String> keep = keep(all);
         PlacementPolicy.Request request = new PlacementPolicy.Request(spec.id(), spec.format().name(), spec.runtime(),
                 Math.max(0, spec.sizeHint()), loadFailures.under(spec.id() + "@"), requiredLabels.apply(spec.id()), spec.namespace(), keep);
         Optional<PlacementPolicy.Choice> choice = PlacementPolicy.choose(request, candidates, copies);
@@ -285,6 +282,27 @@ final class LoadCoordinator {
     }
 
     /** Where loads find the labels a model needs on its node. */
+    /** The namespaces within their share as of {@link #keepAt}; summing every node's usage per load would cost too much at scale. */
+    private volatile java.util.Set<String> kept = java.util.Set.of();
+    private volatile long keepAt = System.nanoTime() - TimeUnit.SECONDS.toNanos(2);
+
+    /**
+     * The namespaces within their guaranteed memory share, whose memory a load should not take:
+     * placement prefers nodes where it need not. Made again at most once a second.
+     */
+    private java.util.Set<String> keep(List<NodeRecord> all) {
+        TenantPolicies policies = tenantPolicies.get();
+        if (!policies.sharesMemory()) {
+            return java.util.Set.of();
+        }
+        long now = System.nanoTime();
+        if (now - keepAt > TimeUnit.SECONDS.toNanos(1)) {
+            kept = TenantShares.withinShare(policies, MeshUsage.of(all, null));
+            keepAt = now;
+        }
+        return kept;
+    }
+
     void tenantPolicies(java.util.function.Supplier<TenantPolicies> policies) {
         this.tenantPolicies = policies;
     }

@@ -70,9 +70,13 @@ final class TenantRoutes {
                     throw MeshError.notFound("namespace '%s' has no tenant document; the %s", ns,
                             ns.equals(TenantPolicy.DEFAULTS) ? "built-in defaults (no limits) hold" : "defaults (*) hold for it");
                 }
-                return Reply.json(200, Map.of("namespace", ns, "deleted", true));
+                return Reply.json(200, new Deleted(ns, true));
             });
         });
+    }
+
+    /** The answer to a DELETE, its fields in this order. */
+    record Deleted(String namespace, boolean deleted) {
     }
 
     private void put(RoutingContext ctx) {

@@ -11,8 +11,10 @@ import java.util.Map;
  * @param shareBytes    its guaranteed share in bytes, of the mesh as it is now
  * @param maxBytes      its ceiling in bytes; null for none
  * @param hitRatio      admitted requests that found their model loaded; null before the first
+ * @param hits          admitted requests that found their model loaded, since the router started
+ * @param misses        admitted requests that did not
  */
 public record NamespaceStatus(String namespace, boolean ownPolicy, Map<String, Object> policy, long models, long loadedBytes,
                               long shareBytes, Long maxBytes, double requestsPerSecond, double throttledPerSecond, Double hitRatio,
-                              int inFlight) {
+                              int inFlight, long hits, long misses) {
 }

@@ -69,6 +69,14 @@ final class TenantStats {
         return throttleRate;
     }
 
+    long hits() {
+        return hits.sum();
+    }
+
+    long misses() {
+        return misses.sum();
+    }
+
     /** Requests that found a copy of their model loaded, of all admitted; NaN before the first. */
     double hitRatio() {
         long h = hits.sum();

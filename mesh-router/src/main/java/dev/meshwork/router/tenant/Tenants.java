@@ -198,7 +198,7 @@ public final class Tenants implements AutoCloseable {
         return new NamespaceStatus(namespace, p.hasOwn(namespace), TenantDocument.view(p.of(namespace)), models, usage.bytes(namespace),
                 shares.guaranteed(namespace), ceiling == Long.MAX_VALUE ? null : ceiling, s == null ? 0 : round(s.requestRate()),
                 s == null ? 0 : round(s.throttleRate()), s == null || Double.isNaN(s.hitRatio()) ? null : round(s.hitRatio()),
-                admission.inFlight(namespace));
+                admission.inFlight(namespace), s == null ? 0 : s.hits(), s == null ? 0 : s.misses());
     }
 
     private static double round(double d) {

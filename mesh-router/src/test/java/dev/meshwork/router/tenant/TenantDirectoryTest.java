@@ -89,4 +89,15 @@ class TenantDirectoryTest {
             }
         }
     }
+
+    @Test
+    void withoutPerNamespaceMetricsEveryNamespaceCountsAsAll() throws Exception {
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        try (Tenants tenants = new Tenants(new StoredTenantRegistry(), new TenantsConfig("", 1000, 0, 0.8, false), () -> 1, metrics)) {
+            tenants.admit("a", true).close();
+            tenants.admit("b", false).close();
+            assertThat(metrics.get("meshwork_tenant_requests").tag("namespace", "all").counter().count()).isEqualTo(2);
+            assertThat(metrics.find("meshwork_tenant_requests").tag("namespace", "a").counter()).isNull();
+        }
+    }
 }

@@ -3,6 +3,9 @@ package dev.meshwork.perf.meshsim;
 import dev.meshwork.perf.sim.CacheSimulator;
 import dev.meshwork.placement.eviction.EvictionCandidate;
 import dev.meshwork.placement.eviction.EvictionPolicy;
+import dev.meshwork.placement.tenant.FairShareEviction;
+import dev.meshwork.placement.tenant.TenantShares;
+import java.util.Optional;
 import dev.meshwork.placement.table.NodeRecord;
 import dev.meshwork.placement.table.SlotRecord;
 import java.util.ArrayList;
@@ -30,6 +33,9 @@ final class SimNode {
     long requests;
     long loads;
     long evictions;
+
+    /** Told each copy evicted, as it goes (the tenant simulator keeps its usage per namespace live with it). */
+    java.util.function.Consumer<SimCopy> onEvicted;
 
     /** The zone the node reports ({@code zone-k}), or empty when it reports none. */
     final String zone;
@@ -62,11 +68,25 @@ final class SimNode {
      * (bigger than the slot, or the rest is loading). Evicted copies are returned in {@code out}.
      */
     boolean makeRoom(long bytes, List<SimCopy> out) {
-        while (usedBytes + bytes > capacityBytes) {
+        return makeRoom(bytes, out, null, null);
+    }
+
+    /**
+     * As {@link #makeRoom(long, List)}, choosing among the copies fair share lets a load of
+     * {@code namespace} take ({@link FairShareEviction}, as a node's slot does); {@code shares} null:
+     * the plain policy. {@code evicted} is told each copy as it goes, so the shares' usage stays live.
+     */
+    boolean makeRoom(long bytes, List<SimCopy> out, String namespace, TenantShares shares) {
+        while (usedBytes + bytes > capacityBytes || (shares != null && shares.passesCeiling(namespace, bytes))) {
             if (candidates.isEmpty()) {
                 return false;
             }
-            EvictionCandidate victim = policy.victim(candidates).orElseThrow();
+            Optional<EvictionCandidate> chosen = shares == null ? policy.victim(candidates)
+                    : FairShareEviction.victim(namespace, bytes, candidates, shares, policy).victim();
+            if (chosen.isEmpty()) {
+                return false; // every copy here belongs to a namespace within its share
+            }
+            EvictionCandidate victim = chosen.get();
             int at = indexOf(victim);
             SimCopy gone = residents.get(at);
             removeAt(at);
@@ -74,6 +94,9 @@ final class SimNode {
             usedBytes -= gone.sizeBytes;
             evictions++;
             out.add(gone);
+            if (onEvicted != null) {
+                onEvicted.accept(gone);
+            }
         }
         return true;
     }

@@ -39,14 +39,29 @@ final class MeshClient implements AutoCloseable {
     }
 
     MeshClient(String restBase, String grpcTarget, String[] modelIds, BenchRequests.Input input) {
+        this(restBase, grpcTarget, modelIds, input, null);
+    }
+
+    /** A client of one tenant: its requests name {@code namespace} (null: none, the default namespace). */
+    MeshClient(String restBase, String grpcTarget, String[] modelIds, BenchRequests.Input input, String namespace) {
         this.channel = NettyChannelBuilder.forTarget(grpcTarget).usePlaintext().maxInboundMessageSize(16 << 20).build();
-        this.stub = GRPCInferenceServiceGrpc.newFutureStub(channel);
+        GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub s = GRPCInferenceServiceGrpc.newFutureStub(channel);
+        if (namespace != null) {
+            io.grpc.Metadata headers = new io.grpc.Metadata();
+            headers.put(io.grpc.Metadata.Key.of("meshwork-namespace", io.grpc.Metadata.ASCII_STRING_MARSHALLER), namespace);
+            s = s.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
+        this.stub = s;
         this.grpcRequests = new ModelInferRequest[modelIds.length];
         this.restRequests = new HttpRequest[modelIds.length];
         for (int m = 0; m < modelIds.length; m++) {
             grpcRequests[m] = BenchRequests.grpcRequest(modelIds[m], input);
-            restRequests[m] = HttpRequest.newBuilder(URI.create(restBase + "/v2/models/" + modelIds[m] + "/infer")).timeout(TIMEOUT)
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(input.json())).build();
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(restBase + "/v2/models/" + modelIds[m] + "/infer")).timeout(TIMEOUT)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(input.json()));
+            if (namespace != null) {
+                b.header("meshwork-namespace", namespace);
+            }
+            restRequests[m] = b.build();
         }
     }
 

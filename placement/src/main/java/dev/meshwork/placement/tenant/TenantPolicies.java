@@ -13,7 +13,11 @@ public final class TenantPolicies {
     /** No documents: every namespace unlimited, no shares (eviction is the plain policy's). */
     public static final TenantPolicies NONE = new TenantPolicies(List.of());
 
+    /** How many namespaces without a document of their own keep their copy of the defaults; beyond, one is made per call. */
+    private static final int DERIVED_LIMIT = 100_000;
     private final Map<String, TenantPolicy> byNamespace = new HashMap<>();
+    /** The defaults as each namespace without a document sees them: asked per request and per eviction, so made once. */
+    private final java.util.concurrent.ConcurrentMap<String, TenantPolicy> derived = new java.util.concurrent.ConcurrentHashMap<>();
     private final TenantPolicy defaults;
     private final int highestPriority;
 
@@ -31,7 +35,17 @@ public final class TenantPolicies {
     /** The policy that holds for {@code namespace}. */
     public TenantPolicy of(String namespace) {
         TenantPolicy p = byNamespace.get(namespace);
-        return p != null ? p : defaults.forNamespace(namespace);
+        if (p != null) {
+            return p;
+        }
+        p = derived.get(namespace);
+        if (p == null) {
+            p = defaults.forNamespace(namespace);
+            if (derived.size() < DERIVED_LIMIT) {
+                derived.putIfAbsent(namespace, p);
+            }
+        }
+        return p;
     }
 
     /** The defaults document (unlimited when there is none). */
