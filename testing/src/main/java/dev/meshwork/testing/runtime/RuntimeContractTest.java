@@ -158,8 +158,15 @@ public abstract class RuntimeContractTest {
         long before = residentBytes();
         cycle(adapter, example, request, CYCLES);
         long growth = residentBytes() - before;
-        assertThat(growth).as("resident memory growth over %d load/infer/unload cycles of %s (%d MiB)", CYCLES, example.getFileName(),
-                growth >> 20).isLessThan(ALLOWED_GROWTH_BYTES);
+        if (growth >= ALLOWED_GROWTH_BYTES) {
+            // a leak grows again in the next window; a one-off step does not (the allocator keeping a freed arena,
+            // the JIT's code cache): CI once saw 13 MiB in the first window of a runtime that frees every model
+            long second = residentBytes();
+            cycle(adapter, example, request, CYCLES);
+            growth = Math.min(growth, residentBytes() - second);
+        }
+        assertThat(growth).as("resident memory growth over %d load/infer/unload cycles of %s (%d MiB), in each of two windows",
+                CYCLES, example.getFileName(), growth >> 20).isLessThan(ALLOWED_GROWTH_BYTES);
     }
 
     private static void cycle(RuntimeAdapter adapter, Path example, InferenceRequest request, int times) throws Exception {
