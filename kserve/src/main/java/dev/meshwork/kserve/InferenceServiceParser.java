@@ -1,6 +1,7 @@
 package dev.meshwork.kserve;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshwork.placement.registry.Batching;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.MeshError;
@@ -55,14 +56,34 @@ public final class InferenceServiceParser {
             model.requireMapping();
             YamlPath format = model.at("modelFormat").requireMapping();
             return spec(name, new ModelFormat(format.at("name").requiredText(), format.at("version").text("")),
-                    storageUri(model), model.at("runtime").text(""), namespace, sourceTag, model);
+                    storageUri(model), model.at("runtime").text(""), namespace, sourceTag, model).withBatching(batcher(predictor));
         }
         List<String> legacy = LEGACY.stream().filter(k -> predictor.at(k).present()).toList();
         if (legacy.size() != 1) {
             throw predictor.wrong(legacy.isEmpty() ? "\"model\" or one of " + LEGACY : "one framework, not " + legacy);
         }
         YamlPath framework = predictor.at(legacy.get(0)).requireMapping();
-        return spec(name, new ModelFormat(legacy.get(0), ""), framework.at("storageUri").requiredText(), "", namespace, sourceTag, framework);
+        return spec(name, new ModelFormat(legacy.get(0), ""), framework.at("storageUri").requiredText(), "", namespace, sourceTag, framework)
+                .withBatching(batcher(predictor));
+    }
+
+    /**
+     * KServe's {@code predictor.batcher}: {@code maxBatchSize} (32 when absent, as KServe) and
+     * {@code maxLatency} in milliseconds (5000 when absent, as KServe); {@code timeout} is read for
+     * its type (a request's deadline is its own).
+     */
+    static Batching batcher(YamlPath predictor) {
+        YamlPath b = predictor.at("batcher");
+        if (!b.present()) {
+            return Batching.NONE;
+        }
+        b.requireMapping();
+        b.at("timeout").integer(60);
+        try {
+            return Batching.ofMillis(b.at("maxBatchSize").integer(32), b.at("maxLatency").integer(5000));
+        } catch (MeshError e) {
+            throw b.wrong("a batcher with maxBatchSize from 0 to 65536 and maxLatency from 0 to 10000 ms (" + e.getMessage() + ")");
+        }
     }
 
     /**

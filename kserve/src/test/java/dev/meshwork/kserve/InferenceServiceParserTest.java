@@ -230,4 +230,37 @@ class InferenceServiceParserTest {
         assertThatThrownBy(() -> InferenceServiceParser.parseAll("models/broken.yaml", patched, ""))
                 .hasMessageStartingWith("models/broken.yaml: ").hasMessageContaining(message);
     }
+
+    @Test
+    void kservesBatcherBecomesTheModelsBatchingAndABadOneSaysWhere() {
+        // KServe's batcher example (docs: "Inference Batcher"), maxLatency in milliseconds
+        ModelSpec batched = one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: torchserve}
+                spec:
+                  predictor:
+                    minReplicas: 1
+                    timeout: 60
+                    batcher:
+                      maxBatchSize: 32
+                      maxLatency: 500
+                    model:
+                      modelFormat: {name: pytorch}
+                      storageUri: s3://models/torchserve/image_classifier/v1
+                """);
+        assertThat(batched.batching()).isEqualTo(new dev.meshwork.placement.registry.Batching(32, 500_000));
+        assertThat(one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: plain}
+                spec: {predictor: {sklearn: {storageUri: s3://models/iris}}}
+                """).batching().enabled()).isFalse();
+        assertThatThrownBy(() -> one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: bad}
+                spec: {predictor: {batcher: {maxBatchSize: -4}, sklearn: {storageUri: s3://models/iris}}}
+                """)).hasMessageContaining("batcher").hasMessageContaining("maxBatchSize");
+    }
 }

@@ -10,6 +10,7 @@ import dev.meshwork.node.storage.Artifact;
 import dev.meshwork.node.storage.ArtifactStore;
 import dev.meshwork.placement.eviction.EvictionPolicies;
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.node.batch.Batchers;
 import dev.meshwork.node.cache.Tenancy;
 import dev.meshwork.placement.table.CopyRecord;
 import dev.meshwork.placement.tenant.MeshUsage;
@@ -22,7 +23,6 @@ import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
-import dev.meshwork.runtime.LoadedModel;
 import dev.meshwork.runtime.RuntimeAdapter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -78,6 +78,8 @@ public final class NodeAgent implements AutoCloseable {
     /** Requests running on this node now; published in the node table as its load. */
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LoadHolds holds = new LoadHolds();
+    /** Dynamic batching of the models whose registrations ask for it. */
+    private final Batchers batchers = new Batchers();
     /** Loads in flight and models that crashed a process, kept across the node's own crash. */
     private final CrashLedger ledger;
     private volatile boolean draining;
@@ -118,31 +120,9 @@ public final class NodeAgent implements AutoCloseable {
                 throw MeshError.invalid("node %s has two slots named '%s'; give one of them another runtime name", config.nodeId(), slot.name());
             }
             RuntimeAdapter r = slot.runtime();
-            ModelCache cache = new ModelCache(slot.name(), slot.capacityBytes(), new ModelCache.Loader() {
-                @Override
-                public long predictSize(ModelSpec spec) throws Exception {
-                    try (Artifact a = store.open(spec.storageUri())) {
-                        return r.predictSize(spec, a.path());
-                    }
-                }
-
-                @Override
-                public ModelCache.Loaded load(ModelSpec spec) throws Exception {
-                    Optional<String> poisoned = ledger.refusal(spec);
-                    if (poisoned.isPresent()) {
-                        throw CrashLedger.crashed(poisoned.get());
-                    }
-                    try (Artifact a = store.open(spec.storageUri()); CrashLedger.Mark loading = ledger.beginLoad(spec)) {
-                        return new ModelCache.Loaded(r.load(spec, a.path()), a.digest());
-                    }
-                }
-
-                @Override
-                public CompletableFuture<?> fetch(ModelSpec spec) {
-                    return store.prefetch(spec.storageUri());
-                }
-            }, EvictionPolicies.create(config.evictionPolicy()), loadExecutor, new ModelCache.Settings(config.loadTimeoutMs(), config.failedLoadBackoffMs(),
-                    config.maxConcurrencyPerModel(), config.queueTimeoutMs()));
+            ModelCache cache = new ModelCache(slot.name(), slot.capacityBytes(), new SlotLoader(r, store, ledger),
+                    EvictionPolicies.create(config.evictionPolicy()), loadExecutor, new ModelCache.Settings(config.loadTimeoutMs(),
+                    config.failedLoadBackoffMs(), config.maxConcurrencyPerModel(), config.queueTimeoutMs()));
             caches.put(slot.name(), cache);
             if (r instanceof ProcessRuntime process) {
                 process.onLost(() -> cache.dropAll("the process of runtime " + r.name() + " (slot " + slot.name()
@@ -264,7 +244,7 @@ public final class NodeAgent implements AutoCloseable {
                 if (lease.isPresent()) {
                     holds.used(modelId); // the requests that waited for its load are arriving
                     try (ModelCache.Lease l = lease.get()) {
-                        return Optional.of(l.model().infer(request));
+                        return Optional.of(batchers.infer(l.spec(), l.model(), request));
                     }
                 }
             }
@@ -307,6 +287,7 @@ public final class NodeAgent implements AutoCloseable {
             c.events(new SlotMetrics(registry, s.name(), s.runtimeName(), c));
         }
         Gauge.builder("meshwork.node.inflight", inFlight, AtomicInteger::get).description("requests running on the node").register(registry);
+        batchers.instrument(registry);
     }
 
     /** Tells {@code listener} the id of each model whose copy on this node changed; see {@link ModelCache#onChange}. */
@@ -335,7 +316,7 @@ public final class NodeAgent implements AutoCloseable {
 
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
         try (ModelCache.Lease lease = cacheFor(spec).acquire(spec)) {
-            return lease.model().infer(request);
+            return batchers.infer(lease.spec(), lease.model(), request);
         }
     }
 
@@ -350,6 +331,7 @@ public final class NodeAgent implements AutoCloseable {
         placed.remove(modelId);
         ledger.forget(modelId); // an unload (and so an unregistration) lets the model be tried again
         holds.release(modelId);
+        batchers.forget(modelId);
         return CompletableFuture.allOf(caches.values().stream().map(c -> c.unload(modelId)).toArray(CompletableFuture[]::new));
     }
 

@@ -1,6 +1,7 @@
 package dev.meshwork.nodeapi;
 
 import dev.meshwork.placement.registry.ModelFormat;
+import dev.meshwork.placement.registry.Batching;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyState;
 import dev.meshwork.protocol.node.LoadRequest;
@@ -24,13 +25,14 @@ public final class NodeMessages {
     public static ModelDescriptor descriptor(ModelSpec s) {
         return ModelDescriptor.newBuilder().setModelId(s.id()).setFormatName(s.format().name())
                 .setFormatVersion(s.format().version() == null ? "" : s.format().version()).setStorageUri(s.storageUri())
-                .setRuntime(s.runtime()).setSizeHintBytes(Math.max(0, s.sizeHint())).build();
+                .setRuntime(s.runtime()).setSizeHintBytes(Math.max(0, s.sizeHint())).setBatchMaxSize(s.batching().maxBatchSize())
+                .setBatchMaxLatencyMicros(s.batching().maxLatencyMicros()).build();
     }
 
     /** The registration a descriptor carries, as the registry holds it. */
     public static ModelSpec spec(ModelDescriptor m) {
         return new ModelSpec(m.getModelId(), new ModelFormat(m.getFormatName(), m.getFormatVersion()), m.getStorageUri(), m.getRuntime(),
-                m.getSizeHintBytes());
+                m.getSizeHintBytes()).withBatching(new Batching(m.getBatchMaxSize(), m.getBatchMaxLatencyMicros()));
     }
 
     /** A copy's state on the wire. */

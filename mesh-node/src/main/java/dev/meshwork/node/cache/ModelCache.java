@@ -111,6 +111,11 @@ public final class ModelCache {
             return model;
         }
 
+        /** The registration the pinned copy was loaded for (its batching settings among it). */
+        public ModelSpec spec() {
+            return entry.spec;
+        }
+
         /**
          * The copy this lease pins, as it is now: taken from the lease, not looked up again, so an
          * unload or a replacement that lands meanwhile (the map no longer holds it) cannot make it vanish.

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.meshwork.kserve.InferenceServiceParser;
+import dev.meshwork.placement.registry.Batching;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.MeshError;
@@ -19,7 +20,8 @@ import java.util.Set;
  */
 public final class ModelRegistration {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> FIELDS = Set.of("name", "modelFormat", "storageUri", "runtime", "sizeHint");
+    private static final Set<String> FIELDS = Set.of("name", "modelFormat", "storageUri", "runtime", "sizeHint", "batching");
+    private static final Set<String> BATCHING = Set.of("maxBatchSize", "maxLatency");
 
     private ModelRegistration() {
     }
@@ -58,7 +60,27 @@ public final class ModelRegistration {
         ModelSpec.checkName(id);
         return new ModelSpec(id, new ModelFormat(text(format, "name", id), text(format, "version", id)),
                 text(doc, "storageUri", id), text(doc, "runtime", id), size == null || size.isNull() ? 0 : size.longValue(), namespace, "")
-                .validate();
+                .withBatching(batching(doc.get("batching"), id)).validate();
+    }
+
+    /** {@code "batching": {"maxBatchSize": 32, "maxLatency": 5}}: rows, and milliseconds (fractions allowed), as KServe's batcher. */
+    private static Batching batching(JsonNode b, String id) {
+        if (b == null || b.isNull()) {
+            return Batching.NONE;
+        }
+        if (!b.isObject()) {
+            throw MeshError.invalid("\"batching\" of '%s' must be an object such as {\"maxBatchSize\": 32, \"maxLatency\": 5}", id);
+        }
+        DocumentFields.checkKnown(b, BATCHING, "the batching of '" + id + "'");
+        JsonNode size = b.get("maxBatchSize");
+        JsonNode latency = b.get("maxLatency");
+        if (size == null || !size.isIntegralNumber() || !size.canConvertToInt()) {
+            throw MeshError.invalid("\"batching.maxBatchSize\" of '%s' must be a whole number of rows", id);
+        }
+        if (latency != null && !latency.isNull() && !latency.isNumber()) {
+            throw MeshError.invalid("\"batching.maxLatency\" of '%s' must be a number of milliseconds", id);
+        }
+        return Batching.ofMillis(size.intValue(), latency == null || latency.isNull() ? 5 : latency.doubleValue());
     }
 
     private static boolean looksLikeJson(byte[] body) {

@@ -199,7 +199,8 @@ public final class ModelService {
             }
         }
         return new ModelStatus(spec.name(), spec.format(), spec.displayStorageUri(), spec.runtime(), servingRuntime, spec.namespace(),
-                spec.source(), state, error, views);
+                spec.source(), state, error, views, spec.batching().enabled()
+                ? new ModelStatus.BatchingView(spec.batching().maxBatchSize(), spec.batching().maxLatencyMicros() / 1000.0) : null);
     }
 
     /**

@@ -10,9 +10,16 @@ import java.util.List;
  * @param servingRuntime the ServingRuntime the selection rules picked (empty when a node runtime was named directly)
  * @param namespace      the namespace whose ServingRuntimes it may use
  * @param source         empty when registered through the API, {@code file:<path>} from the model directory
+ * @param batching       how its node batches its requests; absent when it does not
  */
 public record ModelStatus(String name, ModelFormat modelFormat, String storageUri, String runtime, String servingRuntime,
-                          String namespace, String source, State state, String error, List<CopyView> copies) {
+                          String namespace, String source, State state, String error, List<CopyView> copies,
+                          @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                          BatchingView batching) {
+
+    /** Batching as a registration writes it: rows, and milliseconds. */
+    public record BatchingView(int maxBatchSize, double maxLatency) {
+    }
 
     /** The model's state across the mesh. */
     public enum State {

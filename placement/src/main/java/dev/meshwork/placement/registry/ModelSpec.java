@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
  * @param namespace  the Kubernetes-style namespace whose ServingRuntimes it may use ({@code default})
  * @param source     where the registration came from: empty for the API, {@code file:<path>} for a
  *                   watched model directory (which then owns it: the file's removal unregisters it)
+ * @param batching   how the node batches its requests ({@link Batching#NONE}: not at all)
  */
-public record ModelSpec(String id, ModelFormat format, String storageUri, String runtime, long sizeHint, String namespace, String source)
-        implements java.io.Serializable {
+public record ModelSpec(String id, ModelFormat format, String storageUri, String runtime, long sizeHint, String namespace, String source,
+                        Batching batching) implements java.io.Serializable {
     public static final String DEFAULT_NAMESPACE = "default";
     /** The longest storageUri a registration may have (URLs with credentials and query tokens fit well within it). */
     public static final int MAX_URI = 8_192;
@@ -31,6 +32,7 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
         storageUri = storageUri == null ? "" : storageUri.trim();
         namespace = namespace == null || namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace;
         source = source == null ? "" : source;
+        batching = batching == null ? Batching.NONE : batching;
         if (id != null) {
             int slash = id.indexOf('/');
             if (slash < 0) {
@@ -72,7 +74,10 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
     public String fingerprint() {
         long h = 0xcbf29ce484222325L;
         for (String part : new String[] {id, format.name(), format.version() == null ? "" : format.version(), storageUri, runtime,
-                Long.toString(sizeHint)}) {
+                Long.toString(sizeHint), batching.enabled() ? batching.maxBatchSize() + "/" + batching.maxLatencyMicros() : null}) {
+            if (part == null) {
+                continue; // without batching, the fingerprint is what it was before batching existed
+            }
             for (int i = 0; i < part.length(); i++) {
                 h = (h ^ part.charAt(i)) * 0x100000001b3L;
             }
@@ -96,9 +101,19 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
         this(id, format, storageUri, runtime, sizeHint, DEFAULT_NAMESPACE, "");
     }
 
+    /** A registration without batching. */
+    public ModelSpec(String id, ModelFormat format, String storageUri, String runtime, long sizeHint, String namespace, String source) {
+        this(id, format, storageUri, runtime, sizeHint, namespace, source, Batching.NONE);
+    }
+
+    /** The same registration with other batching settings. */
+    public ModelSpec withBatching(Batching settings) {
+        return new ModelSpec(id, format, storageUri, runtime, sizeHint, namespace, source, settings);
+    }
+
     /** The same registration for a node: another runtime name (what the binding chose). */
     public ModelSpec withRuntime(String nodeRuntime) {
-        return new ModelSpec(id, format, storageUri, nodeRuntime, sizeHint, namespace, source);
+        return new ModelSpec(id, format, storageUri, nodeRuntime, sizeHint, namespace, source, batching);
     }
 
     /**

@@ -1,0 +1,177 @@
+package dev.meshwork.perf;
+
+import dev.meshwork.node.NodeConfig;
+import dev.meshwork.placement.registry.Batching;
+import dev.meshwork.placement.registry.ModelFormat;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
+import dev.meshwork.protocol.oip.InferTensorContents;
+import dev.meshwork.protocol.oip.ModelInferRequest;
+import dev.meshwork.router.RouterConfig;
+import dev.meshwork.router.Standalone;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./meshwork bench batching}: many concurrent one-row gRPC requests to an MLP where a batch
+ * amortises (256-1024-1024-10, written by {@link OnnxMlpWriter}), registered twice on one standalone
+ * mesh: without batching and with it ({@code maxBatchSize} 64, {@code maxLatency} 2 ms). At each
+ * concurrency the two run side by side, in rounds that alternate which goes first; the table has
+ * the medians over rounds. Closed loop; one JVM (mesh and load generator share the cores).
+ */
+final class BatchingBench {
+    static final int[] WIDTHS = {256, 1024, 1024, 10};
+    static final Batching SETTINGS = new Batching(64, 2_000);
+    private final BenchConfig config;
+    /** Mean rows per batch of each batched phase, by users. */
+    private final Map<Integer, List<Double>> rowsPerBatch = new java.util.TreeMap<>();
+
+    BatchingBench(BenchConfig config) {
+        this.config = config;
+    }
+
+    String run() throws Exception {
+        Path root = Path.of(config.root()).toAbsolutePath().normalize();
+        Path model = OnnxMlpWriter.write(root.resolve("perf/target/batching/mlp-256-1024-1024-10.onnx"), WIDTHS, 7);
+        RouterConfig d = RouterConfig.defaults();
+        RouterConfig rc = new RouterConfig(new RouterConfig.Http("127.0.0.1", 0, d.http().maxRequestBytes()),
+                new RouterConfig.Grpc("127.0.0.1", 0, d.grpc().maxMessageBytes()), config.requestThreads(), List.of(),
+                NodeConfig.defaults().withStorage(NodeConfig.defaults().storage().withRoots(List.of(model.getParent().toString()))),
+                new RouterConfig.Registry("", "", ""), d.runtimes(), d.models(), d.cluster(), d.forward(), d.scaling(), d.tls(), d.auth(),
+                d.security(), d.tenants());
+        List<ClosedLoop.Result> results = new ArrayList<>();
+        rowsPerBatch.clear();
+        ClosedLoop loop = new ClosedLoop(config.warmupSeconds(), config.seconds());
+        try (Standalone mesh = Standalone.start(rc)) {
+            ModelSpec plain = new ModelSpec("mlp-plain", new ModelFormat("onnx", ""), model.toUri().toString(), "", 0);
+            mesh.service().register(plain);
+            mesh.service().register(new ModelSpec("mlp-batched", new ModelFormat("onnx", ""), model.toUri().toString(), "", 0)
+                    .withBatching(SETTINGS));
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", mesh.grpcPort()).usePlaintext().build();
+            var stub = GRPCInferenceServiceGrpc.newFutureStub(channel);
+            ModelInferRequest plainRequest = request("mlp-plain");
+            ModelInferRequest batchedRequest = request("mlp-batched");
+            stub.modelInfer(plainRequest).get(60, TimeUnit.SECONDS);
+            stub.modelInfer(batchedRequest).get(60, TimeUnit.SECONDS);
+            for (String c : config.concurrency()) {
+                int n = Integer.parseInt(c.trim());
+                for (int round = 0; round < config.rounds(); round++) {
+                    boolean batchedFirst = round % 2 == 1;
+                    for (int k = 0; k < 2; k++) {
+                        boolean batched = batchedFirst == (k == 0);
+                        ModelInferRequest r = batched ? batchedRequest : plainRequest;
+                        System.err.printf(Locale.ROOT, "concurrency %d, round %d: batching %s...%n", n, round + 1, batched ? "on" : "off");
+                        double[] before = batchMeter(mesh);
+                        results.add(loop.runAsync(batched ? "batched" : "plain", n,
+                                () -> BenchRequests.toCompletable(stub.withDeadlineAfter(60, TimeUnit.SECONDS).modelInfer(r))));
+                        double[] after = batchMeter(mesh);
+                        if (batched) {
+                            rowsPerBatch.computeIfAbsent(n, users -> new ArrayList<>()).add((after[0] - before[0]) / Math.max(1, after[1] - before[1]));
+                        }
+                    }
+                }
+            }
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        double[] runtime = runtimeOnly(model);
+        String summary = summary(results) + String.format(Locale.ROOT, "%nONNX Runtime alone, one thread, in this JVM: one row %.1f µs per call;"
+                + " a batch of %d rows %.1f µs per call, %.1f µs per row (%.1fx less per row).%n", runtime[0], SETTINGS.maxBatchSize(),
+                runtime[1], runtime[1] / SETTINGS.maxBatchSize(), runtime[0] / (runtime[1] / SETTINGS.maxBatchSize()));
+        Map<String, Object> settings = new java.util.LinkedHashMap<>(config.closedLoopSettings("batching"));
+        settings.put("model", "MLP " + java.util.Arrays.toString(WIDTHS) + ", ONNX Runtime, one intra-op thread");
+        settings.put("batching", SETTINGS);
+        settings.put("command", "./meshwork bench batching --seconds=" + config.seconds() + " --warmupSeconds=" + config.warmupSeconds()
+                + " --concurrency=" + String.join(",", config.concurrency()) + " --rounds=" + config.rounds());
+        Path dir = ResultWriter.write(root, "batching", settings, results, summary);
+        return summary + "\nresults: " + root.relativize(dir) + "\n";
+    }
+
+    /**
+     * What batching saves inside the runtime: the median time of a one-row call and of a
+     * {@code maxBatchSize}-row call to ONNX Runtime directly (the node's session settings: one
+     * intra-op thread), 2 s each after a warm-up.
+     */
+    private static double[] runtimeOnly(Path model) throws Exception {
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions()) {
+            o.setIntraOpNumThreads(1);
+            o.setInterOpNumThreads(1);
+            try (ai.onnxruntime.OrtSession session = env.createSession(model.toString(), o)) {
+                return new double[]{medianCallMicros(env, session, 1), medianCallMicros(env, session, SETTINGS.maxBatchSize())};
+            }
+        }
+    }
+
+    private static double medianCallMicros(ai.onnxruntime.OrtEnvironment env, ai.onnxruntime.OrtSession session, int rows) throws Exception {
+        float[] x = new float[rows * WIDTHS[0]];
+        java.util.Arrays.fill(x, 0.25f);
+        List<Double> times = new ArrayList<>();
+        long warm = System.nanoTime() + 1_000_000_000L;
+        long end = warm + 2_000_000_000L;
+        while (System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            try (ai.onnxruntime.OnnxTensor t = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(x), new long[]{rows, WIDTHS[0]});
+                 ai.onnxruntime.OrtSession.Result r = session.run(Map.of("input", t))) {
+                if (r.size() != 1) {
+                    throw new IllegalStateException("no output");
+                }
+            }
+            if (t0 >= warm) {
+                times.add((System.nanoTime() - t0) / 1e3);
+            }
+        }
+        return median(times.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /** The batched model's rows and batches so far, from the mesh's own meters. */
+    private static double[] batchMeter(Standalone mesh) {
+        var summary = mesh.metrics().find("meshwork_batch_size").tag("model", "mlp-batched").summary();
+        return summary == null ? new double[]{0, 0} : new double[]{summary.totalAmount(), summary.count()};
+    }
+
+    /** One row of 256 features over gRPC, typed contents. */
+    private static ModelInferRequest request(String model) {
+        InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+        for (int i = 0; i < WIDTHS[0]; i++) {
+            contents.addFp32Contents((i % 17) / 17f);
+        }
+        return ModelInferRequest.newBuilder().setModelName(model).addInputs(ModelInferRequest.InferInputTensor.newBuilder()
+                .setName("input").setDatatype("FP32").addShape(1).addShape(WIDTHS[0]).setContents(contents)).build();
+    }
+
+    private String summary(List<ClosedLoop.Result> results) {
+        StringBuilder b = new StringBuilder("# batching\n\n");
+        b.append(String.format(Locale.ROOT, "One-row gRPC requests to an MLP %s (ONNX Runtime), without batching and with it (maxBatchSize %d,"
+                        + " maxLatency %.1f ms), side by side, %d round(s) alternating which goes first; medians over rounds.%n%n",
+                java.util.Arrays.toString(WIDTHS), SETTINGS.maxBatchSize(), SETTINGS.maxLatencyMicros() / 1000.0, config.rounds()));
+        b.append("| users | req/s off | req/s on | on / off | p50 µs off | p50 µs on | p99 µs off | p99 µs on | rows per batch |\n"
+                + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String c : config.concurrency()) {
+            int n = Integer.parseInt(c.trim());
+            double[] off = medians(results, "plain", n);
+            double[] on = medians(results, "batched", n);
+            b.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f | %,.0f | %,.0f | %,.0f | %,.0f | %.1f |%n", n, off[0], on[0],
+                    on[0] / off[0], off[1], on[1], off[2], on[2],
+                    median(rowsPerBatch.getOrDefault(n, List.of()).stream().mapToDouble(Double::doubleValue).toArray())));
+        }
+        return b.toString();
+    }
+
+    private static double[] medians(List<ClosedLoop.Result> results, String name, int users) {
+        List<ClosedLoop.Result> r = results.stream().filter(x -> x.name().equals(name) && x.concurrency() == users).toList();
+        return new double[]{median(r.stream().mapToDouble(ClosedLoop.Result::throughput).toArray()),
+                median(r.stream().mapToDouble(ClosedLoop.Result::p50us).toArray()), median(r.stream().mapToDouble(ClosedLoop.Result::p99us).toArray())};
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}
