@@ -7,6 +7,12 @@ import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import dev.meshwork.testing.Fixtures;
 import dev.meshwork.testing.MeshExtension;
 import dev.meshwork.testing.MeshProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -18,6 +24,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Dynamic batching on a real mesh process: concurrent one-row requests over REST and gRPC to a
@@ -79,6 +86,51 @@ class BatchingTest {
         assertThat(requests).isEqualTo(24 * 15);
         assertThat(batches).as("fewer model runs than requests: they shared batches").isLessThan(requests);
         assertThat(metric(metrics, "meshwork_batch_size_max\\{model=\"batched\"}")).isBetween(2.0, 16.0);
+    }
+
+    @Test
+    void aServingRuntimesEnvGivesItsModelsABatchingDefaultThatARegistrationMayOverride(@TempDir Path dir) throws Exception {
+        Path runtimes = Files.createDirectories(dir.resolve("runtimes"));
+        Files.writeString(runtimes.resolve("batched-onnx.yaml"), """
+                apiVersion: serving.kserve.io/v1alpha1
+                kind: ClusterServingRuntime
+                metadata: {name: batched-onnx, annotations: {serving.meshwork.dev/adapter: onnx}}
+                spec:
+                  supportedModelFormats: [{name: onnx, autoSelect: false}]
+                  containers:
+                    - name: runtime
+                      env:
+                        - {name: MAX_BATCH_SIZE, value: "8"}
+                        - {name: BATCH_TIMEOUT, value: "3"}
+                """);
+        try (MeshProcess mesh = MeshProcess.start(dir.resolve("mesh"), "--runtimes.dir=" + runtimes)) {
+            String uri = MeshProcess.repoRoot().resolve("examples/onnx/mlp-classifier/model.onnx").toUri().toString();
+            MeshExtension.Http byDefault = put(mesh, "/v1/mesh/models/by-default", "{\"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \""
+                    + uri + "\", \"runtime\": \"batched-onnx\"}");
+            assertThat(byDefault.status()).as(byDefault.body()).isEqualTo(201);
+            assertThat(Fixtures.JSON.readTree(byDefault.body()).path("batching").path("maxBatchSize").asInt()).isEqualTo(8);
+            assertThat(Fixtures.JSON.readTree(byDefault.body()).path("batching").path("maxLatency").asDouble()).isEqualTo(3.0);
+            MeshExtension.Http own = put(mesh, "/v1/mesh/models/own", "{\"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \"" + uri
+                    + "\", \"runtime\": \"batched-onnx\", \"batching\": {\"maxBatchSize\": 4, \"maxLatency\": 1}}");
+            assertThat(Fixtures.JSON.readTree(own.body()).path("batching").path("maxBatchSize").asInt()).isEqualTo(4);
+            JsonNode c = Fixtures.cases("mlp-classifier").get(0);
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(mesh.http() + "/v2/models/by-default/infer"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(Fixtures.v2Body(c))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            Fixtures.assertOutputs(Fixtures.JSON.readTree(r.body()).get("outputs"), c.get("outputs"));
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(mesh.http() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+                    .body();
+            assertThat(metric(metrics, "meshwork_batches_total\\{model=\"by-default\"}")).isEqualTo(1);
+        }
+    }
+
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static MeshExtension.Http put(MeshProcess mesh, String path, String body) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(mesh.http() + path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return new MeshExtension.Http(r.statusCode(), r.body());
     }
 
     private static double metric(String scrape, String name) {

@@ -1,5 +1,6 @@
 package dev.meshwork.kserve;
 
+import dev.meshwork.placement.registry.Batching;
 import java.util.List;
 import java.util.Map;
 
@@ -32,6 +33,31 @@ public record ServingRuntime(String name, String namespace, List<Format> formats
     public ServingRuntime(String name, String namespace, List<Format> formats, boolean multiModel, boolean disabled,
                           List<String> protocolVersions, List<Container> containers, String adapter, String source) {
         this(name, namespace, formats, multiModel, disabled, protocolVersions, containers, adapter, source, Map.of());
+    }
+
+    /** The env of the first container that sets the batching default of the runtime's models: rows per batch. */
+    public static final String MAX_BATCH_SIZE = "MAX_BATCH_SIZE";
+    /** ... and how long a request may wait for a batch, in milliseconds. */
+    public static final String BATCH_TIMEOUT = "BATCH_TIMEOUT";
+
+    /**
+     * The batching of the runtime's models that ask for none themselves: {@value #MAX_BATCH_SIZE}
+     * and {@value #BATCH_TIMEOUT} (milliseconds, 5 when absent) in the first container's env, as
+     * runtime images read them; none without {@value #MAX_BATCH_SIZE}.
+     */
+    public Batching batching() {
+        Map<String, String> env = containers.isEmpty() ? Map.of() : containers.get(0).env();
+        String size = env.get(MAX_BATCH_SIZE);
+        if (size == null || size.isBlank()) {
+            return Batching.NONE;
+        }
+        try {
+            String timeout = env.getOrDefault(BATCH_TIMEOUT, "5");
+            return Batching.ofMillis(Integer.parseInt(size.trim()), Double.parseDouble(timeout.trim()));
+        } catch (NumberFormatException | dev.meshwork.protocol.error.MeshError e) {
+            throw dev.meshwork.protocol.error.MeshError.invalid("runtime '%s' (%s): env %s=%s and %s=%s must be a number of rows and of"
+                    + " milliseconds (%s)", name, source, MAX_BATCH_SIZE, size, BATCH_TIMEOUT, env.get(BATCH_TIMEOUT), e.getMessage());
+        }
     }
 
     public boolean clusterScoped() {

@@ -119,4 +119,16 @@ class ServingRuntimeParserTest {
             assertThat(r.clusterScoped()).isTrue();
         });
     }
+
+    @Test
+    void aRuntimesBatchingDefaultComesFromItsEnvAndABadOneSaysWhich() {
+        assertThat(ServingRuntimeParser.parse("example.yaml", KSERVE_EXAMPLE).get(0).batching().enabled()).isFalse();
+        String batched = KSERVE_EXAMPLE.replace("- name: STORAGE_URI\n          value: \"gs://bucket/model\"",
+                "- {name: MAX_BATCH_SIZE, value: \"16\"}\n        - {name: BATCH_TIMEOUT, value: \"2.5\"}");
+        assertThat(batched).isNotEqualTo(KSERVE_EXAMPLE);
+        assertThat(ServingRuntimeParser.parse("batched.yaml", batched).get(0).batching())
+                .isEqualTo(new dev.meshwork.placement.registry.Batching(16, 2_500));
+        ServingRuntime bad = ServingRuntimeParser.parse("bad.yaml", batched.replace("\"16\"", "\"lots\"")).get(0);
+        assertThatThrownBy(bad::batching).hasMessageContaining("example-runtime").hasMessageContaining("MAX_BATCH_SIZE=lots");
+    }
 }

@@ -199,8 +199,20 @@ public final class ModelService {
             }
         }
         return new ModelStatus(spec.name(), spec.format(), spec.displayStorageUri(), spec.runtime(), servingRuntime, spec.namespace(),
-                spec.source(), state, error, views, spec.batching().enabled()
-                ? new ModelStatus.BatchingView(spec.batching().maxBatchSize(), spec.batching().maxLatencyMicros() / 1000.0) : null);
+                spec.source(), state, error, views, batchingView(spec));
+    }
+
+    /** The batching its node uses: its own, else its runtime's default; null when none. */
+    private ModelStatus.BatchingView batchingView(ModelSpec spec) {
+        dev.meshwork.placement.registry.Batching b = spec.batching();
+        if (!b.enabled()) {
+            try {
+                b = binding(spec).nodeSpec().batching();
+            } catch (MeshError e) {
+                return null; // its status already says why it cannot be bound
+            }
+        }
+        return b.enabled() ? new ModelStatus.BatchingView(b.maxBatchSize(), b.maxLatencyMicros() / 1000.0) : null;
     }
 
     /**

@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
  * pick from the catalog, and the spec a node is given. A runtime bound to an in-process runtime
  * runs on the slots dedicated to it by name ({@code node.slots[].runtime}) when a node has such
  * slots, else on the auto-select slots of the model's format; an {@code external} one on the node's
- * external runtime of the same name. A registration may also name a node's runtime directly (a
+ * external runtime of the same name. A registration without batching of its own gets the runtime's
+ * ({@link ServingRuntime#batching}). A registration may also name a node's runtime directly (a
  * slot or external runtime that is not in the catalog). Stateless apart from its suppliers.
  */
 public final class RuntimeBinder {
@@ -65,7 +66,9 @@ public final class RuntimeBinder {
                 nodeRuntime = nodeRuntimes.contains(r.name()) ? r.name() : "";
             }
         }
-        return new Binding(spec, spec.withRuntime(nodeRuntime), r.name(), r.nodeSelector());
+        // a registration's own batching wins; else the runtime's default (its MAX_BATCH_SIZE env)
+        ModelSpec node = spec.withRuntime(nodeRuntime);
+        return new Binding(spec, spec.batching().enabled() ? node : node.withBatching(r.batching()), r.name(), r.nodeSelector());
     }
 
     private Set<String> nodeRuntimes() {
