@@ -24,7 +24,8 @@ import java.util.concurrent.TimeoutException;
  * and when it ends the oldest of them leads the next batch with every queued request that shares its
  * {@link TensorBatches#key} (same loaded copy, input names, datatypes, shapes beyond the first
  * dimension, requested outputs, parameters), up to {@code maxBatchSize} rows. A queued request
- * that has waited {@code maxLatency} leads a batch of its own at once, beside the one running. The
+ * that has waited {@code maxLatency} (or half what its deadline leaves) leads a batch of its own at
+ * once, beside the one running. The
  * leader runs the batch on its own thread and hands each request its rows; if a batch of several
  * fails, each of its requests runs alone, so that one bad request fails only itself. Request
  * threads call {@link #infer}; they block. Thread-safe.
@@ -106,10 +107,19 @@ public final class ModelBatcher {
         return answer(p);
     }
 
-    /** Waits to be given a batch to lead, or its answer; past {@code maxLatency}, leads a batch of its own. */
+    /**
+     * Waits to be given a batch to lead, or its answer; past {@code maxLatency}, or half the time
+     * its caller's deadline leaves (the gRPC call's, which travels with the work), leads a batch of
+     * its own, so that waiting never costs a request its deadline.
+     */
     private List<Pending> await(Pending p) {
+        long wait = TimeUnit.MICROSECONDS.toNanos(settings.maxLatencyMicros());
+        io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
+        if (deadline != null) {
+            wait = Math.min(wait, Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS) / 2));
+        }
         try {
-            return p.signal.get(settings.maxLatencyMicros(), TimeUnit.MICROSECONDS);
+            return p.signal.get(wait, TimeUnit.NANOSECONDS);
         } catch (TimeoutException waitedLongEnough) {
             synchronized (lock) {
                 if (!p.taken) {

@@ -45,7 +45,7 @@ class ModelBatcherTest {
                 }
             }
             try {
-                Thread.sleep(sleepMs);
+                Thread.sleep(values(x)[0] >= 100 ? 2_000 : sleepMs); // a row of 100 or more: a long batch
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -166,5 +166,29 @@ class ModelBatcherTest {
         assertThatThrownBy(() -> Batchers.check(spec, fixed)).isInstanceOf(MeshError.class)
                 .hasMessageContaining("input 'x' has shape [1, 4]").hasMessageContaining("dynamic first (batch) dimension");
         Batchers.check(spec.withBatching(Batching.NONE), fixed); // without batching, any shape
+    }
+
+    @Test
+    void aQueuedRequestNeverWaitsPastHalfOfWhatItsDeadlineLeaves() throws Exception {
+        Doubler model = new Doubler(1);
+        ModelBatcher batcher = new ModelBatcher(new Batching(8, 10_000_000), ModelBatcher.Listener.NONE, 1); // maxLatency: 10 s
+        ExecutorService users = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            Future<InferenceResponse> longBatch = users.submit(() -> batcher.infer(model, one(100))); // runs for 2 s
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (model.calls.isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+            io.grpc.Context.CancellableContext call = io.grpc.Context.current().withDeadlineAfter(400, TimeUnit.MILLISECONDS,
+                    Executors.newSingleThreadScheduledExecutor());
+            Future<InferenceResponse> hurried = users.submit(call.wrap(() -> batcher.infer(model, one(2))));
+            InferenceResponse r = hurried.get(10, TimeUnit.SECONDS);
+            assertThat(values(r.outputs().get(0))).containsExactly(4, 5);
+            assertThat(longBatch.isDone()).as("it ran beside the long batch rather than wait 10 s (or 2 s) behind it").isFalse();
+            call.cancel(null);
+            longBatch.get(10, TimeUnit.SECONDS);
+        } finally {
+            users.shutdownNow();
+        }
     }
 }
