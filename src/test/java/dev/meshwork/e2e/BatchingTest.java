@@ -125,6 +125,43 @@ class BatchingTest {
         }
     }
 
+    @Test
+    void everyInProcessRuntimeBatchesAndEachCallerGetsItsOwnRows() throws Exception {
+        var grpc = GRPCInferenceServiceGrpc.newBlockingStub(mesh.channel());
+        for (String example : List.of("mlp-classifier", "xgb-multiclass", "lgbm-multiclass", "tf-linear", "torch-mlp")) {
+            JsonNode registered = Fixtures.JSON.readTree(mesh.get("/v1/mesh/models/" + example).body());
+            String name = "batched-" + example;
+            MeshExtension.Http put = mesh.put("/v1/mesh/models/" + name, "{\"modelFormat\": " + registered.get("modelFormat")
+                    + ", \"storageUri\": " + registered.get("storageUri") + ", \"batching\": {\"maxBatchSize\": 8, \"maxLatency\": 20}}");
+            assertThat(put.status()).as(put.body()).isEqualTo(201);
+            JsonNode cases = Fixtures.cases(example);
+            ExecutorService users = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int u = 0; u < 8; u++) {
+                    int user = u;
+                    done.add(users.submit(() -> {
+                        for (int i = 0; i < 6; i++) {
+                            JsonNode c = cases.get((user + i) % cases.size());
+                            Fixtures.assertOutputs(Fixtures.outputs(grpc.withDeadlineAfter(60, TimeUnit.SECONDS)
+                                    .modelInfer(Fixtures.typedRequest(name, c))), c.get("outputs"));
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get(120, TimeUnit.SECONDS);
+                }
+            } finally {
+                users.shutdownNow();
+            }
+            String metrics = mesh.get("/metrics").body();
+            assertThat(metric(metrics, "meshwork_batch_requests_sum\\{model=\"" + name + "\"}")).as(example).isEqualTo(48);
+            // one run measured 23 to 42 batches for the 48 requests, up to 8 rows each: every runtime joined and split real batches
+            assertThat(metric(metrics, "meshwork_batches_total\\{model=\"" + name + "\"}")).as(example).isLessThan(48);
+        }
+    }
+
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static MeshExtension.Http put(MeshProcess mesh, String path, String body) throws Exception {
