@@ -114,8 +114,10 @@ public final class ClusterMember {
                 signer, HazelcastModelRegistry.KIND, guard))));
         c.addMapConfig(nearCached(MapNames.VMODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "vmodel", VModel.class,
                 signer, HazelcastVModelRegistry.KIND, guard))));
-        c.addMapConfig(nearCached(MapNames.TENANTS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "tenant",
-                TenantPolicy.class, signer, HazelcastTenantRegistry.KIND, guard))));
+        // no near cache: routers and nodes read the tenants once a second, and a near cache costs every joining member a
+        // listener registration on every other member
+        c.addMapConfig(new MapConfig(MapNames.TENANTS).setBackupCount(1).setMapStoreConfig(registryStore(new RegistryMapStore<>(store,
+                "tenant", TenantPolicy.class, signer, HazelcastTenantRegistry.KIND, guard))));
         c.addMapConfig(nearCached(MapNames.PLACEMENT));
         c.addMapConfig(nearCached(MapNames.NODES)); // a request looks up its copy's node endpoint
         c.addMapConfig(new MapConfig(MapNames.CLAIMS).setBackupCount(1));
