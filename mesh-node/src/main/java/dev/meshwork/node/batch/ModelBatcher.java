@@ -88,7 +88,7 @@ public final class ModelBatcher {
         if (rows < 1 || rows >= settings.maxBatchSize()) {
             return model.infer(request); // nothing to join (BYTES inputs, no batch dimension) or a batch already
         }
-        Pending p = new Pending(request, model, System.identityHashCode(model) + "#" + TensorBatches.key(request), rows);
+        Pending p = new Pending(request, model, TensorBatches.key(request), rows);
         List<Pending> lead = null;
         synchronized (lock) {
             if (running < lanes) {
@@ -142,7 +142,8 @@ public final class ModelBatcher {
         int rows = head.rows;
         for (Iterator<Pending> it = queue.iterator(); it.hasNext() && rows < settings.maxBatchSize(); ) {
             Pending q = it.next();
-            if (q != head && q.key.equals(head.key) && rows + q.rows <= settings.maxBatchSize()) {
+            // the same loaded copy, not just an equal key: a reload may leave requests of the old copy queued beside the new one's
+            if (q != head && q.model == head.model && q.key.equals(head.key) && rows + q.rows <= settings.maxBatchSize()) {
                 it.remove();
                 q.taken = true;
                 batch.add(q);

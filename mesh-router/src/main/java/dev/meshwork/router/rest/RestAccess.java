@@ -44,18 +44,31 @@ final class RestAccess {
         route.handler(gate(action, true)).handler(body).handler(handler);
     }
 
-    /** Vert.x orders a route's handlers by kind; a security policy runs before the body is read, as the check must. */
-    private SecurityPolicyHandler gate(Action action, boolean listing) {
-        return ctx -> check(ctx, action, listing);
+    /**
+     * Mounts a route about one namespace, which its path names in {@code param} (the tenant
+     * routes): the check acts in that namespace, as it acts in the header's elsewhere; {@code *}
+     * (the defaults) is a list over what the principal may view.
+     */
+    void namespaced(Route route, Action action, String param, Handler<RoutingContext> handler) {
+        route.handler((SecurityPolicyHandler) ctx -> {
+            String ns = ctx.pathParam(param);
+            boolean all = ns == null || ns.equals(dev.meshwork.security.Principal.ALL_NAMESPACES);
+            check(ctx, action, all, all ? null : ns);
+        }).handler(body).handler(handler);
     }
 
-    private void check(RoutingContext ctx, Action action, boolean listing) {
+    /** Vert.x orders a route's handlers by kind; a security policy runs before the body is read, as the check must. */
+    private SecurityPolicyHandler gate(Action action, boolean listing) {
+        return ctx -> check(ctx, action, listing, ctx.request().getHeader(NAMESPACE_HEADER));
+    }
+
+    private void check(RoutingContext ctx, Action action, boolean listing, String namespace) {
         String name = ctx.pathParam("name");
         String target = name != null ? name : ctx.request().path();
         Access access;
         try {
             access = control.check(new Credentials(Credentials.bearerOf(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)),
-                    clientCertificates(ctx)), ctx.request().getHeader(NAMESPACE_HEADER), action, listing, target, "rest");
+                    clientCertificates(ctx)), namespace, action, listing, target, "rest");
         } catch (RuntimeException e) {
             Reply r = RestErrors.reply(e);
             if (r.status() == 401) {

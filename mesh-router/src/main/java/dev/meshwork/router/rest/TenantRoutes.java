@@ -1,6 +1,5 @@
 package dev.meshwork.router.rest;
 
-import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.tenant.MeshUsage;
 import dev.meshwork.placement.tenant.TenantPolicy;
 import dev.meshwork.protocol.error.ErrorCode;
@@ -15,7 +14,6 @@ import dev.meshwork.security.Action;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -46,20 +44,10 @@ final class TenantRoutes {
             Access access = RestAccess.of(ctx);
             off.handle(ctx, () -> Reply.json(200, list(access)));
         });
-        a.list(r.get("/v1/mesh/namespaces/:ns"), Action.VIEW, ctx -> {
+        a.namespaced(r.get("/v1/mesh/namespaces/:ns"), Action.VIEW, "ns", ctx -> {
             String ns = ctx.pathParam("ns");
-            Access access = RestAccess.of(ctx);
-            off.handle(ctx, () -> {
-                if (ns.equals(TenantPolicy.DEFAULTS)) {
-                    return Reply.json(200, TenantDocument.view(tenants.policies().defaults()));
-                }
-                checkName(ns);
-                if (!access.principal().may(Action.VIEW, ns)) {
-                    throw MeshError.format(ErrorCode.PERMISSION_DENIED, "principal '%s' may not view namespace '%s'",
-                            access.principal().name(), ns);
-                }
-                return Reply.json(200, statuses(List.of(ns)).get(0));
-            });
+            off.handle(ctx, () -> ns.equals(TenantPolicy.DEFAULTS) ? Reply.json(200, TenantDocument.view(tenants.policies().defaults()))
+                    : Reply.json(200, status(ns)));
         });
         a.route(r.put("/v1/mesh/namespaces/:ns"), Action.ADMIN, this::put);
         a.route(r.delete("/v1/mesh/namespaces/:ns"), Action.ADMIN, ctx -> {
@@ -99,19 +87,14 @@ final class TenantRoutes {
         }
     }
 
-    private static void checkName(String ns) {
-        if (!ModelSpec.isNamespace(ns)) {
-            throw MeshError.invalid("'%s' is not a namespace: lower-case letters, digits and '-', at most 63, or '*' for the defaults", ns);
-        }
-    }
-
     private Map<String, Object> list(Access access) {
-        TreeSet<String> names = new TreeSet<>(tenants.policies().namespaces());
-        service.list().forEach(s -> names.add(s.namespace()));
+        Map<String, Long> models = modelsPerNamespace();
         MeshUsage usage = Tenants.usage(service.nodes());
+        TreeSet<String> names = new TreeSet<>(tenants.policies().namespaces());
+        names.addAll(models.keySet());
         names.addAll(usage.byNamespace().keySet());
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("namespaces", statuses(names.stream().filter(access::sees).toList(), usage));
+        body.put("namespaces", names.stream().filter(access::sees).map(ns -> tenants.status(ns, models.getOrDefault(ns, 0L), usage)).toList());
         body.put("defaults", TenantDocument.view(tenants.policies().defaults()));
         body.put("meshBytes", usage.slotBytes());
         body.put("routers", tenants.routers());
@@ -121,13 +104,14 @@ final class TenantRoutes {
         return body;
     }
 
-    private List<NamespaceStatus> statuses(List<String> namespaces) {
-        return statuses(namespaces, Tenants.usage(service.nodes()));
+    private NamespaceStatus status(String ns) {
+        return tenants.status(ns, modelsPerNamespace().getOrDefault(ns, 0L), Tenants.usage(service.nodes()));
     }
 
-    private List<NamespaceStatus> statuses(List<String> namespaces, MeshUsage usage) {
+    /** The registrations of each namespace: one pass over the registry. */
+    private Map<String, Long> modelsPerNamespace() {
         Map<String, Long> models = new TreeMap<>();
         service.list().forEach(s -> models.merge(s.namespace(), 1L, Long::sum));
-        return namespaces.stream().map(ns -> tenants.status(ns, models.getOrDefault(ns, 0L), usage)).toList();
+        return models;
     }
 }
