@@ -25,7 +25,13 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -188,5 +194,106 @@ class VModelTest {
         // its auto-delete target went with it
         assertThat(mm.getModelStatus(GetStatusRequest.newBuilder().setModelId("mm-v2").build()).getStatus())
                 .isEqualTo(ModelStatusInfo.ModelStatus.NOT_FOUND);
+    }
+
+    @Test
+    void aSplitSharesTrafficByWeightSticksByHeaderAndIsPromotedAndRolledBackWithNoFailedRequest() throws Exception {
+        register("split-a", adder("split-a").toString());
+        register("split-b", adder("split-b").toString());
+        assertThat(mesh.put("/v1/mesh/vmodels/split", "{\"targetModel\":\"split-a\",\"sync\":true,\"loadNow\":true}").status()).isEqualTo(201);
+
+        // traffic never meets a cold arm: the split applies once split-b has loaded
+        JsonNode set = Fixtures.JSON.readTree(mesh.put("/v1/mesh/vmodels/split",
+                "{\"traffic\":[{\"model\":\"split-a\",\"weight\":75},{\"model\":\"split-b\",\"weight\":25}],\"sync\":true}").body());
+        assertThat(set.get("state").asText()).as(set.toString()).isEqualTo("DEFINED");
+        assertThat(set.get("activeModel").asText()).isEqualTo("split-a");
+        assertThat(set.at("/traffic/shares/1/model").asText()).isEqualTo("split-b");
+        assertThat(set.at("/traffic/shares/1/weight").asInt()).isEqualTo(25);
+        assertThat(mesh.get("/v1/mesh/models/split-b").body()).contains("\"state\":\"LOADED\"");
+
+        // REST and gRPC alike follow the weights; 200 draws at 25%: outside 20..85 has a chance below one in a million
+        Map<String, Integer> answered = new HashMap<>();
+        var grpc = GRPCInferenceServiceGrpc.newBlockingStub(mesh.channel());
+        for (int i = 0; i < 100; i++) {
+            answered.merge(answeredBy("split"), 1, Integer::sum);
+            answered.merge(grpc.modelInfer(Fixtures.typedRequest("split", CASE)).getModelName(), 1, Integer::sum);
+        }
+        assertThat(answered.keySet()).containsExactlyInAnyOrder("split-a", "split-b");
+        assertThat(answered.get("split-b")).isBetween(20, 85);
+        String metrics = mesh.get("/metrics").body();
+        assertThat(metrics).contains("meshwork_vmodel_requests_total{model=\"split-b\",vmodel=\"split\"} " + answered.get("split-b") + ".0");
+
+        // sticky: one user's requests stay on one arm, on both protocols; users spread over both arms
+        mesh.put("/v1/mesh/vmodels/split", "{\"traffic\":[{\"model\":\"split-a\",\"weight\":50},{\"model\":\"split-b\",\"weight\":50}],"
+                + "\"stickyHeader\":\"x-user\"}");
+        Set<String> arms = new HashSet<>();
+        for (int user = 0; user < 24; user++) {
+            String first = answeredBy("split", "x-user", "user-" + user);
+            Metadata h = new Metadata();
+            h.put(Metadata.Key.of("x-user", Metadata.ASCII_STRING_MARSHALLER), "user-" + user);
+            for (int i = 0; i < 3; i++) {
+                assertThat(answeredBy("split", "x-user", "user-" + user)).as("user-" + user).isEqualTo(first);
+                assertThat(grpc.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h)).modelInfer(Fixtures.typedRequest("split", CASE))
+                        .getModelName()).as("user-" + user + " over gRPC").isEqualTo(first);
+            }
+            arms.add(first);
+        }
+        assertThat(mesh.delete("/v1/mesh/models/split-b").body()).as("a model in a split is in use").contains("is in use by vmodel 'split'");
+        assertThat(arms).as("24 users at 50/50 all on one arm has a chance of 1 in 8 million").containsExactlyInAnyOrder("split-a", "split-b");
+
+        // promoted and rolled back under steady traffic: not one request fails, and each change holds at once
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger failures = new AtomicInteger();
+        AtomicInteger served = new AtomicInteger();
+        Thread load = Thread.ofVirtual().start(() -> {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!stop.get() && System.nanoTime() < until) {
+                try {
+                    MeshExtension.Http r = mesh.post("/v2/models/split/infer", Fixtures.v2Body(CASE));
+                    (r.status() == 200 ? served : failures).incrementAndGet();
+                } catch (Exception e) {
+                    failures.incrementAndGet();
+                }
+            }
+        });
+        try {
+            JsonNode promoted = Fixtures.JSON.readTree(mesh.put("/v1/mesh/vmodels/split", "{\"targetModel\":\"split-b\"}").body());
+            assertThat(promoted.get("state").asText()).isEqualTo("DEFINED");
+            assertThat(promoted.has("traffic")).isFalse();
+            for (int i = 0; i < 10; i++) {
+                assertThat(answeredBy("split")).isEqualTo("split-b");
+            }
+            JsonNode rolledBack = Fixtures.JSON.readTree(mesh.put("/v1/mesh/vmodels/split", "{\"targetModel\":\"split-a\"}").body());
+            assertThat(rolledBack.get("state").asText()).as("split-a is loaded: the move is at once").isEqualTo("DEFINED");
+            for (int i = 0; i < 10; i++) {
+                assertThat(answeredBy("split")).isEqualTo("split-a");
+            }
+        } finally {
+            stop.set(true);
+            load.join(Duration.ofSeconds(70));
+        }
+        assertThat(failures.get()).as("requests failed while the split changed").isZero();
+        assertThat(served.get()).isPositive();
+
+        // what a split may not be
+        assertThat(mesh.put("/v1/mesh/vmodels/split", "{\"traffic\":[{\"model\":\"split-a\",\"weight\":1},{\"model\":\"nothing\",\"weight\":1}]}")
+                .body()).contains("model 'nothing' is not registered");
+        MeshExtension.Http zero = mesh.put("/v1/mesh/vmodels/split", "{\"traffic\":[{\"model\":\"split-a\",\"weight\":0}]}");
+        assertThat(zero.status()).isEqualTo(400);
+        assertThat(zero.body()).contains("must not all be 0");
+        assertThat(mesh.put("/v1/mesh/vmodels/split", "{\"traffic\":[{\"model\":\"split-a\",\"share\":1}]}").body())
+                .contains("unknown field 'share'");
+        assertThat(mesh.put("/v1/mesh/vmodels/split", "{\"targetModel\":\"split-a\",\"stickyHeader\":\"x-user\"}").body())
+                .contains("needs a \\\"traffic\\\" split");
+        assertThat(mesh.put("/v1/mesh/vmodels/split", "{\"targetModel\":\"split-b\",\"traffic\":[{\"model\":\"split-a\",\"weight\":1}]}")
+                .body()).contains("must be one of its traffic split's models");
+        assertThat(mesh.delete("/v1/mesh/vmodels/split").status()).isEqualTo(200);
+    }
+
+    /** Infers through {@code name} with headers (name, value...) and returns which model answered. */
+    static String answeredBy(String name, String... headers) throws Exception {
+        MeshExtension.Http r = mesh.post("/v2/models/" + name + "/infer", Fixtures.v2Body(CASE), headers);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return Fixtures.JSON.readTree(r.body()).get("model_name").asText();
     }
 }

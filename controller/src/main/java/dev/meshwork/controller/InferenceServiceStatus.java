@@ -22,7 +22,10 @@ final class InferenceServiceStatus {
      * @param vmodel    the vmodel's status from the mesh, or null when there is none
      * @param specError why the predictor spec cannot be served (it does not parse, or the mesh refused it), else empty
      */
-    record Input(String name, String restUrl, String grpcUrl, JsonNode vmodel, String specError) {
+    record Input(String name, String restUrl, String grpcUrl, JsonNode vmodel, String specError, String latestModel) {
+        Input(String name, String restUrl, String grpcUrl, JsonNode vmodel, String specError) {
+            this(name, restUrl, grpcUrl, vmodel, specError, "");
+        }
     }
 
     static ObjectNode of(Input in) {
@@ -33,6 +36,7 @@ final class InferenceServiceStatus {
         predictor.put("grpcUrl", in.grpcUrl()).put("restUrl", in.restUrl()).put("url", in.grpcUrl());
 
         JsonNode v = in.vmodel();
+        traffic(predictor, v, in.latestModel());
         JsonNode active = v == null ? null : v.get("active");
         JsonNode target = v == null ? null : v.get("target");
         String vmodelState = v == null ? "" : v.path("state").asText();
@@ -84,6 +88,27 @@ final class InferenceServiceStatus {
             }
         }
         return status;
+    }
+
+    /**
+     * KServe's {@code components.predictor.traffic} while a canary splits the traffic: each model's
+     * percentage, the latest spec's model marked {@code latestRevision}; nothing without a split.
+     */
+    private static void traffic(ObjectNode predictor, JsonNode vmodel, String latest) {
+        JsonNode shares = vmodel == null ? null : vmodel.path("traffic").path("shares");
+        if (shares == null || shares.isEmpty()) {
+            return;
+        }
+        long total = 0;
+        for (JsonNode s : shares) {
+            total += s.path("weight").asLong();
+        }
+        ArrayNode traffic = predictor.putArray("traffic");
+        for (JsonNode s : shares) {
+            traffic.addObject().put("revisionName", s.path("model").asText())
+                    .put("percent", total == 0 ? 0 : Math.round(100.0 * s.path("weight").asLong() / total))
+                    .put("latestRevision", s.path("model").asText().equals(latest));
+        }
     }
 
     /** KServe's model state for one of the mesh's model statuses (null: the model is gone). */

@@ -1,6 +1,7 @@
 package dev.meshwork.controller;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshwork.kserve.InferenceServiceParser;
 import dev.meshwork.placement.registry.ModelSpec;
@@ -12,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Brings the mesh in line with one InferenceService, as modelmesh-serving does with ModelMesh: the
@@ -40,8 +42,11 @@ final class Reconciler {
     /** The concrete model of a spec: the name and a digest of what is loaded, so a changed spec is a new model. */
     static String concreteName(String name, ModelSpec spec) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(String.join("\n", spec.format().name(), spec.format().version(),
-                    spec.storageUri(), spec.runtime()).getBytes(StandardCharsets.UTF_8));
+            String served = String.join("\n", spec.format().name(), spec.format().version(), spec.storageUri(), spec.runtime());
+            if (spec.batching().enabled()) { // only then, so models made before batching keep their names
+                served += "\nbatching " + spec.batching().maxBatchSize() + " " + spec.batching().maxLatencyMicros();
+            }
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(served.getBytes(StandardCharsets.UTF_8));
             return name + "__isvc-" + HexFormat.of().formatHex(d).substring(0, 10);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -58,8 +63,11 @@ final class Reconciler {
         String specError = "";
         JsonNode vmodel = null;
         ModelSpec spec = null;
+        OptionalInt canary = OptionalInt.empty();
         try {
-            spec = InferenceServiceParser.parse("InferenceService " + namespace + "/" + name, isvc, "kubernetes");
+            String what = "InferenceService " + namespace + "/" + name;
+            spec = InferenceServiceParser.parse(what, isvc, "kubernetes");
+            canary = InferenceServiceParser.canaryTrafficPercent(what, isvc);
         } catch (MeshError e) {
             specError = e.getMessage();
         }
@@ -70,8 +78,15 @@ final class Reconciler {
             existing = Optional.empty();
         } else if (spec != null) {
             String concrete = concreteName(name, spec);
-            if (existing.isEmpty() || !existing.get().path("targetModel").asText().equals(concrete)) {
-                MeshClient.Answer a = mesh.setVModel(namespace, name, vmodelBody(spec, concrete));
+            ObjectNode body = vmodelBody(spec, concrete);
+            String previous = existing.map(v -> previousModel(v, concrete)).orElse("");
+            if (canary.isPresent() && canary.getAsInt() < 100 && !previous.isEmpty()) {
+                ArrayNode traffic = body.putArray("traffic");
+                traffic.addObject().put("model", previous).put("weight", 100 - canary.getAsInt());
+                traffic.addObject().put("model", concrete).put("weight", canary.getAsInt());
+            }
+            if (existing.isEmpty() || !asked(existing.get(), body)) {
+                MeshClient.Answer a = mesh.setVModel(namespace, name, body);
                 if (!a.ok()) {
                     specError = "the mesh refused " + concrete + ": " + a.error();
                 } else {
@@ -82,7 +97,8 @@ final class Reconciler {
         if (specError.isEmpty() || existing.isPresent()) {
             vmodel = mesh.vmodel(namespace, name, config.owner()).orElse(null);
         }
-        ObjectNode status = InferenceServiceStatus.of(new InferenceServiceStatus.Input(name, config.restUrl(), config.grpcUrl(), vmodel, specError));
+        ObjectNode status = InferenceServiceStatus.of(new InferenceServiceStatus.Input(name, config.restUrl(), config.grpcUrl(), vmodel, specError,
+                spec == null ? "" : concreteName(name, spec)));
         return StatusTimes.stamp(status, oldStatus, Instant.now());
     }
 
@@ -99,12 +115,46 @@ final class Reconciler {
         }
     }
 
+    /**
+     * The model a canary shares traffic with: the one serving the most that is not the latest spec's
+     * (KServe's previous rolled-out revision); empty when the latest is all that serves.
+     */
+    static String previousModel(JsonNode vmodel, String concrete) {
+        JsonNode shares = vmodel.path("traffic").path("shares");
+        String best = "";
+        int weight = -1;
+        for (JsonNode s : shares) {
+            if (!s.path("model").asText().equals(concrete) && s.path("weight").asInt() > weight) {
+                best = s.path("model").asText();
+                weight = s.path("weight").asInt();
+            }
+        }
+        if (shares.isEmpty()) {
+            String active = vmodel.path("activeModel").asText();
+            return active.equals(concrete) ? "" : active;
+        }
+        return best;
+    }
+
+    /** Whether the vmodel already serves, or is moving to, what {@code body} asks for. */
+    static boolean asked(JsonNode vmodel, ObjectNode body) {
+        JsonNode heading = vmodel.has("targetTraffic") ? vmodel.path("targetTraffic") : vmodel.path("traffic");
+        if (body.has("traffic")) {
+            return heading.path("shares").equals(body.get("traffic"));
+        }
+        return heading.isMissingNode() && vmodel.path("targetModel").asText().equals(body.path("targetModel").asText());
+    }
+
     private ObjectNode vmodelBody(ModelSpec spec, String concrete) {
         ObjectNode body = MeshClient.JSON.createObjectNode().put("targetModel", concrete).put("owner", config.owner())
                 .put("autoDeleteTargetModel", true).put("loadNow", true);
         ObjectNode model = body.putObject("model");
         model.putObject("modelFormat").put("name", spec.format().name()).put("version", spec.format().version());
         model.put("storageUri", spec.storageUri()).put("runtime", spec.runtime());
+        if (spec.batching().enabled()) {
+            model.putObject("batching").put("maxBatchSize", spec.batching().maxBatchSize())
+                    .put("maxLatency", spec.batching().maxLatencyMicros() / 1000.0);
+        }
         return body;
     }
 }

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -243,6 +244,48 @@ class InferenceServiceControllerTest {
         assertThat(get("/v1/mesh/vmodels/keep").statusCode()).isEqualTo(200);
         assertThat(controller.output()).contains("left alone").contains(NS + "/manual");
         assertThat(condition(awaitStatus("keep", s -> true), "Ready")).isEqualTo("True");
+    }
+
+    @Test
+    void aCanaryTakesItsShareAndIsRolledBackAndPromotedWithNoFailedRequest() throws Exception {
+        apply(isvc("canary", "onnx", "file://" + dir.resolve("models/v1/model.onnx"), true));
+        awaitStatus("canary", s -> s.path("modelStatus").path("states").path("activeModelState").asText().equals("Loaded"));
+        String v1 = infer("canary");
+
+        // KServe's canary: the new spec gets canaryTrafficPercent, the previous one keeps the rest
+        apply(isvc("canary", "onnx", "file://" + dir.resolve("models/v2/model.onnx"), true) + "    canaryTrafficPercent: 30\n");
+        JsonNode split = awaitStatus("canary", s -> s.path("components").path("predictor").path("traffic").size() == 2
+                && s.path("modelStatus").path("transitionStatus").asText().equals("UpToDate"));
+        JsonNode traffic = split.path("components").path("predictor").path("traffic");
+        assertThat(traffic.get(0).path("revisionName").asText()).isEqualTo(v1);
+        assertThat(traffic.get(0).path("percent").asInt()).isEqualTo(70);
+        assertThat(traffic.get(0).path("latestRevision").asBoolean()).isFalse();
+        assertThat(traffic.get(1).path("percent").asInt()).isEqualTo(30);
+        assertThat(traffic.get(1).path("latestRevision").asBoolean()).isTrue();
+        String v2 = traffic.get(1).path("revisionName").asText();
+        Map<String, Integer> answered = new HashMap<>();
+        for (int i = 0; i < 80; i++) {
+            answered.merge(infer("canary"), 1, Integer::sum);
+        }
+        // 80 draws at 30%: fewer than 8 or more than 45 has a chance below one in a hundred thousand
+        assertThat(answered.keySet()).containsExactlyInAnyOrder(v1, v2);
+        assertThat(answered.get(v2)).isBetween(8, 45);
+
+        // rolled back: canaryTrafficPercent 0 sends everything to the previous model
+        apply(isvc("canary", "onnx", "file://" + dir.resolve("models/v2/model.onnx"), true) + "    canaryTrafficPercent: 0\n");
+        awaitStatus("canary", s -> s.path("components").path("predictor").path("traffic").path(1).path("percent").asInt(-1) == 0);
+        for (int i = 0; i < 20; i++) {
+            assertThat(infer("canary")).isEqualTo(v1);
+        }
+
+        // promoted: without canaryTrafficPercent the latest spec takes all, and the previous model goes
+        apply(isvc("canary", "onnx", "file://" + dir.resolve("models/v2/model.onnx"), true));
+        awaitStatus("canary", s -> !s.path("components").path("predictor").has("traffic"));
+        for (int i = 0; i < 20; i++) {
+            assertThat(infer("canary")).isEqualTo(v2);
+        }
+        await("the previous model is unregistered").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> get("/v1/mesh/models/" + v1).statusCode() == 404);
     }
 
     private static String isvc(String name, String format, String storageUri, boolean modelMesh) {

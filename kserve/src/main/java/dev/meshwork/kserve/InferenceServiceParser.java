@@ -6,6 +6,7 @@ import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.MeshError;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Reads KServe InferenceService documents ({@code serving.kserve.io/v1beta1}) into registrations:
@@ -37,6 +38,22 @@ public final class InferenceServiceParser {
     /** One InferenceService document. */
     public static ModelSpec parse(String source, JsonNode node, String sourceTag) {
         return parse(new YamlPath(source, "", node), sourceTag);
+    }
+
+    /**
+     * KServe's {@code spec.predictor.canaryTrafficPercent}: the share of traffic (0 to 100) the
+     * latest spec gets while the previous one keeps the rest; empty when absent (the latest takes all).
+     */
+    public static OptionalInt canaryTrafficPercent(String source, JsonNode node) {
+        YamlPath p = new YamlPath(source, "", node).at("spec").at("predictor").at("canaryTrafficPercent");
+        if (!p.present()) {
+            return OptionalInt.empty();
+        }
+        int percent = p.integer(100);
+        if (percent < 0 || percent > 100) {
+            throw p.wrong("a percentage from 0 to 100");
+        }
+        return OptionalInt.of(percent);
     }
 
     private static ModelSpec parse(YamlPath doc, String sourceTag) {

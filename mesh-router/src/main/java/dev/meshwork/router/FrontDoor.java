@@ -78,7 +78,7 @@ final class FrontDoor implements AutoCloseable {
         this.tenants = new Tenants(registries.tenants(), config.tenants(), routers, metrics);
         this.tenantDirectory = config.tenants().dir().isEmpty() ? null
                 : TenantDirectory.open(Path.of(config.tenants().dir()), config.tenants().pollMs(), tenants, audit);
-        this.service = new ModelService(registries.models(), registries.vmodels(), backend, catalog::catalog, tenants);
+        this.service = new ModelService(registries.models(), registries.vmodels(), backend, catalog::catalog, tenants, metrics);
         backend.requiredLabels(service::requiredLabels);
         backend.tenants(tenants);
         ref.set(service);

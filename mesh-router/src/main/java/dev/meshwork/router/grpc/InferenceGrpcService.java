@@ -32,6 +32,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code inference.GRPCInferenceService}, every RPC including the repository extension. gRPC calls
@@ -97,9 +98,11 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         String model = GrpcAccess.id(ModelMeshHeaders.MODEL.get());
         String named = GrpcAccess.id(request.getModelName());
         String name = vmodel != null ? vmodel : model != null ? model : named;
+        UnaryOperator<String> headers = ModelMeshHeaders.headers();
         answer(out, () -> requests.time("grpc", name, () -> {
             // the tensors are not decoded here: a cluster router passes them to the node as they came
-            ModelSpec spec = vmodel != null ? service.resolveVModel(vmodel) : model != null ? service.spec(model) : service.resolve(named);
+            ModelSpec spec = vmodel != null ? service.routeVModel(vmodel, headers) : model != null ? service.spec(model)
+                    : service.route(named, headers);
             ModelInferResponse r = service.inferWire(spec, request);
             int size = r.getSerializedSize();
             if (size > maxResponseBytes) {

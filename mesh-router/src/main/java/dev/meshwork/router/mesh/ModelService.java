@@ -21,7 +21,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import io.micrometer.core.instrument.MeterRegistry;
+import dev.meshwork.placement.registry.TrafficSplit;
 
 /**
  * The router's service logic, shared by every protocol: registration, status, and inference with
@@ -33,12 +37,14 @@ public final class ModelService {
     private final NodeBackend backend;
     private final RuntimeBinder binder;
     private final Tenants tenants;
+    private final TrafficMeters traffic;
     /** Each registered model's binding, made at registration and again after the catalog changes. */
     private final ConcurrentMap<String, RuntimeBinder.Binding> bindings = new ConcurrentHashMap<>();
 
     public ModelService(ModelRegistry registry, VModelRegistry vmodels, NodeBackend backend, Supplier<RuntimeCatalog> catalog,
-                        Tenants tenants) {
+                        Tenants tenants, MeterRegistry meters) {
         this.tenants = tenants;
+        this.traffic = new TrafficMeters(meters);
         this.registry = registry;
         this.vmodels = vmodels;
         this.backend = backend;
@@ -124,15 +130,10 @@ public final class ModelService {
         return true;
     }
 
-    /** The active model of a vmodel (ModelMesh's mm-vmodel-id header). */
-    public ModelSpec resolveVModel(String vmodelId) {
-        VModel v = vmodels.get(vmodelId).orElseThrow(() -> MeshError.notFound("vmodel '%s' does not exist", vmodelId));
-        return spec(v.activeModelId());
-    }
-
     /**
      * The model a data-plane name means: a vmodel's active model, else the model of that name.
-     * Vmodels come first because they are the names clients are given to call.
+     * Vmodels come first because they are the names clients are given to call. Metadata and
+     * readiness use this; an inference request is {@link #route}d, which honours traffic splits.
      */
     public ModelSpec resolve(String name) {
         if (name != null && !name.isEmpty()) {
@@ -142,6 +143,36 @@ public final class ModelService {
             }
         }
         return spec(name);
+    }
+
+    /**
+     * The model an inference request for {@code name} goes to: through a vmodel's traffic split
+     * when it has one (by the sticky header's value, read with {@code headers}, else at random),
+     * else as {@link #resolve}. Counted per vmodel and model.
+     */
+    public ModelSpec route(String name, UnaryOperator<String> headers) {
+        Optional<VModel> v = name == null || name.isEmpty() ? Optional.empty() : vmodels.get(name);
+        if (v.isEmpty()) {
+            return spec(name);
+        }
+        return routeVModel(v.get(), headers);
+    }
+
+    /** {@link #route} for a name that must be a vmodel (ModelMesh's mm-vmodel-id header). */
+    public ModelSpec routeVModel(String vmodelId, UnaryOperator<String> headers) {
+        VModel v = vmodels.get(vmodelId).orElseThrow(() -> MeshError.notFound("vmodel '%s' does not exist", vmodelId));
+        return routeVModel(v, headers);
+    }
+
+    private ModelSpec routeVModel(VModel v, UnaryOperator<String> headers) {
+        TrafficSplit split = v.split();
+        String model = v.activeModelId();
+        if (split.isSplit()) {
+            String sticky = split.stickyHeader().isEmpty() ? null : headers.apply(split.stickyHeader());
+            model = split.pick(sticky == null || sticky.isEmpty() ? ThreadLocalRandom.current().nextLong() : TrafficSplit.point(sticky));
+        }
+        traffic.routed(v.id(), model);
+        return spec(model);
     }
 
     public ModelSpec spec(String id) {
@@ -225,7 +256,7 @@ public final class ModelService {
 
     /** Runs a request on the model its name resolves to; the answer names the model that answered. */
     public InferenceResponse infer(InferenceRequest request) {
-        return infer(resolve(request.modelName()), request);
+        return infer(route(request.modelName(), header -> null), request);
     }
 
     /** Runs a request on a model the caller has already resolved. */
@@ -259,7 +290,12 @@ public final class ModelService {
     }
 
     public ModelMetadata metadata(String name) {
-        return backend.metadata(nodeSpec(resolve(name)));
+        return metadata(resolve(name));
+    }
+
+    /** The metadata of a model the caller has already resolved (or routed). */
+    public ModelMetadata metadata(ModelSpec spec) {
+        return backend.metadata(nodeSpec(spec));
     }
 
     /** Loads the model and waits until a copy is LOADED. */

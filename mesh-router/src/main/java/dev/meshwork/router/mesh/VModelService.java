@@ -1,6 +1,7 @@
 package dev.meshwork.router.mesh;
 
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.registry.TrafficSplit;
 import dev.meshwork.placement.registry.VModel;
 import dev.meshwork.placement.registry.VModelRegistry;
 import dev.meshwork.protocol.error.ErrorCode;
@@ -35,26 +36,55 @@ public final class VModelService {
     /**
      * What a setVModel asks for.
      *
+     * @param targetModelId          the model to serve; with a traffic split, empty or the split's model that {@code register} registers
      * @param register               the target's registration, when it should be registered now (else it must exist)
      * @param updateOnly             fail unless the vmodel exists
-     * @param autoDeleteTargetModel  unregister the target once the vmodel no longer uses it
+     * @param autoDeleteTargetModel  unregister the target (without one, the split's models) once the vmodel no longer uses it
      * @param loadNow                load the target even when the vmodel is new
      * @param force                  move the alias at once, without waiting for the load
      * @param sync                   answer after the transition finished (or failed)
      * @param expectedTargetModelId  fail unless the vmodel's current target is this one (empty: any)
+     * @param traffic                how requests are shared between models; {@link TrafficSplit#NONE} sends all to the target
      */
     public record SetRequest(String vmodelId, String owner, String targetModelId, ModelSpec register, boolean updateOnly,
-                             boolean autoDeleteTargetModel, boolean loadNow, boolean force, boolean sync, String expectedTargetModelId) {
+                             boolean autoDeleteTargetModel, boolean loadNow, boolean force, boolean sync, String expectedTargetModelId,
+                             TrafficSplit traffic) {
         public SetRequest {
             owner = owner == null ? "" : owner;
+            targetModelId = targetModelId == null ? "" : targetModelId;
             expectedTargetModelId = expectedTargetModelId == null ? "" : expectedTargetModelId;
+            traffic = traffic == null ? TrafficSplit.NONE : traffic;
+        }
+
+        /** ModelMesh's setVModel, which has no traffic split. */
+        public SetRequest(String vmodelId, String owner, String targetModelId, ModelSpec register, boolean updateOnly,
+                          boolean autoDeleteTargetModel, boolean loadNow, boolean force, boolean sync, String expectedTargetModelId) {
+            this(vmodelId, owner, targetModelId, register, updateOnly, autoDeleteTargetModel, loadNow, force, sync, expectedTargetModelId,
+                    TrafficSplit.NONE);
+        }
+
+        /** The model the vmodel's target becomes: the split's primary, else the target. */
+        String target() {
+            return traffic.isSplit() ? traffic.primary() : targetModelId;
+        }
+
+        /** The models it will serve. */
+        List<String> models() {
+            return traffic.isSplit() ? traffic.models() : List.of(targetModelId);
         }
     }
 
     public VModelStatus set(SetRequest r) {
         ModelSpec.checkId(r.vmodelId());
-        if (r.targetModelId() == null || r.targetModelId().isEmpty()) {
-            throw MeshError.invalid("vmodel '%s' needs a target model", r.vmodelId());
+        if (r.target().isEmpty()) {
+            throw MeshError.invalid("vmodel '%s' needs a target model or a traffic split", r.vmodelId());
+        }
+        if (r.traffic().isSplit() && !r.targetModelId().isEmpty() && !r.traffic().contains(r.targetModelId())) {
+            throw MeshError.invalid("targetModel '%s' of vmodel '%s' must be one of its traffic split's models %s", r.targetModelId(),
+                    r.vmodelId(), r.traffic().models());
+        }
+        if (r.register() != null && r.targetModelId().isEmpty()) {
+            throw MeshError.invalid("vmodel '%s' registers a model, so it needs targetModel to name it", r.vmodelId());
         }
         if (models.isRegistered(r.vmodelId())) {
             throw new MeshError(ErrorCode.ALREADY_EXISTS, "'" + r.vmodelId() + "' is already a model's name; a vmodel needs a name of its own");
@@ -73,20 +103,23 @@ public final class VModelService {
             }
             if (r.register() != null && !models.isRegistered(r.targetModelId())) {
                 models.register(r.register());
-            } else {
-                models.spec(r.targetModelId()); // the target must exist
+            }
+            for (String m : r.models()) {
+                models.spec(m); // every model it will serve must exist
             }
             Set<String> autoDelete = new HashSet<>(existing.map(VModel::autoDelete).orElse(Set.of()));
             if (r.autoDeleteTargetModel()) {
-                autoDelete.add(r.targetModelId());
+                autoDelete.addAll(r.targetModelId().isEmpty() ? r.models() : List.of(r.targetModelId()));
             }
+            String target = r.target();
             VModel next;
-            if (existing.isEmpty() || r.force() || existing.get().activeModelId().equals(r.targetModelId())) {
-                // nothing serves yet, or the caller insists, or it goes back to what is active: no transition
-                next = new VModel(r.vmodelId(), r.owner(), r.targetModelId(), r.targetModelId(), autoDelete, "");
+            if (existing.isEmpty() || r.force() || r.models().stream().allMatch(m -> existing.get().serving().contains(m) || loaded(m))) {
+                // nothing serves yet, or the caller insists, or every model it asks for serves or is loaded: no transition
+                next = new VModel(r.vmodelId(), r.owner(), target, target, autoDelete, "", r.traffic(), r.traffic());
                 startTransition = false;
             } else {
-                next = new VModel(r.vmodelId(), existing.get().owner(), existing.get().activeModelId(), r.targetModelId(), autoDelete, "");
+                VModel was = existing.get();
+                next = new VModel(r.vmodelId(), was.owner(), was.activeModelId(), target, autoDelete, "", was.split(), r.traffic());
                 startTransition = true;
             }
             vmodels.put(next);
@@ -94,51 +127,60 @@ public final class VModelService {
         }
         if (startTransition || r.loadNow()) {
             if (r.sync()) {
-                transition(r.vmodelId(), r.targetModelId());
+                transition(r.vmodelId(), r.target(), r.traffic());
             } else {
-                background.execute(() -> transition(r.vmodelId(), r.targetModelId()));
+                background.execute(() -> transition(r.vmodelId(), r.target(), r.traffic()));
             }
         }
         return status(r.vmodelId(), "");
     }
 
-    /** Loads the target, then moves the alias to it if it is still the target; a failure is kept in the vmodel. */
-    private void transition(String vmodelId, String target) {
+    /** Loads the target's models, then moves the alias to them if they are still its target; a failure is kept in the vmodel. */
+    private void transition(String vmodelId, String target, TrafficSplit split) {
         String error = "";
-        try {
-            ModelStatus loaded = models.load(target);
-            if (loaded.state() != ModelStatus.State.LOADED) {
-                error = "target model '" + target + "' did not load: " + (loaded.error().isEmpty() ? loaded.state().name() : loaded.error());
+        for (String model : split.isSplit() ? split.models() : List.of(target)) {
+            try {
+                ModelStatus loaded = models.load(model);
+                if (loaded.state() != ModelStatus.State.LOADED) {
+                    error = "target model '" + model + "' did not load: " + (loaded.error().isEmpty() ? loaded.state().name() : loaded.error());
+                }
+            } catch (RuntimeException e) {
+                error = "target model '" + model + "' did not load: " + e.getMessage();
             }
-        } catch (RuntimeException e) {
-            error = "target model '" + target + "' did not load: " + e.getMessage();
+            if (!error.isEmpty()) {
+                break;
+            }
         }
         synchronized (this) {
             Optional<VModel> now = vmodels.get(vmodelId);
-            if (now.isEmpty() || !now.get().targetModelId().equals(target)) {
+            if (now.isEmpty() || !now.get().targetModelId().equals(target) || !now.get().targetSplit().equals(split)) {
                 return; // deleted or retargeted meanwhile: that change decides
             }
             VModel v = now.get();
             if (!error.isEmpty()) {
-                LOG.info("vmodel {} stays on {}: {}", vmodelId, v.activeModelId(), error);
-                vmodels.put(new VModel(v.id(), v.owner(), v.activeModelId(), target, v.autoDelete(), error));
+                LOG.info("vmodel {} stays on {}: {}", vmodelId, v.serving(), error);
+                vmodels.put(v.withError(error));
                 return;
             }
-            VModel moved = new VModel(v.id(), v.owner(), target, target, v.autoDelete(), "");
+            VModel moved = new VModel(v.id(), v.owner(), target, target, v.autoDelete(), "", split, split);
             vmodels.put(moved);
             releaseUnused(v);
         }
     }
 
+    private boolean loaded(String modelId) {
+        return models.status(modelId).state() == ModelStatus.State.LOADED;
+    }
+
     /** Unregisters the auto-delete models that {@code before} used and no vmodel uses any more. Holds the monitor. */
     private void releaseUnused(VModel before) {
-        for (String id : List.of(before.activeModelId(), before.targetModelId())) {
+        for (String id : before.models()) {
             if (before.autoDelete().contains(id) && vmodels.using(id).isEmpty() && models.isRegistered(id)) {
                 models.unregister(id);
                 vmodels.get(before.id()).ifPresent(v -> {
                     Set<String> rest = new HashSet<>(v.autoDelete());
                     rest.remove(id);
-                    vmodels.put(new VModel(v.id(), v.owner(), v.activeModelId(), v.targetModelId(), rest, v.transitionError()));
+                    vmodels.put(v.withAutoDelete(rest));
                 });
             }
         }
@@ -173,7 +215,8 @@ public final class VModelService {
                 : v.transitionError().isEmpty() ? VModelStatus.State.TRANSITIONING : VModelStatus.State.TRANSITION_FAILED;
         return new VModelStatus(ModelSpec.nameOf(v.id()), ModelSpec.namespaceOf(v.id()), v.owner(), state, ModelSpec.nameOf(v.activeModelId()),
                 ModelSpec.nameOf(v.targetModelId()), v.transitionError(),
-                statusOf(v.activeModelId()), statusOf(v.targetModelId()));
+                statusOf(v.activeModelId()), statusOf(v.targetModelId()), VModelStatus.TrafficView.of(v.split()),
+                v.targetSplit().equals(v.split()) ? null : VModelStatus.TrafficView.of(v.targetSplit()));
     }
 
     private ModelStatus statusOf(String modelId) {

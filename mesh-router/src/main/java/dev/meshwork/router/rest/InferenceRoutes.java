@@ -8,6 +8,7 @@ import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.RequestMetrics;
 import dev.meshwork.security.Action;
+import io.vertx.core.MultiMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -59,8 +60,9 @@ final class InferenceRoutes {
         String id = RestAccess.id(ctx, name);
         String version = ctx.pathParam("version");
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        MultiMap headers = ctx.request().headers();
         off.handle(ctx, () -> requests.time("rest-v2", id, () -> {
-            ModelSpec spec = service.resolve(id); // an unknown model is a 404 whatever the body holds
+            ModelSpec spec = service.route(id, headers::get); // an unknown model is a 404 whatever the body holds
             InferenceRequest req = JsonTensorCodec.decodeV2(body, name, version);
             return Reply.ok(JsonTensorCodec.encodeV2(service.infer(spec, req)));
         }));
@@ -85,9 +87,10 @@ final class InferenceRoutes {
         String name = ctx.pathParam("name");
         String id = RestAccess.id(ctx, name);
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        MultiMap headers = ctx.request().headers();
         off.handle(ctx, () -> requests.time("rest-v1", id, () -> {
-            ModelSpec spec = service.resolve(id);
-            ModelMetadata meta = service.metadata(id);
+            ModelSpec spec = service.route(id, headers::get);
+            ModelMetadata meta = service.metadata(spec); // the routed model's: a split's models may differ in their inputs
             KServeV1Codec.V1Request req = KServeV1Codec.decode(body, name, meta);
             return Reply.ok(KServeV1Codec.encode(service.infer(spec, req.request()), req.rowForm()));
         }));
