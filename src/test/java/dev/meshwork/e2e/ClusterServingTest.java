@@ -7,6 +7,12 @@ import dev.meshwork.testing.Fixtures;
 import dev.meshwork.testing.MeshCluster;
 import dev.meshwork.testing.MeshExtension;
 import dev.meshwork.testing.MeshProcess;
+import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
+import dev.meshwork.protocol.oip.ModelInferRequest;
+import dev.meshwork.protocol.oip.ModelStreamInferResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -185,6 +191,64 @@ class ClusterServingTest {
 
     @Test
     @Order(3)
+    void aStreamsAnswersComeBackInOrderFromTheNodesHoldingEachModelWithErrorsInTheirMessages() throws Exception {
+        for (int r = 0; r < 2; r++) {
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", cluster.router(r).grpcPort()).usePlaintext().build();
+            try {
+                // 90 requests on one stream over all 30 models (more than the nodes hold: loads and evictions happen
+                // under it), every 10th for a model that does not exist and one with the wrong shape
+                List<ModelInferRequest> sent = new ArrayList<>();
+                for (int i = 0; i < 90; i++) {
+                    String model = i % 10 == 9 ? "nope" : model((i * 7) % MODELS);
+                    JsonNode cs = Fixtures.cases(EXAMPLES[model.equals("nope") ? 0 : ((i * 7) % MODELS) % EXAMPLES.length]).get(0);
+                    boolean raw = i % 2 == 0 || cs.toString().contains("FP16"); // FP16 has no typed contents
+                    ModelInferRequest.Builder b = (raw ? Fixtures.rawRequest(model, cs) : Fixtures.typedRequest(model, cs)).toBuilder()
+                            .setId("s-" + i);
+                    if (i == 44) {
+                        b.getInputsBuilder(0).clearShape().addShape(1).addShape(999);
+                    }
+                    sent.add(b.build());
+                }
+                Recorder answers = new Recorder();
+                StreamObserver<ModelInferRequest> requests = GRPCInferenceServiceGrpc.newStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS)
+                        .modelStreamInfer(answers);
+                sent.forEach(requests::onNext);
+                requests.onCompleted();
+                assertThat(answers.awaitCompletion(120, TimeUnit.SECONDS)).as("the stream ends").isTrue();
+                assertThat(answers.getError()).isNull();
+                List<ModelStreamInferResponse> got = answers.getValues();
+                assertThat(got).hasSize(sent.size());
+                for (int i = 0; i < sent.size(); i++) {
+                    ModelStreamInferResponse a = got.get(i);
+                    String model = sent.get(i).getModelName();
+                    if (model.equals("nope")) {
+                        assertThat(a.getErrorMessage()).as("answer %d", i).contains("model 'nope' is not registered");
+                    } else if (i == 44) {
+                        assertThat(a.getErrorMessage()).as("answer %d", i).isNotEmpty();
+                    } else {
+                        assertThat(a.getErrorMessage()).as("answer %d: %s", i, a.getErrorMessage()).isEmpty();
+                        assertThat(a.getInferResponse().getId()).as("answer %d in order", i).isEqualTo("s-" + i);
+                        assertThat(a.getInferResponse().getModelName()).isEqualTo(model);
+                        int example = Integer.parseInt(model.substring(2)) % EXAMPLES.length;
+                        Fixtures.assertOutputs(Fixtures.outputs(a.getInferResponse()), Fixtures.cases(EXAMPLES[example]).get(0).get("outputs"));
+                    }
+                }
+                // the stream's deadline holds: an open stream past it ends with DEADLINE_EXCEEDED, not a hang
+                Recorder late = new Recorder();
+                StreamObserver<ModelInferRequest> open = GRPCInferenceServiceGrpc.newStub(channel).withDeadlineAfter(500, TimeUnit.MILLISECONDS)
+                        .modelStreamInfer(late);
+                open.onNext(sent.get(0));
+                assertThat(late.awaitCompletion(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(io.grpc.Status.fromThrowable(late.getError()).getCode()).isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED);
+                assertThat(late.getValues()).as("the one request sent was answered before the deadline").hasSizeLessThanOrEqualTo(1);
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
     void whenOneRouterDiesTheOtherServesEverything() throws Exception {
         cluster.router(0).kill();
         List<String> failures = new ArrayList<>();
@@ -197,5 +261,40 @@ class ClusterServingTest {
         assertThat(failures).isEmpty();
         JsonNode models = Fixtures.JSON.readTree(cluster.get(cluster.router(1), "/v1/mesh/models").body()).get("models");
         assertThat(models).as("no registration is lost with the router").hasSize(MODELS);
+    }
+
+    /** A stream's answers as they arrive, and how it ended. */
+    static final class Recorder implements StreamObserver<ModelStreamInferResponse> {
+        private final List<ModelStreamInferResponse> values = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        private volatile Throwable error;
+
+        @Override
+        public void onNext(ModelStreamInferResponse value) {
+            values.add(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            error = t;
+            done.countDown();
+        }
+
+        @Override
+        public void onCompleted() {
+            done.countDown();
+        }
+
+        boolean awaitCompletion(long time, TimeUnit unit) throws InterruptedException {
+            return done.await(time, unit);
+        }
+
+        Throwable getError() {
+            return error;
+        }
+
+        List<ModelStreamInferResponse> getValues() {
+            return List.copyOf(values);
+        }
     }
 }

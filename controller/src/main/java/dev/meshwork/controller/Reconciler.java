@@ -46,6 +46,9 @@ final class Reconciler {
             if (spec.batching().enabled()) { // only then, so models made before batching keep their names
                 served += "\nbatching " + spec.batching().maxBatchSize() + " " + spec.batching().maxLatencyMicros();
             }
+            if (spec.logging().enabled()) { // a new logger is a new model, as it is a new revision in KServe
+                served += "\nlogger " + spec.logging().mode() + " " + spec.logging().url();
+            }
             byte[] d = MessageDigest.getInstance("SHA-256").digest(served.getBytes(StandardCharsets.UTF_8));
             return name + "__isvc-" + HexFormat.of().formatHex(d).substring(0, 10);
         } catch (NoSuchAlgorithmException e) {
@@ -154,6 +157,9 @@ final class Reconciler {
         if (spec.batching().enabled()) {
             model.putObject("batching").put("maxBatchSize", spec.batching().maxBatchSize())
                     .put("maxLatency", spec.batching().maxLatencyMicros() / 1000.0);
+        }
+        if (spec.logging().enabled()) {
+            model.putObject("logger").put("mode", spec.logging().mode().text()).put("url", spec.logging().url());
         }
         return body;
     }

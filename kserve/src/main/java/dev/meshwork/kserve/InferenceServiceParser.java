@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshwork.placement.registry.Batching;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.registry.PayloadLogging;
 import dev.meshwork.protocol.error.MeshError;
 import java.util.List;
 import java.util.OptionalInt;
@@ -73,7 +74,8 @@ public final class InferenceServiceParser {
             model.requireMapping();
             YamlPath format = model.at("modelFormat").requireMapping();
             return spec(name, new ModelFormat(format.at("name").requiredText(), format.at("version").text("")),
-                    storageUri(model), model.at("runtime").text(""), namespace, sourceTag, model).withBatching(batcher(predictor));
+                    storageUri(model), model.at("runtime").text(""), namespace, sourceTag, model).withBatching(batcher(predictor))
+                    .withLogging(logger(predictor));
         }
         List<String> legacy = LEGACY.stream().filter(k -> predictor.at(k).present()).toList();
         if (legacy.size() != 1) {
@@ -81,7 +83,7 @@ public final class InferenceServiceParser {
         }
         YamlPath framework = predictor.at(legacy.get(0)).requireMapping();
         return spec(name, new ModelFormat(legacy.get(0), ""), framework.at("storageUri").requiredText(), "", namespace, sourceTag, framework)
-                .withBatching(batcher(predictor));
+                .withBatching(batcher(predictor)).withLogging(logger(predictor));
     }
 
     /**
@@ -100,6 +102,23 @@ public final class InferenceServiceParser {
             return Batching.ofMillis(b.at("maxBatchSize").integer(32), b.at("maxLatency").integer(5000));
         } catch (MeshError e) {
             throw b.wrong("a batcher with maxBatchSize from 0 to 65536 and maxLatency from 0 to 10000 ms (" + e.getMessage() + ")");
+        }
+    }
+
+    /** KServe's {@code predictor.logger}: {@code mode} (all, request or response; all when absent) and {@code url}. */
+    static PayloadLogging logger(YamlPath predictor) {
+        YamlPath l = predictor.at("logger");
+        if (!l.present()) {
+            return PayloadLogging.NONE;
+        }
+        l.requireMapping();
+        String url = l.at("url").requiredText();
+        try {
+            return new PayloadLogging(PayloadLogging.Mode.of(l.at("mode").text("all")), url);
+        } catch (MeshError e) {
+            // not wrong(), which echoes the node: the url may hold credentials, which the message redacts
+            throw MeshError.invalid("%s: %s: expected a logger with mode all, request or response and an http(s) url: %s", l.source(), l.path(),
+                    e.getMessage());
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.registry.PayloadLogging;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -137,7 +138,7 @@ class InferenceServiceParserTest {
 
     @Test
     void theKServeDocsExamplesWithComponentsMeshworkDoesNotRunStillRegisterTheirModel() {
-        // canary rollout, autoscaling, logger and batcher, a transformer and an explainer: tolerated, not run
+        // autoscaling, a transformer and an explainer: tolerated, not run (the canary, logger and batcher are read)
         ModelSpec canary = one("""
                 apiVersion: "serving.kserve.io/v1beta1"
                 kind: "InferenceService"
@@ -164,6 +165,7 @@ class InferenceServiceParserTest {
                       storageUri: "gs://kfserving-examples/models/sklearn/2.0/model"
                 """);
         assertThat(canary.storageUri()).isEqualTo("gs://kfserving-examples/models/sklearn/2.0/model");
+        assertThat(canary.logging()).isEqualTo(new PayloadLogging(PayloadLogging.Mode.ALL, "http://message-dumper.default/"));
         ModelSpec withTransformer = one("""
                 apiVersion: serving.kserve.io/v1beta1
                 kind: InferenceService
@@ -262,5 +264,34 @@ class InferenceServiceParserTest {
                 metadata: {name: bad}
                 spec: {predictor: {batcher: {maxBatchSize: -4}, sklearn: {storageUri: s3://models/iris}}}
                 """)).hasMessageContaining("batcher").hasMessageContaining("maxBatchSize");
+    }
+
+    @Test
+    void kservesLoggerBecomesTheModelsPayloadLoggingAndABadOneSaysWhere() {
+        ModelSpec logged = one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: sklearn-iris}
+                spec:
+                  predictor:
+                    logger: {mode: request, url: "https://sink.example/events"}
+                    sklearn: {storageUri: s3://models/iris}
+                """);
+        assertThat(logged.logging().mode()).isEqualTo(PayloadLogging.Mode.REQUEST);
+        assertThat(logged.logging().requests()).isTrue();
+        assertThat(logged.logging().responses()).isFalse();
+        assertThat(one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: default-mode}
+                spec: {predictor: {logger: {url: "http://dumper/"}, sklearn: {storageUri: s3://models/iris}}}
+                """).logging().mode()).as("KServe's default mode").isEqualTo(PayloadLogging.Mode.ALL);
+        for (String bad : List.of("{mode: sometimes, url: \"http://dumper/\"}", "{mode: all, url: \"ftp://dumper/\"}",
+                "{mode: all, url: \"http://user:secret@dumper/\"}", "{mode: all}", "[http://dumper/]")) {
+            assertThatThrownBy(() -> one("apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: bad}\n"
+                    + "spec: {predictor: {logger: " + bad + ", sklearn: {storageUri: s3://models/iris}}}\n"))
+                    .as(bad).hasMessageContaining("logger").isInstanceOf(dev.meshwork.protocol.error.MeshError.class)
+                    .message().doesNotContain("secret");
+        }
     }
 }

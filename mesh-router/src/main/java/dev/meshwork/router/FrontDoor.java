@@ -15,6 +15,7 @@ import dev.meshwork.router.mesh.NodeBackend;
 import dev.meshwork.router.mesh.RequestMetrics;
 import dev.meshwork.router.mesh.VModelService;
 import dev.meshwork.router.rest.RestServer;
+import dev.meshwork.router.payload.PayloadLogger;
 import dev.meshwork.router.tenant.TenantDirectory;
 import dev.meshwork.router.tenant.Tenants;
 import dev.meshwork.placement.tenant.TenantRegistry;
@@ -50,6 +51,7 @@ final class FrontDoor implements AutoCloseable {
     private final AuditLog audit;
     private final Tenants tenants;
     private final OwnedDirectory<TenantPolicy> tenantDirectory;
+    private final PayloadLogger payloads;
 
     /** The shared documents a front door serves: registrations, vmodels and tenants' policies. */
     record Registries(ModelRegistry models, VModelRegistry vmodels, TenantRegistry tenants) {
@@ -78,7 +80,9 @@ final class FrontDoor implements AutoCloseable {
         this.tenants = new Tenants(registries.tenants(), config.tenants(), routers, metrics);
         this.tenantDirectory = config.tenants().dir().isEmpty() ? null
                 : TenantDirectory.open(Path.of(config.tenants().dir()), config.tenants().pollMs(), tenants, audit);
-        this.service = new ModelService(registries.models(), registries.vmodels(), backend, catalog::catalog, tenants, metrics);
+        AtomicReference<String> source = new AtomicReference<>("http://" + config.http().host() + "/");
+        this.payloads = new PayloadLogger(config.payloadLog(), metrics, source::get);
+        this.service = new ModelService(registries.models(), registries.vmodels(), backend, catalog::catalog, tenants, metrics, payloads);
         backend.requiredLabels(service::requiredLabels);
         backend.tenants(tenants);
         ref.set(service);
@@ -94,6 +98,7 @@ final class FrontDoor implements AutoCloseable {
         }
         this.rest = new RestServer(vertx, config.http(), tls, access, service, vmodelService, catalog, directory, tenantDirectory,
                 requestThreads, requests, metrics, ready);
+        source.set("http://" + config.http().host() + ":" + rest.port() + "/");
         this.grpc = new GrpcServer(config.grpc(), tls, List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0", requests,
                 config.grpc().maxResponseBytes()),
                 new ModelMeshGrpcService(service, vmodelService, requestThreads)), List.of(new GrpcAccess(access), new ModelMeshHeaders()));
@@ -140,6 +145,7 @@ final class FrontDoor implements AutoCloseable {
             tenantDirectory.close();
         }
         tenants.close();
+        payloads.close();
         audit.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.meshwork.router;
 
 import dev.meshwork.router.tenant.TenantsConfig;
+import dev.meshwork.router.payload.PayloadLogConfig;
 import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.router.cluster.ForwardConfig;
@@ -34,10 +35,12 @@ import java.util.List;
  * @param auth     how callers prove who they are (off unless a source is given); rights per namespace follow
  * @param security the exposure guard and the audit log
  * @param tenants  tenants' documents from a directory, and the router's overload limit
+ * @param payloadLog how models' payload logs (their logger) are sent
  */
 public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String> examples, NodeConfig node, Registry registry,
                            Runtimes runtimes, Models models, ClusterConfig cluster, ForwardConfig forward,
-                           ScalingConfig scaling, TlsConfig tls, AuthConfig auth, SecurityConfig security, TenantsConfig tenants) {
+                           ScalingConfig scaling, TlsConfig tls, AuthConfig auth, SecurityConfig security, TenantsConfig tenants,
+                           PayloadLogConfig payloadLog) {
 
     /**
      * @param dir    a directory of KServe InferenceService YAML documents: added, changed and removed
@@ -162,18 +165,20 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
         auth = auth == null ? AuthConfig.defaults() : auth;
         security = security == null ? SecurityConfig.defaults() : security;
         tenants = tenants == null ? TenantsConfig.defaults() : tenants;
+        payloadLog = payloadLog == null ? PayloadLogConfig.defaults() : payloadLog;
     }
 
     /** This configuration with the registry as cluster routers open it ({@link Registry#shared}). */
     public RouterConfig withSharedRegistry() {
         return new RouterConfig(http, grpc, requestThreads, examples, node, registry.shared(), runtimes, models, cluster, forward, scaling,
-                tls, auth, security, tenants);
+                tls, auth, security, tenants, payloadLog);
     }
 
     public static RouterConfig defaults() {
         return new RouterConfig(new Http("127.0.0.1", 8080, 16L << 20), new Grpc("127.0.0.1", 8081, 16 << 20),
                 0, List.of(), NodeConfig.defaults(), new Registry(Registry.DEFAULT_URL, "", ""),
                 new Runtimes("", 1000), new Models("", 1000), ClusterConfig.defaults(), ForwardConfig.defaults(),
-                ScalingConfig.defaults(), TlsConfig.defaults(), AuthConfig.defaults(), SecurityConfig.defaults(), TenantsConfig.defaults());
+                ScalingConfig.defaults(), TlsConfig.defaults(), AuthConfig.defaults(), SecurityConfig.defaults(), TenantsConfig.defaults(),
+                PayloadLogConfig.defaults());
     }
 }

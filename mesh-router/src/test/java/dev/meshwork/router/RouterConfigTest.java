@@ -58,7 +58,14 @@ class RouterConfigTest {
                 Map.entry("tenants.pollMs", "1000"),
                 Map.entry("tenants.maxInFlight", "0"),
                 Map.entry("tenants.shedAt", "0.8"),
-                Map.entry("tenants.metricsPerNamespace", "true")), "node", "cluster", "tls", "auth", "security");
+                Map.entry("tenants.metricsPerNamespace", "true"),
+                Map.entry("payloadLog.queueSize", "10000"),
+                Map.entry("payloadLog.maxQueueBytes", "67108864"),
+                Map.entry("payloadLog.concurrency", "16"),
+                Map.entry("payloadLog.timeoutMs", "2000"),
+                Map.entry("payloadLog.retries", "2"),
+                Map.entry("payloadLog.retryBackoffMs", "100"),
+                Map.entry("payloadLog.allowedUrls", "")), "node", "cluster", "tls", "auth", "security");
         assertThat(RouterConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
         assertThat(RouterConfig.defaults().cluster()).isEqualTo(ClusterConfig.defaults());
     }
@@ -104,7 +111,14 @@ class RouterConfigTest {
                 Map.entry("tenants.pollMs", "4000"),
                 Map.entry("tenants.maxInFlight", "500"),
                 Map.entry("tenants.shedAt", "0.5"),
-                Map.entry("tenants.metricsPerNamespace", "false")), "node", "cluster", "tls", "auth", "security");
+                Map.entry("tenants.metricsPerNamespace", "false"),
+                Map.entry("payloadLog.queueSize", "500"),
+                Map.entry("payloadLog.maxQueueBytes", "1048576"),
+                Map.entry("payloadLog.concurrency", "4"),
+                Map.entry("payloadLog.timeoutMs", "900"),
+                Map.entry("payloadLog.retries", "0"),
+                Map.entry("payloadLog.retryBackoffMs", "50"),
+                Map.entry("payloadLog.allowedUrls", "http://sink.logging/")), "node", "cluster", "tls", "auth", "security");
         RouterConfig sections = load("--node.slotMemoryBytes=4096", "--cluster.port=6000");
         assertThat(sections.node().slotMemoryBytes()).isEqualTo(4096);
         assertThat(sections.cluster().port()).isEqualTo(6000);

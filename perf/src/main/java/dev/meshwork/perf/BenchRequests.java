@@ -44,6 +44,21 @@ public final class BenchRequests {
         return cf;
     }
 
+    /** A POST of {@code body} to a Vert.x client's server; fails unless the answer is 200. */
+    public static CompletableFuture<?> rest(io.vertx.core.http.HttpClient http, int port, String path, io.vertx.core.buffer.Buffer body,
+                                            String authorization) {
+        return http.request(io.vertx.core.http.HttpMethod.POST, port, "127.0.0.1", path)
+                .compose(req -> {
+                    req.putHeader("content-type", "application/json");
+                    if (authorization != null) {
+                        req.putHeader("authorization", authorization);
+                    }
+                    return req.send(body);
+                })
+                .compose(resp -> resp.statusCode() == 200 ? resp.body() : io.vertx.core.Future.failedFuture("HTTP " + resp.statusCode()))
+                .toCompletionStage().toCompletableFuture();
+    }
+
     public static ModelInferRequest grpcRequest(String model, Input in) {
         ModelInferRequest.Builder b = ModelInferRequest.newBuilder().setModelName(model);
         for (Map.Entry<String, float[]> e : in.tensors().entrySet()) {

@@ -53,18 +53,21 @@ public final class PairedRounds {
         }
     }
 
+    /** Each path's medians over the rounds, then what the variant adds to the baseline. */
     public static String summary(List<ClosedLoop.Result> results, String baseline, String variant, String title) {
-        Map<String, List<ClosedLoop.Result>> byPath = new TreeMap<>();
-        for (ClosedLoop.Result r : results) {
-            byPath.computeIfAbsent(String.format(Locale.ROOT, "%05d %s", r.concurrency(), r.name()), k -> new ArrayList<>()).add(r);
-        }
-        List<Median> medians = byPath.values().stream().map(Median::of).toList();
+        List<Median> medians = medians(results);
         StringBuilder b = new StringBuilder();
         b.append("Medians over the rounds:\n\n| path | users | req/s | p50 µs | p99 µs | errors |\n|---|---:|---:|---:|---:|---:|\n");
         for (Median m : medians) {
             b.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %d |%n", m.name(), m.users(), m.reqs(), m.p50(), m.p99(), m.errors()));
         }
-        b.append("\n").append(title).append(" (same users, medians of rounds measured back to back):\n\n");
+        return b.append("\n").append(comparison(results, baseline, variant, title)).toString();
+    }
+
+    /** What the variant adds to the baseline, path by path, at each concurrency. */
+    public static String comparison(List<ClosedLoop.Result> results, String baseline, String variant, String title) {
+        List<Median> medians = medians(results);
+        StringBuilder b = new StringBuilder(title).append(" (same users, medians of rounds measured back to back):\n\n");
         b.append("| users | path | p50 added µs | p99 added µs | throughput ratio |\n|---:|---|---:|---:|---:|\n");
         for (Median s : medians) {
             if (!s.name().endsWith(variant)) {
@@ -76,5 +79,13 @@ public final class PairedRounds {
                             s.p50() - p.p50(), s.p99() - p.p99(), s.reqs() / p.reqs())));
         }
         return b.toString();
+    }
+
+    private static List<Median> medians(List<ClosedLoop.Result> results) {
+        Map<String, List<ClosedLoop.Result>> byPath = new TreeMap<>();
+        for (ClosedLoop.Result r : results) {
+            byPath.computeIfAbsent(String.format(Locale.ROOT, "%05d %s", r.concurrency(), r.name()), k -> new ArrayList<>()).add(r);
+        }
+        return byPath.values().stream().map(Median::of).toList();
     }
 }

@@ -12,12 +12,10 @@ import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -27,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -85,8 +82,8 @@ final class SecurityBench {
                     HttpClient tlsHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setSsl(true)
                             .setSslEngineOptions(new OpenSSLEngineOptions()).setTrustOptions(new PemTrustOptions().addCertPath(ca.ca().certFile().toString())), new PoolOptions().setHttp1MaxSize(n));
                     List<Measure> pairs = List.of(
-                            () -> loop.runAsync("rest-plain", n, () -> rest(plainHttp, plain.httpPort(), path, body, null)),
-                            () -> loop.runAsync("rest-tls-token", n, () -> rest(tlsHttp, tls.httpPort(), path, body, "Bearer " + TOKEN)),
+                            () -> loop.runAsync("rest-plain", n, () -> BenchRequests.rest(plainHttp, plain.httpPort(), path, body, null)),
+                            () -> loop.runAsync("rest-tls-token", n, () -> BenchRequests.rest(tlsHttp, tls.httpPort(), path, body, "Bearer " + TOKEN)),
                             () -> loop.runAsync("grpc-plain", n, () -> BenchRequests.toCompletable(plainStub.modelInfer(grpcRequest))),
                             () -> loop.runAsync("grpc-tls-token", n, () -> BenchRequests.toCompletable(tlsStub.modelInfer(grpcRequest))));
                     boolean plainFirst = round % 2 == 0;
@@ -114,19 +111,6 @@ final class SecurityBench {
 
     private static RouterConfig load(List<String> flags) {
         return ConfigLoader.load(RouterConfig.class, RouterConfig.defaults(), "MESHWORK_", Map.of(), flags).config();
-    }
-
-    private static CompletableFuture<?> rest(HttpClient http, int port, String path, Buffer body, String authorization) {
-        return http.request(HttpMethod.POST, port, "127.0.0.1", path)
-                .compose(req -> {
-                    req.putHeader("content-type", "application/json");
-                    if (authorization != null) {
-                        req.putHeader("authorization", authorization);
-                    }
-                    return req.send(body);
-                })
-                .compose(resp -> resp.statusCode() == 200 ? resp.body() : Future.failedFuture("HTTP " + resp.statusCode()))
-                .toCompletionStage().toCompletableFuture();
     }
 
     private interface Measure {

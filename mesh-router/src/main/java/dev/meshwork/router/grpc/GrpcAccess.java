@@ -60,8 +60,8 @@ public final class GrpcAccess implements ServerInterceptor {
                 GRPCInferenceServiceGrpc.getServerMetadataMethod())) {
             m.put(d.getFullMethodName(), open);
         }
-        for (MethodDescriptor<?, ?> d : List.of(GRPCInferenceServiceGrpc.getModelInferMethod(), GRPCInferenceServiceGrpc.getModelMetadataMethod(),
-                GRPCInferenceServiceGrpc.getModelReadyMethod())) {
+        for (MethodDescriptor<?, ?> d : List.of(GRPCInferenceServiceGrpc.getModelInferMethod(), GRPCInferenceServiceGrpc.getModelStreamInferMethod(),
+                GRPCInferenceServiceGrpc.getModelMetadataMethod(), GRPCInferenceServiceGrpc.getModelReadyMethod())) {
             m.put(d.getFullMethodName(), new Rule(Action.INFER, false));
         }
         m.put(GRPCInferenceServiceGrpc.getRepositoryIndexMethod().getFullMethodName(), new Rule(Action.VIEW, true));

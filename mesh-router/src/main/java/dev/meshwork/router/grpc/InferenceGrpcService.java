@@ -27,19 +27,26 @@ import dev.meshwork.protocol.tensor.GrpcTensorCodec;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.ModelStatus;
 import dev.meshwork.router.mesh.RequestMetrics;
+import dev.meshwork.router.payload.PayloadLogger;
+import dev.meshwork.protocol.tensor.JsonTensorCodec;
 import dev.meshwork.security.Access;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import dev.meshwork.protocol.oip.ModelStreamInferResponse;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
 
 /**
- * {@code inference.GRPCInferenceService}, every RPC including the repository extension. gRPC calls
+ * {@code inference.GRPCInferenceService}, every RPC including the repository extension and Triton's
+ * streaming ModelStreamInfer ({@link InferStream}). gRPC calls
  * each method on its transport thread (the server uses a direct executor); every method hands its
  * work to the request executor in one hop, so nothing blocks a transport thread.
  */
 public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+    /** Requests of one ModelStreamInfer call in flight at once: its flow-control window. */
+    static final int STREAM_WINDOW = 64;
     private final ModelService service;
     private final String serverName;
     private final String serverVersion;
@@ -94,23 +101,46 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
-        String vmodel = GrpcAccess.id(ModelMeshHeaders.VMODEL.get()); // read on the transport thread, where the call's context is
-        String model = GrpcAccess.id(ModelMeshHeaders.MODEL.get());
+        // the routing headers and the access are read here, on the transport thread, where the call's context is
+        InferStream.Runner inference = inference("grpc", request, ModelMeshHeaders.VMODEL.get(), ModelMeshHeaders.MODEL.get(),
+                ModelMeshHeaders.headers());
+        answer(out, inference::run);
+    }
+
+    @Override
+    public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> out) {
+        String vmodel = ModelMeshHeaders.VMODEL.get();
+        String model = ModelMeshHeaders.MODEL.get();
+        UnaryOperator<String> headers = ModelMeshHeaders.headers();
+        return new InferStream((ServerCallStreamObserver<ModelStreamInferResponse>) out, work, STREAM_WINDOW,
+                request -> inference("grpc-stream", request, vmodel, model, headers));
+    }
+
+    /**
+     * One inference, as ModelInfer and each message of ModelStreamInfer run it: prepared on the
+     * call's thread (the namespace comes from its context), run on a request thread.
+     */
+    private InferStream.Runner inference(String protocol, ModelInferRequest request, String vmodelHeader, String modelHeader,
+                                         UnaryOperator<String> headers) {
+        String vmodel = GrpcAccess.id(vmodelHeader);
+        String model = GrpcAccess.id(modelHeader);
         String named = GrpcAccess.id(request.getModelName());
         String name = vmodel != null ? vmodel : model != null ? model : named;
-        UnaryOperator<String> headers = ModelMeshHeaders.headers();
-        answer(out, () -> requests.time("grpc", name, () -> {
+        return () -> requests.time(protocol, name, () -> {
             // the tensors are not decoded here: a cluster router passes them to the node as they came
             ModelSpec spec = vmodel != null ? service.routeVModel(vmodel, headers) : model != null ? service.spec(model)
                     : service.route(named, headers);
-            ModelInferResponse r = service.inferWire(spec, request);
+            ModelInferResponse r = service.payloads().logged(spec, name, PayloadLogger.requestId(headers.apply("x-request-id"), request.getId()),
+                    () -> JsonTensorCodec.encodeV2Request(GrpcTensorCodec.decode(request)), request::getSerializedSize,
+                    () -> service.inferWire(spec, request), a -> JsonTensorCodec.encodeV2(GrpcTensorCodec.decode(a)),
+                    ModelInferResponse::getSerializedSize);
             int size = r.getSerializedSize();
             if (size > maxResponseBytes) {
                 throw MeshError.format(ErrorCode.PAYLOAD_TOO_LARGE, "the answer is %d bytes, more than this listener sends"
                         + " (grpc.maxResponseBytes = %d); ask for fewer rows or outputs", size, maxResponseBytes);
             }
             return r;
-        }));
+        });
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.meshwork.kserve.InferenceServiceParser;
 import dev.meshwork.placement.registry.Batching;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.registry.PayloadLogging;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.JsonTensorCodec;
 import java.io.IOException;
@@ -14,14 +15,16 @@ import java.util.Set;
 
 /**
  * Reads a registration document, the body of {@code PUT /v1/mesh/models/{name}}: Meshwork's own
- * {@code {"modelFormat": {"name": "onnx", "version": "1"}, "storageUri": "...", "runtime": "...", "sizeHint": 0}},
+ * {@code {"modelFormat": {"name": "onnx", "version": "1"}, "storageUri": "...", "runtime": "...", "sizeHint": 0,
+ * "batching": {...}, "logger": {...}}},
  * whose unknown fields are refused so that a misspelt key never goes unnoticed, or a KServe
  * InferenceService in JSON or YAML (recognised by its {@code apiVersion} / {@code kind}).
  */
 public final class ModelRegistration {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> FIELDS = Set.of("name", "modelFormat", "storageUri", "runtime", "sizeHint", "batching");
+    private static final Set<String> FIELDS = Set.of("name", "modelFormat", "storageUri", "runtime", "sizeHint", "batching", "logger");
     private static final Set<String> BATCHING = Set.of("maxBatchSize", "maxLatency");
+    private static final Set<String> LOGGER = Set.of("mode", "url");
 
     private ModelRegistration() {
     }
@@ -42,7 +45,8 @@ public final class ModelRegistration {
                 throw MeshError.invalid("the InferenceService is in namespace '%s' but the request acts in namespace '%s';"
                         + " send the header meshwork-namespace: %s", spec.namespace(), namespace, spec.namespace());
             }
-            return new ModelSpec(spec.name(), spec.format(), spec.storageUri(), spec.runtime(), spec.sizeHint(), namespace, spec.source());
+            return new ModelSpec(spec.name(), spec.format(), spec.storageUri(), spec.runtime(), spec.sizeHint(), namespace, spec.source(),
+                    spec.batching(), spec.logging());
         }
         DocumentFields.checkKnown(doc, FIELDS, "the registration of '" + name + "'");
         String id = name != null ? name : text(doc, "name", null);
@@ -60,7 +64,25 @@ public final class ModelRegistration {
         ModelSpec.checkName(id);
         return new ModelSpec(id, new ModelFormat(text(format, "name", id), text(format, "version", id)),
                 text(doc, "storageUri", id), text(doc, "runtime", id), size == null || size.isNull() ? 0 : size.longValue(), namespace, "")
-                .withBatching(batching(doc.get("batching"), id)).validate();
+                .withBatching(batching(doc.get("batching"), id)).withLogging(logger(doc.get("logger"), id)).validate();
+    }
+
+    /** {@code "logger": {"mode": "all", "url": "http://sink/"}}, as KServe's {@code predictor.logger}; mode defaults to all. */
+    private static PayloadLogging logger(JsonNode l, String id) {
+        if (l == null || l.isNull()) {
+            return PayloadLogging.NONE;
+        }
+        if (!l.isObject()) {
+            throw MeshError.invalid("\"logger\" of '%s' must be an object such as {\"mode\": \"all\", \"url\": \"http://sink/\"}", id);
+        }
+        String what = "the logger of '" + id + "'";
+        DocumentFields.checkKnown(l, LOGGER, what);
+        String url = DocumentFields.text(l, "url", what);
+        if (url.isEmpty()) {
+            throw MeshError.invalid("%s needs a \"url\" to send the events to", what);
+        }
+        String mode = DocumentFields.text(l, "mode", what);
+        return new PayloadLogging(mode.isEmpty() ? PayloadLogging.Mode.ALL : PayloadLogging.Mode.of(mode), url);
     }
 
     /** {@code "batching": {"maxBatchSize": 32, "maxLatency": 5}}: rows, and milliseconds (fractions allowed), as KServe's batcher. */

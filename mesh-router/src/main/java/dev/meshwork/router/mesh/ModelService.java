@@ -16,6 +16,7 @@ import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.router.tenant.Tenants;
+import dev.meshwork.router.payload.PayloadLogger;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -38,12 +39,14 @@ public final class ModelService {
     private final RuntimeBinder binder;
     private final Tenants tenants;
     private final TrafficMeters traffic;
+    private final PayloadLogger payloads;
     /** Each registered model's binding, made at registration and again after the catalog changes. */
     private final ConcurrentMap<String, RuntimeBinder.Binding> bindings = new ConcurrentHashMap<>();
 
     public ModelService(ModelRegistry registry, VModelRegistry vmodels, NodeBackend backend, Supplier<RuntimeCatalog> catalog,
-                        Tenants tenants, MeterRegistry meters) {
+                        Tenants tenants, MeterRegistry meters, PayloadLogger payloads) {
         this.tenants = tenants;
+        this.payloads = payloads;
         this.traffic = new TrafficMeters(meters);
         this.registry = registry;
         this.vmodels = vmodels;
@@ -94,12 +97,13 @@ public final class ModelService {
         }
         RuntimeBinder.Binding binding = binder.bind(spec);
         backend.checkServable(binding.nodeSpec());
+        payloads.checkRegistration(spec.logging());
         if (registry.get(spec.id()).isEmpty()) {
             tenants.checkRegistration(spec.namespace(), () -> registry.count(spec.namespace()));
         }
         Optional<ModelSpec> previous = registry.put(spec);
         bindings.put(spec.id(), binding);
-        if (previous.isPresent() && !previous.get().equals(spec)) {
+        if (previous.isPresent() && !previous.get().fingerprint().equals(spec.fingerprint())) { // what nodes load changed
             backend.unload(spec.id());
         }
         return previous.isEmpty();
@@ -230,7 +234,8 @@ public final class ModelService {
             }
         }
         return new ModelStatus(spec.name(), spec.format(), spec.displayStorageUri(), spec.runtime(), servingRuntime, spec.namespace(),
-                spec.source(), state, error, views, batchingView(spec));
+                spec.source(), state, error, views, batchingView(spec), spec.logging().enabled()
+                ? new ModelStatus.LoggerView(spec.logging().mode().text(), ModelSpec.redactUri(spec.logging().url())) : null);
     }
 
     /** The batching its node uses: its own, else its runtime's default; null when none. */
@@ -278,6 +283,11 @@ public final class ModelService {
 
     public Tenants tenants() {
         return tenants;
+    }
+
+    /** Where the requests of models with a logger are copied to. */
+    public PayloadLogger payloads() {
+        return payloads;
     }
 
     /** Runs a gRPC request, as it arrived, on a model the caller has already resolved. */

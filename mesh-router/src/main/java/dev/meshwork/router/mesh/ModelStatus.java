@@ -11,11 +11,18 @@ import java.util.List;
  * @param namespace      the namespace whose ServingRuntimes it may use
  * @param source         empty when registered through the API, {@code file:<path>} from the model directory
  * @param batching       how its node batches its requests; absent when it does not
+ * @param logger         where its requests and answers are copied to; absent when nowhere
  */
 public record ModelStatus(String name, ModelFormat modelFormat, String storageUri, String runtime, String servingRuntime,
                           String namespace, String source, State state, String error, List<CopyView> copies,
                           @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-                          BatchingView batching) {
+                          BatchingView batching,
+                          @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                          LoggerView logger) {
+
+    /** Payload logging as a registration writes it (the url without credentials or query values). */
+    public record LoggerView(String mode, String url) {
+    }
 
     /** Batching as a registration writes it: rows, and milliseconds. */
     public record BatchingView(int maxBatchSize, double maxLatency) {

@@ -7,6 +7,7 @@ import dev.meshwork.protocol.tensor.KServeV1Codec;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.RequestMetrics;
+import dev.meshwork.router.payload.PayloadLogger;
 import dev.meshwork.security.Action;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.Router;
@@ -19,6 +20,8 @@ import java.util.function.BooleanSupplier;
 final class InferenceRoutes {
     static final String SERVER_NAME = "meshwork";
     static final String SERVER_VERSION = "0.1.0";
+    /** The header whose value a payload log's events carry as their id. */
+    static final String REQUEST_ID = "x-request-id";
     private final ModelService service;
     private final Offloader off;
 
@@ -64,7 +67,8 @@ final class InferenceRoutes {
         off.handle(ctx, () -> requests.time("rest-v2", id, () -> {
             ModelSpec spec = service.route(id, headers::get); // an unknown model is a 404 whatever the body holds
             InferenceRequest req = JsonTensorCodec.decodeV2(body, name, version);
-            return Reply.ok(JsonTensorCodec.encodeV2(service.infer(spec, req)));
+            return Reply.ok(service.payloads().logged(spec, id, PayloadLogger.requestId(headers.get(REQUEST_ID), req.id()), () -> body,
+                    () -> body.length, () -> JsonTensorCodec.encodeV2(service.infer(spec, req)), a -> a, a -> a.length));
         }));
     }
 
@@ -92,7 +96,8 @@ final class InferenceRoutes {
             ModelSpec spec = service.route(id, headers::get);
             ModelMetadata meta = service.metadata(spec); // the routed model's: a split's models may differ in their inputs
             KServeV1Codec.V1Request req = KServeV1Codec.decode(body, name, meta);
-            return Reply.ok(KServeV1Codec.encode(service.infer(spec, req.request()), req.rowForm()));
+            return Reply.ok(service.payloads().logged(spec, id, PayloadLogger.requestId(headers.get(REQUEST_ID), ""), () -> body,
+                    () -> body.length, () -> KServeV1Codec.encode(service.infer(spec, req.request()), req.rowForm()), a -> a, a -> a.length));
         }));
     }
 

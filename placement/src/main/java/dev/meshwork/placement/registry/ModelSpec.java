@@ -18,9 +18,11 @@ import java.util.regex.Pattern;
  * @param source     where the registration came from: empty for the API, {@code file:<path>} for a
  *                   watched model directory (which then owns it: the file's removal unregisters it)
  * @param batching   how the node batches its requests ({@link Batching#NONE}: not at all)
+ * @param logging    where routers copy its requests and answers ({@link PayloadLogging#NONE}: nowhere); not part of
+ *                   what a node loads, so a change of it alone keeps the loaded copies
  */
 public record ModelSpec(String id, ModelFormat format, String storageUri, String runtime, long sizeHint, String namespace, String source,
-                        Batching batching) implements java.io.Serializable {
+                        Batching batching, PayloadLogging logging) implements java.io.Serializable {
     public static final String DEFAULT_NAMESPACE = "default";
     /** The longest storageUri a registration may have (URLs with credentials and query tokens fit well within it). */
     public static final int MAX_URI = 8_192;
@@ -33,6 +35,7 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
         namespace = namespace == null || namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace;
         source = source == null ? "" : source;
         batching = batching == null ? Batching.NONE : batching;
+        logging = logging == null ? PayloadLogging.NONE : logging; // rows written before payload logging existed have none
         if (id != null) {
             int slash = id.indexOf('/');
             if (slash < 0) {
@@ -106,14 +109,25 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
         this(id, format, storageUri, runtime, sizeHint, namespace, source, Batching.NONE);
     }
 
+    /** A registration without payload logging. */
+    public ModelSpec(String id, ModelFormat format, String storageUri, String runtime, long sizeHint, String namespace, String source,
+                     Batching batching) {
+        this(id, format, storageUri, runtime, sizeHint, namespace, source, batching, PayloadLogging.NONE);
+    }
+
     /** The same registration with other batching settings. */
     public ModelSpec withBatching(Batching settings) {
-        return new ModelSpec(id, format, storageUri, runtime, sizeHint, namespace, source, settings);
+        return new ModelSpec(id, format, storageUri, runtime, sizeHint, namespace, source, settings, logging);
+    }
+
+    /** The same registration with other payload logging. */
+    public ModelSpec withLogging(PayloadLogging settings) {
+        return new ModelSpec(id, format, storageUri, runtime, sizeHint, namespace, source, batching, settings);
     }
 
     /** The same registration for a node: another runtime name (what the binding chose). */
     public ModelSpec withRuntime(String nodeRuntime) {
-        return new ModelSpec(id, format, storageUri, nodeRuntime, sizeHint, namespace, source, batching);
+        return new ModelSpec(id, format, storageUri, nodeRuntime, sizeHint, namespace, source, batching, logging);
     }
 
     /**

@@ -124,31 +124,61 @@ public final class JsonTensorCodec {
             if (!resp.parameters().isEmpty()) {
                 g.writeObjectField("parameters", resp.parameters());
             }
-            g.writeArrayFieldStart("outputs");
-            for (Tensor t : resp.outputs()) {
-                g.writeStartObject();
-                g.writeStringField("name", t.name());
-                g.writeStringField("datatype", t.datatype().name());
-                g.writeArrayFieldStart("shape");
-                for (long d : t.shape()) {
-                    g.writeNumber(d);
-                }
-                g.writeEndArray();
-                g.writeArrayFieldStart("data");
-                ByteBuffer b = t.buffer();
-                long n = t.elementCount();
-                for (long i = 0; i < n; i++) {
-                    JsonElements.writeElement(g, t.datatype(), b);
-                }
-                g.writeEndArray();
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            writeTensors(g, "outputs", resp.outputs());
             g.writeEndObject();
         });
     }
 
-    /** Model metadata in the v2 REST shape. */
+    /**
+     * Encodes an inference request as a v2 JSON body: what a gRPC request looks like in REST, raw
+     * contents decoded (payload logging writes gRPC requests this way).
+     */
+    public static byte[] encodeV2Request(InferenceRequest req) {
+        return write(g -> {
+            g.writeStartObject();
+            if (!req.id().isEmpty()) {
+                g.writeStringField("id", req.id());
+            }
+            if (!req.parameters().isEmpty()) {
+                g.writeObjectField("parameters", req.parameters());
+            }
+            writeTensors(g, "inputs", req.inputs());
+            if (!req.requestedOutputs().isEmpty()) {
+                g.writeArrayFieldStart("outputs");
+                for (String name : req.requestedOutputs()) {
+                    g.writeStartObject();
+                    g.writeStringField("name", name);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        });
+    }
+
+    private static void writeTensors(JsonGenerator g, String field, List<Tensor> tensors) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (Tensor t : tensors) {
+            g.writeStartObject();
+            g.writeStringField("name", t.name());
+            g.writeStringField("datatype", t.datatype().name());
+            g.writeArrayFieldStart("shape");
+            for (long d : t.shape()) {
+                g.writeNumber(d);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("data");
+            ByteBuffer b = t.buffer();
+            long n = t.elementCount();
+            for (long i = 0; i < n; i++) {
+                JsonElements.writeElement(g, t.datatype(), b);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
     public static ObjectNode metadataJson(ModelMetadata m) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("name", m.name());

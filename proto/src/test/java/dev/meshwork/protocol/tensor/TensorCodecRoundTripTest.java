@@ -91,6 +91,12 @@ class TensorCodecRoundTripTest {
             // request direction: encode raw, decode
             InferenceRequest req = new InferenceRequest("m", "", "", Map.of(), List.of(t), List.of(), true);
             assertThat(GrpcTensorCodec.decode(GrpcTensorCodec.encode(req)).inputs()).containsExactly(t);
+            // a request as v2 JSON (payload logs write gRPC requests so), and back
+            InferenceRequest asked = new InferenceRequest("m", "", "id-" + c, Map.of("p", 1), List.of(t), List.of("out"), false);
+            InferenceRequest back = JsonTensorCodec.decodeV2(JsonTensorCodec.encodeV2Request(asked), "m", "");
+            assertThat(back.inputs()).containsExactly(t);
+            assertThat(back.id()).isEqualTo("id-" + c);
+            assertThat(back.requestedOutputs()).containsExactly("out");
             // v2 JSON: the response's data is the request's data, value for value
             JsonNode json = JsonTensorCodec.mapper().readTree(JsonTensorCodec.encodeV2(resp)).get("outputs").get(0);
             assertThat(json.get("shape").toString()).isEqualTo(input.get("shape").toString());
