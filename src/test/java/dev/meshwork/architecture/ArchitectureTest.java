@@ -34,12 +34,13 @@ class ArchitectureTest {
             "placement", List.of("protocol"),
             "config", List.of("protocol"),
             "security", List.of("protocol", "config"),
+            "telemetry", List.of("config"),
             "kserve", List.of("protocol", "placement", "config"),
             "state", List.of("protocol", "placement", "config", "security"),
             "nodeapi", List.of("protocol", "placement"),
             "runtime", List.of("protocol", "placement"),
-            "node", List.of("protocol", "placement", "config", "security", "state", "nodeapi", "runtime"),
-            "router", List.of("protocol", "placement", "config", "security", "kserve", "state", "nodeapi", "runtime", "node"),
+            "node", List.of("protocol", "placement", "config", "security", "telemetry", "state", "nodeapi", "runtime"),
+            "router", List.of("protocol", "placement", "config", "security", "telemetry", "kserve", "state", "nodeapi", "runtime", "node"),
             // the controller drives the mesh only through its REST management API, never its internals
             "controller", List.of("protocol", "placement", "config", "security", "kserve"),
             "testing", List.of("protocol", "config", "runtime"));

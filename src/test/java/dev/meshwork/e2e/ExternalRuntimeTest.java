@@ -40,15 +40,7 @@ class ExternalRuntimeTest {
         }
         int port = dev.meshwork.testing.MeshProcess.freePort();
         // the slot holds two of the three models (about 1.05 MB each, as the runtime-server predicts them)
-        Path config = Files.writeString(dir.resolve("mesh.yaml"), """
-                node:
-                  externalRuntimes:
-                    - name: ext
-                      formats: [onnx]
-                      endpoint: "127.0.0.1:%d"
-                      capacityBytes: 2200000
-                      startupTimeoutMs: 2000
-                """.formatted(port));
+        Path config = RuntimeServerProcess.nodeConfig(dir.resolve("mesh.yaml"), port, 2_200_000);
         RuntimeServerProcess runtime = RuntimeServerProcess.start(dir, port, "runtime-1.log");
         try (MeshProcess mesh = MeshProcess.start(dir, "--config=" + config)) {
             for (String m : MODELS.split(",")) {

@@ -1,5 +1,9 @@
 package dev.meshwork.node;
 
+import dev.meshwork.telemetry.Tracing;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+
 import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.node.cache.ModelCache;
 import dev.meshwork.node.metrics.SlotMetrics;
@@ -244,7 +248,7 @@ public final class NodeAgent implements AutoCloseable {
                 if (lease.isPresent()) {
                     holds.used(modelId); // the requests that waited for its load are arriving
                     try (ModelCache.Lease l = lease.get()) {
-                        return Optional.of(batchers.infer(l.spec(), l.model(), request));
+                        return Optional.of(run(l, request));
                     }
                 }
             }
@@ -316,8 +320,15 @@ public final class NodeAgent implements AutoCloseable {
 
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
         try (ModelCache.Lease lease = cacheFor(spec).acquire(spec)) {
-            return batchers.infer(lease.spec(), lease.model(), request);
+            return run(lease, request);
         }
+    }
+
+    /** Runs a request on a leased copy, through its batcher, as a span ({@code runtime infer}) that names the copy. */
+    private InferenceResponse run(ModelCache.Lease lease, InferenceRequest request) {
+        return Tracing.traced("runtime infer", SpanKind.INTERNAL, null, Attributes.of(Tracing.MODEL, lease.spec().id(),
+                Tracing.NAMESPACE, lease.spec().namespace(), Tracing.NODE, config.nodeId(), Tracing.SLOT, lease.slot()),
+                () -> batchers.infer(lease.spec(), lease.model(), request));
     }
 
     public ModelMetadata metadata(ModelSpec spec) {

@@ -1,5 +1,7 @@
 package dev.meshwork.router;
 
+import dev.meshwork.telemetry.Tracing;
+
 import dev.meshwork.config.ConfigLoader;
 import dev.meshwork.config.ProcessLogging;
 import dev.meshwork.protocol.error.MeshError;
@@ -22,6 +24,8 @@ public final class Main {
             System.exit(2);
         }
         MeshRouter mesh;
+        Tracing.start(loaded.config().tracing(), mode.equals("up") ? "meshwork" : "meshwork-router",
+                mode + "-" + ProcessHandle.current().pid());
         try {
             mesh = mode.equals("up") ? Standalone.start(loaded.config()) : ClusterRouter.start(loaded.config());
         } catch (MeshError | IllegalArgumentException e) { // a store that will not open, a port in use, an exposed listener: one line
@@ -36,6 +40,7 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             mesh.close();
+            Tracing.shutdown(); // what is recorded goes out before the process ends
             stopped.countDown();
         }, "meshwork-shutdown"));
         printBanner(mode.equals("router") ? loaded.config().withSharedRegistry() : loaded.config(), mesh);

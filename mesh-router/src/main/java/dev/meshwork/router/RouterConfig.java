@@ -2,6 +2,7 @@ package dev.meshwork.router;
 
 import dev.meshwork.router.tenant.TenantsConfig;
 import dev.meshwork.router.payload.PayloadLogConfig;
+import dev.meshwork.telemetry.TracingConfig;
 import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.router.cluster.ForwardConfig;
@@ -36,11 +37,12 @@ import java.util.List;
  * @param security the exposure guard and the audit log
  * @param tenants  tenants' documents from a directory, and the router's overload limit
  * @param payloadLog how models' payload logs (their logger) are sent
+ * @param tracing  distributed tracing (OpenTelemetry, OTLP); off unless an endpoint is given
  */
 public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String> examples, NodeConfig node, Registry registry,
                            Runtimes runtimes, Models models, ClusterConfig cluster, ForwardConfig forward,
                            ScalingConfig scaling, TlsConfig tls, AuthConfig auth, SecurityConfig security, TenantsConfig tenants,
-                           PayloadLogConfig payloadLog) {
+                           PayloadLogConfig payloadLog, TracingConfig tracing) {
 
     /**
      * @param dir    a directory of KServe InferenceService YAML documents: added, changed and removed
@@ -166,12 +168,13 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
         security = security == null ? SecurityConfig.defaults() : security;
         tenants = tenants == null ? TenantsConfig.defaults() : tenants;
         payloadLog = payloadLog == null ? PayloadLogConfig.defaults() : payloadLog;
+        tracing = tracing == null ? TracingConfig.defaults() : tracing;
     }
 
     /** This configuration with the registry as cluster routers open it ({@link Registry#shared}). */
     public RouterConfig withSharedRegistry() {
         return new RouterConfig(http, grpc, requestThreads, examples, node, registry.shared(), runtimes, models, cluster, forward, scaling,
-                tls, auth, security, tenants, payloadLog);
+                tls, auth, security, tenants, payloadLog, tracing);
     }
 
     public static RouterConfig defaults() {
@@ -179,6 +182,6 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
                 0, List.of(), NodeConfig.defaults(), new Registry(Registry.DEFAULT_URL, "", ""),
                 new Runtimes("", 1000), new Models("", 1000), ClusterConfig.defaults(), ForwardConfig.defaults(),
                 ScalingConfig.defaults(), TlsConfig.defaults(), AuthConfig.defaults(), SecurityConfig.defaults(), TenantsConfig.defaults(),
-                PayloadLogConfig.defaults());
+                PayloadLogConfig.defaults(), TracingConfig.defaults());
     }
 }

@@ -65,7 +65,10 @@ class RouterConfigTest {
                 Map.entry("payloadLog.timeoutMs", "2000"),
                 Map.entry("payloadLog.retries", "2"),
                 Map.entry("payloadLog.retryBackoffMs", "100"),
-                Map.entry("payloadLog.allowedUrls", "")), "node", "cluster", "tls", "auth", "security");
+                Map.entry("payloadLog.allowedUrls", ""),
+                Map.entry("tracing.endpoint", ""),
+                Map.entry("tracing.sampleRatio", "1.0"),
+                Map.entry("tracing.exportDelayMs", "1000")), "node", "cluster", "tls", "auth", "security");
         assertThat(RouterConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
         assertThat(RouterConfig.defaults().cluster()).isEqualTo(ClusterConfig.defaults());
     }
@@ -118,7 +121,10 @@ class RouterConfigTest {
                 Map.entry("payloadLog.timeoutMs", "900"),
                 Map.entry("payloadLog.retries", "0"),
                 Map.entry("payloadLog.retryBackoffMs", "50"),
-                Map.entry("payloadLog.allowedUrls", "http://sink.logging/")), "node", "cluster", "tls", "auth", "security");
+                Map.entry("payloadLog.allowedUrls", "http://sink.logging/"),
+                Map.entry("tracing.endpoint", "http://collector:4317"),
+                Map.entry("tracing.sampleRatio", "0.5"),
+                Map.entry("tracing.exportDelayMs", "200")), "node", "cluster", "tls", "auth", "security");
         RouterConfig sections = load("--node.slotMemoryBytes=4096", "--cluster.port=6000");
         assertThat(sections.node().slotMemoryBytes()).isEqualTo(4096);
         assertThat(sections.cluster().port()).isEqualTo(6000);

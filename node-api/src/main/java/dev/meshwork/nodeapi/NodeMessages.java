@@ -26,13 +26,14 @@ public final class NodeMessages {
         return ModelDescriptor.newBuilder().setModelId(s.id()).setFormatName(s.format().name())
                 .setFormatVersion(s.format().version() == null ? "" : s.format().version()).setStorageUri(s.storageUri())
                 .setRuntime(s.runtime()).setSizeHintBytes(Math.max(0, s.sizeHint())).setBatchMaxSize(s.batching().maxBatchSize())
-                .setBatchMaxLatencyMicros(s.batching().maxLatencyMicros()).build();
+                .setBatchMaxLatencyMicros(s.batching().maxLatencyMicros()).addAllBatchPreferredSizes(s.batching().preferredSizes()).build();
     }
 
     /** The registration a descriptor carries, as the registry holds it. */
     public static ModelSpec spec(ModelDescriptor m) {
         return new ModelSpec(m.getModelId(), new ModelFormat(m.getFormatName(), m.getFormatVersion()), m.getStorageUri(), m.getRuntime(),
-                m.getSizeHintBytes()).withBatching(new Batching(m.getBatchMaxSize(), m.getBatchMaxLatencyMicros()));
+                m.getSizeHintBytes()).withBatching(new Batching(m.getBatchMaxSize(), m.getBatchMaxLatencyMicros(),
+                m.getBatchPreferredSizesList()));
     }
 
     /** A copy's state on the wire. */

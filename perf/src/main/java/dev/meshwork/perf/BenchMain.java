@@ -46,6 +46,7 @@ public final class BenchMain {
             case "churn" -> System.out.println(new ChurnBench(loaded.config()).run());
             case "batching" -> System.out.println(new BatchingBench(loaded.config()).run());
             case "payload-log" -> System.out.println(new PayloadLogBench(loaded.config()).run());
+            case "tracing" -> System.out.println(new TracingBench(loaded.config()).run());
             case "runtimes" -> System.out.println(new RuntimesBench(loaded.config()).run());
             case "cache-sim" -> System.out.println(cacheSim(loaded.config()));
             case "forward" -> System.out.println(new dev.meshwork.perf.cluster.ForwardBench(loaded.config()).run());
@@ -54,7 +55,7 @@ public final class BenchMain {
             case "mesh-sim" -> System.out.println(new dev.meshwork.perf.meshsim.MeshSimBench(loaded.config()).run());
             case "registry-growth" -> System.out.println(new dev.meshwork.perf.cluster.RegistryGrowthBench(loaded.config()).run());
             default -> {
-                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, batching, payload-log, security, isolation, cluster-trust, churn, runtimes, cache-sim, forward,"
+                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, batching, payload-log, tracing, security, isolation, cluster-trust, churn, runtimes, cache-sim, forward,"
                         + " failure, zipf, mesh-sim, registry-growth, noisy-neighbour, tenant-sim, tenant-limits, and the files of perf/scenarios/: " + scenarioNames(Path.of(loaded.config().root())));
                 System.exit(2);
             }

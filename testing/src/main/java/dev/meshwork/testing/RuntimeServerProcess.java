@@ -19,6 +19,19 @@ public final class RuntimeServerProcess implements AutoCloseable {
 
     /** A port that was free a moment ago (the runtime-server must come back on the same one). */
 
+    /** A node's config file with one external runtime, {@code ext} (ONNX), at this port, its slot of {@code capacityBytes}. */
+    public static Path nodeConfig(Path file, int port, long capacityBytes) throws IOException {
+        return java.nio.file.Files.writeString(file, """
+                node:
+                  externalRuntimes:
+                    - name: ext
+                      formats: [onnx]
+                      endpoint: "127.0.0.1:%d"
+                      capacityBytes: %d
+                      startupTimeoutMs: 2000
+                """.formatted(port, capacityBytes));
+    }
+
     public static RuntimeServerProcess start(Path workDir, int port, String logName, String... flags) throws IOException, InterruptedException {
         Path log = workDir.resolve(logName);
         String java = ProcessHandle.current().info().command().orElse("java");

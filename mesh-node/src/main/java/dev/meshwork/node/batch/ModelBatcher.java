@@ -1,5 +1,9 @@
 package dev.meshwork.node.batch;
 
+import dev.meshwork.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+
 import dev.meshwork.placement.registry.Batching;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
@@ -99,7 +103,13 @@ public final class ModelBatcher {
             }
         }
         if (lead == null) {
-            lead = await(p);
+            Span wait = Tracing.start("batch wait", SpanKind.INTERNAL);
+            try {
+                lead = await(p);
+            } finally {
+                wait.setAttribute("meshwork.batch.led", lead != DONE);
+                wait.end();
+            }
         }
         if (lead != DONE) {
             run(lead);
@@ -134,16 +144,29 @@ public final class ModelBatcher {
         }
     }
 
-    /** Takes {@code head} and the queued requests that share its key, up to the batch's rows; under the lock. */
+    /**
+     * Takes {@code head} and the queued requests that share its key, up to the batch's rows (the
+     * largest preferred size the queue fills, when there are preferred sizes); under the lock.
+     */
     private List<Pending> take(Pending head) {
         List<Pending> batch = new ArrayList<>();
         head.taken = true;
         batch.add(head);
         int rows = head.rows;
-        for (Iterator<Pending> it = queue.iterator(); it.hasNext() && rows < settings.maxBatchSize(); ) {
+        int limit = settings.maxBatchSize();
+        if (!settings.preferredSizes().isEmpty()) {
+            int available = head.rows;
+            for (Pending q : queue) {
+                if (q != head && q.model == head.model && q.key.equals(head.key)) {
+                    available += q.rows;
+                }
+            }
+            limit = Math.max(head.rows, settings.rowsFor(available));
+        }
+        for (Iterator<Pending> it = queue.iterator(); it.hasNext() && rows < limit; ) {
             Pending q = it.next();
             // the same loaded copy, not just an equal key: a reload may leave requests of the old copy queued beside the new one's
-            if (q != head && q.model == head.model && q.key.equals(head.key) && rows + q.rows <= settings.maxBatchSize()) {
+            if (q != head && q.model == head.model && q.key.equals(head.key) && rows + q.rows <= limit) {
                 it.remove();
                 q.taken = true;
                 batch.add(q);

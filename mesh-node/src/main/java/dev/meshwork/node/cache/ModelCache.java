@@ -116,6 +116,11 @@ public final class ModelCache {
             return entry.spec;
         }
 
+        /** The slot the copy is in. */
+        public String slot() {
+            return entry.slot;
+        }
+
         /**
          * The copy this lease pins, as it is now: taken from the lease, not looked up again, so an
          * unload or a replacement that lands meanwhile (the map no longer holds it) cannot make it vanish.
@@ -214,6 +219,7 @@ public final class ModelCache {
     private ModelEntry startLoad(ModelSpec spec) {
         ModelEntry e = new ModelEntry(spec, slot, memory, settings.maxConcurrency());
         long started = System.nanoTime();
+        LoadTrace trace = new LoadTrace(spec, slot);
         CompletableFuture<?> fetched;
         try {
             fetched = loader.fetch(spec);
@@ -221,21 +227,35 @@ public final class ModelCache {
             fetched = CompletableFuture.failedFuture(ex);
         }
         fetched.whenComplete((v, t) -> {
+            Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+            trace.downloaded(cause);
             if (t == null) {
                 try {
-                    loadExecutor.execute(() -> load(e));
+                    loadExecutor.execute(() -> load(e, trace));
                     return;
                 } catch (RejectedExecutionException ex) {
-                    t = ex;
+                    cause = ex;
                 }
             }
-            failed(e, null, t instanceof CompletionException && t.getCause() != null ? t.getCause() : t, started);
+            failed(e, null, cause, started);
+            trace.ended(cause);
         });
         return e;
     }
 
     /** Runs on a load thread: reserve the predicted size, load, correct the reservation to the measured size. */
-    private void load(ModelEntry e) {
+    private void load(ModelEntry e, LoadTrace trace) {
+        try (LoadTrace.Phase phase = trace.runtimeLoad()) {
+            Throwable failure = load(e);
+            if (failure != null) {
+                phase.failed(failure);
+            }
+            trace.ended(failure);
+        }
+    }
+
+    /** {@link #load(ModelEntry, LoadTrace)}'s work; answers why it failed, or null. */
+    private Throwable load(ModelEntry e) {
         long started = System.nanoTime();
         LoadedModel model = null;
         try {
@@ -253,9 +273,10 @@ public final class ModelCache {
             events.loaded(System.nanoTime() - started, true);
         } catch (Throwable t) {
             failed(e, model, t, started);
-            return;
+            return t;
         }
         changes.accept(e.spec.id());
+        return null;
     }
 
     /** A load that failed (fetching, predicting, reserving or loading): the entry remembers why. */

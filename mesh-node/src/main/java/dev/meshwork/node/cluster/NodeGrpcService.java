@@ -1,5 +1,10 @@
 package dev.meshwork.node.cluster;
 
+import dev.meshwork.telemetry.Tracing;
+import dev.meshwork.telemetry.TracingInterceptors;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.nodeapi.NodeMessages;
@@ -47,13 +52,17 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     @Override
     public void load(LoadRequest request, StreamObserver<CopyStatus> out) {
+        io.opentelemetry.context.Context parent = TracingInterceptors.parent();
         GrpcCalls.answer(work, out, () -> {
             ModelSpec spec = NodeMessages.spec(request.getModel());
-            try {
-                return status(agent.ensureLoaded(spec, request.getSlot()));
-            } finally {
-                publisher.accept(spec.id()); // LOADED or FAILED, the table says so before the router hears back
-            }
+            return Tracing.inSpan("node load", SpanKind.SERVER, parent, Attributes.of(Tracing.MODEL, spec.id(),
+                    Tracing.NAMESPACE, spec.namespace(), Tracing.NODE, agent.nodeId(), Tracing.SLOT, request.getSlot()), () -> {
+                try {
+                    return status(agent.ensureLoaded(spec, request.getSlot()));
+                } finally {
+                    publisher.accept(spec.id()); // LOADED or FAILED, the table says so before the router hears back
+                }
+            });
         });
     }
 
@@ -81,11 +90,13 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     @Override
     public void infer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
-        GrpcCalls.answer(work, out, () -> {
-            InferenceRequest req = GrpcTensorCodec.decode(request);
-            return agent.inferIfLoaded(req.modelName(), req).map(r -> GrpcTensorCodec.encode(r, req.rawOutputs()))
-                    .orElseThrow(() -> missing(req.modelName()));
-        });
+        io.opentelemetry.context.Context parent = TracingInterceptors.parent();
+        GrpcCalls.answer(work, out, () -> Tracing.inSpan("node infer", SpanKind.SERVER, parent,
+                Attributes.of(Tracing.MODEL, request.getModelName(), Tracing.NODE, agent.nodeId()), () -> {
+                    InferenceRequest req = GrpcTensorCodec.decode(request);
+                    return agent.inferIfLoaded(req.modelName(), req).map(r -> GrpcTensorCodec.encode(r, req.rawOutputs()))
+                            .orElseThrow(() -> missing(req.modelName()));
+                }));
     }
 
     @Override

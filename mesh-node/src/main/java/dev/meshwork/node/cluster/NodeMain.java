@@ -1,5 +1,7 @@
 package dev.meshwork.node.cluster;
 
+import dev.meshwork.telemetry.Tracing;
+
 import dev.meshwork.config.ConfigLoader;
 import dev.meshwork.config.ProcessLogging;
 import dev.meshwork.protocol.error.MeshError;
@@ -15,6 +17,7 @@ public final class NodeMain {
         NodeProcessConfig config = ConfigLoader.loadOrExit("meshwork node", NodeProcessConfig.class, NodeProcessConfig.defaults(),
                 "MESHWORK_", args).config();
         NodeProcess node;
+        Tracing.start(config.tracing(), "meshwork-node", config.node().nodeId());
         try {
             config.security().checkExposure("the node's gRPC listener", config.grpc().host(), config.tls().enabled(),
                     !config.cluster().secretFile().isEmpty());
@@ -31,6 +34,7 @@ public final class NodeMain {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.drainAndClose();
+            Tracing.shutdown();
             stopped.countDown();
         }, "meshwork-drain"));
         System.out.println("Meshwork node " + config.node().nodeId() + " is up: gRPC " + node.endpoint() + ", HTTP "

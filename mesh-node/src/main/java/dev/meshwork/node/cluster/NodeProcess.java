@@ -1,5 +1,7 @@
 package dev.meshwork.node.cluster;
 
+import dev.meshwork.telemetry.TracingInterceptors;
+
 import com.hazelcast.core.HazelcastInstance;
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.placement.registry.RegistryStore;
@@ -85,6 +87,7 @@ public final class NodeProcess implements AutoCloseable {
             if (callers != null) {
                 b.intercept(callers);
             }
+            b.intercept(TracingInterceptors.server()); // a router's traceparent becomes the parent of the node's spans
             this.server = b
                     .directExecutor()
                     .maxInboundMessageSize(config.grpc().maxMessageBytes())

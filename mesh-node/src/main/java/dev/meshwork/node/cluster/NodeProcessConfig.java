@@ -1,5 +1,7 @@
 package dev.meshwork.node.cluster;
 
+import dev.meshwork.telemetry.TracingConfig;
+
 import java.util.List;
 
 import dev.meshwork.config.ConfigCheck;
@@ -23,16 +25,18 @@ import dev.meshwork.state.cluster.ClusterConfig;
  * @param security  the exposure guard (a listener beyond loopback needs TLS or the cluster secret, unless
  *                  {@code security.insecure}) and the audit file, where a node writes its drains
  * @param placement where the node runs (its zone and labels), which routers weigh when they place copies
+ * @param tracing   distributed tracing (OpenTelemetry, OTLP); off unless an endpoint is given
  */
 public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain,
-                                TlsConfig tls, SecurityConfig security, Placement placement) {
+                                TlsConfig tls, SecurityConfig security, Placement placement, TracingConfig tracing) {
     public NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain) {
-        this(node, grpc, http, cluster, publishMs, drain, TlsConfig.defaults(), SecurityConfig.defaults(), Placement.defaults());
+        this(node, grpc, http, cluster, publishMs, drain, TlsConfig.defaults(), SecurityConfig.defaults(), Placement.defaults(),
+                TracingConfig.defaults());
     }
 
     public NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain,
                              TlsConfig tls, SecurityConfig security) {
-        this(node, grpc, http, cluster, publishMs, drain, tls, security, Placement.defaults());
+        this(node, grpc, http, cluster, publishMs, drain, tls, security, Placement.defaults(), TracingConfig.defaults());
     }
 
     public NodeProcessConfig {
@@ -40,6 +44,7 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterCo
         tls = tls == null ? TlsConfig.defaults() : tls;
         security = security == null ? SecurityConfig.defaults() : security;
         placement = placement == null ? Placement.defaults() : placement;
+        tracing = tracing == null ? TracingConfig.defaults() : tracing;
     }
 
     /**
@@ -142,6 +147,6 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterCo
 
     public static NodeProcessConfig defaults() {
         return new NodeProcessConfig(NodeConfig.defaults(), new Grpc("127.0.0.1", 8085, "", 16 << 20), new Http("127.0.0.1", 9085), ClusterConfig.defaults(), 1000,
-                new Drain(30_000, 300_000, 1_000), TlsConfig.defaults(), SecurityConfig.defaults(), Placement.defaults());
+                new Drain(30_000, 300_000, 1_000), TlsConfig.defaults(), SecurityConfig.defaults(), Placement.defaults(), TracingConfig.defaults());
     }
 }

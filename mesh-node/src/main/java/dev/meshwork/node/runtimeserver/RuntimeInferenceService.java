@@ -1,5 +1,10 @@
 package dev.meshwork.node.runtimeserver;
 
+import dev.meshwork.telemetry.Tracing;
+import dev.meshwork.telemetry.TracingInterceptors;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.MeshError;
@@ -59,9 +64,11 @@ final class RuntimeInferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
-        ModelRuntimeService.answer(out, () -> {
-            InferenceRequest req = GrpcTensorCodec.decode(request);
-            return GrpcTensorCodec.encode(node.infer(spec(req.modelName()), req), req.rawOutputs());
-        });
+        io.opentelemetry.context.Context parent = TracingInterceptors.parent(); // read where the call's context is
+        ModelRuntimeService.answer(out, () -> Tracing.inSpan("runtime-server infer", SpanKind.SERVER, parent,
+                Attributes.of(Tracing.MODEL, request.getModelName()), () -> {
+                    InferenceRequest req = GrpcTensorCodec.decode(request);
+                    return GrpcTensorCodec.encode(node.infer(spec(req.modelName()), req), req.rawOutputs());
+                }));
     }
 }

@@ -1,5 +1,7 @@
 package dev.meshwork.node.runtimeserver;
 
+import dev.meshwork.telemetry.TracingConfig;
+
 import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.security.SecurityConfig;
@@ -18,11 +20,12 @@ import dev.meshwork.security.tls.TlsConfig;
  *                   for the child process of an isolated slot, reachable only through the file system
  * @param parentPid  a process whose end ends this one (the node that started it as an isolated slot's process,
  *                   killed by -9 included); 0: none
+ * @param tracing    distributed tracing (OpenTelemetry, OTLP); off unless an endpoint is given
  */
 public record RuntimeServerConfig(String host, int port, NodeConfig node, TlsConfig tls, String secretFile, SecurityConfig security,
-                                  String socket, long parentPid) {
+                                  String socket, long parentPid, TracingConfig tracing) {
     public RuntimeServerConfig(String host, int port, NodeConfig node, TlsConfig tls, String secretFile, SecurityConfig security) {
-        this(host, port, node, tls, secretFile, security, "", 0);
+        this(host, port, node, tls, secretFile, security, "", 0, TracingConfig.defaults());
     }
 
     public RuntimeServerConfig {
@@ -33,6 +36,7 @@ public record RuntimeServerConfig(String host, int port, NodeConfig node, TlsCon
         secretFile = secretFile == null ? "" : secretFile;
         ConfigCheck.fileOrEmpty("secretFile", secretFile, "file");
         security = security == null ? SecurityConfig.defaults() : security;
+        tracing = tracing == null ? TracingConfig.defaults() : tracing;
     }
 
     public static RuntimeServerConfig defaults() {

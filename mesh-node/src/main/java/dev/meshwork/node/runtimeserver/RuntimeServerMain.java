@@ -1,5 +1,8 @@
 package dev.meshwork.node.runtimeserver;
 
+import dev.meshwork.telemetry.Tracing;
+import dev.meshwork.telemetry.TracingInterceptors;
+
 import dev.meshwork.config.ConfigLoader;
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.runtime.external.UnixSockets;
@@ -43,6 +46,7 @@ public final class RuntimeServerMain {
             }
             parent.get().onExit().thenRun(() -> Runtime.getRuntime().halt(0));
         }
+        Tracing.start(config.tracing(), "meshwork-runtime-server", config.node().nodeId() + "-" + ProcessHandle.current().pid());
         NodeAgent node = new NodeAgent(config.node());
         ModelRuntimeService runtime = new ModelRuntimeService(node);
         HealthStatusManager health = new HealthStatusManager();
@@ -59,6 +63,7 @@ public final class RuntimeServerMain {
             b.intercept(new CallerCheck(null, config.secretFile().isEmpty() ? null
                     : new ClusterSecret(Path.of(config.secretFile()), config.tls().reloadMs(), Metrics.globalRegistry)));
         }
+        b.intercept(TracingInterceptors.server()); // the node's traceparent becomes the parent of the inference's span
         Server server = IdleConnections.limit(b, IdleConnections.DEFAULT_IDLE_MS)
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .maxInboundMessageSize(64 << 20)
@@ -70,6 +75,7 @@ public final class RuntimeServerMain {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.shutdownNow();
             node.close();
+            Tracing.shutdown();
             stopped.countDown();
         }, "meshwork-runtime-shutdown"));
         System.out.println("Meshwork runtime-server (ModelMesh runtime SPI + OIP) listening on "

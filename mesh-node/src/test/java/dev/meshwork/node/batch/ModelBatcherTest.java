@@ -23,6 +23,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import dev.meshwork.telemetry.Tracing;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import org.junit.jupiter.api.Test;
 
 class ModelBatcherTest {
@@ -190,5 +197,75 @@ class ModelBatcherTest {
         } finally {
             users.shutdownNow();
         }
+    }
+
+    @Test
+    void aQueuedRequestsWaitIsASpanUnderItsCallersAndALoneRequestHasNone() throws Exception {
+        InMemorySpanExporter spans = InMemorySpanExporter.create();
+        Tracing.start(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build());
+        try {
+            Doubler model = new Doubler(5);
+            ModelBatcher batcher = new ModelBatcher(new Batching(8, 10_000_000), (n, rows, waited) -> { }, 1);
+            ExecutorService users = Executors.newVirtualThreadPerTaskExecutor();
+            try {
+                Tracing.traced("lone", SpanKind.SERVER, null, Attributes.empty(), () -> batcher.infer(model, one(1)));
+                CountDownLatch running = new CountDownLatch(1);
+                Future<InferenceResponse> longBatch = users.submit(() -> {
+                    running.countDown();
+                    return batcher.infer(model, new InferenceRequest("m", "", "long", Map.of(), List.of(tensor("x", 1, 100, 100)), List.of(),
+                            false)); // two seconds
+                });
+                running.await();
+                Thread.sleep(200); // it runs now; the next request queues behind it
+                Future<InferenceResponse> queued = users.submit(() -> Tracing.traced("queued", SpanKind.SERVER, null, Attributes.empty(),
+                        () -> batcher.infer(model, one(2))));
+                assertThat(values(queued.get(30, TimeUnit.SECONDS).outputs().get(0))).containsExactly(4, 5);
+                longBatch.get(30, TimeUnit.SECONDS);
+            } finally {
+                users.shutdownNow();
+            }
+            List<SpanData> waits = spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals("batch wait")).toList();
+            SpanData queuedCaller = spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals("queued")).findFirst().orElseThrow();
+            assertThat(waits).as("only the queued request waited").singleElement().satisfies(w -> {
+                assertThat(w.getParentSpanId()).isEqualTo(queuedCaller.getSpanId());
+                assertThat(w.getTraceId()).isEqualTo(queuedCaller.getTraceId());
+                assertThat(w.getEndEpochNanos() - w.getStartEpochNanos()).as("it waited for the long batch").isGreaterThan(1_000_000_000L);
+            });
+        } finally {
+            Tracing.shutdown();
+        }
+    }
+
+    @Test
+    void withPreferredSizesABatchTakesTheLargestTheQueueFillsAndLeavesTheRest() throws Exception {
+        Doubler model = new Doubler(5);
+        ModelBatcher batcher = new ModelBatcher(new Batching(8, 10_000_000, List.of(4)), (n, rows, waited) -> { }, 1);
+        ExecutorService users = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            CountDownLatch running = new CountDownLatch(1);
+            Future<InferenceResponse> longBatch = users.submit(() -> {
+                running.countDown();
+                return batcher.infer(model, new InferenceRequest("m", "", "long", Map.of(), List.of(tensor("x", 1, 100, 100)), List.of(), false));
+            });
+            running.await();
+            Thread.sleep(200); // the long batch runs; six requests queue behind it
+            List<Future<InferenceResponse>> queued = new ArrayList<>();
+            for (int i = 1; i <= 6; i++) {
+                int n = i;
+                queued.add(users.submit(() -> batcher.infer(model, one(n))));
+            }
+            longBatch.get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < queued.size(); i++) {
+                assertThat(values(queued.get(i).get(30, TimeUnit.SECONDS).outputs().get(0))).containsExactly(2 * (i + 1), 2 * (i + 1) + 1);
+            }
+        } finally {
+            users.shutdownNow();
+        }
+        // six queued rows: a batch of the preferred 4, then the 2 left (a batch never waits for a preferred size)
+        assertThat(model.calls).containsExactly(1L, 4L, 2L);
+        assertThat(new Batching(8, 0, List.of(2, 4)).rowsFor(3)).isEqualTo(2);
+        assertThat(new Batching(8, 0, List.of(4)).rowsFor(3)).isEqualTo(3);
+        assertThat(new Batching(8, 0).rowsFor(30)).isEqualTo(8);
+        assertThatThrownBy(() -> new Batching(8, 0, List.of(16))).hasMessageContaining("from 1 to maxBatchSize (8)");
     }
 }

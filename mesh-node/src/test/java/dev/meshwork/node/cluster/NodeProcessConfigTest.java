@@ -31,7 +31,10 @@ class NodeProcessConfigTest {
                 Map.entry("placement.labels", ""),
                 Map.entry("placement.kubernetesNode", ""),
                 Map.entry("placement.kubernetesLabels", "topology.kubernetes.io/zone,topology.kubernetes.io/region,"
-                        + "node.kubernetes.io/instance-type,nvidia.com/gpu.present")), "node", "cluster", "tls", "security");
+                        + "node.kubernetes.io/instance-type,nvidia.com/gpu.present"),
+                Map.entry("tracing.endpoint", ""),
+                Map.entry("tracing.sampleRatio", "1.0"),
+                Map.entry("tracing.exportDelayMs", "1000")), "node", "cluster", "tls", "security");
         assertThat(NodeProcessConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
         assertThat(NodeProcessConfig.defaults().cluster()).isEqualTo(ClusterConfig.defaults());
     }
@@ -52,7 +55,10 @@ class NodeProcessConfigTest {
                 Map.entry("placement.zone", "eu-west-1a"),
                 Map.entry("placement.labels", "pool=gpu,instance=g5"),
                 Map.entry("placement.kubernetesNode", "worker-7"),
-                Map.entry("placement.kubernetesLabels", "topology.kubernetes.io/zone")), "node", "cluster", "tls", "security");
+                Map.entry("placement.kubernetesLabels", "topology.kubernetes.io/zone"),
+                Map.entry("tracing.endpoint", "https://collector:4317"),
+                Map.entry("tracing.sampleRatio", "0.1"),
+                Map.entry("tracing.exportDelayMs", "250")), "node", "cluster", "tls", "security");
         NodeProcessConfig sections = ConfigLoader.load(NodeProcessConfig.class, NodeProcessConfig.defaults(), "TEST_", Map.of(),
                 List.of("--node.nodeId=node-3", "--cluster.name=prod")).config();
         assertThat(sections.node().nodeId()).isEqualTo("node-3");

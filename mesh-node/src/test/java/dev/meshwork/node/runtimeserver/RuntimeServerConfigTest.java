@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class RuntimeServerConfigTest {
     @Test
     void defaults() {
-        assertDefaults(RuntimeServerConfig.class, RuntimeServerConfig.defaults(), Map.of("host", "127.0.0.1", "port", "8090", "secretFile", "", "socket", "", "parentPid", "0"),
+        assertDefaults(RuntimeServerConfig.class, RuntimeServerConfig.defaults(), Map.of("host", "127.0.0.1", "port", "8090", "secretFile", "", "socket", "", "parentPid", "0",
+                "tracing.endpoint", "", "tracing.sampleRatio", "1.0", "tracing.exportDelayMs", "1000"),
                 "node", "tls", "security");
         assertThat(RuntimeServerConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
     }
@@ -23,7 +24,8 @@ class RuntimeServerConfigTest {
     @Test
     void everyKeyMaps() {
         assertFullMapping(RuntimeServerConfig.class, RuntimeServerConfig.defaults(), Map.of("host", "0.0.0.0", "port", "9999",
-                "secretFile", System.getProperty("java.home") + "/release", "socket", "/run/meshwork/rt.sock", "parentPid", "4242"), "node", "tls", "security");
+                "secretFile", System.getProperty("java.home") + "/release", "socket", "/run/meshwork/rt.sock", "parentPid", "4242",
+                "tracing.endpoint", "http://collector:4317", "tracing.sampleRatio", "0.25", "tracing.exportDelayMs", "500"), "node", "tls", "security");
     }
 
     @Test

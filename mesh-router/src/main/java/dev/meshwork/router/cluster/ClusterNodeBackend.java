@@ -31,6 +31,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import dev.meshwork.telemetry.Tracing;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,7 +147,8 @@ public final class ClusterNodeBackend implements NodeBackend {
             chooser.start(target.nodeId());
             scaler.started(spec, target.nodeId());
             try {
-                return rpc.apply(channels.stub(target.nodeId(), target.endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS));
+                return Tracing.traced("forward", SpanKind.CLIENT, null, Attributes.of(Tracing.MODEL, spec.id(), Tracing.NODE, target.nodeId()),
+                        () -> rpc.apply(channels.stub(target.nodeId(), target.endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)));
             } catch (StatusRuntimeException e) {
                 if (GrpcErrors.isCopyMissing(e)) {
                     if (replaced++ < MAX_REPLACEMENTS) {
@@ -189,7 +193,8 @@ public final class ClusterNodeBackend implements NodeBackend {
             }
         }
         metrics.miss();
-        return loads.awaitLoaded(spec);
+        return Tracing.traced("load wait", SpanKind.INTERNAL, null, Attributes.of(Tracing.MODEL, spec.id(), Tracing.NAMESPACE, spec.namespace()),
+                () -> loads.awaitLoaded(spec));
     }
 
     @Override

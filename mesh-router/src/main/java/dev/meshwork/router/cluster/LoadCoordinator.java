@@ -99,7 +99,8 @@ final class LoadCoordinator {
             CompletableFuture<Target> running = pending.putIfAbsent(spec.id(), mine);
             CompletableFuture<Target> load = running != null ? running : mine;
             if (running == null) {
-                Thread.ofVirtual().name("meshwork-load-" + spec.id()).start(() -> {
+                // the load belongs to the trace of the request that started it: the node's load spans are its children
+                Thread.ofVirtual().name("meshwork-load-" + spec.id()).start(io.opentelemetry.context.Context.current().wrap(() -> {
                     Target loaded = null;
                     Throwable failed = null;
                     try {
@@ -113,7 +114,7 @@ final class LoadCoordinator {
                     } else {
                         mine.completeExceptionally(failed);
                     }
-                });
+                }));
             }
             return load.get(config.loadTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

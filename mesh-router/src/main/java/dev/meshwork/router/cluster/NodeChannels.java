@@ -3,6 +3,7 @@ package dev.meshwork.router.cluster;
 import dev.meshwork.protocol.node.NodeServiceGrpc;
 import dev.meshwork.security.grpc.InternalChannels;
 import io.grpc.ManagedChannel;
+import dev.meshwork.telemetry.TracingInterceptors;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -23,7 +24,8 @@ final class NodeChannels implements AutoCloseable {
 
     /** A stub for node {@code nodeId} at {@code endpoint}; over TLS the node's certificate must name that id. */
     NodeServiceGrpc.NodeServiceBlockingStub stub(String nodeId, String endpoint) {
-        ManagedChannel ch = channels.computeIfAbsent(endpoint, e -> dialer.dial(e, nodeId).maxInboundMessageSize(maxMessageBytes).build());
+        ManagedChannel ch = channels.computeIfAbsent(endpoint, e -> dialer.dial(e, nodeId).maxInboundMessageSize(maxMessageBytes)
+                .intercept(TracingInterceptors.client()).build()); // the forward's span is the node's parent
         return NodeServiceGrpc.newBlockingStub(ch);
     }
 

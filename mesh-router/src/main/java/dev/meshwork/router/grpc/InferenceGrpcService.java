@@ -126,7 +126,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         String model = GrpcAccess.id(modelHeader);
         String named = GrpcAccess.id(request.getModelName());
         String name = vmodel != null ? vmodel : model != null ? model : named;
-        return () -> requests.time(protocol, name, () -> {
+        return () -> requests.time(protocol, name, headers, () -> {
             // the tensors are not decoded here: a cluster router passes them to the node as they came
             ModelSpec spec = vmodel != null ? service.routeVModel(vmodel, headers) : model != null ? service.spec(model)
                     : service.route(named, headers);

@@ -23,7 +23,7 @@ import java.util.Set;
 public final class ModelRegistration {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> FIELDS = Set.of("name", "modelFormat", "storageUri", "runtime", "sizeHint", "batching", "logger");
-    private static final Set<String> BATCHING = Set.of("maxBatchSize", "maxLatency");
+    private static final Set<String> BATCHING = Set.of("maxBatchSize", "maxLatency", "preferredBatchSizes");
     private static final Set<String> LOGGER = Set.of("mode", "url");
 
     private ModelRegistration() {
@@ -85,7 +85,10 @@ public final class ModelRegistration {
         return new PayloadLogging(mode.isEmpty() ? PayloadLogging.Mode.ALL : PayloadLogging.Mode.of(mode), url);
     }
 
-    /** {@code "batching": {"maxBatchSize": 32, "maxLatency": 5}}: rows, and milliseconds (fractions allowed), as KServe's batcher. */
+    /**
+     * {@code "batching": {"maxBatchSize": 32, "maxLatency": 5, "preferredBatchSizes": [8, 16]}}: rows, and milliseconds
+     * (fractions allowed), as KServe's batcher; the preferred sizes as Triton's {@code preferred_batch_size}.
+     */
     private static Batching batching(JsonNode b, String id) {
         if (b == null || b.isNull()) {
             return Batching.NONE;
@@ -102,7 +105,22 @@ public final class ModelRegistration {
         if (latency != null && !latency.isNull() && !latency.isNumber()) {
             throw MeshError.invalid("\"batching.maxLatency\" of '%s' must be a number of milliseconds", id);
         }
-        return Batching.ofMillis(size.intValue(), latency == null || latency.isNull() ? 5 : latency.doubleValue());
+        Batching settings = Batching.ofMillis(size.intValue(), latency == null || latency.isNull() ? 5 : latency.doubleValue());
+        JsonNode preferred = b.get("preferredBatchSizes");
+        if (preferred == null || preferred.isNull()) {
+            return settings;
+        }
+        if (!preferred.isArray()) {
+            throw MeshError.invalid("\"batching.preferredBatchSizes\" of '%s' must be a list of row counts such as [8, 16]", id);
+        }
+        java.util.List<Integer> sizes = new java.util.ArrayList<>();
+        for (JsonNode n : preferred) {
+            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+                throw MeshError.invalid("\"batching.preferredBatchSizes\" of '%s' must be whole numbers of rows, got %s", id, n);
+            }
+            sizes.add(n.intValue());
+        }
+        return new Batching(settings.maxBatchSize(), settings.maxLatencyMicros(), sizes);
     }
 
     private static boolean looksLikeJson(byte[] body) {

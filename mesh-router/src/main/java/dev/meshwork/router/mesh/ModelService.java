@@ -26,6 +26,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.meshwork.telemetry.Tracing;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import dev.meshwork.placement.registry.TrafficSplit;
 
 /**
@@ -155,17 +159,25 @@ public final class ModelService {
      * else as {@link #resolve}. Counted per vmodel and model.
      */
     public ModelSpec route(String name, UnaryOperator<String> headers) {
-        Optional<VModel> v = name == null || name.isEmpty() ? Optional.empty() : vmodels.get(name);
-        if (v.isEmpty()) {
-            return spec(name);
-        }
-        return routeVModel(v.get(), headers);
+        return resolving(name, () -> {
+            Optional<VModel> v = name == null || name.isEmpty() ? Optional.empty() : vmodels.get(name);
+            return v.isEmpty() ? spec(name) : routeVModel(v.get(), headers);
+        });
     }
 
     /** {@link #route} for a name that must be a vmodel (ModelMesh's mm-vmodel-id header). */
     public ModelSpec routeVModel(String vmodelId, UnaryOperator<String> headers) {
-        VModel v = vmodels.get(vmodelId).orElseThrow(() -> MeshError.notFound("vmodel '%s' does not exist", vmodelId));
-        return routeVModel(v, headers);
+        return resolving(vmodelId, () -> routeVModel(vmodels.get(vmodelId)
+                .orElseThrow(() -> MeshError.notFound("vmodel '%s' does not exist", vmodelId)), headers));
+    }
+
+    /** Name resolution as a span of its own ({@code resolve}), which says which model the name went to. */
+    private static ModelSpec resolving(String name, Supplier<ModelSpec> resolve) {
+        return Tracing.traced("resolve", SpanKind.INTERNAL, null, Attributes.of(Tracing.MODEL, name == null ? "" : name), () -> {
+            ModelSpec spec = resolve.get();
+            Span.current().setAttribute("meshwork.resolved", spec.id());
+            return spec;
+        });
     }
 
     private ModelSpec routeVModel(VModel v, UnaryOperator<String> headers) {
@@ -248,7 +260,7 @@ public final class ModelService {
                 return null; // its status already says why it cannot be bound
             }
         }
-        return b.enabled() ? new ModelStatus.BatchingView(b.maxBatchSize(), b.maxLatencyMicros() / 1000.0) : null;
+        return b.enabled() ? new ModelStatus.BatchingView(b.maxBatchSize(), b.maxLatencyMicros() / 1000.0, b.preferredSizes()) : null;
     }
 
     /**

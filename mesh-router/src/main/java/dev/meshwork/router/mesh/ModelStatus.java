@@ -25,7 +25,9 @@ public record ModelStatus(String name, ModelFormat modelFormat, String storageUr
     }
 
     /** Batching as a registration writes it: rows, and milliseconds. */
-    public record BatchingView(int maxBatchSize, double maxLatency) {
+    public record BatchingView(int maxBatchSize, double maxLatency,
+                               @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                               java.util.List<Integer> preferredBatchSizes) {
     }
 
     /** The model's state across the mesh. */

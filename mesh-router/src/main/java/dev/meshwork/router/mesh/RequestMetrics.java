@@ -9,12 +9,17 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import dev.meshwork.telemetry.Tracing;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
 
 /**
- * {@code meshwork.request}: the latency of every inference request, tagged with the protocol, the
- * model (its registered name; names that are neither a model nor a vmodel count as
- * {@code unknown}, so random names cannot blow up the number of series) and the outcome (ok, or
- * the error's kind). Buckets are fixed service-level boundaries, 1 ms to 10 s. Request threads.
+ * What every inference request leaves behind at the router: its latency in {@code meshwork.request},
+ * tagged with the protocol, the model (its registered name; names that are neither a model nor a
+ * vmodel count as {@code unknown}, so random names cannot blow up the number of series) and the
+ * outcome (ok, or the error's kind), with fixed buckets from 1 ms to 10 s; and its server span
+ * ({@code infer}), child of the caller's {@code traceparent} when it sent one. Request threads.
  */
 public final class RequestMetrics {
     private static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
@@ -34,12 +39,16 @@ public final class RequestMetrics {
         this.service = service;
     }
 
-    /** Runs {@code work}, timing it as a request for {@code name} over {@code protocol}. */
-    public <T> T time(String protocol, String name, Callable<T> work) throws Exception {
+    /**
+     * Runs {@code work}, timing it as a request for {@code name} over {@code protocol}, in a span
+     * whose parent is the trace context in the request's {@code headers}.
+     */
+    public <T> T time(String protocol, String name, UnaryOperator<String> headers, Callable<T> work) throws Exception {
         long started = System.nanoTime();
         String outcome = "ok";
         try {
-            return work.call();
+            return Tracing.inSpan("infer", SpanKind.SERVER, Tracing.extract(headers),
+                    Attributes.of(Tracing.MODEL, name == null ? "" : name, Tracing.PROTOCOL, protocol), work);
         } catch (Exception e) {
             outcome = MeshError.wrap(e).code().name().toLowerCase(Locale.ROOT);
             throw e;

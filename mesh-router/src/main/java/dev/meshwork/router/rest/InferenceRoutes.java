@@ -64,7 +64,7 @@ final class InferenceRoutes {
         String version = ctx.pathParam("version");
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         MultiMap headers = ctx.request().headers();
-        off.handle(ctx, () -> requests.time("rest-v2", id, () -> {
+        off.handle(ctx, () -> requests.time("rest-v2", id, headers::get, () -> {
             ModelSpec spec = service.route(id, headers::get); // an unknown model is a 404 whatever the body holds
             InferenceRequest req = JsonTensorCodec.decodeV2(body, name, version);
             return Reply.ok(service.payloads().logged(spec, id, PayloadLogger.requestId(headers.get(REQUEST_ID), req.id()), () -> body,
@@ -92,7 +92,7 @@ final class InferenceRoutes {
         String id = RestAccess.id(ctx, name);
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         MultiMap headers = ctx.request().headers();
-        off.handle(ctx, () -> requests.time("rest-v1", id, () -> {
+        off.handle(ctx, () -> requests.time("rest-v1", id, headers::get, () -> {
             ModelSpec spec = service.route(id, headers::get);
             ModelMetadata meta = service.metadata(spec); // the routed model's: a split's models may differ in their inputs
             KServeV1Codec.V1Request req = KServeV1Codec.decode(body, name, meta);

@@ -77,7 +77,8 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
     public String fingerprint() {
         long h = 0xcbf29ce484222325L;
         for (String part : new String[] {id, format.name(), format.version() == null ? "" : format.version(), storageUri, runtime,
-                Long.toString(sizeHint), batching.enabled() ? batching.maxBatchSize() + "/" + batching.maxLatencyMicros() : null}) {
+                Long.toString(sizeHint), batching.enabled() ? batching.maxBatchSize() + "/" + batching.maxLatencyMicros()
+                + (batching.preferredSizes().isEmpty() ? "" : "/" + batching.preferredSizes()) : null}) {
             if (part == null) {
                 continue; // without batching, the fingerprint is what it was before batching existed
             }

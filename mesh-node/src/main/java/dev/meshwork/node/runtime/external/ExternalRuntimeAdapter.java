@@ -22,6 +22,7 @@ import dev.meshwork.security.ClusterSecret;
 import dev.meshwork.security.grpc.InternalChannels;
 import dev.meshwork.security.tls.ClientTls;
 import io.grpc.ManagedChannel;
+import dev.meshwork.telemetry.TracingInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.Metrics;
@@ -94,6 +95,7 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
                 : new ClusterSecret(Path.of(config.secretFile()), config.tls().reloadMs(), Metrics.globalRegistry);
         var builder = new InternalChannels(ClientTls.credentials(config.tls(), Metrics.globalRegistry), secret).dial(target, null)
                 .maxInboundMessageSize(64 << 20);
+        builder.intercept(TracingInterceptors.client()); // the node's span is the external runtime's parent
         this.channel = (target.startsWith("unix:") ? UnixSockets.client(builder) : builder).build();
         this.runtime = ModelRuntimeGrpc.newBlockingStub(channel);
         this.inference = GRPCInferenceServiceGrpc.newBlockingStub(channel);
