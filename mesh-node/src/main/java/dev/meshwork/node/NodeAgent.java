@@ -31,8 +31,6 @@ import dev.meshwork.runtime.RuntimeAdapter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +38,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,11 +69,8 @@ public final class NodeAgent implements AutoCloseable {
     private final ArtifactStore store;
     private final Map<String, ModelCache> caches = new LinkedHashMap<>();
     private final List<Slot> slots = new ArrayList<>();
-    /** Which slot each model went to, so that it stays there; see {@link #slotFor}. */
-    private final ConcurrentMap<String, Slot> placed = new ConcurrentHashMap<>();
     /** The slots of each runtime name, and the auto-select slots of each format: fixed once built, read per request. */
-    private final Map<String, List<Slot>> byRuntime;
-    private final Map<String, List<Slot>> autoByFormat;
+    private final SlotChooser chooser;
     private final ExecutorService loadExecutor;
     /** Requests running on this node now; published in the node table as its load. */
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -134,69 +127,21 @@ public final class NodeAgent implements AutoCloseable {
             }
         }
         NodeSlots.checkMemory(config, slots);
-        Map<String, List<Slot>> runtimes = new LinkedHashMap<>();
-        Map<String, List<Slot>> formats = new LinkedHashMap<>();
-        for (Slot slot : slots) {
-            runtimes.computeIfAbsent(slot.runtimeName(), k -> new ArrayList<>()).add(slot);
-            if (slot.autoSelect()) {
-                slot.runtime().formats().stream().sorted().forEach(f -> formats.computeIfAbsent(f, k -> new ArrayList<>()).add(slot));
-            }
-        }
-        runtimes.replaceAll((k, v) -> List.copyOf(v));
-        formats.replaceAll((k, v) -> List.copyOf(v));
-        // unmodifiable views keep the slots' order for messages and formats()
-        this.byRuntime = Collections.unmodifiableMap(runtimes);
-        this.autoByFormat = Collections.unmodifiableMap(formats);
+        this.chooser = new SlotChooser(config.nodeId(), slots, slot -> caches.get(slot.name()).freeBytes());
     }
 
     public String nodeId() {
         return config.nodeId();
     }
 
-    /**
-     * The slot a model runs in. Candidates are the slots of the runtime the model names, else the
-     * auto-select slots that serve its format. A model keeps the slot it was first placed in until
-     * it is unloaded (so concurrent requests for a cold model agree on one slot and cause one load);
-     * a first placement takes the candidate with the most free memory, the first one on a tie.
-     */
+    /** The slot a model runs in ({@link SlotChooser#slotFor}). */
     Slot slotFor(ModelSpec spec) {
-        List<Slot> candidates = candidates(spec);
-        if (candidates.size() == 1) {
-            return candidates.get(0);
-        }
-        return placed.compute(spec.id(), (id, previous) -> previous != null && candidates.contains(previous) ? previous
-                : candidates.stream().max(Comparator.comparingLong(s -> caches.get(s.name()).freeBytes())).orElseThrow());
-    }
-
-    private List<Slot> candidates(ModelSpec spec) {
-        String format = spec.format().name();
-        if (!spec.runtime().isEmpty()) {
-            List<Slot> named = byRuntime.getOrDefault(spec.runtime(), List.of());
-            if (named.isEmpty()) {
-                throw MeshError.invalid("model '%s' asks for runtime '%s', which node %s does not have; its runtimes: %s",
-                        spec.id(), spec.runtime(), config.nodeId(), runtimeNames());
-            }
-            if (!named.get(0).serves(format)) {
-                throw MeshError.invalid("runtime '%s' does not serve model format '%s'; it serves %s",
-                        spec.runtime(), format, named.get(0).runtime().formats());
-            }
-            return named;
-        }
-        List<Slot> serving = autoByFormat.getOrDefault(format, List.of());
-        if (serving.isEmpty()) {
-            throw MeshError.invalid("no runtime on node %s serves model format '%s'; served formats: %s",
-                    config.nodeId(), format, formats());
-        }
-        return serving;
-    }
-
-    private List<String> runtimeNames() {
-        return List.copyOf(byRuntime.keySet());
+        return chooser.slotFor(spec);
     }
 
     /** Checks, without loading or placing, that this node could serve the model (format and runtime). */
     public void checkServable(ModelSpec spec) {
-        candidates(spec);
+        chooser.candidates(spec);
     }
 
     private ModelCache cacheFor(ModelSpec spec) {
@@ -220,9 +165,7 @@ public final class NodeAgent implements AutoCloseable {
             throw new MeshError(ErrorCode.UNAVAILABLE, "node " + config.nodeId() + " is draining and takes no new loads");
         }
         if (slotName != null && !slotName.isEmpty() && copy(spec.id()).isEmpty()) {
-            Slot chosen = candidates(spec).stream().filter(s -> s.name().equals(slotName)).findFirst()
-                    .orElseThrow(() -> MeshError.invalid("node %s has no slot '%s' that serves model '%s'", config.nodeId(), slotName, spec.id()));
-            placed.put(spec.id(), chosen);
+            chooser.place(spec, slotName);
         }
         ModelCache cache = cacheFor(spec);
         ModelCache.Lease lease = cache.acquire(spec);
@@ -339,7 +282,7 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Unloads the model from every slot that holds it; its next load may go to another slot. */
     public CompletableFuture<Void> unload(String modelId) {
-        placed.remove(modelId);
+        chooser.forget(modelId);
         ledger.forget(modelId); // an unload (and so an unregistration) lets the model be tried again
         holds.release(modelId);
         batchers.forget(modelId);
@@ -389,7 +332,7 @@ public final class NodeAgent implements AutoCloseable {
 
     /** The model formats this node's auto-select slots serve. */
     public List<String> formats() {
-        return List.copyOf(autoByFormat.keySet());
+        return chooser.formats();
     }
 
     /** The slot's estimate of the model's size (reads the artifact; an external runtime asks its process). */

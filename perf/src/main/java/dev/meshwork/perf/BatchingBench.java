@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ./meshwork bench batching}: many concurrent one-row gRPC requests to an MLP where a batch
- * amortises (256-1024-1024-10, written by {@link OnnxMlpWriter}), registered twice on one standalone
- * mesh: without batching and with it ({@code maxBatchSize} 64, {@code maxLatency} 2 ms). At each
+ * amortises (256-1024-1024-10), in ONNX (written by {@link OnnxMlpWriter}) and in TorchScript
+ * ({@code perf/models/generate.py}), each registered twice on one standalone mesh: without batching and with it ({@code maxBatchSize} 64, {@code maxLatency} 2 ms). At each
  * concurrency the two run side by side, in rounds that alternate which goes first; the table has
  * the medians over rounds. Closed loop; one JVM (mesh and load generator share the cores).
  */
@@ -29,50 +29,68 @@ final class BatchingBench {
     static final int[] WIDTHS = {256, 1024, 1024, 10};
     static final Batching SETTINGS = new Batching(64, 2_000);
     private final BenchConfig config;
-    /** Mean rows per batch of each batched phase, by users. */
-    private final Map<Integer, List<Double>> rowsPerBatch = new java.util.TreeMap<>();
+    /** Mean rows per batch of each batched phase, by runtime and users ("onnx/64"). */
+    private final Map<String, List<Double>> rowsPerBatch = new java.util.TreeMap<>();
 
     BatchingBench(BenchConfig config) {
         this.config = config;
     }
 
+    /** One runtime's model, registered twice: without batching and with it. */
+    private record Twin(String runtime, String format, String uri, String input) {
+        String plain() {
+            return runtime + "-plain";
+        }
+
+        String batched() {
+            return runtime + "-batched";
+        }
+    }
+
     String run() throws Exception {
         Path root = Path.of(config.root()).toAbsolutePath().normalize();
         Path model = OnnxMlpWriter.write(root.resolve("perf/target/batching/mlp-256-1024-1024-10.onnx"), WIDTHS, 7);
+        Path torch = root.resolve("perf/models/torch-mlp-large");
+        List<Twin> twins = List.of(new Twin("onnx", "onnx", model.toUri().toString(), "input"),
+                new Twin("torch", "pytorch", torch.toUri().toString(), "input__0"));
         RouterConfig d = RouterConfig.defaults();
         RouterConfig rc = new RouterConfig(new RouterConfig.Http("127.0.0.1", 0, d.http().maxRequestBytes()),
                 new RouterConfig.Grpc("127.0.0.1", 0, d.grpc().maxMessageBytes()), config.requestThreads(), List.of(),
-                NodeConfig.defaults().withStorage(NodeConfig.defaults().storage().withRoots(List.of(model.getParent().toString()))),
+                NodeConfig.defaults().withStorage(NodeConfig.defaults().storage().withRoots(List.of(model.getParent().toString(), torch.toString()))),
                 new RouterConfig.Registry("", "", ""), d.runtimes(), d.models(), d.cluster(), d.forward(), d.scaling(), d.tls(), d.auth(),
                 d.security(), d.tenants(), d.payloadLog(), d.tracing());
         List<ClosedLoop.Result> results = new ArrayList<>();
         rowsPerBatch.clear();
         ClosedLoop loop = new ClosedLoop(config.warmupSeconds(), config.seconds());
         try (Standalone mesh = Standalone.start(rc)) {
-            ModelSpec plain = new ModelSpec("mlp-plain", new ModelFormat("onnx", ""), model.toUri().toString(), "", 0);
-            mesh.service().register(plain);
-            mesh.service().register(new ModelSpec("mlp-batched", new ModelFormat("onnx", ""), model.toUri().toString(), "", 0)
-                    .withBatching(SETTINGS));
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", mesh.grpcPort()).usePlaintext().build();
             var stub = GRPCInferenceServiceGrpc.newFutureStub(channel);
-            ModelInferRequest plainRequest = request("mlp-plain");
-            ModelInferRequest batchedRequest = request("mlp-batched");
-            stub.modelInfer(plainRequest).get(60, TimeUnit.SECONDS);
-            stub.modelInfer(batchedRequest).get(60, TimeUnit.SECONDS);
-            for (String c : config.concurrency()) {
-                int n = Integer.parseInt(c.trim());
-                for (int round = 0; round < config.rounds(); round++) {
-                    boolean batchedFirst = round % 2 == 1;
-                    for (int k = 0; k < 2; k++) {
-                        boolean batched = batchedFirst == (k == 0);
-                        ModelInferRequest r = batched ? batchedRequest : plainRequest;
-                        System.err.printf(Locale.ROOT, "concurrency %d, round %d: batching %s...%n", n, round + 1, batched ? "on" : "off");
-                        double[] before = batchMeter(mesh);
-                        results.add(loop.runAsync(batched ? "batched" : "plain", n,
-                                () -> BenchRequests.toCompletable(stub.withDeadlineAfter(60, TimeUnit.SECONDS).modelInfer(r))));
-                        double[] after = batchMeter(mesh);
-                        if (batched) {
-                            rowsPerBatch.computeIfAbsent(n, users -> new ArrayList<>()).add((after[0] - before[0]) / Math.max(1, after[1] - before[1]));
+            for (Twin t : twins) {
+                mesh.service().register(new ModelSpec(t.plain(), new ModelFormat(t.format(), ""), t.uri(), "", 0));
+                mesh.service().register(new ModelSpec(t.batched(), new ModelFormat(t.format(), ""), t.uri(), "", 0).withBatching(SETTINGS));
+                checkAnswer(stub.modelInfer(request(t.plain(), t.input())).get(60, TimeUnit.SECONDS), t, torch);
+                checkAnswer(stub.modelInfer(request(t.batched(), t.input())).get(60, TimeUnit.SECONDS), t, torch);
+            }
+            for (Twin t : twins) {
+                ModelInferRequest plainRequest = request(t.plain(), t.input());
+                ModelInferRequest batchedRequest = request(t.batched(), t.input());
+                for (String c : config.concurrency()) {
+                    int n = Integer.parseInt(c.trim());
+                    for (int round = 0; round < config.rounds(); round++) {
+                        boolean batchedFirst = round % 2 == 1;
+                        for (int k = 0; k < 2; k++) {
+                            boolean batched = batchedFirst == (k == 0);
+                            ModelInferRequest r = batched ? batchedRequest : plainRequest;
+                            System.err.printf(Locale.ROOT, "%s, concurrency %d, round %d: batching %s...%n", t.runtime(), n, round + 1,
+                                    batched ? "on" : "off");
+                            double[] before = batchMeter(mesh, t.batched());
+                            results.add(loop.runAsync(batched ? t.batched() : t.plain(), n,
+                                    () -> BenchRequests.toCompletable(stub.withDeadlineAfter(60, TimeUnit.SECONDS).modelInfer(r))));
+                            double[] after = batchMeter(mesh, t.batched());
+                            if (batched) {
+                                rowsPerBatch.computeIfAbsent(t.runtime() + "/" + n, users -> new ArrayList<>())
+                                        .add((after[0] - before[0]) / Math.max(1, after[1] - before[1]));
+                            }
                         }
                     }
                 }
@@ -80,16 +98,42 @@ final class BatchingBench {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
         double[] runtime = runtimeOnly(model);
-        String summary = summary(results) + String.format(Locale.ROOT, "%nONNX Runtime alone, one thread, in this JVM: one row %.1f µs per call;"
+        StringBuilder summary = new StringBuilder("# batching\n\n");
+        for (Twin t : twins) {
+            summary.append(summary(results, t)).append('\n');
+        }
+        summary.append(String.format(Locale.ROOT, "ONNX Runtime alone, one thread, in this JVM: one row %.1f µs per call;"
                 + " a batch of %d rows %.1f µs per call, %.1f µs per row (%.1fx less per row).%n", runtime[0], SETTINGS.maxBatchSize(),
-                runtime[1], runtime[1] / SETTINGS.maxBatchSize(), runtime[0] / (runtime[1] / SETTINGS.maxBatchSize()));
+                runtime[1], runtime[1] / SETTINGS.maxBatchSize(), runtime[0] / (runtime[1] / SETTINGS.maxBatchSize())));
         Map<String, Object> settings = new java.util.LinkedHashMap<>(config.closedLoopSettings("batching"));
-        settings.put("model", "MLP " + java.util.Arrays.toString(WIDTHS) + ", ONNX Runtime, one intra-op thread");
+        settings.put("model", "MLP " + java.util.Arrays.toString(WIDTHS) + ": ONNX Runtime (one intra-op thread) and TorchScript on PyTorch (DJL)");
         settings.put("batching", SETTINGS);
         settings.put("command", "./meshwork bench batching --seconds=" + config.seconds() + " --warmupSeconds=" + config.warmupSeconds()
                 + " --concurrency=" + String.join(",", config.concurrency()) + " --rounds=" + config.rounds());
-        Path dir = ResultWriter.write(root, "batching", settings, results, summary);
+        Path dir = ResultWriter.write(root, "batching", settings, results, summary.toString());
         return summary + "\nresults: " + root.relativize(dir) + "\n";
+    }
+
+    /** The TorchScript model's first answer must be its generator's (its weights are made on that call); ONNX answers must have 10 values. */
+    private static void checkAnswer(dev.meshwork.protocol.oip.ModelInferResponse r, Twin t, Path torch) throws Exception {
+        var got = dev.meshwork.protocol.tensor.GrpcTensorCodec.decode(r).outputs().get(0);
+        java.nio.ByteBuffer b = got.buffer();
+        float[] values = new float[(int) got.elementCount()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = b.getFloat();
+        }
+        if (values.length != WIDTHS[WIDTHS.length - 1]) {
+            throw new IllegalStateException(t.runtime() + " answered " + values.length + " values, not " + WIDTHS[WIDTHS.length - 1]);
+        }
+        if (t.runtime().equals("torch")) {
+            var want = new com.fasterxml.jackson.databind.ObjectMapper().readTree(torch.resolve("expected.json").toFile())
+                    .at("/cases/0/outputs/0/data");
+            for (int i = 0; i < values.length; i++) {
+                if (Math.abs(values[i] - want.get(i).floatValue()) > 1e-3 * Math.max(1, Math.abs(want.get(i).floatValue()))) {
+                    throw new IllegalStateException("the TorchScript MLP answered " + values[i] + " at " + i + ", its generator " + want.get(i));
+                }
+            }
+        }
     }
 
     /**
@@ -130,35 +174,36 @@ final class BatchingBench {
     }
 
     /** The batched model's rows and batches so far, from the mesh's own meters. */
-    private static double[] batchMeter(Standalone mesh) {
-        var summary = mesh.metrics().find("meshwork_batch_size").tag("model", "mlp-batched").summary();
+    private static double[] batchMeter(Standalone mesh, String model) {
+        var summary = mesh.metrics().find("meshwork_batch_size").tag("model", model).summary();
         return summary == null ? new double[]{0, 0} : new double[]{summary.totalAmount(), summary.count()};
     }
 
     /** One row of 256 features over gRPC, typed contents. */
-    private static ModelInferRequest request(String model) {
+    private static ModelInferRequest request(String model, String input) {
         InferTensorContents.Builder contents = InferTensorContents.newBuilder();
         for (int i = 0; i < WIDTHS[0]; i++) {
             contents.addFp32Contents((i % 17) / 17f);
         }
         return ModelInferRequest.newBuilder().setModelName(model).addInputs(ModelInferRequest.InferInputTensor.newBuilder()
-                .setName("input").setDatatype("FP32").addShape(1).addShape(WIDTHS[0]).setContents(contents)).build();
+                .setName(input).setDatatype("FP32").addShape(1).addShape(WIDTHS[0]).setContents(contents)).build();
     }
 
-    private String summary(List<ClosedLoop.Result> results) {
-        StringBuilder b = new StringBuilder("# batching\n\n");
-        b.append(String.format(Locale.ROOT, "One-row gRPC requests to an MLP %s (ONNX Runtime), without batching and with it (maxBatchSize %d,"
+    private String summary(List<ClosedLoop.Result> results, Twin t) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%s: one-row gRPC requests to an MLP %s, without batching and with it (maxBatchSize %d,"
                         + " maxLatency %.1f ms), side by side, %d round(s) alternating which goes first; medians over rounds.%n%n",
-                java.util.Arrays.toString(WIDTHS), SETTINGS.maxBatchSize(), SETTINGS.maxLatencyMicros() / 1000.0, config.rounds()));
+                t.runtime().equals("onnx") ? "ONNX Runtime" : "TorchScript (PyTorch through DJL)", java.util.Arrays.toString(WIDTHS),
+                SETTINGS.maxBatchSize(), SETTINGS.maxLatencyMicros() / 1000.0, config.rounds()));
         b.append("| users | req/s off | req/s on | on / off | p50 µs off | p50 µs on | p99 µs off | p99 µs on | rows per batch |\n"
                 + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String c : config.concurrency()) {
             int n = Integer.parseInt(c.trim());
-            double[] off = medians(results, "plain", n);
-            double[] on = medians(results, "batched", n);
+            double[] off = medians(results, t.plain(), n);
+            double[] on = medians(results, t.batched(), n);
             b.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f | %,.0f | %,.0f | %,.0f | %,.0f | %.1f |%n", n, off[0], on[0],
                     on[0] / off[0], off[1], on[1], off[2], on[2],
-                    median(rowsPerBatch.getOrDefault(n, List.of()).stream().mapToDouble(Double::doubleValue).toArray())));
+                    median(rowsPerBatch.getOrDefault(t.runtime() + "/" + n, List.of()).stream().mapToDouble(Double::doubleValue).toArray())));
         }
         return b.toString();
     }

@@ -96,4 +96,27 @@ class PytorchRuntimeAdapterTest {
         assertThatThrownBy(() -> adapter.load("leaky", model)).hasMessageContaining("signature.json is not valid JSON")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("SECRET").doesNotContain(dir.toString()));
     }
+
+    @Test
+    void theBatchingBenchmarksTorchScriptModelAnswersAsItsGeneratorSaysAlsoInABatch() throws Exception {
+        // perf/models/torch-mlp-large computes its weights on its first call; ./meshwork bench batching relies on it
+        Path large = Path.of("..", "..", "perf", "models", "torch-mlp-large");
+        JsonNode c = JSON.readTree(large.resolve("expected.json").toFile()).get("cases").get(0);
+        try (LoadedModel model = adapter.load("torch-mlp-large", large)) {
+            JsonNode one = JSON.readTree(JsonTensorCodec.encodeV2(model.infer(request(c)))).get("outputs").get(0);
+            assertOutput(one, c.get("outputs").get(0));
+            ObjectNode rows = c.deepCopy();
+            ObjectNode in = (ObjectNode) rows.get("inputs").get(0);
+            in.putArray("shape").add(3).add(256);
+            var data = in.putArray("data");
+            for (int r = 0; r < 3; r++) {
+                c.get("inputs").get(0).get("data").forEach(data::add);
+            }
+            JsonNode three = JSON.readTree(JsonTensorCodec.encodeV2(model.infer(request(rows)))).get("outputs").get(0);
+            assertThat(three.get("shape").toString()).isEqualTo("[3,10]");
+            for (int i = 0; i < 30; i++) {
+                assertThat(three.get("data").get(i).asDouble()).isCloseTo(c.at("/outputs/0/data").get(i % 10).asDouble(), within(1e-3));
+            }
+        }
+    }
 }
