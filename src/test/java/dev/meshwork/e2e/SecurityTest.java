@@ -17,6 +17,7 @@ import dev.meshwork.protocol.mmesh.GetStatusRequest;
 import dev.meshwork.protocol.mmesh.ModelMeshGrpc;
 import dev.meshwork.protocol.mmesh.ModelStatusInfo;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
+import dev.meshwork.protocol.oip.ModelStreamInferResponse;
 import dev.meshwork.protocol.oip.ModelInferRequest;
 import dev.meshwork.protocol.oip.RepositoryIndexRequest;
 import dev.meshwork.security.TokenFile;
@@ -143,6 +144,40 @@ class SecurityTest {
                 .withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 
+    /** Sends {@code request} on one ModelStreamInfer stream with these credentials; its answers, or the stream's error as an exception. */
+    static List<ModelStreamInferResponse> stream(String token, String namespace, ModelInferRequest request) throws Exception {
+        Metadata m = new Metadata();
+        if (token != null) {
+            m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        }
+        if (namespace != null) {
+            m.put(Metadata.Key.of("meshwork-namespace", Metadata.ASCII_STRING_MARSHALLER), namespace);
+        }
+        List<ModelStreamInferResponse> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+        var requests = GRPCInferenceServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+                .withDeadlineAfter(30, TimeUnit.SECONDS).modelStreamInfer(new io.grpc.stub.StreamObserver<ModelStreamInferResponse>() {
+                    @Override
+                    public void onNext(ModelStreamInferResponse value) {
+                        answers.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        ended.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        ended.complete(null);
+                    }
+                });
+        requests.onNext(request);
+        requests.onCompleted();
+        ended.get(30, TimeUnit.SECONDS);
+        return answers;
+    }
+
     static String jwt(String subject, String namespace, String roles, Instant expiry) throws Exception {
         SignedJWT s = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("test").build(), new JWTClaimsSet.Builder()
                 .subject(subject).issuer("https://issuer.test").audience("meshwork").expirationTime(Date.from(expiry))
@@ -197,6 +232,13 @@ class SecurityTest {
         Fixtures.assertOutputs(Fixtures.outputs(grpc("b-deploy", null).modelInfer(req)), CASE.get("outputs"));
         assertThatThrownBy(() -> grpc("a-call", "team-b").modelInfer(req))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+        // a stream is one call: its access is checked once, and every request on it is taken in the caller's namespace
+        assertThat(stream("b-deploy", null, req)).singleElement().satisfies(streamed -> {
+            assertThat(streamed.getErrorMessage()).isEmpty();
+            Fixtures.assertOutputs(Fixtures.outputs(streamed.getInferResponse()), CASE.get("outputs"));
+        });
+        assertThatThrownBy(() -> stream(null, null, req)).hasMessageContaining("UNAUTHENTICATED");
+        assertThatThrownBy(() -> stream("a-call", "team-b", req)).hasMessageContaining("PERMISSION_DENIED");
         assertThat(grpc("b-deploy", null).repositoryIndex(RepositoryIndexRequest.getDefaultInstance()).getModelsList())
                 .extracting(m -> m.getName()).containsExactly("fraud");
         Metadata m = new Metadata();
