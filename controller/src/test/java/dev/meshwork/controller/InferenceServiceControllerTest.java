@@ -267,9 +267,9 @@ class InferenceServiceControllerTest {
         for (int i = 0; i < 80; i++) {
             answered.merge(infer("canary"), 1, Integer::sum);
         }
-        // 80 draws at 30%: fewer than 8 or more than 45 has a chance below one in a hundred thousand
+        // 80 draws at 30% (mean 24, sd 4.1): fewer than 5 or more than 45 has a chance of about one in a million
         assertThat(answered.keySet()).containsExactlyInAnyOrder(v1, v2);
-        assertThat(answered.get(v2)).isBetween(8, 45);
+        assertThat(answered.get(v2)).isBetween(5, 45);
 
         // rolled back: canaryTrafficPercent 0 sends everything to the previous model
         apply(isvc("canary", "onnx", "file://" + dir.resolve("models/v2/model.onnx"), true) + "    canaryTrafficPercent: 0\n");
