@@ -36,6 +36,7 @@ public final class OnnxRuntimeAdapter extends ArtifactSizedAdapter {
 
     public OnnxRuntimeAdapter(int intraOpThreads, int interOpThreads, Device device) {
         super("onnx", 2, SESSION_OVERHEAD_BYTES, device);
+        OrtNativeLibraries.useSharedCopy(); // one extracted copy per user, not 24 MB left in /tmp by every killed process
         this.env = OrtEnvironment.getEnvironment();
         this.intraOpThreads = intraOpThreads;
         this.interOpThreads = interOpThreads;

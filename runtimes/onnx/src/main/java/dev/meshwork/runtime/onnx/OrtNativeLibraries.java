@@ -1,0 +1,104 @@
+package dev.meshwork.runtime.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Where ONNX Runtime's native libraries are loaded from. By itself ONNX Runtime copies its 24 MB of
+ * libraries into a new temporary directory in every process and leaves it behind when the process
+ * is killed, which nodes and their isolated slots are (thousands of copies filled this machine's
+ * disk). Instead, one copy per user and ONNX Runtime jar is extracted, once, into
+ * {@code ~/.cache/meshwork/native/} (owner-only), and every process loads from it. A directory named
+ * by {@code onnxruntime.native.path} wins; where the cache cannot be written, ONNX Runtime's own
+ * behaviour stays. Called before ONNX Runtime's classes initialise; the first call decides.
+ */
+final class OrtNativeLibraries {
+    private static final System.Logger LOG = System.getLogger(OrtNativeLibraries.class.getName());
+    static final String PROPERTY = "onnxruntime.native.path";
+    private static final String[] LIBRARIES = {"libonnxruntime.so", "libonnxruntime4j_jni.so"};
+    private static boolean decided;
+
+    private OrtNativeLibraries() {
+    }
+
+    static synchronized void useSharedCopy() {
+        if (decided || System.getProperty(PROPERTY) != null) {
+            return;
+        }
+        decided = true;
+        String platform = platform();
+        if (platform == null) {
+            return; // a platform whose library names differ: ONNX Runtime's own loading
+        }
+        try {
+            Path dir = extracted(Path.of(System.getProperty("user.home"), ".cache", "meshwork", "native"), platform);
+            System.setProperty(PROPERTY, dir.toString());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "ONNX Runtime's libraries stay in a temporary copy per process: " + e);
+        }
+    }
+
+    private static String platform() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        if (!os.contains("linux")) {
+            return null;
+        }
+        return arch.equals("amd64") || arch.equals("x86_64") ? "linux-x64" : arch.equals("aarch64") ? "linux-aarch64" : null;
+    }
+
+    /** The directory holding this jar's libraries, extracted now if no complete copy is there. */
+    static Path extracted(Path root, String platform) throws IOException {
+        Path jar = Path.of(java.net.URI.create(OrtEnvironment.class.getProtectionDomain().getCodeSource().getLocation().toString()));
+        // named by the jar and its size: another ONNX Runtime version gets a directory of its own
+        Path dir = root.resolve(jar.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + Files.size(jar));
+        if (Files.isRegularFile(dir.resolve("complete"))) {
+            return dir;
+        }
+        Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path staging = Files.createTempDirectory(root, "extracting-");
+        try {
+            for (String library : LIBRARIES) {
+                try (InputStream in = OrtEnvironment.class.getResourceAsStream("/ai/onnxruntime/native/" + platform + "/" + library)) {
+                    if (in == null) {
+                        throw new IOException("the ONNX Runtime jar has no " + library + " for " + platform);
+                    }
+                    Files.copy(in, staging.resolve(library));
+                }
+            }
+            Files.createFile(staging.resolve("complete"));
+            try {
+                Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException raced) {
+                if (!Files.isRegularFile(dir.resolve("complete"))) { // else another process put the same copy there first: use it
+                    throw raced;
+                }
+            }
+        } finally {
+            deleteTree(staging);
+        }
+        if (!Files.isRegularFile(dir.resolve("complete"))) {
+            throw new IOException("no complete copy of the libraries in " + dir);
+        }
+        return dir;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
