@@ -130,7 +130,8 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             // the tensors are not decoded here: a cluster router passes them to the node as they came
             ModelSpec spec = vmodel != null ? service.routeVModel(vmodel, headers) : model != null ? service.spec(model)
                     : service.route(named, headers);
-            ModelInferResponse r = service.payloads().logged(spec, name, PayloadLogger.requestId(headers.apply("x-request-id"), request.getId()),
+            ModelInferResponse r = service.payloads().logged(spec, name,
+                    () -> PayloadLogger.requestId(headers.apply("x-request-id"), request.getId()),
                     () -> JsonTensorCodec.encodeV2Request(GrpcTensorCodec.decode(request)), request::getSerializedSize,
                     () -> service.inferWire(spec, request), a -> JsonTensorCodec.encodeV2(GrpcTensorCodec.decode(a)),
                     ModelInferResponse::getSerializedSize);

@@ -115,15 +115,16 @@ public final class PayloadLogger implements AutoCloseable {
      * its error, as {@code {"error": ...}}) when the model has a logger; without one, only runs it.
      *
      * @param called    the name the client called (a vmodel's, or the model's own)
-     * @param requestId the request's id: the client's, else a new one
+     * @param requestId the request's id (the client's, or empty for a new one), asked only when the model has a logger
      */
-    public <T> T logged(ModelSpec served, String called, String requestId, Supplier<byte[]> request, LongSupplier requestBytes,
+    public <T> T logged(ModelSpec served, String called, Supplier<String> requestId, Supplier<byte[]> request, LongSupplier requestBytes,
                         Callable<T> call, Function<T, byte[]> answer, ToLongFunction<T> answerBytes) throws Exception {
         PayloadLogging logging = served.logging();
         if (!logging.enabled()) {
             return call.call();
         }
-        String id = requestId == null || requestId.isEmpty() ? UUID.randomUUID().toString() : requestId;
+        String asked = requestId.get();
+        String id = asked == null || asked.isEmpty() ? UUID.randomUUID().toString() : asked;
         String service = ModelSpec.nameOf(called);
         if (logging.requests()) {
             offer(new CloudEvent(logging.url(), CloudEvent.REQUEST, id, source.get(), service, served.namespace(), served.name(),

@@ -67,7 +67,7 @@ final class InferenceRoutes {
         off.handle(ctx, () -> requests.time("rest-v2", id, headers::get, () -> {
             ModelSpec spec = service.route(id, headers::get); // an unknown model is a 404 whatever the body holds
             InferenceRequest req = JsonTensorCodec.decodeV2(body, name, version);
-            return Reply.ok(service.payloads().logged(spec, id, PayloadLogger.requestId(headers.get(REQUEST_ID), req.id()), () -> body,
+            return Reply.ok(service.payloads().logged(spec, id, () -> PayloadLogger.requestId(headers.get(REQUEST_ID), req.id()), () -> body,
                     () -> body.length, () -> JsonTensorCodec.encodeV2(service.infer(spec, req)), a -> a, a -> a.length));
         }));
     }
@@ -96,7 +96,7 @@ final class InferenceRoutes {
             ModelSpec spec = service.route(id, headers::get);
             ModelMetadata meta = service.metadata(spec); // the routed model's: a split's models may differ in their inputs
             KServeV1Codec.V1Request req = KServeV1Codec.decode(body, name, meta);
-            return Reply.ok(service.payloads().logged(spec, id, PayloadLogger.requestId(headers.get(REQUEST_ID), ""), () -> body,
+            return Reply.ok(service.payloads().logged(spec, id, () -> PayloadLogger.requestId(headers.get(REQUEST_ID), ""), () -> body,
                     () -> body.length, () -> KServeV1Codec.encode(service.infer(spec, req.request()), req.rowForm()), a -> a, a -> a.length));
         }));
     }

@@ -60,7 +60,10 @@ class TenantDocumentTest {
     @ParameterizedTest
     @ValueSource(strings = {"\"on\"", "[]", "{}", "{\"maxBatchSize\": -2}", "{\"maxBatchSize\": 70000}", "{\"maxBatchSize\": 8.5}",
             "{\"maxBatchSize\": 8, \"maxLatency\": -1}", "{\"maxBatchSize\": 8, \"maxLatency\": 1e300}", "{\"maxBatchSize\": 8, \"maxLatency\": \"5ms\"}",
-            "{\"maxBatchSize\": 8, \"wait\": 5}"})
+            "{\"maxBatchSize\": 8, \"wait\": 5}", "{\"maxBatchSize\": 8, \"preferredBatchSizes\": 4}",
+            "{\"maxBatchSize\": 8, \"preferredBatchSizes\": [16]}", "{\"maxBatchSize\": 8, \"preferredBatchSizes\": [0]}",
+            "{\"maxBatchSize\": 8, \"preferredBatchSizes\": [\"4\"]}", "{\"maxBatchSize\": 8, \"preferredBatchSizes\": [4.5]}",
+            "{\"maxBatchSize\": 8, \"preferredBatchSizes\": [9999999999]}"})
     void hostileBatchingSettingsAreRefusedWithTheReason(String batching) {
         refused(() -> ModelRegistration.parse("default", "m", ("{\"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \"/m.onnx\", \"batching\": "
                 + batching + "}").getBytes(StandardCharsets.UTF_8)));
