@@ -9,7 +9,6 @@ import dev.meshwork.testing.MeshExtension;
 import dev.meshwork.testing.MeshProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,8 +26,8 @@ class LaunchedRuntimeTest {
     static final MeshExtension mesh = new MeshExtension("--runtimes.dir=" + DIR);
 
     static Path catalog() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            int port = s.getLocalPort();
+        try {
+            int port = MeshProcess.freePort();
             Path dir = Files.createTempDirectory("meshwork-launched-");
             String java = ProcessHandle.current().info().command().orElse("java");
             String examples = MeshProcess.repoRoot().resolve("examples").toString();

@@ -43,9 +43,7 @@ public final class MeshProcess implements AutoCloseable {
 
     /** A loopback port nothing listens on now (for a process to bind, or a cluster member list). */
     public static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return FreePorts.next();
     }
 
     /** The repository checkout the tests run in: {@code meshwork.repo.root}, else the nearest directory up with {@code mvnw} and {@code examples/}. */

@@ -13,7 +13,6 @@ import dev.meshwork.placement.table.NodeRecord;
 import dev.meshwork.placement.table.SlotRecord;
 import dev.meshwork.state.store.JdbcRegistryStore;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,14 +42,8 @@ class ClusterStateTest {
         stores.forEach(RegistryStore::close);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private void newCluster() throws IOException {
-        int port = freePort();
+        int port = dev.meshwork.testing.FreePorts.next();
         cluster = new ClusterConfig("test-" + UUID.randomUUID(), "127.0.0.1", port, List.of("127.0.0.1:" + port + "-" + (port + 5)),
                 1, 3, ClusterConfig.Kubernetes.disabled());
     }
