@@ -39,13 +39,14 @@ class ArchitectureTest {
             "state", List.of("protocol", "placement", "config", "security"),
             "nodeapi", List.of("protocol", "placement"),
             "runtime", List.of("protocol", "placement"),
-            "node", List.of("protocol", "placement", "config", "security", "telemetry", "state", "nodeapi", "runtime"),
+            // a node reads the ServingRuntime catalog for the runtimes whose processes it starts
+            "node", List.of("protocol", "placement", "config", "security", "telemetry", "kserve", "state", "nodeapi", "runtime"),
             "router", List.of("protocol", "placement", "config", "security", "telemetry", "kserve", "state", "nodeapi", "runtime", "node"),
             // the controller drives the mesh only through its REST management API, never its internals
             "controller", List.of("protocol", "placement", "config", "security", "kserve"),
             "testing", List.of("protocol", "config", "runtime"));
 
-    static final List<String> RUNTIMES = List.of("onnx", "xgboost", "lightgbm", "tensorflow", "pytorch");
+    static final List<String> RUNTIMES = List.of("onnx", "xgboost", "lightgbm", "tensorflow", "pytorch", "python");
 
     private static Map<String, List<String>> graph(Object... pairs) {
         Map<String, List<String>> g = new LinkedHashMap<>();

@@ -124,8 +124,10 @@ class DocsCommandsTest {
         String text = c.text();
         if (text.startsWith("./meshwork ")) {
             launcher(text);
-        } else if (text.startsWith("./mvnw")) {
-            assertThat(text).isEqualTo("./mvnw verify"); // what CI runs, and so what runs this test
+        } else if (text.startsWith("./mvnw") || text.startsWith("bin/python-deps")) {
+            // what CI runs, and so what runs this test
+            assertThat(text).isEqualTo("bin/python-deps && ./mvnw verify");
+            assertThat(Files.readString(ROOT.resolve(".ci/run"))).contains("\n" + text + "\n");
         } else if (text.startsWith("cp ")) {
             Shell r = bash(local(text));
             assertThat(r.exit()).as(r.output()).isZero();

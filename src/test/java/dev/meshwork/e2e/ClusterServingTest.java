@@ -249,6 +249,21 @@ class ClusterServingTest {
 
     @Test
     @Order(4)
+    void clusterNodesStartThePythonRuntimeOfTheBuiltInCatalog() throws Exception {
+        String iris = MeshProcess.repoRoot().resolve("examples/python/sklearn-iris").toString();
+        MeshExtension.Http reg = cluster.put(cluster.router(0), "/v1/mesh/models/iris", """
+                {"modelFormat": {"name": "sklearn"}, "storageUri": "%s"}""".formatted(iris));
+        assertThat(reg.status()).as(reg.body()).isEqualTo(201);
+        MeshExtension.Http r = cluster.post(cluster.router(1), "/v1/models/iris:predict", "{\"instances\": [[6.8,2.8,4.8,1.4],[6.0,3.4,4.5,1.6]]}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(Fixtures.JSON.readTree(r.body()).get("predictions").toString()).isEqualTo("[1,1]");
+        JsonNode copies = Fixtures.JSON.readTree(cluster.get(cluster.router(0), "/v1/mesh/models/iris").body()).get("copies");
+        assertThat(copies.get(0).get("slot").asText()).isEqualTo("kserve-mlserver-0");
+        assertThat(cluster.delete(cluster.router(0), "/v1/mesh/models/iris").status()).isBetween(200, 299); // the next test counts registrations
+    }
+
+    @Test
+    @Order(5)
     void whenOneRouterDiesTheOtherServesEverything() throws Exception {
         cluster.router(0).kill();
         List<String> failures = new ArrayList<>();

@@ -52,7 +52,8 @@ class LiveEndpointsTest {
         }
         List<String> loopback = List.of("--http.host=127.0.0.1", "--grpc.host=127.0.0.1", "--cluster.host=127.0.0.1",
                 "--cluster.kubernetes.enabled=false");
-        List<String> node = new java.util.ArrayList<>(List.of("--config=" + dir.resolve("node.yaml"), "--drain.timeoutMs=5000"));
+        List<String> node = new java.util.ArrayList<>(List.of("--config=" + dir.resolve("node.yaml"), "--drain.timeoutMs=5000",
+                "--runtimes.dir=" + runtimes));
         node.addAll(loopback);
         List<String> router = new java.util.ArrayList<>(List.of("--config=" + dir.resolve("router.yaml"), "--runtimes.dir=" + runtimes,
                 "--tenants.dir=" + tenants));
@@ -77,7 +78,7 @@ class LiveEndpointsTest {
         MeshExtension.Http runtimes = mesh.get(mesh.router(0), "/v1/mesh/runtimes");
         JsonNode catalog = JSON.readTree(runtimes.body());
         assertThat(catalog.path("reloadError").asText()).isEmpty();
-        assertThat(catalog.path("runtimes")).as("the runtimes ConfigMap is the router's catalog").hasSize(9)
+        assertThat(catalog.path("runtimes")).as("the runtimes ConfigMap is the router's catalog").hasSize(10)
                 .allMatch(rt -> rt.path("source").asText().startsWith(dir.resolve("runtimes").toString()));
     }
 

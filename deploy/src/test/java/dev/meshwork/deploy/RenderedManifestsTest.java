@@ -185,8 +185,16 @@ class RenderedManifestsTest {
                 children += s.count() * (MemoryPlan.childHeap(config.node().isolation().jvmOptions()) + MemoryPlan.CHILD_OVERHEAD);
             }
         }
+        // the runtime processes the node starts from the catalog (Meshwork's Python runtime): their budgets and the processes
+        for (NodeConfig.External e : dev.meshwork.node.runtime.external.LaunchedRuntimes.add(dev.meshwork.kserve.RuntimeCatalog.load(null),
+                config.node())) {
+            if (!e.command().isEmpty()) {
+                slots += e.capacityBytes() > 0 ? e.capacityBytes() : config.node().slotMemoryBytes();
+                children += MemoryPlan.LAUNCHED_OVERHEAD;
+            }
+        }
         MemoryPlan plan = new MemoryPlan(heap + JVM_OVERHEAD, slots, children, limit);
-        assertThat(plan.warning()).as("heap %d MiB + slots %d MiB + isolated %d MiB + JVM %d MiB in a %d MiB limit", heap >> 20, slots >> 20,
+        assertThat(plan.warning()).as("heap %d MiB + slots %d MiB + processes %d MiB + JVM %d MiB in a %d MiB limit", heap >> 20, slots >> 20,
                 children >> 20, JVM_OVERHEAD >> 20, limit >> 20).isEmpty();
         assertThat(children).as("xgboost and lightgbm run isolated").isPositive();
     }
@@ -196,7 +204,7 @@ class RenderedManifestsTest {
     void theRuntimesConfigMapHoldsTheBuiltInCatalog(String overlay) throws Exception {
         ObjectNode cm = Rendered.of(overlay).configMap("meshwork-runtimes");
         Set<String> keys = new TreeSet<>(Pods.strings(cm.path("data")).keySet());
-        assertThat(keys).hasSize(9);
+        assertThat(keys).hasSize(10);
         for (String key : keys) {
             try (InputStream in = dev.meshwork.kserve.RuntimeCatalog.class.getResourceAsStream("builtin/" + key)) {
                 assertThat(in).as("built-in %s", key).isNotNull();
@@ -256,11 +264,13 @@ class RenderedManifestsTest {
         r.named("ConfigMap", catalog);
         assertThat(Pods.literalEnv(Pods.container(r.named("Deployment", "meshwork-controller"), "controller")))
                 .containsEntry("MESHWORK_CONTROLLER_RUNTIMES_CONFIGMAP", catalog);
-        boolean mounted = false;
-        for (JsonNode v : Pods.podSpec(r.named("Deployment", "meshwork-router")).path("volumes")) {
-            mounted |= v.path("configMap").path("name").asText().equals(catalog);
+        for (String pods : List.of("meshwork-router", "meshwork-node")) {
+            boolean mounted = false;
+            for (JsonNode v : Pods.podSpec(r.named("Deployment", pods)).path("volumes")) {
+                mounted |= v.path("configMap").path("name").asText().equals(catalog);
+            }
+            assertThat(mounted).as("%s mounts the ConfigMap the controller writes (nodes start its runtimes' processes)", pods).isTrue();
         }
-        assertThat(mounted).as("the routers mount the ConfigMap the controller writes").isTrue();
         ObjectNode binding = r.named("ClusterRoleBinding", "meshwork-controller");
         ObjectNode deployment = r.named("Deployment", "meshwork-controller");
         assertThat(binding.path("subjects").get(0).path("namespace").asText()).as("the binding names the controller's namespace")
@@ -311,7 +321,10 @@ class RenderedManifestsTest {
             java.nio.file.Files.writeString(file, Pods.mountedConfigFile(r, node, container, Pods.configArg(container)));
             Map<String, String> env = new HashMap<>(Pods.literalEnv(container));
             env.values().removeIf(v -> v.startsWith("/etc/meshwork/")); // mounted files (certificates, storage keys) exist only in the pod
-            return ConfigLoader.load(NodeProcessConfig.class, NodeProcessConfig.defaults(), "MESHWORK_", env, List.of("--config=" + file)).config();
+            // the runtimes directory is the mounted meshwork-runtimes ConfigMap, which exists only in the pod (its content is the
+            // built-in catalog, which theRuntimesConfigMapHoldsTheBuiltInCatalog checks)
+            return ConfigLoader.load(NodeProcessConfig.class, NodeProcessConfig.defaults(), "MESHWORK_", env,
+                    List.of("--config=" + file, "--runtimes.dir=")).config();
         } finally {
             java.nio.file.Files.deleteIfExists(file);
         }

@@ -21,7 +21,7 @@ import java.util.Map;
 public record RuntimeCatalog(List<ServingRuntime> runtimes) {
     /** The built-in documents, beside this class on the classpath. */
     static final List<String> BUILT_IN = List.of("kserve-tritonserver", "kserve-tensorflow-serving", "kserve-torchserve",
-            "kserve-xgbserver", "kserve-lgbserver", "kserve-mlserver", "triton-2.x", "mlserver-1.x", "ovms-1.x");
+            "kserve-xgbserver", "kserve-lgbserver", "kserve-mlserver", "kserve-sklearnserver", "triton-2.x", "mlserver-1.x", "ovms-1.x");
 
     public RuntimeCatalog {
         runtimes = List.copyOf(runtimes);

@@ -79,8 +79,9 @@ public record ServingRuntime(String name, String namespace, List<Format> formats
     }
 
     /** A container that describes an external runtime process. */
+    /** A container of the runtime; {@code memoryLimitBytes} is its {@code resources.limits.memory} (0: none given). */
     public record Container(String name, String image, List<String> command, List<String> args, Map<String, String> env,
-                            Map<String, Object> resources, List<Integer> ports) {
+                            Map<String, Object> resources, List<Integer> ports, long memoryLimitBytes) {
         public Container {
             command = List.copyOf(command);
             args = List.copyOf(args);

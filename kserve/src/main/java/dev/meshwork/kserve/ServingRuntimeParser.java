@@ -68,8 +68,17 @@ public final class ServingRuntimeParser {
             for (YamlPath p : c.at("ports").list()) {
                 ports.add(p.requireMapping().at("containerPort").integer(0));
             }
+            YamlPath memory = c.at("resources").at("limits").at("memory");
+            long memoryLimit = 0;
+            if (!memory.text("").isEmpty()) {
+                try {
+                    memoryLimit = Quantities.bytes(memory.text(""), "memory");
+                } catch (RuntimeException e) {
+                    throw memory.wrong("a Kubernetes quantity of bytes (512Mi, 2Gi, 1G)");
+                }
+            }
             containers.add(new ServingRuntime.Container(c.at("name").requiredText(), c.at("image").text(""),
-                    c.at("command").texts(), c.at("args").texts(), env, c.at("resources").mapping(), ports));
+                    c.at("command").texts(), c.at("args").texts(), env, c.at("resources").mapping(), ports, memoryLimit));
         }
         // the pods' nodeSelector of a KServe runtime: in a mesh, the labels a node must carry to load its models
         java.util.Map<String, String> nodeSelector = new java.util.LinkedHashMap<>();

@@ -107,8 +107,12 @@ class RuntimeSelectorTest {
             tensorflow | 2 |                     | kserve-tensorflow-serving
             pytorch    |   |                     | kserve-torchserve
             pytorch    | 1 | kserve-tritonserver | kserve-tritonserver
-            xgboost    |   |                     | kserve-mlserver
-            lightgbm   | 4 |                     | kserve-mlserver
+            xgboost    |   |                     | kserve-xgbserver
+            xgboost    | 2 | kserve-mlserver     | kserve-mlserver
+            lightgbm   | 4 |                     | kserve-lgbserver
+            sklearn    |   |                     | kserve-mlserver
+            sklearn    | 1 | kserve-sklearnserver | kserve-sklearnserver
+            mlflow     |   |                     | kserve-mlserver
             lightgbm   | 4 | kserve-lgbserver    | kserve-lgbserver
             """)
     void theBuiltInCatalogSelectsAsKServeDoes(String format, String version, String runtime, String expected) {

@@ -112,11 +112,17 @@ class ServingRuntimeParserTest {
     }
 
     @Test
-    void builtInsAreValidAndBoundToTheInProcessRuntimes() {
+    void builtInsAreValidAndBoundToTheInProcessRuntimesOrTheShippedPythonOne() {
         List<ServingRuntime> all = RuntimeCatalog.load(null).runtimes();
         assertThat(all).hasSize(RuntimeCatalog.BUILT_IN.size()).allSatisfy(r -> {
-            assertThat(r.adapter()).isEqualTo("auto");
             assertThat(r.clusterScoped()).isTrue();
+            if (r.name().equals("kserve-sklearnserver") || r.name().equals("kserve-mlserver")) {
+                assertThat(r.adapter()).isEqualTo("external");
+                assertThat(r.containers().get(0).command()).containsExactly("meshwork-python-runtime");
+                assertThat(r.containers().get(0).ports()).as("the node picks a Unix socket").isEmpty();
+            } else {
+                assertThat(r.adapter()).isEqualTo("auto");
+            }
         });
     }
 

@@ -12,12 +12,15 @@ import java.util.Optional;
  *
  * @param heapBytes       the JVM's maximum heap ({@code -Xmx}, or its default share of the memory)
  * @param slotBytes       the sum of the slots' budgets
- * @param childBytes      what the isolated slots' processes take besides their models (their heaps and runtimes)
+ * @param childBytes      what the isolated slots' processes and the runtime processes the node starts take besides their
+ *                        models (their heaps and runtimes)
  * @param availableBytes  the memory the process may use
  */
 public record MemoryPlan(long heapBytes, long slotBytes, long childBytes, long availableBytes) {
     /** What a child JVM takes besides its heap: code, threads, gRPC buffers (measured about 150 MiB, see perf/README.md). */
     public static final long CHILD_OVERHEAD = 160L << 20;
+    /** What a runtime process the node starts from the catalog takes besides its models (the Python runtime with scikit-learn and XGBoost imported: 117 MiB resident). */
+    public static final long LAUNCHED_OVERHEAD = 128L << 20;
 
     /** The warning to log when the plan does not fit, else empty. */
     public Optional<String> warning() {

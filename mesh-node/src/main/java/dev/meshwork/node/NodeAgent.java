@@ -30,6 +30,7 @@ import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.runtime.RuntimeAdapter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -106,8 +107,12 @@ public final class NodeAgent implements AutoCloseable {
             return t;
         });
         slots.addAll(inProcess);
+        // a runtime the node starts may read only what the node would: its storage roots and its download cache
+        String readable = java.util.stream.Stream.concat(store.roots().stream(), java.util.stream.Stream.of(config.storage().cachePath()))
+                .map(Path::toString).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
         for (NodeConfig.External ext : config.externalRuntimes()) {
-            ExternalRuntimeAdapter adapter = new ExternalRuntimeAdapter(ext, config.loadTimeoutMs(), ledger);
+            NodeConfig.External started = ext.command().isEmpty() ? ext : ext.with(ext.endpoint(), Map.of("MESHWORK_STORAGE_ROOTS", readable));
+            ExternalRuntimeAdapter adapter = new ExternalRuntimeAdapter(started, config.loadTimeoutMs(), ledger);
             long capacity = ext.capacityBytes() > 0 ? ext.capacityBytes() : config.slotMemoryBytes();
             slots.add(new Slot(ext.name() + "-0", ext.name(), adapter, adapter.device(), capacity, true));
         }

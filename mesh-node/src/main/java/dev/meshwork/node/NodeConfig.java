@@ -142,7 +142,9 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
      *
      * @param name             the runtime's name, which registrations use in their {@code runtime} field
      * @param formats          the model formats it serves (sent as ModelMesh's modelType)
-     * @param endpoint         {@code host:port}, or {@code unix:///path/to/socket}
+     * @param endpoint         {@code host:port}, or {@code unix:///path/to/socket}; empty with a {@code command}: the node
+     *                         picks a Unix socket in a directory only its user may open and tells the process through
+     *                         {@code MESHWORK_RUNTIME_ENDPOINT}
      * @param capacityBytes    the slot's budget; 0 takes the runtime's own capacityInBytes
      * @param startupTimeoutMs how long to wait for runtimeStatus READY before a load fails
      * @param command          when not empty, the node starts this process itself (argv) and starts it
@@ -163,13 +165,22 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
             tls = tls == null ? TlsConfig.defaults() : tls;
             secretFile = secretFile == null ? "" : secretFile;
             ConfigCheck.notBlank("node.externalRuntimes[].name", name);
-            ConfigCheck.notBlank("node.externalRuntimes[].endpoint", endpoint);
+            endpoint = endpoint == null ? "" : endpoint.trim();
+            ConfigCheck.require(!endpoint.isEmpty() || (command != null && !command.isEmpty()),
+                    "node.externalRuntimes[].endpoint of '%s' is empty; only a runtime the node starts (a command) may leave it to the node", name);
             ConfigCheck.require(formats != null && !formats.isEmpty(), "node.externalRuntimes[].formats of '%s' must name at least one format", name);
             ConfigCheck.atLeast("node.externalRuntimes[].capacityBytes", capacityBytes, 0);
             ConfigCheck.atLeast("node.externalRuntimes[].startupTimeoutMs", startupTimeoutMs, 1);
             formats = List.copyOf(formats);
             command = command == null ? List.of() : List.copyOf(command);
             env = env == null ? Map.of() : Map.copyOf(env);
+        }
+
+        /** This runtime listening on {@code endpoint}, its process also given {@code moreEnv}. */
+        public External with(String endpoint, Map<String, String> moreEnv) {
+            Map<String, String> all = new java.util.HashMap<>(env);
+            all.putAll(moreEnv);
+            return new External(name, formats, endpoint, capacityBytes, startupTimeoutMs, command, all, tls, secretFile);
         }
     }
 

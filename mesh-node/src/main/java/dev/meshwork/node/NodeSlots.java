@@ -55,16 +55,20 @@ final class NodeSlots {
     static MemoryPlan checkMemory(NodeConfig config, List<NodeAgent.Slot> slots) {
         long slotBytes = 0;
         long children = 0;
+        long launched = 0;
         for (NodeAgent.Slot s : slots) {
             if (s.runtime() instanceof IsolatedRuntimeAdapter) {
                 children++;
             }
-            if (!(s.runtime() instanceof dev.meshwork.node.runtime.external.ExternalRuntimeAdapter)) {
+            if (!(s.runtime() instanceof dev.meshwork.node.runtime.external.ExternalRuntimeAdapter ext)) {
                 slotBytes += s.capacityBytes();
+            } else if (ext.startsProcess()) { // on this machine, unlike a runtime the node only calls
+                slotBytes += s.capacityBytes();
+                launched += MemoryPlan.LAUNCHED_OVERHEAD;
             }
         }
         MemoryPlan plan = new MemoryPlan(Runtime.getRuntime().maxMemory(), slotBytes,
-                children * (MemoryPlan.childHeap(config.isolation().jvmOptions()) + MemoryPlan.CHILD_OVERHEAD), MemoryPlan.available());
+                children * (MemoryPlan.childHeap(config.isolation().jvmOptions()) + MemoryPlan.CHILD_OVERHEAD) + launched, MemoryPlan.available());
         plan.warning().ifPresent(w -> LOG.warn("node {}: {}", config.nodeId(), w));
         return plan;
     }

@@ -89,7 +89,7 @@ final class FrontDoor implements AutoCloseable {
         RequestMetrics requests = new RequestMetrics(metrics, service);
         VModelService vmodelService = new VModelService(service, requestThreads);
         this.vertx = Vertx.vertx();
-        this.registered = ExampleRegistrar.registerAll(service, exampleDocs);
+        this.registered = ExampleRegistrar.registerAll(service, exampleDocs, catalog::catalog);
         this.directory = config.models().dir().isEmpty() ? null
                 : ModelDirectory.open(Path.of(config.models().dir()), config.models().pollMs(), service, audit);
         if (catalog.dir() != null) {

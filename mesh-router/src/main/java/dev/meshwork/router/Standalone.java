@@ -3,6 +3,7 @@ package dev.meshwork.router;
 import dev.meshwork.kserve.CatalogWatcher;
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.NodeConfig;
+import dev.meshwork.node.runtime.external.LaunchedRuntimes;
 import dev.meshwork.placement.registry.RegistryStore;
 import dev.meshwork.placement.registry.StoredModelRegistry;
 import dev.meshwork.placement.registry.StoredVModelRegistry;

@@ -22,6 +22,10 @@ public final class BenchRequests {
             return new Input(Map.of("input", new float[]{5.1f, 3.5f, 1.4f, 0.2f}), Map.of("input", new long[]{1, 4}),
                     "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[5.1,3.5,1.4,0.2]}]}");
         }
+        if (model.startsWith("sklearn-") || model.startsWith("logreg")) { // scikit-learn's input-0 (KServe's name), four iris features
+            return new Input(Map.of("input-0", new float[]{6.8f, 2.8f, 4.8f, 1.4f}), Map.of("input-0", new long[]{1, 4}),
+                    "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[6.8,2.8,4.8,1.4]}]}");
+        }
         Map<String, float[]> t = new LinkedHashMap<>();
         t.put("a", new float[]{1, 2});
         t.put("b", new float[]{10, 20});

@@ -62,13 +62,18 @@ public final class MeshProcess implements AutoCloseable {
 
     /** Starts {@code Main up} with the given extra flags and waits until it answers health checks. */
     public static MeshProcess start(Path workDir, String... flags) throws IOException, InterruptedException {
+        return start(workDir, Map.of(), flags);
+    }
+
+    /** As {@link #start(Path, String...)}, the process also getting the environment variables {@code env}. */
+    public static MeshProcess start(Path workDir, Map<String, String> env, String... flags) throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         List<String> args = new ArrayList<>(List.of("dev.meshwork.router.Main", "up",
                 "--http.port=0", "--grpc.port=0", "--examples=" + repoRoot().resolve("examples"),
                 "--node.storage.roots=" + workDir.toRealPath(), "--node.storage.cacheDir=" + workDir.resolve("artifact-cache"),
                 "--node.isolation.stateDir=" + workDir.resolve("node-state")));
         args.addAll(List.of(flags));
-        return launch(workDir, args);
+        return launch(workDir, args, env);
     }
 
     /** Starts a cluster router ({@code Main router}) with the given flags and waits until it answers health checks. */
@@ -101,12 +106,16 @@ public final class MeshProcess implements AutoCloseable {
     }
 
     private static MeshProcess launch(Path workDir, List<String> mainAndArgs) throws IOException, InterruptedException {
+        return launch(workDir, mainAndArgs, Map.of());
+    }
+
+    private static MeshProcess launch(Path workDir, List<String> mainAndArgs, Map<String, String> env) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(jvmFlags());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
         cmd.addAll(mainAndArgs);
-        return run(workDir, cmd, mainAndArgs, Map.of());
+        return run(workDir, cmd, mainAndArgs, env);
     }
 
     /**

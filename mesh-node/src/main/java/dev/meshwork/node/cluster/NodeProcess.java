@@ -1,5 +1,7 @@
 package dev.meshwork.node.cluster;
 
+import dev.meshwork.kserve.RuntimeCatalog;
+import dev.meshwork.node.runtime.external.LaunchedRuntimes;
 import dev.meshwork.telemetry.TracingInterceptors;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -66,7 +68,8 @@ public final class NodeProcess implements AutoCloseable {
 
     private NodeProcess(NodeProcessConfig config) {
         this.config = config;
-        this.agent = new NodeAgent(config.node());
+        RuntimeCatalog catalog = RuntimeCatalog.load(config.runtimes().dir().isEmpty() ? null : java.nio.file.Path.of(config.runtimes().dir()));
+        this.agent = new NodeAgent(config.node().withExternalRuntimes(LaunchedRuntimes.add(catalog, config.node())));
         agent.instrument(metrics);
         ClusterSecret secret = InternalHops.secret(config.cluster(), metrics);
         RowSigner signer = InternalHops.signer(secret);

@@ -26,17 +26,18 @@ import dev.meshwork.state.cluster.ClusterConfig;
  *                  {@code security.insecure}) and the audit file, where a node writes its drains
  * @param placement where the node runs (its zone and labels), which routers weigh when they place copies
  * @param tracing   distributed tracing (OpenTelemetry, OTLP); off unless an endpoint is given
+ * @param runtimes  the ServingRuntime catalog whose process-backed runtimes the node starts (the Python runtime's)
  */
 public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain,
-                                TlsConfig tls, SecurityConfig security, Placement placement, TracingConfig tracing) {
+                                TlsConfig tls, SecurityConfig security, Placement placement, TracingConfig tracing, Runtimes runtimes) {
     public NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain) {
         this(node, grpc, http, cluster, publishMs, drain, TlsConfig.defaults(), SecurityConfig.defaults(), Placement.defaults(),
-                TracingConfig.defaults());
+                TracingConfig.defaults(), Runtimes.defaults());
     }
 
     public NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain,
                              TlsConfig tls, SecurityConfig security) {
-        this(node, grpc, http, cluster, publishMs, drain, tls, security, Placement.defaults(), TracingConfig.defaults());
+        this(node, grpc, http, cluster, publishMs, drain, tls, security, Placement.defaults(), TracingConfig.defaults(), Runtimes.defaults());
     }
 
     public NodeProcessConfig {
@@ -45,6 +46,25 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterCo
         security = security == null ? SecurityConfig.defaults() : security;
         placement = placement == null ? Placement.defaults() : placement;
         tracing = tracing == null ? TracingConfig.defaults() : tracing;
+        runtimes = runtimes == null ? Runtimes.defaults() : runtimes;
+    }
+
+    /**
+     * The runtimes a node starts processes for: the built-in catalog's (Meshwork's Python runtime) and
+     * the process-backed ones of {@code dir}, read once at start.
+     *
+     * @param dir the routers' {@code runtimes.dir} (ServingRuntime / ClusterServingRuntime YAML documents), so nodes
+     *            start the same processes the routers route to; empty: the built-in catalog only
+     */
+    public record Runtimes(String dir) {
+        public Runtimes {
+            dir = dir == null ? "" : dir;
+            ConfigCheck.directoryOrEmpty("runtimes.dir", dir);
+        }
+
+        static Runtimes defaults() {
+            return new Runtimes("");
+        }
     }
 
     /**
@@ -147,6 +167,7 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterCo
 
     public static NodeProcessConfig defaults() {
         return new NodeProcessConfig(NodeConfig.defaults(), new Grpc("127.0.0.1", 8085, "", 16 << 20), new Http("127.0.0.1", 9085), ClusterConfig.defaults(), 1000,
-                new Drain(30_000, 300_000, 1_000), TlsConfig.defaults(), SecurityConfig.defaults(), Placement.defaults(), TracingConfig.defaults());
+                new Drain(30_000, 300_000, 1_000), TlsConfig.defaults(), SecurityConfig.defaults(), Placement.defaults(), TracingConfig.defaults(),
+                Runtimes.defaults());
     }
 }

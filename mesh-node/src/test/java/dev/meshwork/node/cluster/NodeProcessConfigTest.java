@@ -34,7 +34,8 @@ class NodeProcessConfigTest {
                         + "node.kubernetes.io/instance-type,nvidia.com/gpu.present"),
                 Map.entry("tracing.endpoint", ""),
                 Map.entry("tracing.sampleRatio", "1.0"),
-                Map.entry("tracing.exportDelayMs", "1000")), "node", "cluster", "tls", "security");
+                Map.entry("tracing.exportDelayMs", "1000"),
+                Map.entry("runtimes.dir", "")), "node", "cluster", "tls", "security");
         assertThat(NodeProcessConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
         assertThat(NodeProcessConfig.defaults().cluster()).isEqualTo(ClusterConfig.defaults());
     }
@@ -58,7 +59,8 @@ class NodeProcessConfigTest {
                 Map.entry("placement.kubernetesLabels", "topology.kubernetes.io/zone"),
                 Map.entry("tracing.endpoint", "https://collector:4317"),
                 Map.entry("tracing.sampleRatio", "0.1"),
-                Map.entry("tracing.exportDelayMs", "250")), "node", "cluster", "tls", "security");
+                Map.entry("tracing.exportDelayMs", "250"),
+                Map.entry("runtimes.dir", System.getProperty("java.io.tmpdir"))), "node", "cluster", "tls", "security");
         NodeProcessConfig sections = ConfigLoader.load(NodeProcessConfig.class, NodeProcessConfig.defaults(), "TEST_", Map.of(),
                 List.of("--node.nodeId=node-3", "--cluster.name=prod")).config();
         assertThat(sections.node().nodeId()).isEqualTo("node-3");

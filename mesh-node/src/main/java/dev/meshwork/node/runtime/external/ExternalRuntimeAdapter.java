@@ -30,6 +30,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -71,6 +72,8 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     private final boolean ownChild;
     /** {@code model@pid} of inference crashes already counted: many failed requests of one model are one crash. */
     private final Set<String> countedCrashes = ConcurrentHashMap.newKeySet();
+    /** The owner-only directory of the socket the node chose for the process it starts; null when the configuration named one. */
+    private final Path socketDir;
 
     public ExternalRuntimeAdapter(NodeConfig.External config, long callTimeoutMs) {
         this(config, callTimeoutMs, null);
@@ -82,7 +85,10 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     }
 
     /** {@code ownChild}: the process is an isolated slot's runtime-server, whose errors are passed on as its own. */
-    ExternalRuntimeAdapter(NodeConfig.External config, long callTimeoutMs, CrashLedger ledger, boolean ownChild) {
+    ExternalRuntimeAdapter(NodeConfig.External given, long callTimeoutMs, CrashLedger ledger, boolean ownChild) {
+        this.socketDir = given.endpoint().isEmpty() ? privateDirectory(given.name()) : null;
+        String endpoint = socketDir == null ? given.endpoint() : "unix://" + socketDir.resolve("rt.sock");
+        NodeConfig.External config = given.command().isEmpty() ? given : given.with(endpoint, Map.of("MESHWORK_RUNTIME_ENDPOINT", endpoint));
         this.config = config;
         this.ownChild = ownChild;
         this.callTimeoutMs = callTimeoutMs;
@@ -127,6 +133,11 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
             LOG.info("external runtime {} at {} is READY", config.name(), config.endpoint());
             ready = true;
         }
+    }
+
+    /** Whether the node starts this runtime's process itself (so it runs on this machine). */
+    public boolean startsProcess() {
+        return process != null;
     }
 
     public boolean ready() {
@@ -240,8 +251,19 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     }
 
     private void awaitReady() {
+        if (process != null) {
+            process.start();
+        }
+        String cannot = process == null ? null : process.unavailable();
+        if (cannot != null) {
+            throw new MeshError(ErrorCode.UNAVAILABLE, "external runtime " + config.name() + " is not running: " + cannot);
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.startupTimeoutMs());
         while (!ready) {
+            cannot = process == null ? null : process.unavailable();
+            if (cannot != null) {
+                throw new MeshError(ErrorCode.UNAVAILABLE, "external runtime " + config.name() + " is not running: " + cannot);
+            }
             if (System.nanoTime() > deadline) {
                 throw new MeshError(ErrorCode.UNAVAILABLE, "external runtime " + config.name() + " at " + config.endpoint()
                         + " is not READY (no runtimeStatus READY within " + config.startupTimeoutMs() + " ms); is it running?");
@@ -266,6 +288,15 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
                 + call + "): " + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription()), e);
     }
 
+    /** A new directory only this user may open (a temporary directory's permissions), short enough for a socket path. */
+    private static Path privateDirectory(String name) {
+        try {
+            return Files.createTempDirectory("mw-" + name.replaceAll("[^A-Za-z0-9._-]", "_") + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the socket directory of external runtime " + name, e);
+        }
+    }
+
     private static long bytes(Path path) {
         try (Stream<Path> files = Files.walk(path)) {
             return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
@@ -280,6 +311,14 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
         channel.shutdownNow();
         if (process != null) {
             process.close();
+        }
+        if (socketDir != null) {
+            try (Stream<Path> files = Files.list(socketDir)) {
+                files.forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                LOG.debug("cannot empty {}: {}", socketDir, e.toString());
+            }
+            socketDir.toFile().delete();
         }
     }
 }

@@ -1,15 +1,12 @@
 package dev.meshwork.runtime.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
+import dev.meshwork.runtime.CachedFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Where ONNX Runtime's native libraries are loaded from. By itself ONNX Runtime copies its 24 MB of
@@ -39,7 +36,7 @@ final class OrtNativeLibraries {
             return; // a platform whose library names differ: ONNX Runtime's own loading
         }
         try {
-            Path dir = extracted(Path.of(System.getProperty("user.home"), ".cache", "meshwork", "native"), platform);
+            Path dir = extracted(CachedFiles.root("native"), platform);
             System.setProperty(PROPERTY, dir.toString());
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "ONNX Runtime's libraries stay in a temporary copy per process: " + e);
@@ -55,50 +52,21 @@ final class OrtNativeLibraries {
         return arch.equals("amd64") || arch.equals("x86_64") ? "linux-x64" : arch.equals("aarch64") ? "linux-aarch64" : null;
     }
 
-    /** The directory holding this jar's libraries, extracted now if no complete copy is there. */
+    /** The directory holding this jar's libraries, each extracted now if it is not there yet. */
     static Path extracted(Path root, String platform) throws IOException {
         Path jar = Path.of(java.net.URI.create(OrtEnvironment.class.getProtectionDomain().getCodeSource().getLocation().toString()));
         // named by the jar and its size: another ONNX Runtime version gets a directory of its own
         Path dir = root.resolve(jar.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + Files.size(jar));
-        if (Files.isRegularFile(dir.resolve("complete"))) {
-            return dir;
-        }
-        Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path staging = Files.createTempDirectory(root, "extracting-");
-        try {
-            for (String library : LIBRARIES) {
-                try (InputStream in = OrtEnvironment.class.getResourceAsStream("/ai/onnxruntime/native/" + platform + "/" + library)) {
-                    if (in == null) {
-                        throw new IOException("the ONNX Runtime jar has no " + library + " for " + platform);
-                    }
-                    Files.copy(in, staging.resolve(library));
+        for (String library : LIBRARIES) {
+            String resource = "/ai/onnxruntime/native/" + platform + "/" + library;
+            CachedFiles.copyOnce(dir, library, () -> {
+                InputStream in = OrtEnvironment.class.getResourceAsStream(resource);
+                if (in == null) {
+                    throw new IOException("the ONNX Runtime jar has no " + library + " for " + platform);
                 }
-            }
-            Files.createFile(staging.resolve("complete"));
-            try {
-                Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException raced) {
-                if (!Files.isRegularFile(dir.resolve("complete"))) { // else another process put the same copy there first: use it
-                    throw raced;
-                }
-            }
-        } finally {
-            deleteTree(staging);
-        }
-        if (!Files.isRegularFile(dir.resolve("complete"))) {
-            throw new IOException("no complete copy of the libraries in " + dir);
+                return in;
+            });
         }
         return dir;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
