@@ -81,8 +81,8 @@ class ModelDirectoryTest {
         assertThat(models().get("directory").get("errors").size()).isZero();
 
         // a document that no runtime serves is reported; the others stay
-        Files.writeString(DIR.resolve("sk.yaml"), isvc("dir-iris", "    sklearn:\n      storageUri: gs://kfserving-examples/models/sklearn/1.0/model\n"));
-        awaitUntil(() -> models().get("directory").get("errors").toString().contains("no runtime is auto-selected for model format 'sklearn'"));
+        Files.writeString(DIR.resolve("sk.yaml"), isvc("dir-iris", "    pmml:\n      storageUri: gs://kfserving-examples/models/pmml/model\n"));
+        awaitUntil(() -> models().get("directory").get("errors").toString().contains("no runtime is auto-selected for model format 'pmml'"));
         assertThat(registered("dir-iris")).isFalse();
         Files.delete(DIR.resolve("sk.yaml"));
         Files.delete(DIR.resolve("team.yaml"));
@@ -108,9 +108,9 @@ class ModelDirectoryTest {
         MeshExtension.Http mismatch = mesh.put("/v1/mesh/models/other-name", json);
         assertThat(mismatch.status()).isEqualTo(400);
         assertThat(mismatch.body()).contains("the InferenceService is named 'json-linear' but the URL names 'other-name'");
-        MeshExtension.Http legacySklearn = mesh.put("/v1/mesh/models/iris",
-                json.replace("json-linear", "iris").replace("tensorflow", "sklearn"));
-        assertThat(legacySklearn.status()).isEqualTo(400);
-        assertThat(legacySklearn.body()).contains("no runtime is auto-selected for model format 'sklearn'");
+        MeshExtension.Http legacyPmml = mesh.put("/v1/mesh/models/iris",
+                json.replace("json-linear", "iris").replace("tensorflow", "pmml"));
+        assertThat(legacyPmml.status()).isEqualTo(400);
+        assertThat(legacyPmml.body()).contains("no runtime is auto-selected for model format 'pmml'");
     }
 }

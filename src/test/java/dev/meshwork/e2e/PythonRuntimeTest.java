@@ -108,6 +108,46 @@ class PythonRuntimeTest {
     }
 
     @Test
+    @Order(3)
+    void kservesPredictProbaSwitchOrARegistrationsDefaultOutputsAnswerProbabilities() throws Exception {
+        String logreg = MeshProcess.repoRoot().resolve("examples/python/sklearn-logreg").toString();
+        MeshExtension.Http isvc = mesh.put("/v1/mesh/models/proba-isvc", """
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: proba-isvc}
+                spec:
+                  predictor:
+                    model:
+                      modelFormat: {name: sklearn}
+                      storageUri: %s
+                      env: [{name: PREDICT_PROBA, value: "true"}]
+                """.formatted(logreg));
+        assertThat(isvc.status()).as(isvc.body()).isEqualTo(201);
+        MeshExtension.Http json = mesh.put("/v1/mesh/models/proba-json",
+                "{\"modelFormat\":{\"name\":\"sklearn\"},\"storageUri\":\"" + logreg + "\",\"defaultOutputs\":[\"predict_proba\"]}");
+        assertThat(json.status()).as(json.body()).isEqualTo(201);
+        JsonNode want = Fixtures.cases("sklearn-logreg").get(1).get("outputs").get(0).get("data");
+        for (String model : List.of("proba-isvc", "proba-json")) {
+            MeshExtension.Http r = mesh.post("/v1/models/" + model + ":predict", "{\"instances\": [[6.8,2.8,4.8,1.4]]}");
+            assertThat(r.status()).as(model + ": " + r.body()).isEqualTo(200);
+            JsonNode row = Fixtures.JSON.readTree(r.body()).get("predictions").get(0);
+            assertThat(row.size()).as("three class probabilities").isEqualTo(3);
+            for (int i = 0; i < 3; i++) {
+                assertThat(row.get(i).asDouble()).isCloseTo(want.get(i).asDouble(), org.assertj.core.data.Offset.offset(1e-6));
+            }
+            assertThat(Fixtures.JSON.readTree(mesh.get("/v1/mesh/models/" + model).body()).get("defaultOutputs").toString())
+                    .isEqualTo("[\"predict_proba\"]");
+        }
+        // a request that names its outputs gets those; gRPC gets the default too
+        MeshExtension.Http named = mesh.post("/v2/models/proba-json/infer", Fixtures.v2Body(Fixtures.cases("sklearn-logreg").get(0))
+                .replaceFirst("\\}$", ",\"outputs\":[{\"name\":\"output-0\"}]}"));
+        assertThat(Fixtures.JSON.readTree(named.body()).get("outputs").get(0).get("name").asText()).as(named.body()).isEqualTo("output-0");
+        var stub = GRPCInferenceServiceGrpc.newBlockingStub(mesh.channel()).withDeadlineAfter(30, TimeUnit.SECONDS);
+        ModelInferResponse g = stub.modelInfer(Fixtures.rawRequest("proba-json", Fixtures.cases("sklearn-logreg").get(0)));
+        assertThat(g.getOutputs(0).getName()).isEqualTo("predict_proba");
+    }
+
+    @Test
     @Order(4)
     void aCorruptPickleFailsItsLoadWithTheRuntimesWordsAndNothingElseIsDisturbed() throws Exception {
         Path bad = mesh.storage().resolve("corrupt-iris");

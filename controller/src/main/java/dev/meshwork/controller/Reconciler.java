@@ -49,6 +49,9 @@ final class Reconciler {
             if (spec.logging().enabled()) { // a new logger is a new model, as it is a new revision in KServe
                 served += "\nlogger " + spec.logging().mode() + " " + spec.logging().url();
             }
+            if (!spec.defaultOutputs().isEmpty()) { // PREDICT_PROBA changes what the model answers: a new revision too
+                served += "\noutputs " + String.join(",", spec.defaultOutputs());
+            }
             byte[] d = MessageDigest.getInstance("SHA-256").digest(served.getBytes(StandardCharsets.UTF_8));
             return name + "__isvc-" + HexFormat.of().formatHex(d).substring(0, 10);
         } catch (NoSuchAlgorithmException e) {
@@ -160,6 +163,9 @@ final class Reconciler {
         }
         if (spec.logging().enabled()) {
             model.putObject("logger").put("mode", spec.logging().mode().text()).put("url", spec.logging().url());
+        }
+        if (!spec.defaultOutputs().isEmpty()) {
+            spec.defaultOutputs().forEach(model.putArray("defaultOutputs")::add);
         }
         return body;
     }

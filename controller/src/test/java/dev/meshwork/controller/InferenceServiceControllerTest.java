@@ -73,6 +73,8 @@ class InferenceServiceControllerTest {
         s3 = dev.meshwork.testing.S3Server.start();
         s3.createBucket("modelmesh-example-models");
         s3.upload("modelmesh-example-models", "onnx/mnist.onnx", MeshProcess.repoRoot().resolve("examples/onnx/mlp-classifier/model.onnx"));
+        // and KServe's iris SVC stands in for modelmesh-serving's scikit-learn MNIST SVM
+        s3.upload("modelmesh-example-models", "sklearn/mnist-svm.joblib", MeshProcess.repoRoot().resolve("examples/python/sklearn-iris/model.joblib"));
         Path storageConfig = Files.createDirectories(dir.resolve("storage-config"));
         Files.writeString(storageConfig.resolve("localMinIO"), "{\n  \"type\": \"s3\",\n  \"access_key_id\": \""
                 + dev.meshwork.testing.S3Server.ACCESS_KEY + "\",\n  \"secret_access_key\": \"" + dev.meshwork.testing.S3Server.SECRET_KEY
@@ -162,10 +164,21 @@ class InferenceServiceControllerTest {
         JsonNode loaded = awaitStatus("example-onnx-mnist", s -> condition(s, "Ready").equals("True"));
         assertThat(loaded.path("modelStatus").path("states").path("activeModelState").asText()).isEqualTo("Loaded");
         assertThat(infer("example-onnx-mnist")).startsWith("example-onnx-mnist__isvc-");
-        // modelmesh-serving's quick start model: scikit-learn has no runtime here yet, and the status says so
+        // modelmesh-serving's quick start model, scikit-learn: Meshwork's Python runtime (the built-in kserve-mlserver) serves it
         apply(Fixtures.modelMeshServingExample("example-mnist-isvc"));
-        JsonNode invalid = awaitStatus("example-mnist-isvc", s -> s.path("modelStatus").path("transitionStatus").asText().equals("InvalidSpec"));
-        assertThat(invalid.path("modelStatus").path("lastFailureInfo").path("reason").asText()).isEqualTo("NoSupportingRuntime");
+        awaitStatus("example-mnist-isvc", s -> condition(s, "Ready").equals("True"));
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(mesh.http() + "/v1/models/example-mnist-isvc:predict"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[6.8,2.8,4.8,1.4],[6.0,3.4,4.5,1.6]]}")));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(Fixtures.JSON.readTree(r.body()).path("predictions").toString()).isEqualTo("[1,1]");
+        // KServe's PREDICT_PROBA switch on the model's container reaches the mesh's registration: probabilities
+        apply(isvc("iris-proba", "sklearn", "file://" + MeshProcess.repoRoot().resolve("examples/python/sklearn-logreg/model.pkl"), true)
+                + "      env: [{name: PREDICT_PROBA, value: \"true\"}]\n");
+        awaitStatus("iris-proba", s -> condition(s, "Ready").equals("True"));
+        HttpResponse<String> proba = send(HttpRequest.newBuilder(URI.create(mesh.http() + "/v1/models/iris-proba:predict"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[6.8,2.8,4.8,1.4]]}")));
+        assertThat(proba.statusCode()).as(proba.body()).isEqualTo(200);
+        assertThat(Fixtures.JSON.readTree(proba.body()).path("predictions").get(0).size()).as(proba.body()).isEqualTo(3);
     }
 
     @Test
@@ -210,10 +223,10 @@ class InferenceServiceControllerTest {
 
     @Test
     void aSpecNoRuntimeServesIsInvalidAndAnInferenceServiceForAnotherModeIsNotServed() throws Exception {
-        apply(isvc("skl", "sklearn", "file://" + dir.resolve("models/v1/model.onnx"), true));
-        JsonNode invalid = awaitStatus("skl", s -> s.path("modelStatus").path("transitionStatus").asText().equals("InvalidSpec"));
+        apply(isvc("pmml", "pmml", "file://" + dir.resolve("models/v1/model.onnx"), true));
+        JsonNode invalid = awaitStatus("pmml", s -> s.path("modelStatus").path("transitionStatus").asText().equals("InvalidSpec"));
         assertThat(invalid.path("modelStatus").path("lastFailureInfo").path("reason").asText()).isEqualTo("NoSupportingRuntime");
-        assertThat(invalid.path("modelStatus").path("lastFailureInfo").path("message").asText()).contains("sklearn");
+        assertThat(invalid.path("modelStatus").path("lastFailureInfo").path("message").asText()).contains("pmml");
         assertThat(condition(invalid, "Ready")).isEqualTo("False");
 
         apply(isvc("serverless", "onnx", "file://" + dir.resolve("models/v1/model.onnx"), false));

@@ -73,17 +73,40 @@ public final class InferenceServiceParser {
         if (model.present()) {
             model.requireMapping();
             YamlPath format = model.at("modelFormat").requireMapping();
-            return spec(name, new ModelFormat(format.at("name").requiredText(), format.at("version").text("")),
-                    storageUri(model), model.at("runtime").text(""), namespace, sourceTag, model).withBatching(batcher(predictor))
-                    .withLogging(logger(predictor));
+            ModelFormat f = new ModelFormat(format.at("name").requiredText(), format.at("version").text(""));
+            return spec(name, f, storageUri(model), model.at("runtime").text(""), namespace, sourceTag, model).withBatching(batcher(predictor))
+                    .withLogging(logger(predictor)).withDefaultOutputs(predictProba(model, f));
         }
         List<String> legacy = LEGACY.stream().filter(k -> predictor.at(k).present()).toList();
         if (legacy.size() != 1) {
             throw predictor.wrong(legacy.isEmpty() ? "\"model\" or one of " + LEGACY : "one framework, not " + legacy);
         }
         YamlPath framework = predictor.at(legacy.get(0)).requireMapping();
-        return spec(name, new ModelFormat(legacy.get(0), ""), framework.at("storageUri").requiredText(), "", namespace, sourceTag, framework)
-                .withBatching(batcher(predictor)).withLogging(logger(predictor));
+        ModelFormat f = new ModelFormat(legacy.get(0), "");
+        return spec(name, f, framework.at("storageUri").requiredText(), "", namespace, sourceTag, framework)
+                .withBatching(batcher(predictor)).withLogging(logger(predictor)).withDefaultOutputs(predictProba(framework, f));
+    }
+
+    /**
+     * KServe's scikit-learn server answers {@code predict_proba} instead of {@code predict} when its
+     * container's environment has {@code PREDICT_PROBA=true}: the model's {@code env}, which becomes
+     * the registration's default outputs. Only scikit-learn models (and MLflow ones) have that switch.
+     */
+    static List<String> predictProba(YamlPath container, ModelFormat format) {
+        for (YamlPath e : container.at("env").list()) {
+            e.requireMapping();
+            if (!e.at("name").requiredText().equals("PREDICT_PROBA")) {
+                continue;
+            }
+            if (!e.at("value").text("").equalsIgnoreCase("true")) {
+                return List.of();
+            }
+            if (!format.name().equals("sklearn") && !format.name().equals("mlflow")) {
+                throw e.wrong("no PREDICT_PROBA: it is the scikit-learn server's switch, and this model's format is " + format.name());
+            }
+            return List.of("predict_proba");
+        }
+        return List.of();
     }
 
     /**

@@ -294,4 +294,39 @@ class InferenceServiceParserTest {
                     .message().doesNotContain("secret");
         }
     }
+
+    @Test
+    void kservesPredictProbaSwitchBecomesTheModelsDefaultOutputs() {
+        ModelSpec proba = one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: sklearn-iris}
+                spec:
+                  predictor:
+                    model:
+                      modelFormat: {name: sklearn}
+                      storageUri: s3://models/iris
+                      env: [{name: PREDICT_PROBA, value: "true"}]
+                """);
+        assertThat(proba.defaultOutputs()).containsExactly("predict_proba");
+        assertThat(one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: legacy}
+                spec: {predictor: {sklearn: {storageUri: s3://models/iris, env: [{name: PREDICT_PROBA, value: "True"}]}}}
+                """).defaultOutputs()).as("the legacy schema, any case").containsExactly("predict_proba");
+        assertThat(one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: not-asked}
+                spec: {predictor: {sklearn: {storageUri: s3://models/iris, env: [{name: PREDICT_PROBA, value: "false"}, {name: X, value: "1"}]}}}
+                """).defaultOutputs()).isEmpty();
+        assertThat(proba.fingerprint()).as("not part of what a node loads").isEqualTo(proba.withDefaultOutputs(List.of()).fingerprint());
+        assertThatThrownBy(() -> one("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata: {name: onnx}
+                spec: {predictor: {onnx: {storageUri: s3://models/x, env: [{name: PREDICT_PROBA, value: "true"}]}}}
+                """)).hasMessageContaining("the scikit-learn server's switch, and this model's format is onnx");
+    }
 }

@@ -11,6 +11,7 @@ import dev.meshwork.placement.registry.PayloadLogging;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.tensor.JsonTensorCodec;
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,7 +23,8 @@ import java.util.Set;
  */
 public final class ModelRegistration {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> FIELDS = Set.of("name", "modelFormat", "storageUri", "runtime", "sizeHint", "batching", "logger");
+    private static final Set<String> FIELDS = Set.of("name", "modelFormat", "storageUri", "runtime", "sizeHint", "batching", "logger",
+            "defaultOutputs");
     private static final Set<String> BATCHING = Set.of("maxBatchSize", "maxLatency", "preferredBatchSizes");
     private static final Set<String> LOGGER = Set.of("mode", "url");
 
@@ -45,8 +47,7 @@ public final class ModelRegistration {
                 throw MeshError.invalid("the InferenceService is in namespace '%s' but the request acts in namespace '%s';"
                         + " send the header meshwork-namespace: %s", spec.namespace(), namespace, spec.namespace());
             }
-            return new ModelSpec(spec.name(), spec.format(), spec.storageUri(), spec.runtime(), spec.sizeHint(), namespace, spec.source(),
-                    spec.batching(), spec.logging());
+            return spec.inNamespace(namespace);
         }
         DocumentFields.checkKnown(doc, FIELDS, "the registration of '" + name + "'");
         String id = name != null ? name : text(doc, "name", null);
@@ -64,7 +65,26 @@ public final class ModelRegistration {
         ModelSpec.checkName(id);
         return new ModelSpec(id, new ModelFormat(text(format, "name", id), text(format, "version", id)),
                 text(doc, "storageUri", id), text(doc, "runtime", id), size == null || size.isNull() ? 0 : size.longValue(), namespace, "")
-                .withBatching(batching(doc.get("batching"), id)).withLogging(logger(doc.get("logger"), id)).validate();
+                .withBatching(batching(doc.get("batching"), id)).withLogging(logger(doc.get("logger"), id))
+                .withDefaultOutputs(outputs(doc.get("defaultOutputs"), id)).validate();
+    }
+
+    /** {@code "defaultOutputs": ["predict_proba"]}: what a request that names no outputs asks for. */
+    private static List<String> outputs(JsonNode o, String id) {
+        if (o == null || o.isNull()) {
+            return List.of();
+        }
+        if (!o.isArray() || o.size() > ModelSpec.MAX_DEFAULT_OUTPUTS) {
+            throw MeshError.invalid("\"defaultOutputs\" of '%s' must be a list of at most %d output names", id, ModelSpec.MAX_DEFAULT_OUTPUTS);
+        }
+        List<String> names = new java.util.ArrayList<>();
+        for (JsonNode n : o) {
+            if (!n.isTextual()) {
+                throw MeshError.invalid("\"defaultOutputs\" of '%s' must hold output names (strings), got %s", id, n);
+            }
+            names.add(n.asText());
+        }
+        return names;
     }
 
     /** {@code "logger": {"mode": "all", "url": "http://sink/"}}, as KServe's {@code predictor.logger}; mode defaults to all. */

@@ -247,7 +247,8 @@ public final class ModelService {
         }
         return new ModelStatus(spec.name(), spec.format(), spec.displayStorageUri(), spec.runtime(), servingRuntime, spec.namespace(),
                 spec.source(), state, error, views, batchingView(spec), spec.logging().enabled()
-                ? new ModelStatus.LoggerView(spec.logging().mode().text(), ModelSpec.redactUri(spec.logging().url())) : null);
+                ? new ModelStatus.LoggerView(spec.logging().mode().text(), ModelSpec.redactUri(spec.logging().url())) : null,
+                spec.defaultOutputs());
     }
 
     /** The batching its node uses: its own, else its runtime's default; null when none. */
@@ -278,8 +279,10 @@ public final class ModelService {
 
     /** Runs a request on a model the caller has already resolved. */
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
+        InferenceRequest asked = request.requestedOutputs().isEmpty() && !spec.defaultOutputs().isEmpty()
+                ? request.withRequestedOutputs(spec.defaultOutputs()) : request; // the registration's defaultOutputs
         try (Tenants.Ticket admitted = admit(spec)) {
-            InferenceResponse r = backend.infer(nodeSpec(spec), request.modelName().equals(spec.id()) ? request : request.withModel(spec.id()));
+            InferenceResponse r = backend.infer(nodeSpec(spec), asked.modelName().equals(spec.id()) ? asked : asked.withModel(spec.id()));
             return spec.id().equals(spec.name()) ? r : r.withModel(spec.name()); // a tenant's answer names the model as the tenant does
         }
     }
@@ -304,7 +307,14 @@ public final class ModelService {
 
     /** Runs a gRPC request, as it arrived, on a model the caller has already resolved. */
     public ModelInferResponse inferWire(ModelSpec spec, ModelInferRequest request) {
-        ModelInferRequest named = request.getModelName().equals(spec.id()) ? request : request.toBuilder().setModelName(spec.id()).build();
+        ModelInferRequest named = request;
+        if (!request.getModelName().equals(spec.id()) || (request.getOutputsCount() == 0 && !spec.defaultOutputs().isEmpty())) {
+            ModelInferRequest.Builder b = request.toBuilder().setModelName(spec.id());
+            if (request.getOutputsCount() == 0) {
+                spec.defaultOutputs().forEach(o -> b.addOutputsBuilder().setName(o)); // the registration's defaultOutputs
+            }
+            named = b.build();
+        }
         try (Tenants.Ticket admitted = admit(spec)) {
             ModelInferResponse r = backend.inferWire(nodeSpec(spec), named);
             return spec.id().equals(spec.name()) ? r : r.toBuilder().setModelName(spec.name()).build();

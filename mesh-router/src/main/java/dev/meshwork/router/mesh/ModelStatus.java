@@ -18,7 +18,9 @@ public record ModelStatus(String name, ModelFormat modelFormat, String storageUr
                           @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
                           BatchingView batching,
                           @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-                          LoggerView logger) {
+                          LoggerView logger,
+                          @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                          List<String> defaultOutputs) {
 
     /** Payload logging as a registration writes it (the url without credentials or query values). */
     public record LoggerView(String mode, String url) {

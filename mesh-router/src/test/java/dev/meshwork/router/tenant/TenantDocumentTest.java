@@ -69,6 +69,16 @@ class TenantDocumentTest {
                 + batching + "}").getBytes(StandardCharsets.UTF_8)));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"\"predict_proba\"", "{}", "[1]", "[\"\"]", "[\"a\", \"a\"]", "[null]",
+            "[\"o0\",\"o1\",\"o2\",\"o3\",\"o4\",\"o5\",\"o6\",\"o7\",\"o8\",\"o9\",\"o10\",\"o11\",\"o12\",\"o13\",\"o14\",\"o15\",\"o16\"]"})
+    void hostileDefaultOutputsAreRefusedWithTheReason(String outputs) {
+        refused(() -> ModelRegistration.parse("default", "m", ("{\"modelFormat\": {\"name\": \"sklearn\"}, \"storageUri\": \"/m.pkl\", "
+                + "\"defaultOutputs\": " + outputs + "}").getBytes(StandardCharsets.UTF_8)));
+        assertThat(ModelRegistration.parse("default", "m", ("{\"modelFormat\": {\"name\": \"sklearn\"}, \"storageUri\": \"/m.pkl\", "
+                + "\"defaultOutputs\": [\"predict_proba\"]}").getBytes(StandardCharsets.UTF_8)).defaultOutputs()).containsExactly("predict_proba");
+    }
+
     @Test
     void randomBytesAndMutatedDocumentsOnlyEverGetA400() {
         SplittableRandom random = new SplittableRandom(14);

@@ -20,9 +20,14 @@ import java.util.regex.Pattern;
  * @param batching   how the node batches its requests ({@link Batching#NONE}: not at all)
  * @param logging    where routers copy its requests and answers ({@link PayloadLogging#NONE}: nowhere); not part of
  *                   what a node loads, so a change of it alone keeps the loaded copies
+ * @param defaultOutputs the outputs a request that names none asks for (KServe's {@code PREDICT_PROBA} is
+ *                   {@code [predict_proba]}); empty: whatever the runtime answers by default. Routers apply it, so it is
+ *                   not part of what a node loads either
  */
 public record ModelSpec(String id, ModelFormat format, String storageUri, String runtime, long sizeHint, String namespace, String source,
-                        Batching batching, PayloadLogging logging) implements java.io.Serializable {
+                        Batching batching, PayloadLogging logging, java.util.List<String> defaultOutputs) implements java.io.Serializable {
+    /** The most outputs a registration may name as its default. */
+    public static final int MAX_DEFAULT_OUTPUTS = 16;
     public static final String DEFAULT_NAMESPACE = "default";
     /** The longest storageUri a registration may have (URLs with credentials and query tokens fit well within it). */
     public static final int MAX_URI = 8_192;
@@ -36,6 +41,7 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
         source = source == null ? "" : source;
         batching = batching == null ? Batching.NONE : batching;
         logging = logging == null ? PayloadLogging.NONE : logging; // rows written before payload logging existed have none
+        defaultOutputs = defaultOutputs == null ? java.util.List.of() : java.util.List.copyOf(defaultOutputs); // nor these
         if (id != null) {
             int slash = id.indexOf('/');
             if (slash < 0) {
@@ -116,19 +122,35 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
         this(id, format, storageUri, runtime, sizeHint, namespace, source, batching, PayloadLogging.NONE);
     }
 
+    /** A registration without default outputs. */
+    public ModelSpec(String id, ModelFormat format, String storageUri, String runtime, long sizeHint, String namespace, String source,
+                     Batching batching, PayloadLogging logging) {
+        this(id, format, storageUri, runtime, sizeHint, namespace, source, batching, logging, java.util.List.of());
+    }
+
     /** The same registration with other batching settings. */
     public ModelSpec withBatching(Batching settings) {
-        return new ModelSpec(id, format, storageUri, runtime, sizeHint, namespace, source, settings, logging);
+        return new ModelSpec(id, format, storageUri, runtime, sizeHint, namespace, source, settings, logging, defaultOutputs);
     }
 
     /** The same registration with other payload logging. */
     public ModelSpec withLogging(PayloadLogging settings) {
-        return new ModelSpec(id, format, storageUri, runtime, sizeHint, namespace, source, batching, settings);
+        return new ModelSpec(id, format, storageUri, runtime, sizeHint, namespace, source, batching, settings, defaultOutputs);
+    }
+
+    /** The same registration with other default outputs. */
+    public ModelSpec withDefaultOutputs(java.util.List<String> outputs) {
+        return new ModelSpec(id, format, storageUri, runtime, sizeHint, namespace, source, batching, logging, outputs);
+    }
+
+    /** The same registration in another namespace, as the request that registers it acts (everything else kept). */
+    public ModelSpec inNamespace(String ns) {
+        return new ModelSpec(nameOf(id), format, storageUri, runtime, sizeHint, ns, source, batching, logging, defaultOutputs);
     }
 
     /** The same registration for a node: another runtime name (what the binding chose). */
     public ModelSpec withRuntime(String nodeRuntime) {
-        return new ModelSpec(id, format, storageUri, nodeRuntime, sizeHint, namespace, source, batching, logging);
+        return new ModelSpec(id, format, storageUri, nodeRuntime, sizeHint, namespace, source, batching, logging, defaultOutputs);
     }
 
     /**
@@ -180,6 +202,11 @@ public record ModelSpec(String id, ModelFormat format, String storageUri, String
         }
         if (sizeHint < 0) {
             throw MeshError.invalid("model '%s' has a negative sizeHint %d", id, sizeHint);
+        }
+        if (defaultOutputs.size() > MAX_DEFAULT_OUTPUTS || defaultOutputs.stream().anyMatch(o -> o.isBlank() || o.length() > 256)
+                || defaultOutputs.stream().distinct().count() != defaultOutputs.size()) {
+            throw MeshError.invalid("model '%s' has defaultOutputs %s; give at most %d distinct output names of 1 to 256 characters", id,
+                    defaultOutputs, MAX_DEFAULT_OUTPUTS);
         }
         return this;
     }

@@ -22,6 +22,11 @@ public record InferenceRequest(String modelName, String modelVersion, String id,
         return new InferenceRequest(model, modelVersion, id, parameters, inputs, requestedOutputs, rawOutputs);
     }
 
+    /** The same request asking for {@code outputs}. */
+    public InferenceRequest withRequestedOutputs(List<String> outputs) {
+        return new InferenceRequest(modelName, modelVersion, id, parameters, inputs, outputs, rawOutputs);
+    }
+
     /** The sum of the input data sizes, for limits and metrics. */
     public long payloadBytes() {
         long n = 0;
