@@ -43,7 +43,10 @@ class ArchitectureTest {
             "node", List.of("protocol", "placement", "config", "security", "telemetry", "kserve", "state", "nodeapi", "runtime"),
             "router", List.of("protocol", "placement", "config", "security", "telemetry", "kserve", "state", "nodeapi", "runtime", "node"),
             // the controller drives the mesh only through its REST management API, never its internals
-            "controller", List.of("protocol", "placement", "config", "security", "kserve"),
+            "controller", List.of("protocol", "placement", "config", "security", "kserve", "client"),
+            // the mesh's REST API as its clients call it; the command-line client is a thin layer over it
+            "client", List.of(),
+            "cli", List.of("client", "security"),
             "testing", List.of("protocol", "config", "runtime"));
 
     static final List<String> RUNTIMES = List.of("onnx", "xgboost", "lightgbm", "tensorflow", "pytorch", "python");

@@ -60,6 +60,8 @@ class DocsCommandsTest {
     static String help;
     final List<String> failures = new ArrayList<>();
     String lastOutput = "";
+    /** What the last client verb printed (null after other ./meshwork lines). */
+    static String clientOutput;
 
     @BeforeAll
     static void start() throws Exception {
@@ -123,7 +125,12 @@ class DocsCommandsTest {
     private void run(DocBlocks.Command c) throws Exception {
         String text = c.text();
         if (text.startsWith("./meshwork ")) {
+            clientOutput = null;
             launcher(text);
+            if (clientOutput != null) { // a client verb: what it printed, as for curl
+                lastOutput = clientOutput;
+                expect(lastOutput, local(c.expected()));
+            }
         } else if (text.startsWith("./mvnw") || text.startsWith("bin/python-deps")) {
             // what CI runs, and so what runs this test
             assertThat(text).isEqualTo("bin/python-deps && ./mvnw verify");
@@ -170,8 +177,26 @@ class DocsCommandsTest {
             case "bench" -> assertThat(help).as("./meshwork help names bench scenario %s", flags.get(0)).contains(flags.get(0));
             case "help", "build" -> {
             }
+            case "models", "vmodels", "runtimes", "nodes", "namespaces", "infer", "status", "completion" -> client(command, words);
             default -> throw new AssertionError("./meshwork has no mode " + mode);
         }
+    }
+
+    /** A client verb, run in this JVM against the test's mesh; what it prints is the command's output. */
+    private static void client(String command, List<String> words) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        List<String> args = new ArrayList<>(words.subList(1, words.size()));
+        args.replaceAll(a -> a.replace("/tmp/", dir.resolve("tmp") + "/"));
+        for (int i = 0; i + 1 < args.size(); i++) { // files are named from the repository's root, as a reader runs them
+            if ((args.get(i).equals("-f") || args.get(i).equals("--filename")) && !args.get(i + 1).equals("-") && !Path.of(args.get(i + 1)).isAbsolute()) {
+                args.set(i + 1, ROOT.resolve(args.get(i + 1)).toString());
+            }
+        }
+        args.add("--server=" + mesh.http());
+        int exit = dev.meshwork.cli.Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), args.toArray(String[]::new));
+        assertThat(exit).as("%s: %s", command, err).isZero();
+        clientOutput = out.toString().stripTrailing();
     }
 
     private static String grpcurl(String command) throws Exception {

@@ -92,7 +92,7 @@ final class Reconciler {
                 traffic.addObject().put("model", concrete).put("weight", canary.getAsInt());
             }
             if (existing.isEmpty() || !asked(existing.get(), body)) {
-                MeshClient.Answer a = mesh.setVModel(namespace, name, body);
+                dev.meshwork.client.MeshApi.Answer a = mesh.setVModel(namespace, name, body);
                 if (!a.ok()) {
                     specError = "the mesh refused " + concrete + ": " + a.error();
                 } else {
@@ -113,7 +113,7 @@ final class Reconciler {
         if (mesh.vmodel(namespace, name, config.owner()).isEmpty()) {
             return; // never served, or another owner's
         }
-        MeshClient.Answer a = mesh.deleteVModel(namespace, name, config.owner());
+        dev.meshwork.client.MeshApi.Answer a = mesh.deleteVModel(namespace, name, config.owner());
         if (a.ok()) {
             LOG.info("InferenceService {}/{} is gone: its vmodel and models are unregistered", namespace, name);
         } else if (a.status() != 404 && a.status() != 409) {
