@@ -177,7 +177,7 @@ class DocsCommandsTest {
             case "bench" -> assertThat(help).as("./meshwork help names bench scenario %s", flags.get(0)).contains(flags.get(0));
             case "help", "build" -> {
             }
-            case "models", "vmodels", "runtimes", "nodes", "namespaces", "infer", "status", "completion" -> client(command, words);
+            case "models", "vmodels", "runtimes", "nodes", "namespaces", "infer", "status", "top", "completion" -> client(command, words);
             default -> throw new AssertionError("./meshwork has no mode " + mode);
         }
     }

@@ -137,6 +137,36 @@ class CliTest {
     }
 
     @Test
+    void topShowsTheNodesAndTheBusiestModelsWithTheirRates() throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(mesh.process().http() + "/v2/models/add-vectors/infer"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Fixtures.v2Body(Fixtures.cases("add-vectors").get(0)))).build();
+        java.util.concurrent.atomic.AtomicBoolean going = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread traffic = Thread.ofVirtual().start(() -> {
+            for (int i = 0; i < 100_000 && going.get(); i++) {
+                try {
+                    client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding());
+                    Thread.sleep(20);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        Run top;
+        try {
+            top = ok("top", "--frames=2", "--interval=2");
+        } finally {
+            going.set(false);
+            traffic.join(10_000);
+        }
+        String second = top.out().substring(top.out().lastIndexOf("meshwork top"));
+        assertThat(second).containsPattern("(?m)^NODE +SLOTS +MEMORY +USED / BUDGET +IN FLIGHT +STATE$").containsPattern("(?m)^node-0 +[0-9]+ +\\[");
+        assertThat(second).as("add-vectors is the busiest model, with a rate and a p99")
+                .containsPattern("(?m)^MODEL +REQ/S +P99 MS +COPIES +STATE\\n^add-vectors +[1-9][0-9.]* +[0-9.]+ +1 +LOADED$");
+        assertThat(second).contains("recent:");
+    }
+
+    @Test
     void exitCodesSayWhoFailedAndCompletionIsGenerated() throws Exception {
         Run usage = cli(null, "models", "list", "--no-such-flag");
         assertThat(usage.exit()).isEqualTo(2);

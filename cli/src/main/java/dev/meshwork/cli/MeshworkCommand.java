@@ -8,7 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "meshwork", mixinStandardHelpOptions = true, version = "meshwork client 0.1.0",
         description = "Operates a Meshwork mesh through a router's REST API.",
         subcommands = {ModelsCommand.class, VModelsCommand.class, ListCommands.Runtimes.class, ListCommands.Nodes.class,
-                ListCommands.Namespaces.class, InferCommand.class, StatusCommand.class, CompletionCommand.class},
+                ListCommands.Namespaces.class, InferCommand.class, StatusCommand.class, TopCommand.class, CompletionCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 the mesh said no (its message is printed), 2 usage, 3 the server cannot be reached."})
 final class MeshworkCommand {
     @Mixin

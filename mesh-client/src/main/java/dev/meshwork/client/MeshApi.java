@@ -59,6 +59,12 @@ public final class MeshApi {
         return send(namespace, HttpRequest.newBuilder(uri(path)).GET(), "application/json");
     }
 
+    /** A GET of a text resource (Prometheus' {@code /metrics}): the answer's body is {@code {"text": ...}}. */
+    public Answer getText(String namespace, String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = exchange(namespace, HttpRequest.newBuilder(uri(path)).GET(), "text/plain");
+        return new Answer(r.statusCode(), JSON.createObjectNode().put(r.statusCode() / 100 == 2 ? "text" : "error", r.body()));
+    }
+
     public Answer put(String namespace, String path, String body, String contentType) throws IOException, InterruptedException {
         return send(namespace, HttpRequest.newBuilder(uri(path)).PUT(HttpRequest.BodyPublishers.ofString(body)), contentType);
     }
@@ -72,14 +78,7 @@ public final class MeshApi {
     }
 
     private Answer send(String namespace, HttpRequest.Builder request, String contentType) throws IOException, InterruptedException {
-        request.timeout(timeout).header("Content-Type", contentType);
-        if (namespace != null && !namespace.isEmpty()) {
-            request.header("meshwork-namespace", namespace);
-        }
-        if (!token.isEmpty()) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = exchange(namespace, request, contentType);
         JsonNode body;
         try {
             body = r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
@@ -87,6 +86,18 @@ public final class MeshApi {
             body = JSON.createObjectNode().put("error", r.body());
         }
         return new Answer(r.statusCode(), body);
+    }
+
+    private HttpResponse<String> exchange(String namespace, HttpRequest.Builder request, String contentType)
+            throws IOException, InterruptedException {
+        request.timeout(timeout).header("Content-Type", contentType);
+        if (namespace != null && !namespace.isEmpty()) {
+            request.header("meshwork-namespace", namespace);
+        }
+        if (!token.isEmpty()) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private URI uri(String path) {
