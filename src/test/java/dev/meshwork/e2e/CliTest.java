@@ -7,12 +7,9 @@ import dev.meshwork.testing.Fixtures;
 import dev.meshwork.testing.MeshExtension;
 import dev.meshwork.testing.MeshProcess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,39 +27,20 @@ class CliTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {
+    /** Runs the client with {@code args} (and {@code stdin}) against the test's mesh. */
+    static CliProcess.Run cli(String stdin, String... args) throws IOException, InterruptedException {
+        return CliProcess.run(mesh.process().http(), stdin, args);
     }
 
-    /** Runs the client with {@code args} (and {@code stdin}), against the test's mesh unless the args say otherwise. */
-    static Run cli(String stdin, String... args) throws IOException, InterruptedException {
-        // the client's own class path, as ./meshwork runs it (the build packs cli/ before these tests), not the tests' hundreds of jars
-        Path cli = MeshProcess.repoRoot().resolve("cli/target");
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-cp", cli.resolve("classes") + java.io.File.pathSeparator + cli.resolve("lib") + "/*", "dev.meshwork.cli.Main"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder b = new ProcessBuilder(cmd);
-        b.environment().put("MESHWORK_SERVER", mesh.process().http());
-        b.environment().put("MESHWORK_CONFIG", "/nonexistent/client.yaml"); // never the machine's own file
-        Process p = b.start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
-    }
-
-    static Run ok(String... args) throws IOException, InterruptedException {
-        Run r = cli(null, args);
+    static CliProcess.Run ok(String... args) throws IOException, InterruptedException {
+        CliProcess.Run r = cli(null, args);
         assertThat(r.exit()).as("%s: %s%s", List.of(args), r.out(), r.err()).isZero();
         return r;
     }
 
     @Test
     void modelsAreListedAsATableAndAsTheMeshsJson() throws Exception {
-        Run table = ok("models", "list");
+        CliProcess.Run table = ok("models", "list");
         assertThat(table.out().lines().findFirst().orElseThrow()).startsWith("NAME").contains("NAMESPACE", "FORMAT", "RUNTIME", "STATE", "COPIES");
         assertThat(table.out()).containsPattern("(?m)^mlp-classifier +default +onnx +kserve-tritonserver +");
         JsonNode json = Fixtures.JSON.readTree(ok("models", "list", "-o", "json").out());
@@ -88,36 +66,36 @@ class CliTest {
         Files.writeString(folder.resolve("mlp.json"), "{\"name\": \"cli-mlp\", \"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \""
                 + EXAMPLES.resolve("onnx/mlp-classifier/model.onnx") + "\"}");
         Files.writeString(folder.resolve("notes.txt"), "not a model");
-        Run two = ok("models", "register", "-f", dir.resolve("two.yaml").toString());
+        CliProcess.Run two = ok("models", "register", "-f", dir.resolve("two.yaml").toString());
         assertThat(two.out()).contains("model cli-adder registered", "model cli-adder-2 registered");
-        Run waited = ok("models", "register", "-f", folder.toString(), "--wait");
+        CliProcess.Run waited = ok("models", "register", "-f", folder.toString(), "--wait");
         assertThat(waited.out()).contains("model cli-mlp registered").containsPattern("model cli-mlp LOADED in [0-9.]+ m?s on node-0/onnx-0");
         assertThat(waited.out()).as("plain lines, no carriage returns, when output is not a terminal").doesNotContain("\r");
         assertThat(ok("models", "get", "cli-mlp").out()).contains("LOADED", "node-0", "storageUri:");
-        Run load = ok("models", "load", "cli-adder", "--wait");
+        CliProcess.Run load = ok("models", "load", "cli-adder", "--wait");
         assertThat(load.out()).containsPattern("model cli-adder LOADED in");
         assertThat(ok("models", "unload", "cli-adder").out()).contains("model cli-adder unloaded");
         assertThat(Fixtures.JSON.readTree(ok("models", "get", "cli-adder", "-o", "json").out()).get("state").asText()).isEqualTo("NOT_LOADED");
-        Run fromStdin = cli("{\"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \"" + onnx + "\", \"name\": \"cli-stdin\"}",
+        CliProcess.Run fromStdin = cli("{\"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \"" + onnx + "\", \"name\": \"cli-stdin\"}",
                 "models", "register", "-f", "-");
         assertThat(fromStdin.exit()).as(fromStdin.err()).isZero();
         for (String m : List.of("cli-adder", "cli-adder-2", "cli-mlp", "cli-stdin")) {
             assertThat(ok("models", "delete", m).out()).contains("model " + m + " deleted");
         }
-        Run gone = cli(null, "models", "get", "cli-mlp");
+        CliProcess.Run gone = cli(null, "models", "get", "cli-mlp");
         assertThat(gone.exit()).isEqualTo(1);
         assertThat(gone.err()).startsWith("meshwork: ").contains("cli-mlp").contains("HTTP 404");
     }
 
     @Test
     void inferTakesShorthandsOrAFileAndPrintsTheOutputs() throws Exception {
-        Run shorthand = ok("infer", "add-vectors", "--input", "a=1,2", "--input", "b=10,20");
+        CliProcess.Run shorthand = ok("infer", "add-vectors", "--input", "a=1,2", "--input", "b=10,20");
         assertThat(shorthand.out()).containsPattern("(?m)^sum +FP32 +\\[1,2\\] +\\[11\\.0,22\\.0\\]$");
         JsonNode c = Fixtures.cases("mlp-classifier").get(0);
-        Run file = cli(Fixtures.v2Body(c), "infer", "mlp-classifier", "-f", "-", "-o", "json");
+        CliProcess.Run file = cli(Fixtures.v2Body(c), "infer", "mlp-classifier", "-f", "-", "-o", "json");
         assertThat(file.exit()).as(file.err()).isZero();
         Fixtures.assertOutputs(Fixtures.JSON.readTree(file.out()).get("outputs"), c.get("outputs"));
-        Run bad = cli(null, "infer", "add-vectors", "--input", "a=1,2");
+        CliProcess.Run bad = cli(null, "infer", "add-vectors", "--input", "a=1,2");
         assertThat(bad.exit()).as("the mesh said no: b is missing").isEqualTo(1);
         assertThat(bad.err()).contains("needs inputs");
     }
@@ -131,7 +109,7 @@ class CliTest {
         ok("infer", "add-vectors", "--input", "a=1,2", "--input", "b=10,20"); // something is loaded
         assertThat(ok("nodes", "list").out()).containsPattern("(?m)^node-0 +onnx-0 +cpu +[0-9.]+ [KMG]?i?B / [0-9.]+ [KMG]iB +\\[[#.]{10}\\] +[0-9]+ +serving$");
         assertThat(ok("namespaces", "list").out()).containsPattern("(?m)^default +[0-9]+ ");
-        Run status = ok("status");
+        CliProcess.Run status = ok("status");
         assertThat(status.out()).contains("mesh at " + mesh.process().http(), "nodes:   1", "models:  ");
         assertThat(Fixtures.JSON.readTree(ok("status", "-o", "json").out()).get("nodes").asInt()).isEqualTo(1);
     }
@@ -152,7 +130,7 @@ class CliTest {
                 }
             }
         });
-        Run top;
+        CliProcess.Run top;
         try {
             top = ok("top", "--frames=2", "--interval=2");
         } finally {
@@ -168,15 +146,18 @@ class CliTest {
 
     @Test
     void exitCodesSayWhoFailedAndCompletionIsGenerated() throws Exception {
-        Run usage = cli(null, "models", "list", "--no-such-flag");
+        CliProcess.Run usage = cli(null, "models", "list", "--no-such-flag");
         assertThat(usage.exit()).isEqualTo(2);
         assertThat(usage.err()).contains("Unknown option: '--no-such-flag'");
-        Run unreachable = cli(null, "models", "list", "--server", "http://127.0.0.1:" + MeshProcess.freePort());
+        CliProcess.Run unreachable = cli(null, "models", "list", "--server", "http://127.0.0.1:" + MeshProcess.freePort());
         assertThat(unreachable.exit()).isEqualTo(3);
         assertThat(unreachable.err()).startsWith("meshwork: cannot reach the server at http://127.0.0.1:");
-        Run no = cli(null, "models", "load", "no-such-model");
+        CliProcess.Run no = cli(null, "models", "load", "no-such-model");
         assertThat(no.exit()).isEqualTo(1);
         assertThat(no.err()).contains("no-such-model");
+        CliProcess.Run drain = cli(null, "nodes", "drain", "node-0");
+        assertThat(drain.exit()).isEqualTo(1);
+        assertThat(drain.err()).contains("a standalone mesh has one node");
         assertThat(ok("completion").out()).contains("complete -F", "meshwork");
         assertThat(ok("--help").out()).contains("Exit codes: 0 ok, 1 the mesh said no");
     }

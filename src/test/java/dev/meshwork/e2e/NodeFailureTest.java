@@ -217,4 +217,46 @@ class NodeFailureTest {
         }
         assertThat(models()).as("no registration is lost").hasSize(MODELS);
     }
+
+    @Test
+    @Order(3)
+    void anOperatorDrainsANodeThroughTheRouterAndItsModelsMoveWithoutAFailedRequest() throws Exception {
+        for (int i = 0; i < MODELS; i++) {
+            assertThat(infer(i)).isNull();
+        }
+        int index = modelsOn("node-0").isEmpty() ? 2 : 0; // node-1 was killed above
+        String victim = "node-" + index;
+        List<String> held = modelsOn(victim);
+        assertThat(held).as("%s holds models before its drain", victim).isNotEmpty();
+        try (SteadyLoad load = new SteadyLoad()) {
+            await("the load is running").atMost(Duration.ofSeconds(30)).until(() -> load.answered.get() >= 2 * MODELS);
+            CliProcess.Run drained = CliProcess.run(cluster.router(0).http(), null, "nodes", "drain", victim);
+            assertThat(drained.exit()).as(drained.err()).isZero();
+            assertThat(drained.out()).contains("node " + victim + " is draining");
+            await("its copies leave the placement table").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> modelsOn(victim).isEmpty());
+            int after = load.answered.get();
+            await("requests go on after the drain").atMost(Duration.ofSeconds(30)).until(() -> load.answered.get() >= after + 2 * MODELS);
+            load.stop();
+            assertThat(load.failures).as("failed requests across the drain").isEmpty();
+        }
+        for (String m : held) {
+            assertThat(infer(Integer.parseInt(m.substring("f-".length())))).as(m).isNull();
+            assertThat(copyNodes(m)).as(m).isNotEmpty().doesNotContain(victim);
+        }
+        JsonNode nodes = Fixtures.JSON.readTree(cluster.get(cluster.router(0), "/v1/mesh/nodes").body()).get("nodes");
+        boolean draining = false;
+        for (JsonNode n : nodes) {
+            draining |= n.get("node").asText().equals(victim) && n.get("draining").asBoolean();
+        }
+        assertThat(draining).as("the router lists %s as draining: %s", victim, nodes).isTrue();
+        assertThat(cluster.node(index).isAlive()).as("a drained node stays up until it is stopped").isTrue();
+        assertThat(CliProcess.run(cluster.router(0).http(), null, "nodes", "drain", victim).out()).contains("was draining already");
+        await("the node's audit file has the drain").atMost(Duration.ofSeconds(30)).until(() ->
+                java.nio.file.Files.readString(dir.resolve(victim).resolve("audit.log")).contains("\"target\":\"drain " + victim + "\""));
+        assertThat(java.nio.file.Files.readString(dir.resolve(victim).resolve("audit.log"))).contains("\"protocol\":\"api\"");
+        CliProcess.Run unknown = CliProcess.run(cluster.router(0).http(), null, "nodes", "drain", "node-9");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no node 'node-9' is in the mesh");
+    }
 }

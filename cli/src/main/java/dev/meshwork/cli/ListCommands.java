@@ -42,9 +42,26 @@ final class ListCommands {
     }
 
     /** {@code meshwork nodes list}. */
-    @Command(name = "nodes", description = "The nodes of the mesh and their slots.", mixinStandardHelpOptions = true,
-            subcommands = Nodes.ListNodes.class)
+    @Command(name = "nodes", description = "The nodes of the mesh and their slots: list, drain.", mixinStandardHelpOptions = true,
+            subcommands = {Nodes.ListNodes.class, Nodes.Drain.class})
     static final class Nodes {
+        @Command(name = "drain", description = {"Drains a node of a cluster as SIGTERM would, but it stays up: it takes no more loads,",
+                "its recently used models are loaded on other nodes, its copies leave the table. Stop it after."})
+        static final class Drain extends Verb {
+            @picocli.CommandLine.Parameters(paramLabel = "NODE")
+            String node;
+
+            @Override
+            public void run() {
+                Connection c = connection();
+                JsonNode a = c.call(api -> api.post(c.namespace(), "/v1/mesh/nodes/" + dev.meshwork.client.MeshApi.enc(node) + "/drain", "")).body();
+                if (!c.printer().raw(out(), a)) {
+                    say("node " + node + (a.path("started").asBoolean() ? " is draining: its recently used models move to other nodes"
+                            : " was draining already"));
+                }
+            }
+        }
+
         @Command(name = "list", description = "Every slot of every node: memory used and budget, models loaded.")
         static final class ListNodes extends Verb {
             @Override

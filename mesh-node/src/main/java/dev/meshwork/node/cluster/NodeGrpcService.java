@@ -38,11 +38,24 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     private final NodeAgent agent;
     private final java.util.function.Consumer<String> publisher;
     private final Executor work;
+    /** Starts the node's drain for the principal named (true), or finds it started already (false). */
+    private final java.util.function.Predicate<String> drain;
 
     public NodeGrpcService(NodeAgent agent, java.util.function.Consumer<String> publisher, Executor work) {
+        this(agent, publisher, work, principal -> false);
+    }
+
+    public NodeGrpcService(NodeAgent agent, java.util.function.Consumer<String> publisher, Executor work,
+                           java.util.function.Predicate<String> drain) {
         this.agent = agent;
         this.publisher = publisher;
         this.work = work;
+        this.drain = drain;
+    }
+
+    @Override
+    public void drain(dev.meshwork.protocol.node.DrainRequest request, StreamObserver<dev.meshwork.protocol.node.DrainStatus> out) {
+        GrpcCalls.answer(work, out, () -> dev.meshwork.protocol.node.DrainStatus.newBuilder().setStarted(drain.test(request.getPrincipal())).build());
     }
 
     static CopyStatus status(CopyInfo c) {

@@ -63,6 +63,9 @@ public final class NodeProcess implements AutoCloseable {
     /** Where the node runs (its zone, pool, machine), as its node record carries it. */
     private final java.util.Map<String, String> labels;
     private volatile boolean joined;
+    /** One drain at a time: an operator's and SIGTERM's do not interleave. */
+    private final Object drainLock = new Object();
+    private final java.util.concurrent.atomic.AtomicBoolean drainAsked = new java.util.concurrent.atomic.AtomicBoolean();
     private static final Logger LOG = LoggerFactory.getLogger(NodeProcess.class);
     private static final long ROUTER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(120);
 
@@ -77,7 +80,7 @@ public final class NodeProcess implements AutoCloseable {
         this.placement = new HazelcastPlacementTable(hz, signer);
         this.nodes = new HazelcastNodeTable(hz, signer);
         TablePublisher[] late = new TablePublisher[1];
-        NodeGrpcService service = new NodeGrpcService(agent, id -> late[0].publish(id), requests);
+        NodeGrpcService service = new NodeGrpcService(agent, id -> late[0].publish(id), requests, this::drainInBackground);
         this.audit = new AuditLog(config.security(), metrics);
         this.dialer = InternalHops.dialer(config.cluster(), secret, metrics);
         ServerTls tls = ServerTls.of(config.tls(), metrics);
@@ -172,14 +175,33 @@ public final class NodeProcess implements AutoCloseable {
 
     /** SIGTERM: drain (see {@link Drainer}), then stop serving and leave the cluster. */
     public void drainAndClose() {
-        health.setStatus("", HealthCheckResponse.ServingStatus.NOT_SERVING);
-        long started = System.nanoTime();
-        java.util.Map<String, String> pool = new java.util.HashMap<>(labels);
-        pool.remove(dev.meshwork.placement.table.NodeRecord.ZONE);
-        new Drainer(agent, publisher, placement, nodes, config.drain(), dialer, pool).drain();
-        audit.record("system", "*", "admin", "drain " + config.node().nodeId(), "ok", "signal",
-                "drained in " + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+        drain("system", "signal");
         close();
+    }
+
+    /**
+     * A drain an operator asked for through a router ({@code POST /v1/mesh/nodes/{node}/drain}): the
+     * same drain as SIGTERM's on a thread of its own, after which the process stays up, serving
+     * nothing new, until it is stopped. Returns false when a drain was under way or done already.
+     */
+    private boolean drainInBackground(String principal) {
+        if (agent.draining() || !drainAsked.compareAndSet(false, true)) {
+            return false;
+        }
+        Thread.ofPlatform().name("meshwork-drain").daemon().start(() -> drain(principal.isEmpty() ? "unknown" : principal, "api"));
+        return true;
+    }
+
+    private void drain(String principal, String protocol) {
+        synchronized (drainLock) {
+            health.setStatus("", HealthCheckResponse.ServingStatus.NOT_SERVING);
+            long started = System.nanoTime();
+            java.util.Map<String, String> pool = new java.util.HashMap<>(labels);
+            pool.remove(dev.meshwork.placement.table.NodeRecord.ZONE);
+            new Drainer(agent, publisher, placement, nodes, config.drain(), dialer, pool).drain();
+            audit.record(principal, "*", "admin", "drain " + config.node().nodeId(), "ok", protocol,
+                    "drained in " + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+        }
     }
 
     @Override

@@ -231,6 +231,17 @@ public final class ClusterNodeBackend implements NodeBackend {
     }
 
     @Override
+    public boolean drain(String nodeId, String principal) {
+        NodeRecord node = nodes.get(nodeId).orElseThrow(() -> new MeshError(ErrorCode.NOT_FOUND, "no node '" + nodeId + "' is in the mesh"));
+        try {
+            return channels.stub(node.nodeId(), node.endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)
+                    .drain(dev.meshwork.protocol.node.DrainRequest.newBuilder().setPrincipal(principal).build()).getStarted();
+        } catch (StatusRuntimeException e) {
+            throw NodeErrors.fromNode(e, nodeId);
+        }
+    }
+
+    @Override
     public List<NodeRecord> nodes() {
         return nodes.list();
     }

@@ -342,6 +342,11 @@ public final class ModelService {
         backend.unload(spec(id).id());
     }
 
+    /** Asks a node to drain (see {@link NodeBackend#drain}); true when this call started it. */
+    public boolean drain(String nodeId, String principal) {
+        return backend.drain(nodeId, principal);
+    }
+
     public List<NodeRecord> nodes() {
         return backend.nodes();
     }

@@ -57,6 +57,15 @@ public interface NodeBackend extends AutoCloseable {
 
     List<NodeRecord> nodes();
 
+    /**
+     * Asks node {@code nodeId} to drain, as SIGTERM would but staying up; returns whether this call
+     * started it (false: it was draining already). {@code principal} is who asked, for the node's audit.
+     */
+    default boolean drain(String nodeId, String principal) {
+        throw new dev.meshwork.protocol.error.MeshError(dev.meshwork.protocol.error.ErrorCode.PRECONDITION_FAILED,
+                "a standalone mesh has one node, its own, and nowhere to move its models; drain the nodes of a cluster");
+    }
+
     /** The model formats some node's auto-select slots serve. */
     List<String> formats();
 

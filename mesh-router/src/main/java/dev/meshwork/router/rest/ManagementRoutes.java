@@ -55,6 +55,11 @@ final class ManagementRoutes {
             });
         });
         a.list(r.get("/v1/mesh/nodes"), Action.ADMIN, ctx -> off.handle(ctx, () -> Reply.json(200, Map.of("nodes", nodes()))));
+        a.route(r.post("/v1/mesh/nodes/:node/drain"), Action.ADMIN, ctx -> {
+            String node = ctx.pathParam("node");
+            String principal = RestAccess.of(ctx).principal().name();
+            off.handle(ctx, () -> Reply.json(202, Map.of("node", node, "draining", true, "started", service.drain(node, principal))));
+        });
     }
 
     private void register(RoutingContext ctx) {
