@@ -17,7 +17,8 @@ import picocli.CommandLine.ScopeType;
  * else the client file ({@code $MESHWORK_CONFIG}, else {@code ~/.config/meshwork/client.yaml}:
  * {@code server}, {@code token} or {@code tokenFile}, {@code namespace}, {@code caFile}), else
  * {@code http://127.0.0.1:8080}; the token likewise from {@code --token}, {@code $MESHWORK_TOKEN} or
- * the file. Options every command takes (picocli mixes them into each).
+ * the file. Options every command takes (picocli mixes them into each). The command's thread reads it, and a
+ * load's watcher calls through it from a second thread: the client is made once, under a lock.
  */
 final class Connection {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -38,11 +39,16 @@ final class Connection {
     String caFile;
 
     private Map<String, String> file;
+    private MeshApi api;
 
-    MeshApi api() {
-        String ca = first(caFile, null, "caFile");
-        return new MeshApi(server(), token(), ca.isEmpty() ? null : dev.meshwork.security.tls.ClientTls.trusting("--ca-file", ca, 10_000),
-                Duration.ofMinutes(10));
+    /** The one client of this command line (its HTTP client is reused by every call, the load watcher's polls included). */
+    synchronized MeshApi api() {
+        if (api == null) {
+            String ca = first(caFile, null, "caFile");
+            api = new MeshApi(server(), token(), ca.isEmpty() ? null : dev.meshwork.security.tls.ClientTls.trusting("--ca-file", ca, 10_000),
+                    Duration.ofMinutes(10));
+        }
+        return api;
     }
 
     String server() {
@@ -77,7 +83,7 @@ final class Connection {
         return v.isEmpty() ? fallback : v;
     }
 
-    private String fileValue(String key) {
+    private synchronized String fileValue(String key) {
         if (file == null) {
             file = readFile();
         }

@@ -78,8 +78,7 @@ public record ServingRuntime(String name, String namespace, List<Format> formats
     public record Format(String name, String version, boolean autoSelect, int priority) {
     }
 
-    /** A container that describes an external runtime process. */
-    /** A container of the runtime; {@code memoryLimitBytes} is its {@code resources.limits.memory} (0: none given). */
+    /** A container of the runtime (for an external one, its process); {@code memoryLimitBytes} is its {@code resources.limits.memory} (0: none given). */
     public record Container(String name, String image, List<String> command, List<String> args, Map<String, String> env,
                             Map<String, Object> resources, List<Integer> ports, long memoryLimitBytes) {
         public Container {

@@ -254,13 +254,9 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
         if (process != null) {
             process.start();
         }
-        String cannot = process == null ? null : process.unavailable();
-        if (cannot != null) {
-            throw new MeshError(ErrorCode.UNAVAILABLE, "external runtime " + config.name() + " is not running: " + cannot);
-        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.startupTimeoutMs());
-        while (!ready) {
-            cannot = process == null ? null : process.unavailable();
+        while (!ready) { // a process that cannot run here is never ready: its reason ends the wait at once
+            String cannot = process == null ? null : process.unavailable();
             if (cannot != null) {
                 throw new MeshError(ErrorCode.UNAVAILABLE, "external runtime " + config.name() + " is not running: " + cannot);
             }
