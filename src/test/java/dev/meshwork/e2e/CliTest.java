@@ -155,6 +155,19 @@ class CliTest {
         CliProcess.Run no = cli(null, "models", "load", "no-such-model");
         assertThat(no.exit()).isEqualTo(1);
         assertThat(no.err()).contains("no-such-model");
+        StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x]\n"); // 9^10 strings once expanded
+        for (char c = 'b'; c <= 'k'; c++) {
+            bomb.append(c).append(": &").append(c).append(" [").append(("*" + (char) (c - 1) + ", ").repeat(8)).append('*').append((char) (c - 1)).append("]\n");
+        }
+        for (String hostile : List.of("- a list, not a document\n", "{\"unclosed\": [1, 2\n")) {
+            CliProcess.Run bad = cli(hostile, "models", "register", "-f", "-");
+            assertThat(bad.exit()).as("%s: %s", hostile, bad.err()).isEqualTo(2);
+            assertThat(bad.err()).startsWith("meshwork: standard input");
+        }
+        // the client does not expand the aliases (it would hold 9^10 strings): it sends the document as written, and the mesh says no
+        CliProcess.Run bombed = cli(bomb.toString(), "models", "register", "-f", "-");
+        assertThat(bombed.exit()).as(bombed.err()).isEqualTo(1);
+        assertThat(bombed.err()).contains("unknown field 'a'");
         CliProcess.Run drain = cli(null, "nodes", "drain", "node-0");
         assertThat(drain.exit()).isEqualTo(1);
         assertThat(drain.err()).contains("a standalone mesh has one node");

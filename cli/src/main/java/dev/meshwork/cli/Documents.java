@@ -110,6 +110,13 @@ final class Documents {
             throw new CliFailure(2, source + ": not JSON or YAML: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new CliFailure(2, source + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            if (e instanceof CliFailure) {
+                throw e;
+            }
+            // a MappingIterator reports a document that breaks off in the middle unchecked, around the parser's error
+            String why = e.getCause() instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new CliFailure(2, source + ": not JSON or YAML: " + why);
         }
         return out;
     }

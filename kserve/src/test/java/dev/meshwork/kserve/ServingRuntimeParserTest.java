@@ -111,6 +111,24 @@ class ServingRuntimeParserTest {
         assertThatThrownBy(() -> RuntimeCatalog.load(dir)).hasMessageContaining("is defined twice, also in");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"lots", "-1Gi", "1e40", "9999999Ei", "[1Gi]", "{a: 1}", "512mi"})
+    void aContainersMemoryLimitIsABudgetAndABadOneSaysWhere(String memory) {
+        String doc = """
+                apiVersion: serving.kserve.io/v1alpha1
+                kind: ClusterServingRuntime
+                metadata: {name: py, annotations: {serving.meshwork.dev/adapter: external}}
+                spec:
+                  supportedModelFormats: [{name: sklearn, version: "1"}]
+                  containers: [{name: c, command: [meshwork-python-runtime], resources: {limits: {memory: %s}}}]
+                """;
+        assertThat(ServingRuntimeParser.parse("runtimes/py.yaml", doc.formatted("256Mi")).get(0).containers().get(0).memoryLimitBytes())
+                .isEqualTo(256L << 20);
+        assertThatThrownBy(() -> ServingRuntimeParser.parse("runtimes/py.yaml", doc.formatted(memory)))
+                .isInstanceOf(dev.meshwork.protocol.error.MeshError.class)
+                .hasMessageContaining("runtimes/py.yaml").hasMessageContaining("/spec/containers/0/resources/limits/memory");
+    }
+
     @Test
     void builtInsAreValidAndBoundToTheInProcessRuntimesOrTheShippedPythonOne() {
         List<ServingRuntime> all = RuntimeCatalog.load(null).runtimes();
