@@ -131,9 +131,9 @@ class DocsCommandsTest {
                 lastOutput = clientOutput;
                 expect(lastOutput, local(c.expected()));
             }
-        } else if (text.startsWith("./mvnw") || text.startsWith("bin/python-deps")) {
+        } else if (text.startsWith("./mvnw") || text.startsWith("bin/test-deps")) {
             // what CI runs, and so what runs this test
-            assertThat(text).isEqualTo("bin/python-deps && ./mvnw verify");
+            assertThat(text).isEqualTo("bin/test-deps && ./mvnw verify");
             assertThat(Files.readString(ROOT.resolve(".ci/run"))).contains("\n" + text + "\n");
         } else if (text.startsWith("cp ")) {
             Shell r = bash(local(text));

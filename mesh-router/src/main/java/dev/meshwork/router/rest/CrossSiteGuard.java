@@ -13,7 +13,8 @@ import java.util.Locale;
  * Keeps web pages from driving the mesh through a user's browser. A listener on a loopback
  * address answers only requests whose {@code Host} names loopback (or {@code http.allowedHosts}),
  * which defeats DNS rebinding; and a request that changes or runs something (anything but GET
- * and HEAD) carrying an {@code Origin} header is refused unless that origin is in
+ * and HEAD) carrying an {@code Origin} header is refused unless that origin is this router's own
+ * (the console's pages, served from the same scheme, host and port that the Host check passed) or in
  * {@code http.allowedOrigins}. Clients that are not browsers send no Origin and are not affected.
  * Runs first on the event loop; immutable, so any event loop may call it.
  */
@@ -40,12 +41,22 @@ final class CrossSiteGuard implements Handler<RoutingContext> {
         }
         String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
         HttpMethod method = ctx.request().method();
-        if (origin != null && method != HttpMethod.GET && method != HttpMethod.HEAD && !allowedOrigins.contains(origin)) {
+        if (origin != null && method != HttpMethod.GET && method != HttpMethod.HEAD && !allowedOrigins.contains(origin)
+                && !sameOrigin(origin, ctx)) {
             Offloader.send(ctx, RestErrors.reply(403, "requests from web pages of origin " + origin
                     + " may only read; add the origin to http.allowedOrigins to let its pages change or run models"));
             return;
         }
         ctx.next();
+    }
+
+    /** Whether {@code origin} is the origin this request was sent to: a page this router served (the console). */
+    static boolean sameOrigin(String origin, RoutingContext ctx) {
+        String host = ctx.request().getHeader(HttpHeaders.HOST);
+        if (host == null && ctx.request().authority() != null) {
+            host = ctx.request().authority().toString();
+        }
+        return host != null && origin.equalsIgnoreCase(ctx.request().scheme() + "://" + host.trim());
     }
 
     /** The name part of a Host header: {@code [::1]:8080 -> ::1}, {@code localhost:8080 -> localhost}. */

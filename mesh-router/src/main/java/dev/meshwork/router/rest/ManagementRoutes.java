@@ -5,7 +5,7 @@ import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.config.OwnedDirectory;
 import dev.meshwork.router.mesh.ModelRegistration;
 import dev.meshwork.router.mesh.ModelService;
-import dev.meshwork.router.mesh.ModelStatus;
+import dev.meshwork.router.mesh.RequestHistory;
 import dev.meshwork.security.Access;
 import dev.meshwork.security.Action;
 import io.vertx.ext.web.Router;
@@ -19,10 +19,12 @@ final class ManagementRoutes {
     private final ModelService service;
     /** The watched model directory, or null when there is none. */
     private final OwnedDirectory<?> directory;
+    private final RequestHistory history;
     private final Offloader off;
 
-    ManagementRoutes(ModelService service, OwnedDirectory<?> directory, Offloader off) {
+    ManagementRoutes(ModelService service, OwnedDirectory<?> directory, RequestHistory history, Offloader off) {
         this.service = service;
+        this.history = history;
         this.directory = directory;
         this.off = off;
     }
@@ -46,6 +48,17 @@ final class ManagementRoutes {
             String id = RestAccess.id(ctx, ctx.pathParam("name"));
             off.handle(ctx, () -> Reply.json(200, service.status(id)));
         });
+        a.route(r.get("/v1/mesh/models/:name/history"), Action.VIEW, ctx -> {
+            String name = ctx.pathParam("name");
+            String id = RestAccess.id(ctx, name);
+            off.handle(ctx, () -> {
+                if (!service.isRegistered(id) && service.vmodels().get(id).isEmpty()) {
+                    throw MeshError.notFound("no model or vmodel '%s' is registered", name);
+                }
+                return Reply.json(200, Map.of("name", name, "intervalSeconds", RequestHistory.INTERVAL_SECONDS,
+                        "samples", history.of(id)));
+            });
+        });
         a.route(r.delete("/v1/mesh/models/:name"), Action.DEPLOY, ctx -> {
             String name = ctx.pathParam("name");
             String id = RestAccess.id(ctx, name);
@@ -54,7 +67,7 @@ final class ManagementRoutes {
                 return Reply.json(200, Map.of("name", name, "unregistered", true));
             });
         });
-        a.list(r.get("/v1/mesh/nodes"), Action.ADMIN, ctx -> off.handle(ctx, () -> Reply.json(200, Map.of("nodes", nodes()))));
+        a.list(r.get("/v1/mesh/nodes"), Action.ADMIN, ctx -> off.handle(ctx, () -> Reply.json(200, Map.of("nodes", nodes(service)))));
         a.route(r.post("/v1/mesh/nodes/:node/drain"), Action.ADMIN, ctx -> {
             String node = ctx.pathParam("node");
             String principal = RestAccess.of(ctx).principal().name();
@@ -83,7 +96,8 @@ final class ManagementRoutes {
         });
     }
 
-    private List<Map<String, Object>> nodes() {
+    /** The nodes as the API shows them (also the console's {@code nodes} event). */
+    static List<Map<String, Object>> nodes(ModelService service) {
         return service.nodes().stream().map(n -> Map.<String, Object>of("node", n.nodeId(), "endpoint", n.endpoint(),
                 "zone", n.zone(), "labels", n.labels(), "draining", n.draining(), "inFlight", n.inFlight(), "slots", n.slots().stream()
                 .map(s -> Map.of("name", s.name(), "runtime", s.runtime(), "device", s.device(),

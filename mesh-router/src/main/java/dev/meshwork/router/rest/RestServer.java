@@ -4,7 +4,9 @@ import dev.meshwork.kserve.CatalogWatcher;
 import dev.meshwork.router.RouterConfig;
 import dev.meshwork.config.OwnedDirectory;
 import dev.meshwork.router.mesh.ModelService;
+import dev.meshwork.router.mesh.RequestHistory;
 import dev.meshwork.router.mesh.RequestMetrics;
+import dev.meshwork.router.console.ConsoleAssets;
 import dev.meshwork.router.mesh.VModelService;
 import dev.meshwork.security.AccessControl;
 import dev.meshwork.security.Action;
@@ -28,6 +30,8 @@ import java.util.function.BooleanSupplier;
 public final class RestServer implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer server;
+    private final MeshEvents events;
+    private final long historyTimer;
 
     public RestServer(Vertx vertx, RouterConfig.Http config, ServerTls tls, AccessControl access, ModelService service, VModelService vmodels,
                       CatalogWatcher catalog, OwnedDirectory<?> directory, OwnedDirectory<?> tenantDirectory, ExecutorService requestThreads,
@@ -52,7 +56,19 @@ public final class RestServer implements AutoCloseable {
         a.list(router.get("/metrics"), Action.METRICS, ctx -> off.handle(ctx, () -> new Reply(200,
                 metrics.scrape().getBytes(StandardCharsets.UTF_8), "text/plain; version=0.0.4; charset=utf-8")));
         new RepositoryRoutes(service, off).mount(router, a);
-        new ManagementRoutes(service, directory, off).mount(router, a);
+        RequestHistory history = new RequestHistory(metrics);
+        this.historyTimer = vertx.setPeriodic(RequestHistory.INTERVAL_SECONDS * 1000L,
+                id -> {
+                    try {
+                        requestThreads.execute(() -> history.sample(java.time.Instant.now()));
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        // shutting down: no more samples
+                    }
+                });
+        new ManagementRoutes(service, directory, history, off).mount(router, a);
+        this.events = new MeshEvents(vertx, service, vmodels, requestThreads, config.idleTimeoutMs());
+        events.mount(router, a);
+        new ConsoleAssets().mount(router);
         new VModelRoutes(vmodels, off).mount(router, a);
         new RuntimeRoutes(catalog, off).mount(router, a);
         new TenantRoutes(service, tenantDirectory, off).mount(router, a);
@@ -93,6 +109,8 @@ public final class RestServer implements AutoCloseable {
 
     @Override
     public void close() {
+        vertx.cancelTimer(historyTimer);
+        events.close();
         server.close().await();
     }
 }

@@ -188,6 +188,13 @@ class RestApiTest {
                 "Origin", "https://attacker.example");
         assertThat(unload.status()).isEqualTo(403);
         assertThat(JSON.readTree(unload.body()).get("error").asText()).contains("http.allowedOrigins");
+        // the console's own pages: their origin is the router's, so they may change the mesh
+        InJvmMesh.Http own = mesh.send("POST", "/v2/repository/models/mlp-classifier/load", "{}", "application/json",
+                "Origin", "http://127.0.0.1:" + mesh.router().httpPort());
+        assertThat(own.status()).as(own.body()).isEqualTo(200);
+        InJvmMesh.Http otherPort = mesh.send("POST", "/v2/repository/models/mlp-classifier/unload", "{}", "application/json",
+                "Origin", "http://127.0.0.1:" + (mesh.router().httpPort() + 1));
+        assertThat(otherPort.status()).as("another port is another origin").isEqualTo(403);
         InJvmMesh.Http read = mesh.send("GET", "/v2/health/ready", "", "application/json", "Origin", "https://attacker.example");
         assertThat(read.status()).as("reads are the browser's same-origin policy's business").isEqualTo(200);
     }
