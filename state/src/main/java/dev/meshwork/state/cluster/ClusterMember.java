@@ -50,7 +50,11 @@ public final class ClusterMember {
     /** Starts a member whose registry store checks changes with {@code signer} (the process's one reading of the cluster key). */
     public static HazelcastInstance start(ClusterConfig cluster, Role role, String processName, RegistryStore store, RowSigner signer) {
         try {
-            return Hazelcast.newHazelcastInstance(config(cluster, role, processName, store, signer));
+            HazelcastInstance hz = Hazelcast.newHazelcastInstance(config(cluster, role, processName, store, signer));
+            if (role == Role.ROUTER && store != RegistryStore.NONE) {
+                RegistryReloader.watch(hz, List.of(MapNames.MODELS, MapNames.VMODELS, MapNames.TENANTS));
+            }
+            return hz;
         } catch (RuntimeException e) {
             throw new MeshError(ErrorCode.UNAVAILABLE, "cannot start the cluster member on " + cluster.host() + ":" + cluster.port()
                     + ": " + e.getMessage(), e);

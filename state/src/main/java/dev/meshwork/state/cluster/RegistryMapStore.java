@@ -82,6 +82,11 @@ final class RegistryMapStore<T extends java.io.Serializable> implements MapStore
     @Override
     public Map<String, Object> loadAll(Collection<String> keys) {
         Map<String, T> all = initial();
+        if (!all.keySet().containsAll(keys)) {
+            // a reload after lost partitions asks for rows written since this member's last read
+            all = store.loadAll(kind, type);
+            initial = all;
+        }
         Map<String, Object> out = new HashMap<>();
         for (String k : keys) {
             T v = all.get(k);

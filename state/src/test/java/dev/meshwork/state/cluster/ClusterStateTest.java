@@ -95,6 +95,31 @@ class ClusterStateTest {
     }
 
     @Test
+    void registrationsWhosePartitionsDiedWithTwoRoutersComeBackFromTheStore() throws Exception {
+        newCluster();
+        HazelcastInstance a = router();
+        HazelcastInstance b = router();
+        HazelcastInstance c = router();
+        await("three routers", () -> a.getCluster().getMembers().size() == 3);
+        HazelcastModelRegistry atA = new HazelcastModelRegistry(a);
+        HazelcastVModelRegistry vmodelsAtA = new HazelcastVModelRegistry(a);
+        for (int i = 0; i < 120; i++) {
+            atA.put(spec("m" + i));
+        }
+        for (int i = 0; i < 30; i++) {
+            vmodelsAtA.put(new dev.meshwork.placement.registry.VModel("v" + i, "", "m" + i, "m" + i, java.util.Set.of(), ""));
+        }
+        // kill -9 of two routers at once: a partition whose owner and backup were b and c is gone from memory
+        b.getLifecycleService().terminate();
+        c.getLifecycleService().terminate();
+        await("a is alone", () -> a.getCluster().getMembers().size() == 1);
+        await("every registration is back from the store", () -> atA.list().size() == 120 && vmodelsAtA.list().size() == 30);
+        for (int i = 0; i < 120; i++) {
+            assertThat(atA.get("m" + i)).as("m" + i).isPresent();
+        }
+    }
+
+    @Test
     void copiesWrittenByNodesAreReadByRoutersAndLeaveWithTheirNode() throws Exception {
         newCluster();
         HazelcastInstance r = router();
