@@ -39,6 +39,37 @@ class CliTest {
     }
 
     @Test
+    void waitShowsTheDownloadBeforeTheLoad() throws Exception {
+        byte[] model = Files.readAllBytes(EXAMPLES.resolve("onnx/mlp-classifier/model.onnx"));
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            ex.sendResponseHeaders(200, model.length);
+            try (java.io.OutputStream out = ex.getResponseBody()) {
+                int quarter = model.length / 4 + 1;
+                for (int at = 0; at < model.length; at += quarter) {
+                    out.write(model, at, Math.min(quarter, model.length - at));
+                    out.flush();
+                    Thread.sleep(700); // slow enough for the client's 200 ms polls to see each quarter
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        server.start();
+        try {
+            String uri = "http://127.0.0.1:" + server.getAddress().getPort() + "/model.onnx";
+            Files.writeString(dir.resolve("remote.json"), "{\"name\": \"cli-remote\", \"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \""
+                    + uri + "\"}");
+            CliProcess.Run run = ok("models", "register", "-f", dir.resolve("remote.json").toString(), "--wait");
+            assertThat(run.out()).contains("model cli-remote downloading on node-0/onnx-0: 25% of")
+                    .containsPattern("model cli-remote LOADED in [0-9.]+ m?s on node-0/onnx-0");
+            assertThat(run.out().indexOf("downloading")).as("the download comes before LOADED").isLessThan(run.out().indexOf("LOADED"));
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void modelsAreListedAsATableAndAsTheMeshsJson() throws Exception {
         CliProcess.Run table = ok("models", "list");
         assertThat(table.out().lines().findFirst().orElseThrow()).startsWith("NAME").contains("NAMESPACE", "FORMAT", "RUNTIME", "STATE", "COPIES");

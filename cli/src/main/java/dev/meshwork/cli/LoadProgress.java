@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A load and its progress: the load is asked for on one thread while this one reads the model's
- * status every 200 ms and says where it is (registered, LOADING on which node, LOADED, or why it
- * failed) with the time so far. On a terminal the line updates in place; elsewhere each change is a
- * line of its own. Ctrl-C stops the waiting: the mesh has the request already and finishes the load.
+ * status every 200 ms and says where it is (registered, downloading on which node and how far,
+ * LOADING, LOADED, or why it failed) with the time so far. On a terminal the line updates in place
+ * with the bytes; elsewhere each change is a line of its own, the download's in quarters. Ctrl-C stops the waiting: the mesh has the request already and finishes the load.
  */
 final class LoadProgress {
     private static final long POLL_MS = 200;
@@ -30,7 +30,7 @@ final class LoadProgress {
                 load.get(POLL_MS, TimeUnit.MILLISECONDS);
                 break;
             } catch (java.util.concurrent.TimeoutException stillLoading) {
-                String now = describe(c, name);
+                String now = describe(c, name, terminal);
                 if (terminal) {
                     out.print("\r" + now + " (" + Printer.duration(seconds(started)) + ")   ");
                     out.flush();
@@ -57,7 +57,7 @@ final class LoadProgress {
     }
 
     /** Where the model is now, in a few words. */
-    private static String describe(Connection c, String name) {
+    private static String describe(Connection c, String name, boolean terminal) {
         JsonNode m;
         try {
             m = c.call(api -> api.get(c.namespace(), ModelsCommand.path(name))).body();
@@ -66,10 +66,25 @@ final class LoadProgress {
         }
         for (JsonNode copy : m.path("copies")) {
             if (copy.path("state").asText().equals("LOADING")) {
-                return "model " + name + " LOADING on " + copy.path("node").asText() + "/" + copy.path("slot").asText();
+                String where = copy.path("node").asText() + "/" + copy.path("slot").asText();
+                long got = copy.path("downloadedBytes").asLong();
+                if (got > 0) {
+                    return "model " + name + " downloading on " + where + ": " + download(got, copy.path("downloadBytes").asLong(), terminal);
+                }
+                return "model " + name + " LOADING on " + where;
             }
         }
         return "model " + name + " " + m.path("state").asText();
+    }
+
+    /** How far a download is: bytes and percent on a terminal; in quarters elsewhere, so plain output gets a few lines, not one per poll. */
+    static String download(long got, long total, boolean terminal) {
+        if (total <= 0) {
+            return terminal ? Printer.bytes(got) : "under way";
+        }
+        int percent = (int) Math.min(100, got * 100 / total);
+        return terminal ? Printer.bytes(got) + " of " + Printer.bytes(total) + " (" + percent + "%)"
+                : (percent / 25 * 25) + "% of " + Printer.bytes(total);
     }
 
     private static double seconds(long since) {

@@ -12,11 +12,13 @@ import dev.meshwork.node.runtime.external.ExternalRuntimeAdapter;
 import dev.meshwork.node.runtime.external.ProcessRuntime;
 import dev.meshwork.node.storage.Artifact;
 import dev.meshwork.node.storage.ArtifactStore;
+import dev.meshwork.node.storage.DownloadProgress;
 import dev.meshwork.placement.eviction.EvictionPolicies;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.node.batch.Batchers;
 import dev.meshwork.node.cache.Tenancy;
 import dev.meshwork.placement.table.CopyRecord;
+import dev.meshwork.placement.table.CopyState;
 import dev.meshwork.placement.tenant.MeshUsage;
 import dev.meshwork.placement.tenant.TenantPolicies;
 import dev.meshwork.placement.tenant.TenantShares;
@@ -263,7 +265,9 @@ public final class NodeAgent implements AutoCloseable {
 
     /** A copy as the placement table holds it. */
     public CopyRecord record(CopyInfo c) {
-        return new CopyRecord(config.nodeId(), c.slot(), c.state(), c.sizeBytes(), c.lastUsedMillis(), c.error(), c.spec(), c.digest(), c.crashed());
+        var download = c.state() == CopyState.LOADING ? store.downloading(c.storageUri()) : java.util.Optional.<DownloadProgress>empty();
+        return new CopyRecord(config.nodeId(), c.slot(), c.state(), c.sizeBytes(), c.lastUsedMillis(), c.error(), c.spec(), c.digest(), c.crashed(),
+                download.map(DownloadProgress::bytes).orElse(0L), download.map(DownloadProgress::totalBytes).orElse(0L));
     }
 
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {

@@ -65,6 +65,16 @@ class SlowDownloadTest {
             }
         });
         assertThat(downloading.await(20, TimeUnit.SECONDS)).isTrue();
+        // the copy's status shows how far its download came: one byte of the 100,000 the server declared
+        com.fasterxml.jackson.databind.JsonNode copy = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline && (copy == null || copy.path("downloadedBytes").asLong() == 0)) {
+            copy = new com.fasterxml.jackson.databind.ObjectMapper().readTree(mesh.get("/v1/mesh/models/dripping").body()).path("copies").path(0);
+            Thread.sleep(20);
+        }
+        assertThat(copy.path("state").asText()).isEqualTo("LOADING");
+        assertThat(copy.path("downloadedBytes").asLong()).isEqualTo(1);
+        assertThat(copy.path("downloadBytes").asLong()).isEqualTo(100_000);
         long start = System.nanoTime();
         InJvmMesh.Http local = mesh.post("/v2/repository/models/add-vectors/load", "");
         long localMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);

@@ -74,7 +74,7 @@ public final class ModelCache {
     private final long backoffNanos;
     private final AtomicLong evictions = new AtomicLong();
     private final SlotRoom room;
-    /** Told the id of each model whose copy in this slot was loaded, failed or went away; see {@link #onChange}. */
+    /** Told the id of each model whose copy in this slot started loading, was loaded, failed or went away; see {@link #onChange}. */
     private volatile Consumer<String> changes = id -> { };
     private volatile CacheEvents events = CacheEvents.NONE;
 
@@ -137,8 +137,8 @@ public final class ModelCache {
     }
 
     /**
-     * Tells {@code listener} the id of every model whose copy here finished loading, failed, was
-     * evicted, unloaded or lost. It runs on the thread that made the change (a load thread or a
+     * Tells {@code listener} the id of every model whose copy here started loading, finished loading,
+     * failed, was evicted, unloaded or lost. It runs on the thread that made the change (a load thread or a
      * request thread), so it must be quick and must not block.
      */
     public void onChange(Consumer<String> listener) {
@@ -202,16 +202,21 @@ public final class ModelCache {
 
     private ModelEntry entryFor(ModelSpec spec) {
         ModelEntry[] replaced = new ModelEntry[1];
+        boolean[] started = new boolean[1];
         ModelEntry e = entries.compute(spec.id(), (id, cur) -> {
             if (cur != null && cur.spec.equals(spec) && cur.state() != CopyState.UNLOADING
                     && (cur.state() != CopyState.FAILED || cur.failedWithin(backoffNanos))) {
                 return cur;
             }
             replaced[0] = cur;
+            started[0] = true;
             return startLoad(spec);
         });
         if (replaced[0] != null) {
             replaced[0].unload();
+        }
+        if (started[0]) {
+            changes.accept(spec.id()); // a LOADING copy is news too: its row shows the load (and its download) under way
         }
         return e;
     }

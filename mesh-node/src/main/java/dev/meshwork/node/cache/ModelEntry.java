@@ -247,6 +247,7 @@ final class ModelEntry {
 
     synchronized CopyInfo info() {
         return new CopyInfo(spec.id(), slot, state, reservedBytes, lastUsedMillis, failure == null ? "" : failure.getMessage(), fingerprint,
-                state == CopyState.LOADED ? digest : "", state == CopyState.FAILED && failure.getCause() instanceof CrashLedger.ProcessCrash);
+                state == CopyState.LOADED ? digest : "", state == CopyState.FAILED && failure.getCause() instanceof CrashLedger.ProcessCrash,
+                spec.storageUri());
     }
 }

@@ -3,6 +3,7 @@ package dev.meshwork.node.cluster;
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.placement.table.CopyRecord;
+import dev.meshwork.placement.table.CopyState;
 import dev.meshwork.placement.table.NodeRecord;
 import dev.meshwork.placement.table.NodeTable;
 import dev.meshwork.placement.table.PlacementTable;
@@ -45,6 +46,8 @@ public final class TablePublisher implements AutoCloseable {
     private final Map<String, CopyRecord> published = new ConcurrentHashMap<>();
     private final Object[] stripes = new Object[STRIPES];
     private volatile boolean nodeDirty;
+    /** Whether a copy this node published is LOADING (its download may move); publisher thread only. */
+    private boolean loadingCopies;
     /**
      * The node record changes with every load and eviction, and each write invalidates every
      * router's near cache of it; under churn, writing it per change left routers reading it from its
@@ -52,6 +55,8 @@ public final class TablePublisher implements AutoCloseable {
      * second late is fine).
      */
     private static final long NODE_WRITE_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** How often a LOADING copy's row is written again while its artifact downloads, so clients can show the bytes. */
+    static final long DOWNLOAD_REPORT_MS = 500;
     private volatile long lastNodeWrite = System.nanoTime() - NODE_WRITE_GAP_NANOS;
     private final Thread thread;
     private volatile boolean running = true;
@@ -103,6 +108,14 @@ public final class TablePublisher implements AutoCloseable {
                     dirty.remove(id);
                     publishCopy(id);
                 }
+                boolean loading = false;
+                for (Map.Entry<String, CopyRecord> e : published.entrySet()) {
+                    if (e.getValue().state() == CopyState.LOADING) {
+                        loading = true;
+                        publishCopy(e.getKey()); // written only when its download moved (see same)
+                    }
+                }
+                loadingCopies = loading;
                 if (System.nanoTime() >= nextFull) {
                     reconcile();
                     nextFull = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(periodMs);
@@ -115,7 +128,8 @@ public final class TablePublisher implements AutoCloseable {
                     LOG.warn("writing node {}'s rows to the placement table failed; the next round retries: {}", agent.nodeId(), e.getMessage());
                 }
             }
-            LockSupport.parkNanos(dirty.isEmpty() && !nodeDirty ? TimeUnit.MILLISECONDS.toNanos(periodMs)
+            long idle = TimeUnit.MILLISECONDS.toNanos(loadingCopies ? Math.min(periodMs, DOWNLOAD_REPORT_MS) : periodMs);
+            LockSupport.parkNanos(dirty.isEmpty() && !nodeDirty ? idle
                     : Math.max(0, NODE_WRITE_GAP_NANOS - (System.nanoTime() - lastNodeWrite)));
         }
     }
@@ -152,6 +166,7 @@ public final class TablePublisher implements AutoCloseable {
     private static boolean same(CopyRecord a, CopyRecord b) {
         return a != null && a.slot().equals(b.slot()) && a.state() == b.state() && a.sizeBytes() == b.sizeBytes()
                 && a.error().equals(b.error()) && a.spec().equals(b.spec()) && a.digest().equals(b.digest()) && a.crashed() == b.crashed()
+                && a.downloadedBytes() == b.downloadedBytes() && a.downloadBytes() == b.downloadBytes()
                 && b.lastUsedMillis() - a.lastUsedMillis() < LAST_USED_SLACK_MS;
     }
 

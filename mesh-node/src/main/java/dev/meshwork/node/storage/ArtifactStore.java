@@ -43,6 +43,8 @@ public final class ArtifactStore implements AutoCloseable {
     private final DownloadWatch watch;
     private final List<String> allowedHosts;
     private final ConcurrentMap<String, Object> downloadLocks = new ConcurrentHashMap<>();
+    /** The downloads running now, by location (the storageUri without its digest pin). */
+    private final ConcurrentMap<String, DownloadProgress> downloading = new ConcurrentHashMap<>();
     private final DownloadQueue downloads;
 
     public ArtifactStore(NodeConfig.Storage config) {
@@ -132,7 +134,7 @@ public final class ArtifactStore implements AutoCloseable {
             StorageKeys.Resolved at = keys.resolve(storageUri);
             S3Fetcher.Location.parse(at.s3Uri());
             S3Fetcher fetcher = keyed.computeIfAbsent(at.s3(), c -> new S3Fetcher(c, timeout, watch));
-            return download(storageUri, (uri, target, max) -> fetcher.fetch(at.s3Uri(), target, max));
+            return download(storageUri, (uri, target, max, progress) -> fetcher.fetch(at.s3Uri(), target, max, progress));
         }
         return new Artifact(resolve(storageUri), () -> { }, null);
     }
@@ -156,7 +158,12 @@ public final class ArtifactStore implements AutoCloseable {
 
     /** A puller: writes the whole artifact at {@code target}, or nothing. */
     private interface Fetcher {
-        void fetch(String uri, Path target, long maxBytes);
+        void fetch(String uri, Path target, long maxBytes, DownloadProgress progress);
+    }
+
+    /** How far the download of {@code pinnedUri}'s artifact has come, while one runs on this node. */
+    public java.util.Optional<DownloadProgress> downloading(String pinnedUri) {
+        return java.util.Optional.ofNullable(downloading.get(DigestPin.location(pinnedUri)));
     }
 
     private Artifact download(String uri, Fetcher fetcher) {
@@ -169,7 +176,13 @@ public final class ArtifactStore implements AutoCloseable {
                     file = cache.lookup(key);
                     if (file == null) {
                         file = cache.entryDir(key).resolve(fileName(uri));
-                        fetcher.fetch(uri, file, maxBytes);
+                        DownloadProgress progress = new DownloadProgress();
+                        downloading.put(uri, progress);
+                        try {
+                            fetcher.fetch(uri, file, maxBytes, progress);
+                        } finally {
+                            downloading.remove(uri, progress);
+                        }
                         cache.seal(key, file);
                         cache.makeRoom(0);
                     }

@@ -16,9 +16,11 @@ final class Downloads {
 
     /**
      * Copies {@code in} to {@code file} under {@code watch} (a stall or the deadline ends it with a
-     * message that says which); throws once more than {@code budget} bytes came. Returns the bytes copied.
+     * message that says which); throws once more than {@code budget} bytes came; counts the bytes into
+     * {@code progress} as they come. Returns the bytes copied.
      */
-    static long copy(InputStream in, Path file, String uri, long budget, long maxBytes, DownloadWatch watch) throws IOException {
+    static long copy(InputStream in, Path file, String uri, long budget, long maxBytes, DownloadWatch watch, DownloadProgress progress)
+            throws IOException {
         long copied = 0;
         byte[] buf = new byte[64 * 1024];
         Files.createDirectories(file.getParent());
@@ -32,6 +34,7 @@ final class Downloads {
                         throw tooLarge(uri, maxBytes - budget + copied, maxBytes);
                     }
                     out.write(buf, 0, n);
+                    progress.add(n);
                 }
             } catch (IOException e) {
                 MeshError watched = ticket.failure();

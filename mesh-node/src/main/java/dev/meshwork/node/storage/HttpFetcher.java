@@ -31,7 +31,7 @@ final class HttpFetcher {
     }
 
     /** Downloads {@code uri} to {@code target}, complete or not at all. */
-    void fetch(String uri, Path target, long maxBytes) {
+    void fetch(String uri, Path target, long maxBytes, DownloadProgress progress) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(uri)).timeout(timeout).GET().build();
         Path partial = target.resolveSibling(target.getFileName() + DiskCache.PARTIAL);
         try {
@@ -54,7 +54,8 @@ final class HttpFetcher {
                 if (declared > maxBytes) {
                     throw Downloads.tooLarge(uri, declared, maxBytes);
                 }
-                long copied = Downloads.copy(in, partial, uri, maxBytes, maxBytes, watch);
+                progress.expect(declared);
+                long copied = Downloads.copy(in, partial, uri, maxBytes, maxBytes, watch, progress);
                 if (declared >= 0 && copied != declared) {
                     throw new MeshError(ErrorCode.UNAVAILABLE, "storageUri " + ModelSpec.redactUri(uri) + ": the download ended after " + copied
                             + " of " + declared + " bytes");

@@ -88,7 +88,7 @@ final class S3Fetcher implements AutoCloseable {
     }
 
     /** Downloads {@code uri} to {@code target} (a file or a folder), complete or not at all. */
-    void fetch(String uri, Path target, long maxBytes) {
+    void fetch(String uri, Path target, long maxBytes, DownloadProgress progress) {
         Location loc = Location.parse(uri);
         Path partial = target.resolveSibling(target.getFileName() + DiskCache.PARTIAL);
         try {
@@ -97,9 +97,10 @@ final class S3Fetcher implements AutoCloseable {
                 if (single.contentLength() > maxBytes) {
                     throw Downloads.tooLarge(uri, single.contentLength(), maxBytes);
                 }
-                get(uri, loc.bucket(), loc.key(), partial, maxBytes, maxBytes);
+                progress.expect(single.contentLength());
+                get(uri, loc.bucket(), loc.key(), partial, maxBytes, maxBytes, progress);
             } else {
-                fetchFolder(uri, loc, partial, maxBytes);
+                fetchFolder(uri, loc, partial, maxBytes, progress);
             }
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (S3Exception e) {
@@ -125,7 +126,7 @@ final class S3Fetcher implements AutoCloseable {
         }
     }
 
-    private void fetchFolder(String uri, Location loc, Path partialDir, long maxBytes) throws IOException {
+    private void fetchFolder(String uri, Location loc, Path partialDir, long maxBytes, DownloadProgress progress) throws IOException {
         String prefix = loc.key().isEmpty() || loc.key().endsWith("/") ? loc.key() : loc.key() + "/";
         List<S3Object> objects = new ArrayList<>();
         long total = 0;
@@ -147,19 +148,21 @@ final class S3Fetcher implements AutoCloseable {
                     + " in bucket " + loc.bucket());
         }
         Files.createDirectories(partialDir);
+        progress.expect(total);
         long budget = maxBytes;
         for (S3Object o : objects) {
             Path file = partialDir.resolve(o.key().substring(prefix.length())).normalize();
             if (!file.startsWith(partialDir) || file.equals(partialDir)) {
                 throw MeshError.invalid("storageUri %s: object key %s would land outside the artifact's folder", uri, o.key());
             }
-            budget -= get(uri, loc.bucket(), o.key(), file, budget, maxBytes);
+            budget -= get(uri, loc.bucket(), o.key(), file, budget, maxBytes, progress);
         }
     }
 
-    private long get(String uri, String bucket, String key, Path file, long budget, long maxBytes) throws IOException {
+    private long get(String uri, String bucket, String key, Path file, long budget, long maxBytes, DownloadProgress progress)
+            throws IOException {
         try (InputStream in = client().getObject(r -> r.bucket(bucket).key(key))) {
-            return Downloads.copy(in, file, uri, budget, maxBytes, watch);
+            return Downloads.copy(in, file, uri, budget, maxBytes, watch, progress);
         }
     }
 

@@ -48,6 +48,51 @@ class TablePublisherTest {
     }
 
     @Test
+    void aDownloadingCopysRowShowsItsBytesAsTheyCome(@TempDir Path dir) throws Exception {
+        byte[] model = java.nio.file.Files.readAllBytes(EXAMPLES.resolve("onnx/add-vectors/model.onnx"));
+        int half = model.length / 2;
+        java.util.concurrent.CountDownLatch rest = new java.util.concurrent.CountDownLatch(1);
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            ex.sendResponseHeaders(200, model.length);
+            try (java.io.OutputStream out = ex.getResponseBody()) {
+                out.write(model, 0, half);
+                out.flush();
+                rest.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                out.write(model, half, model.length - half);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        server.start();
+        ModelSpec slow = new ModelSpec("slow", new ModelFormat("onnx", ""),
+                "http://127.0.0.1:" + server.getAddress().getPort() + "/model.onnx", "", 0);
+        InMemoryPlacementTable placement = new InMemoryPlacementTable();
+        // a period far longer than the test: only the download reports write the row again
+        try (NodeAgent agent = new NodeAgent(config("n3", dir));
+             TablePublisher publisher = new TablePublisher(agent, placement, new InMemoryNodeTable(), "127.0.0.1:1", "member-1", 600_000)) {
+            java.util.concurrent.CompletableFuture<?> load = java.util.concurrent.CompletableFuture.runAsync(() -> agent.ensureLoaded(slow));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                    assertThat(placement.copies("slow")).singleElement().satisfies(c -> {
+                        assertThat(c.state()).isEqualTo(CopyState.LOADING);
+                        assertThat(c.downloadedBytes()).isEqualTo(half);
+                        assertThat(c.downloadBytes()).isEqualTo(model.length);
+                    }));
+            rest.countDown();
+            load.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            publisher.publish("slow");
+            assertThat(placement.copies("slow")).singleElement().satisfies(c -> {
+                assertThat(c.state()).isEqualTo(CopyState.LOADED);
+                assertThat(c.downloadedBytes()).as("no download once LOADED").isZero();
+            });
+        } finally {
+            rest.countDown();
+            server.stop(0);
+        }
+    }
+
+    @Test
     void theNodeRecordNamesTheMemberAsItIsNow(@TempDir Path dir) {
         // after a split-brain merge the node's member comes back under a new id; a record with the old one is reaped for ever
         NodeConfig config = config("n2", dir);

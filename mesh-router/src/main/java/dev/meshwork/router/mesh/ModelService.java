@@ -235,7 +235,8 @@ public final class ModelService {
             }
         }
         List<ModelStatus.CopyView> views = copies.stream().map(c -> new ModelStatus.CopyView(c.nodeId(), c.slot(),
-                c.state().name(), c.sizeBytes(), Instant.ofEpochMilli(c.lastUsedMillis()).toString(), c.digest(), c.crashed())).toList();
+                c.state().name(), c.sizeBytes(), Instant.ofEpochMilli(c.lastUsedMillis()).toString(), c.digest(), c.crashed(),
+                c.downloadedBytes(), c.downloadBytes())).toList();
         String servingRuntime;
         try {
             servingRuntime = binding(spec).servingRuntime();

@@ -39,8 +39,13 @@ public record ModelStatus(String name, ModelFormat modelFormat, String storageUr
 
     /**
      * One copy: where it is and how it is doing; lastUsed is ISO-8601, digest the {@code sha256:} of the bytes it loaded,
-     * crashed whether its FAILED load crashed a process (the model then loads on no node until it is unloaded).
+     * crashed whether its FAILED load crashed a process (the model then loads on no node until it is unloaded);
+     * while it is LOADING and its artifact downloads, downloadedBytes so far of downloadBytes (0 when the source did not say).
      */
-    public record CopyView(String node, String slot, String state, long sizeBytes, String lastUsed, String digest, boolean crashed) {
+    public record CopyView(String node, String slot, String state, long sizeBytes, String lastUsed, String digest, boolean crashed,
+                           @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+                           long downloadedBytes,
+                           @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+                           long downloadBytes) {
     }
 }

@@ -251,7 +251,7 @@
       h('td', {}, h('a', { href: modelHref(m) }, m.name)),
       h('td', {}, m.namespace),
       h('td', {}, m.modelFormat ? m.modelFormat.name + (m.modelFormat.version ? ' ' + m.modelFormat.version : '') : ''),
-      h('td', {}, stateTag(m.state)),
+      h('td', {}, stateTag(m.state), (m.copies || []).map(downloading)),
       h('td', { class: 'num' }, `${loaded} / ${(m.copies || []).length}`),
       h('td', {}, ago(lastUsed(m))),
       h('td', { class: 'error' }, m.error || ''),
@@ -318,12 +318,17 @@
           m.error ? h('p', { class: 'error' }, m.error) : null,
           h('p', {}, actionButtons(m)),
           h('table', { id: 'copies-table' }, h('thead', {}, h('tr', {}, ['Node', 'Slot', 'State', 'Size', 'Last used', 'Digest'].map(t => h('th', {}, t)))),
-            h('tbody', {}, (m.copies || []).map(c => h('tr', {}, h('td', {}, c.node), h('td', {}, c.slot), h('td', {}, stateTag(c.state)),
+            h('tbody', {}, (m.copies || []).map(c => h('tr', {}, h('td', {}, c.node), h('td', {}, c.slot), h('td', {}, stateTag(c.state), downloading(c)),
               h('td', { class: 'num' }, bytes(c.sizeBytes)), h('td', {}, ago(c.lastUsed)), h('td', { class: 'muted' }, (c.digest || '').slice(0, 19))))))]
           .filter(Boolean));
       },
       leave() { clearInterval(timer); },
     };
+  }
+  function downloading(c) {
+    if (!c.downloadedBytes) return null;
+    return h('div', { class: 'muted download' }, 'downloading ' + bytes(c.downloadedBytes)
+      + (c.downloadBytes ? ' of ' + bytes(c.downloadBytes) : ''), c.downloadBytes ? bar(c.downloadedBytes, c.downloadBytes) : null);
   }
   function exampleRequest(meta) {
     return { inputs: (meta.inputs || []).map(t => {

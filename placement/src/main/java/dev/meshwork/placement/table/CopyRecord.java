@@ -11,11 +11,18 @@ import java.io.Serializable;
  * @param digest         {@code sha256:<hex>} of the artifact bytes the node loaded; empty until LOADED (or when unknown)
  * @param crashed        FAILED because loading or running it crashed a process on that node: routers load that
  *                       registration nowhere else until it is unloaded, so a bad file crashes one process, not one per node
+ * @param downloadedBytes while LOADING: the bytes of its artifact downloaded so far (0 when nothing is downloading)
+ * @param downloadBytes   while LOADING: the artifact's size as its source declared it (0 when unknown)
  */
 public record CopyRecord(String nodeId, String slot, CopyState state, long sizeBytes, long lastUsedMillis, String error, String spec,
-                         String digest, boolean crashed) implements Serializable {
+                         String digest, boolean crashed, long downloadedBytes, long downloadBytes) implements Serializable {
     public CopyRecord(String nodeId, String slot, CopyState state, long sizeBytes, long lastUsedMillis, String error) {
         this(nodeId, slot, state, sizeBytes, lastUsedMillis, error, "", "", false);
+    }
+
+    public CopyRecord(String nodeId, String slot, CopyState state, long sizeBytes, long lastUsedMillis, String error, String spec,
+                      String digest, boolean crashed) {
+        this(nodeId, slot, state, sizeBytes, lastUsedMillis, error, spec, digest, crashed, 0, 0);
     }
 
     public CopyRecord {
