@@ -80,6 +80,7 @@ public final class NodeAgent implements AutoCloseable {
     private final LoadHolds holds = new LoadHolds();
     /** Dynamic batching of the models whose registrations ask for it. */
     private final Batchers batchers = new Batchers();
+    private final dev.meshwork.node.overload.OverloadGuard overload;
     /** Loads in flight and models that crashed a process, kept across the node's own crash. */
     private final CrashLedger ledger;
     private volatile boolean draining;
@@ -101,6 +102,8 @@ public final class NodeAgent implements AutoCloseable {
     private NodeAgent(NodeConfig config, List<Slot> inProcess, CrashLedger ledger) {
         this.config = config;
         this.ledger = ledger;
+        this.overload = new dev.meshwork.node.overload.OverloadGuard(config.nodeId(), config.overload(),
+                Runtime.getRuntime().availableProcessors());
         this.store = new ArtifactStore(config.storage());
         AtomicInteger n = new AtomicInteger();
         this.loadExecutor = Executors.newFixedThreadPool(config.loadThreads(), r -> {
@@ -242,6 +245,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         Gauge.builder("meshwork.node.inflight", inFlight, AtomicInteger::get).description("requests running on the node").register(registry);
         batchers.instrument(registry);
+        overload.instrument(registry);
     }
 
     /** Tells {@code listener} the id of each model whose copy on this node changed; see {@link ModelCache#onChange}. */
@@ -280,7 +284,7 @@ public final class NodeAgent implements AutoCloseable {
     private InferenceResponse run(ModelCache.Lease lease, InferenceRequest request) {
         return Tracing.traced("runtime infer", SpanKind.INTERNAL, null, Attributes.of(Tracing.MODEL, lease.spec().id(),
                 Tracing.NAMESPACE, lease.spec().namespace(), Tracing.NODE, config.nodeId(), Tracing.SLOT, lease.slot()),
-                () -> batchers.infer(lease.spec(), lease.model(), request));
+                () -> overload.run(lease.spec(), () -> batchers.infer(lease.spec(), lease.model(), request)));
     }
 
     public ModelMetadata metadata(ModelSpec spec) {

@@ -29,10 +29,19 @@ import java.util.Map;
  *                            ModelMesh) or {@code gdsf} (GreedyDual-Size-Frequency: the lowest
  *                            {@code L + frequency x load ms / MiB}, the frequency halving every 4 turnovers of the slot)
  * @param isolation           how the node keeps a crashing runtime from taking it down (child processes, the crash ledger)
+ * @param overload            how the node refuses requests it cannot run without making the admitted ones slow
  */
 public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, long loadTimeoutMs,
                          long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx,
-                         List<External> externalRuntimes, List<SlotConfig> slots, String evictionPolicy, Isolation isolation) {
+                         List<External> externalRuntimes, List<SlotConfig> slots, String evictionPolicy, Isolation isolation,
+                         Overload overload) {
+
+    public NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, long loadTimeoutMs,
+                      long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx,
+                      List<External> externalRuntimes, List<SlotConfig> slots, String evictionPolicy, Isolation isolation) {
+        this(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel, queueTimeoutMs, storage, onnx,
+                externalRuntimes, slots, evictionPolicy, isolation, Overload.defaults());
+    }
 
     public NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, long loadTimeoutMs,
                       long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx,
@@ -54,6 +63,51 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
         evictionPolicy = evictionPolicy == null || evictionPolicy.isEmpty() ? "lru" : evictionPolicy;
         ConfigCheck.oneOf("node.evictionPolicy", evictionPolicy, EvictionPolicies.names());
         isolation = isolation == null ? Isolation.defaults() : isolation;
+        overload = overload == null ? Overload.defaults() : overload;
+    }
+
+    /**
+     * Overload protection (YAML {@code node.overload}): a limit of requests at once, past which the
+     * rest are refused at once with 503 / UNAVAILABLE and Retry-After rather than left to queue and
+     * slow every admitted one down. Every router applies it to the inference requests it admits (the
+     * whole request; unless {@code tenants.maxInFlight} fixes a limit), and every cluster node to the
+     * requests it runs; a standalone mesh's embedded node leaves it to the front door. The limit adapts: it falls when admitted requests
+     * take more than {@code tolerance} times their model's unloaded latency and grows while it is
+     * reached without that. Requests of models that batch are not counted (their batcher bounds
+     * their wait); loads are not either (a request counts once its model is loaded).
+     *
+     * @param enabled      whether routers and nodes limit the requests they run at once (off by default until it is
+     *                     measured where it matters: see the {@code overload} benchmark)
+     * @param tolerance    the mean latency inflation (latency over the model's unloaded latency) the limit keeps below
+     * @param minLimit     the limit's floor; 0: twice the machine's cores
+     * @param maxLimit     the limit's ceiling
+     * @param initialLimit where the limit starts; 0: eight times the cores (within floor and ceiling)
+     * @param retryAfterMs what a refused request's Retry-After says (HTTP rounds up to whole seconds)
+     */
+    public record Overload(boolean enabled, double tolerance, int minLimit, int maxLimit, int initialLimit, long retryAfterMs) {
+        public Overload {
+            ConfigCheck.require(tolerance > 1, "node.overload.tolerance must be above 1, got %s", tolerance);
+            ConfigCheck.atLeast("node.overload.minLimit", minLimit, 0);
+            ConfigCheck.atLeast("node.overload.maxLimit", maxLimit, 1);
+            ConfigCheck.atLeast("node.overload.initialLimit", initialLimit, 0);
+            ConfigCheck.atLeast("node.overload.retryAfterMs", retryAfterMs, 1);
+        }
+
+        public static Overload defaults() {
+            return new Overload(false, 2.0, 0, 1000, 0, 100);
+        }
+
+        /** The same settings, switched off. */
+        public Overload off() {
+            return new Overload(false, tolerance, minLimit, maxLimit, initialLimit, retryAfterMs);
+        }
+
+        /** The limiter's settings on a machine with {@code cores} cores. */
+        public dev.meshwork.placement.overload.ConcurrencyLimit.Settings settings(int cores) {
+            int min = Math.min(maxLimit, minLimit > 0 ? minLimit : 2 * cores);
+            int initial = Math.max(min, Math.min(maxLimit, initialLimit > 0 ? initialLimit : 8 * cores));
+            return new dev.meshwork.placement.overload.ConcurrencyLimit.Settings(tolerance, min, maxLimit, initial, 20);
+        }
     }
 
     /**
@@ -299,12 +353,17 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
 
     public NodeConfig withExternalRuntimes(List<External> newExternalRuntimes) {
         return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
-                queueTimeoutMs, storage, onnx, newExternalRuntimes, slots, evictionPolicy, isolation);
+                queueTimeoutMs, storage, onnx, newExternalRuntimes, slots, evictionPolicy, isolation, overload);
+    }
+
+    public NodeConfig withOverload(Overload newOverload) {
+        return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
+                queueTimeoutMs, storage, onnx, externalRuntimes, slots, evictionPolicy, isolation, newOverload);
     }
 
     public NodeConfig withStorage(Storage newStorage) {
         return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
-                queueTimeoutMs, newStorage, onnx, externalRuntimes, slots, evictionPolicy, isolation);
+                queueTimeoutMs, newStorage, onnx, externalRuntimes, slots, evictionPolicy, isolation, overload);
     }
 
     public static NodeConfig defaults() {

@@ -46,7 +46,13 @@ class NodeConfigTest {
                 Map.entry("isolation.maxInferenceCrashes", "2"),
                 Map.entry("isolation.jvmOptions", "-Xmx512m,-XX:+UseSerialGC"),
                 Map.entry("isolation.startupTimeoutMs", "60000"),
-                Map.entry("isolation.checkModelFiles", "true")));
+                Map.entry("isolation.checkModelFiles", "true"),
+                Map.entry("overload.enabled", "false"),
+                Map.entry("overload.tolerance", "2.0"),
+                Map.entry("overload.minLimit", "0"),
+                Map.entry("overload.maxLimit", "1000"),
+                Map.entry("overload.initialLimit", "0"),
+                Map.entry("overload.retryAfterMs", "100")));
     }
 
     @Test
@@ -82,7 +88,13 @@ class NodeConfigTest {
                 Map.entry("isolation.maxInferenceCrashes", "5"),
                 Map.entry("isolation.jvmOptions", "-Xmx2g"),
                 Map.entry("isolation.startupTimeoutMs", "9000"),
-                Map.entry("isolation.checkModelFiles", "false")));
+                Map.entry("isolation.checkModelFiles", "false"),
+                Map.entry("overload.enabled", "true"),
+                Map.entry("overload.tolerance", "3.5"),
+                Map.entry("overload.minLimit", "2"),
+                Map.entry("overload.maxLimit", "64"),
+                Map.entry("overload.initialLimit", "8"),
+                Map.entry("overload.retryAfterMs", "250")));
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.meshwork.router;
 
 import dev.meshwork.kserve.CatalogWatcher;
+import dev.meshwork.node.NodeConfig;
+import dev.meshwork.placement.overload.ConcurrencyLimit;
 import dev.meshwork.placement.registry.ModelRegistry;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.registry.VModelRegistry;
@@ -77,7 +79,9 @@ final class FrontDoor implements AutoCloseable {
         this.audit = new AuditLog(config.security(), metrics);
         AccessControl access = new AccessControl(config.auth(), audit, metrics, ModelSpec::isNamespace, ModelSpec.DEFAULT_NAMESPACE);
         this.requestThreads = RequestThreads.create(config.requestThreads());
-        this.tenants = new Tenants(registries.tenants(), config.tenants(), routers, metrics);
+        NodeConfig.Overload overload = config.node().overload();
+        this.tenants = new Tenants(registries.tenants(), config.tenants(), routers, metrics, overload.enabled()
+                ? new ConcurrencyLimit(overload.settings(Runtime.getRuntime().availableProcessors())) : null, overload.retryAfterMs());
         this.tenantDirectory = config.tenants().dir().isEmpty() ? null
                 : TenantDirectory.open(Path.of(config.tenants().dir()), config.tenants().pollMs(), tenants, audit);
         AtomicReference<String> source = new AtomicReference<>("http://" + config.http().host() + "/");

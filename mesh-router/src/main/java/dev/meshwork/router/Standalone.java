@@ -38,7 +38,8 @@ public final class Standalone extends MeshRouter {
         NodeConfig withRoots = config.node().withStorage(config.node().storage().withRoots(roots));
         NodeConfig nodeConfig = withRoots.withExternalRuntimes(LaunchedRuntimes.add(catalog.catalog(), withRoots));
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        NodeAgent agent = new NodeAgent(nodeConfig);
+        // the front door limits whole requests (FrontDoor); the embedded node counting them again would only halve the signal
+        NodeAgent agent = new NodeAgent(nodeConfig.withOverload(nodeConfig.overload().off()));
         agent.instrument(metrics);
         this.backend = new LocalNodeBackend(agent);
         this.store = RegistryStores.open(config.registry());

@@ -43,6 +43,7 @@ public final class BenchMain {
             case "cluster-trust" -> System.out.println(new dev.meshwork.perf.cluster.ClusterTrustBench(loaded.config()).run());
             case "security" -> System.out.println(new SecurityBench(loaded.config()).run());
             case "isolation" -> System.out.println(new IsolationBench(loaded.config()).run());
+            case "overload" -> System.out.println(new OverloadBench(loaded.config()).run());
             case "python" -> System.out.println(new PythonBench(loaded.config()).run());
             case "churn" -> System.out.println(new ChurnBench(loaded.config()).run());
             case "batching" -> System.out.println(new BatchingBench(loaded.config()).run());
@@ -56,7 +57,7 @@ public final class BenchMain {
             case "mesh-sim" -> System.out.println(new dev.meshwork.perf.meshsim.MeshSimBench(loaded.config()).run());
             case "registry-growth" -> System.out.println(new dev.meshwork.perf.cluster.RegistryGrowthBench(loaded.config()).run());
             default -> {
-                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, batching, payload-log, tracing, security, isolation, python, cluster-trust, churn, runtimes, cache-sim, forward,"
+                System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, batching, payload-log, tracing, security, isolation, overload, python, cluster-trust, churn, runtimes, cache-sim, forward,"
                         + " failure, zipf, mesh-sim, registry-growth, noisy-neighbour, tenant-sim, tenant-limits, and the files of perf/scenarios/: " + scenarioNames(Path.of(loaded.config().root())));
                 System.exit(2);
             }

@@ -284,6 +284,7 @@ public final class ModelService {
                 ? request.withRequestedOutputs(spec.defaultOutputs()) : request; // the registration's defaultOutputs
         try (Tenants.Ticket admitted = admit(spec)) {
             InferenceResponse r = backend.infer(nodeSpec(spec), asked.modelName().equals(spec.id()) ? asked : asked.withModel(spec.id()));
+            admitted.succeeded();
             return spec.id().equals(spec.name()) ? r : r.withModel(spec.name()); // a tenant's answer names the model as the tenant does
         }
     }
@@ -294,7 +295,7 @@ public final class ModelService {
         for (CopyRecord c : backend.copies(spec.id())) {
             hit |= c.loaded();
         }
-        return tenants.admit(spec.namespace(), hit);
+        return tenants.admit(spec.namespace(), spec.id(), hit, !spec.batching().enabled());
     }
 
     public Tenants tenants() {
@@ -318,6 +319,7 @@ public final class ModelService {
         }
         try (Tenants.Ticket admitted = admit(spec)) {
             ModelInferResponse r = backend.inferWire(nodeSpec(spec), named);
+            admitted.succeeded();
             return spec.id().equals(spec.name()) ? r : r.toBuilder().setModelName(spec.name()).build();
         }
     }

@@ -38,6 +38,7 @@ public final class Tenants implements AutoCloseable {
     private final IntSupplier routerCount;
     private final MeterRegistry metrics;
     private final TenantAdmission admission;
+    private final long retryAfterMs;
     private final ConcurrentMap<String, TenantStats> stats = new ConcurrentHashMap<>();
     private final ScheduledExecutorService thread;
     private volatile TenantPolicies policies;
@@ -48,11 +49,27 @@ public final class Tenants implements AutoCloseable {
      * @param routerCount the routers of the mesh, which share each namespace's limits (read once a second)
      */
     public Tenants(TenantRegistry registry, TenantsConfig config, IntSupplier routerCount, MeterRegistry metrics) {
+        this(registry, config, routerCount, metrics, null, 0);
+    }
+
+    /**
+     * With {@code overload}, a router whose {@code tenants.maxInFlight} is 0 caps its requests at that
+     * adaptive limit and refuses the rest with 503 / UNAVAILABLE and {@code retryAfterMs}.
+     */
+    public Tenants(TenantRegistry registry, TenantsConfig config, IntSupplier routerCount, MeterRegistry metrics,
+                   dev.meshwork.placement.overload.ConcurrencyLimit overload, long retryAfterMs) {
         this.registry = registry;
         this.config = config;
         this.routerCount = routerCount;
         this.metrics = metrics;
-        this.admission = new TenantAdmission(config.maxInFlight(), config.shedAt());
+        this.retryAfterMs = retryAfterMs;
+        this.admission = new TenantAdmission(config.maxInFlight(), config.shedAt(), overload);
+        if (admission.adaptive()) {
+            io.micrometer.core.instrument.Gauge.builder("meshwork.overload.limit", overload,
+                    dev.meshwork.placement.overload.ConcurrencyLimit::limit)
+                    .description("the inference requests this router runs at once before it refuses more (adaptive, node.overload)")
+                    .register(metrics);
+        }
         this.policies = registry.policies();
         this.routers = Math.max(1, routerCount.getAsInt());
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("meshwork-tenants").unstarted(r));
@@ -90,10 +107,23 @@ public final class Tenants implements AutoCloseable {
     /** An admitted request: close it when its answer is done. */
     public final class Ticket implements AutoCloseable {
         private final String namespace;
+        private final String model;
+        private final boolean hit;
+        private final int running;
+        private final long started = System.nanoTime();
+        private boolean succeeded;
         private boolean closed;
 
-        private Ticket(String namespace) {
+        private Ticket(String namespace, String model, boolean hit, int running) {
             this.namespace = namespace;
+            this.model = model;
+            this.hit = hit;
+            this.running = running;
+        }
+
+        /** The request was answered: its time tells the adaptive limit how loaded the mesh is. */
+        public void succeeded() {
+            succeeded = true;
         }
 
         @Override
@@ -101,6 +131,10 @@ public final class Tenants implements AutoCloseable {
             if (!closed) {
                 closed = true;
                 admission.release(namespace);
+                if (succeeded && hit) { // a request that waited for a load says nothing about load on the mesh
+                    long now = System.nanoTime();
+                    admission.sample(model, now - started, now, running);
+                }
             }
         }
     }
@@ -110,13 +144,21 @@ public final class Tenants implements AutoCloseable {
      * when it came), or refuses it with 429 / RESOURCE_EXHAUSTED saying which limit and when to retry.
      */
     public Ticket admit(String namespace, boolean hit) {
+        return admit(namespace, "", hit, true);
+    }
+
+    /**
+     * {@link #admit(String, boolean)} for a request of {@code model} (its registry id), whose time feeds the
+     * adaptive limit when {@code capped}; a request of a model that batches is not (its batcher's wait is not load).
+     */
+    public Ticket admit(String namespace, String model, boolean hit, boolean capped) {
         TenantPolicies p = policies;
         TenantPolicy policy = p.of(namespace);
-        TenantAdmission.Verdict v = admission.admit(policy, p.highestPriority(), routers, System.nanoTime());
+        TenantAdmission.Verdict v = admission.admit(policy, p.highestPriority(), routers, System.nanoTime(), capped);
         TenantStats s = stats(namespace);
         if (v.admitted()) {
             s.admitted(hit);
-            return new Ticket(namespace);
+            return new Ticket(namespace, model, hit && capped, v.running());
         }
         s.refused(v.outcome());
         throw switch (v.outcome()) {
@@ -127,7 +169,10 @@ public final class Tenants implements AutoCloseable {
             case IN_FLIGHT -> MeshError.retryAfter(ErrorCode.RATE_LIMITED, "namespace '" + namespace + "' has its limit of "
                     + policy.maxInFlight() + " requests in flight (maxInFlight, " + trim(v.limit()) + " at this router); retry when one ends",
                     100);
-            default -> MeshError.retryAfter(ErrorCode.RATE_LIMITED, "this router is overloaded (" + trim(v.limit())
+            default -> admission.adaptive() ? MeshError.retryAfter(ErrorCode.UNAVAILABLE, "this router is running its limit of "
+                    + trim(v.limit()) + " requests at once for namespaces of priority " + policy.priority() + " (it adapts to keep answers"
+                    + " within " + "the tolerance of node.overload); retry after " + retryAfterMs + " ms", retryAfterMs)
+                    : MeshError.retryAfter(ErrorCode.RATE_LIMITED, "this router is overloaded (" + trim(v.limit())
                     + " requests in flight for namespaces of priority " + policy.priority() + "; tenants.maxInFlight = " + config.maxInFlight()
                     + "); namespaces below the highest priority are shed first; retry shortly", 1000);
         };

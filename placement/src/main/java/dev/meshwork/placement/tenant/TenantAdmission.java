@@ -29,8 +29,13 @@ public final class TenantAdmission {
      *
      * @param retryAfterNanos for {@link Outcome#RATE}, when the bucket has a token again; else 0
      * @param limit           the limit that refused it, as this router enforces it (for the message)
+     * @param running         for an admitted request, the requests running at this router with it
      */
-    public record Verdict(Outcome outcome, long retryAfterNanos, double limit) {
+    public record Verdict(Outcome outcome, long retryAfterNanos, double limit, int running) {
+        public Verdict(Outcome outcome, long retryAfterNanos, double limit) {
+            this(outcome, retryAfterNanos, limit, 0);
+        }
+
         public boolean admitted() {
             return outcome == Outcome.ADMITTED;
         }
@@ -45,6 +50,8 @@ public final class TenantAdmission {
     }
 
     private final int maxInFlight;
+    /** The router's cap when {@code maxInFlight} is 0: adapts to keep admitted requests fast; null for no cap. */
+    private final dev.meshwork.placement.overload.ConcurrencyLimit adaptive;
     private final double shedAt;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ConcurrentMap<String, State> states = new ConcurrentHashMap<>();
@@ -54,11 +61,29 @@ public final class TenantAdmission {
      * @param shedAt      the fraction of {@code maxInFlight} above which namespaces below the highest priority are refused
      */
     public TenantAdmission(int maxInFlight, double shedAt) {
+        this(maxInFlight, shedAt, null);
+    }
+
+    /** With {@code adaptive}, a router without a fixed {@code maxInFlight} caps its requests at that limit as it moves. */
+    public TenantAdmission(int maxInFlight, double shedAt, dev.meshwork.placement.overload.ConcurrencyLimit adaptive) {
         if (maxInFlight < 0 || !(shedAt > 0 && shedAt <= 1)) {
             throw new IllegalArgumentException("maxInFlight >= 0 and 0 < shedAt <= 1");
         }
         this.maxInFlight = maxInFlight;
         this.shedAt = shedAt;
+        this.adaptive = maxInFlight > 0 ? null : adaptive;
+    }
+
+    /** Whether the router's cap is the adaptive one. */
+    public boolean adaptive() {
+        return adaptive != null;
+    }
+
+    /** Tells the adaptive cap how long an admitted request of {@code model} took (one that found its model loaded and succeeded). */
+    public void sample(String model, long nanos, long nowNanos, int running) {
+        if (adaptive != null) {
+            adaptive.sample(model, nanos, nowNanos, running);
+        }
     }
 
     /**
@@ -69,12 +94,18 @@ public final class TenantAdmission {
      * @param routers         the routers sharing the namespace's limits (at least 1)
      */
     public Verdict admit(TenantPolicy policy, int highestPriority, int routers, long nowNanos) {
+        return admit(policy, highestPriority, routers, nowNanos, true);
+    }
+
+    /** {@link #admit(TenantPolicy, int, int, long)}; a request that is not {@code capped} (its model batches) passes the adaptive cap. */
+    public Verdict admit(TenantPolicy policy, int highestPriority, int routers, long nowNanos, boolean capped) {
         int share = Math.max(1, routers);
         State s = states.computeIfAbsent(policy.namespace(), k -> new State());
         // counted first and given back on a refusal: two requests at once can never both take the last place
         int all = inFlight.incrementAndGet();
-        if (maxInFlight > 0) {
-            int cap = policy.priority() >= highestPriority ? maxInFlight : Math.max(1, (int) (maxInFlight * shedAt));
+        int limit = adaptive == null ? maxInFlight : capped ? adaptive.limit() : 0;
+        if (limit > 0) {
+            int cap = policy.priority() >= highestPriority ? limit : Math.max(1, (int) (limit * shedAt));
             if (all > cap) {
                 inFlight.decrementAndGet();
                 return new Verdict(Outcome.OVERLOAD, 0, cap);
@@ -109,7 +140,10 @@ public final class TenantAdmission {
                 return new Verdict(Outcome.RATE, wait, rate);
             }
         }
-        return new Verdict(Outcome.ADMITTED, 0, 0);
+        if (adaptive != null && capped) {
+            adaptive.observe(all);
+        }
+        return new Verdict(Outcome.ADMITTED, 0, 0, all);
     }
 
     /** An admitted request of the namespace finished. */

@@ -1,0 +1,262 @@
+package dev.meshwork.perf;
+
+import com.google.protobuf.ByteString;
+import dev.meshwork.config.ConfigLoader;
+import dev.meshwork.placement.registry.ModelFormat;
+import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.protocol.error.GrpcErrors;
+import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
+import dev.meshwork.protocol.oip.ModelInferRequest;
+import dev.meshwork.router.RouterConfig;
+import dev.meshwork.router.Standalone;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Recorder;
+
+/**
+ * {@code ./meshwork bench overload}: what the node's overload limit ({@code node.overload}) does
+ * under a closed loop beyond capacity. Two standalone meshes in this JVM serve the same CPU-bound
+ * model (an MLP 256-1024-1024-10 in ONNX, one intra-op thread), one with the limit (the default),
+ * one without; capacity is the fewest users that reach 90% of the best throughput without the
+ * limit. Then, alternating which mesh goes first, phases at 1x, 2x and 5x capacity and 1x again:
+ * answered requests per second and their p50/p99, refusals per second and how fast they come
+ * back, and this JVM's resident memory after the phase. A refused user waits what the answer's
+ * retry pushback says, as a well-behaved client does.
+ */
+final class OverloadBench {
+    static final int[] WIDTHS = {256, 1024, 1024, 10};
+    private final BenchConfig config;
+    private Map<String, Integer> ports = Map.of();
+
+    OverloadBench(BenchConfig config) {
+        this.config = config;
+    }
+
+    /** One phase of one mesh. */
+    record Phase(String mesh, String load, int users, double answeredPerSecond, double refusedPerSecond, long otherErrors,
+                 double answeredP50ms, double answeredP99ms, double refusedP50ms, long rssMiB, double serverMeanMs, int limit) {
+    }
+
+    /** The router's own view of a phase: its mean time per answered request, and its adaptive limit at the end. */
+    private record ServerView(double sumSeconds, double count, int limit) {
+    }
+
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+    private static ServerView server(int httpPort) throws Exception {
+        String text = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        double count = 0;
+        int limit = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("meshwork_request_seconds_sum{") && line.contains("model=\"mlp\"") && line.contains("outcome=\"ok\"")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf('}') + 1).trim().split("\\s+")[0]);
+            } else if (line.startsWith("meshwork_request_seconds_count{") && line.contains("model=\"mlp\"") && line.contains("outcome=\"ok\"")) {
+                count += Double.parseDouble(line.substring(line.lastIndexOf('}') + 1).trim().split("\\s+")[0]);
+            } else if (line.startsWith("meshwork_overload_limit")) {
+                limit = (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
+            }
+        }
+        return new ServerView(sum, count, limit);
+    }
+
+    String run() throws Exception {
+        Path root = Path.of(config.root()).toAbsolutePath().normalize();
+        Path model = OnnxMlpWriter.write(root.resolve("perf/target/overload/mlp-256-1024-1024-10.onnx"), WIDTHS, 7);
+        Path work = Files.createTempDirectory("meshwork-overload-bench-");
+        List<String> common = List.of("--http.port=0", "--grpc.port=0", "--registry.jdbcUrl=", "--examples=",
+                "--requestThreads=" + config.requestThreads(), "--node.storage.roots=" + model.getParent());
+        ModelInferRequest request = request();
+        List<Phase> phases = new ArrayList<>();
+        StringBuilder capacityLine = new StringBuilder();
+        try (Standalone limited = Standalone.start(load(common, "--node.overload.enabled=true", work.resolve("on")));
+             Standalone unlimited = Standalone.start(load(common, "--node.overload.enabled=false", work.resolve("off")))) {
+            List<ManagedChannel> channels = new ArrayList<>();
+            Map<String, GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub> stubs = new java.util.LinkedHashMap<>();
+            Map<String, Integer> ports = new java.util.HashMap<>();
+            for (Standalone s : List.of(limited, unlimited)) {
+                s.service().register(new ModelSpec("mlp", new ModelFormat("onnx", ""), model.toUri().toString(), "", 0));
+                ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", s.grpcPort()).usePlaintext().build();
+                channels.add(ch);
+                var stub = GRPCInferenceServiceGrpc.newBlockingStub(ch);
+                stub.withDeadlineAfter(120, TimeUnit.SECONDS).modelInfer(request); // load it
+                stubs.put(s == limited ? "limit on" : "limit off", stub);
+                ports.put(s == limited ? "limit on" : "limit off", s.httpPort());
+            }
+            this.ports = ports;
+            int capacity = capacity(stubs.get("limit off"), request, capacityLine);
+            String[][] loads = {{"1x", "1"}, {"2x", "2"}, {"5x", "5"}, {"1x after", "1"}};
+            int turn = 0;
+            for (String[] load : loads) {
+                int users = capacity * Integer.parseInt(load[1]);
+                List<String> order = new ArrayList<>(stubs.keySet());
+                if (turn++ % 2 == 1) {
+                    java.util.Collections.reverse(order);
+                }
+                for (String mesh : order) {
+                    System.err.printf(Locale.ROOT, "%s, %s (%d users)...%n", mesh, load[0], users);
+                    phases.add(phase(mesh, load[0], users, stubs.get(mesh), request));
+                }
+            }
+            for (ManagedChannel ch : channels) {
+                ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+        String summary = summary(phases, capacityLine.toString());
+        Map<String, Object> settings = new java.util.LinkedHashMap<>();
+        settings.put("model", "MLP " + java.util.Arrays.toString(WIDTHS) + " in ONNX Runtime, one intra-op thread, gRPC");
+        settings.put("warmupSeconds", config.warmupSeconds());
+        settings.put("seconds", config.seconds());
+        settings.put("command", "./meshwork bench overload --seconds=" + config.seconds() + " --warmupSeconds=" + config.warmupSeconds());
+        Path dir = ResultWriter.write(root, "overload", settings, phases, summary);
+        return summary + "\nresults: " + root.relativize(dir) + "\n";
+    }
+
+    /** The fewest users (1, 2, 4 ... 32) whose throughput without the limit is within 90% of the best of them. */
+    private int capacity(GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub, ModelInferRequest request, StringBuilder line)
+            throws Exception {
+        int[] users = {1, 2, 4, 8, 16, 32};
+        double[] rate = new double[users.length];
+        double best = 0;
+        for (int i = 0; i < users.length; i++) {
+            System.err.printf(Locale.ROOT, "capacity: %d users...%n", users[i]);
+            rate[i] = phase("limit off", "capacity", users[i], stub, request).answeredPerSecond();
+            best = Math.max(best, rate[i]);
+        }
+        line.append("capacity (limit off): ");
+        int chosen = users[users.length - 1];
+        for (int i = 0; i < users.length; i++) {
+            line.append(String.format(Locale.ROOT, "%d users %.0f req/s; ", users[i], rate[i]));
+        }
+        for (int i = 0; i < users.length; i++) {
+            if (rate[i] >= 0.9 * best) {
+                chosen = users[i];
+                break;
+            }
+        }
+        line.append("1x = ").append(chosen).append(" users\n");
+        return chosen;
+    }
+
+    private Phase phase(String mesh, String load, int users, GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub,
+                        ModelInferRequest request) throws Exception {
+        ServerView before = server(ports.get(mesh));
+        Recorder answered = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
+        Recorder refused = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
+        AtomicLong errors = new AtomicLong();
+        long start = System.nanoTime();
+        long measureFrom = start + (long) (config.warmupSeconds() * 1e9);
+        long end = measureFrom + (long) (config.seconds() * 1e9);
+        List<Thread> threads = new ArrayList<>();
+        for (int u = 0; u < users; u++) {
+            threads.add(Thread.ofPlatform().name("overload-user-" + u).start(() -> {
+                while (System.nanoTime() < end) {
+                    long t0 = System.nanoTime();
+                    long pushback = 0;
+                    try {
+                        stub.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(request);
+                        if (t0 >= measureFrom) {
+                            answered.recordValue(System.nanoTime() - t0);
+                        }
+                    } catch (StatusRuntimeException e) {
+                        boolean refusal = e.getStatus().getCode() == Status.Code.UNAVAILABLE;
+                        if (t0 >= measureFrom) {
+                            if (refusal) {
+                                refused.recordValue(System.nanoTime() - t0);
+                            } else {
+                                errors.incrementAndGet();
+                            }
+                        }
+                        String ms = e.getTrailers() == null ? null : e.getTrailers().get(GrpcErrors.RETRY_PUSHBACK);
+                        pushback = ms == null ? 0 : Long.parseLong(ms.trim());
+                    }
+                    if (pushback > 0) {
+                        try {
+                            Thread.sleep(Math.min(pushback, 1_000));
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        ServerView after = server(ports.get(mesh));
+        double serverMeanMs = after.count() > before.count() ? (after.sumSeconds() - before.sumSeconds()) / (after.count() - before.count()) * 1e3 : 0;
+        var a = answered.getIntervalHistogram();
+        var r = refused.getIntervalHistogram();
+        double s = config.seconds();
+        return new Phase(mesh, load, users, a.getTotalCount() / s, r.getTotalCount() / s, errors.get(),
+                a.getTotalCount() == 0 ? 0 : a.getValueAtPercentile(50) / 1e6, a.getTotalCount() == 0 ? 0 : a.getValueAtPercentile(99) / 1e6,
+                r.getTotalCount() == 0 ? 0 : r.getValueAtPercentile(50) / 1e6, rssMiB(), serverMeanMs, after.limit());
+    }
+
+    private static String summary(List<Phase> phases, String capacity) {
+        StringBuilder out = new StringBuilder("# overload\n\n").append(capacity).append('\n');
+        out.append(String.format(Locale.ROOT, "%-10s %-9s %6s %12s %11s %7s %11s %11s %12s %15s %6s %8s%n", "mesh", "load", "users",
+                "answered/s", "refused/s", "errors", "p50 ms", "p99 ms", "refusal ms", "router mean ms", "limit", "RSS MiB"));
+        for (Phase p : phases) {
+            out.append(String.format(Locale.ROOT, "%-10s %-9s %6d %12.0f %11.0f %7d %11.2f %11.2f %12.2f %15.2f %6d %8d%n", p.mesh(), p.load(),
+                    p.users(), p.answeredPerSecond(), p.refusedPerSecond(), p.otherErrors(), p.answeredP50ms(), p.answeredP99ms(), p.refusedP50ms(),
+                    p.serverMeanMs(), p.limit(), p.rssMiB()));
+        }
+        for (String mesh : List.of("limit on", "limit off")) {
+            Phase one = find(phases, mesh, "1x");
+            Phase five = find(phases, mesh, "5x");
+            Phase after = find(phases, mesh, "1x after");
+            if (one != null && five != null && after != null) {
+                out.append(String.format(Locale.ROOT, "%s: answered p99 at 5x / at 1x = %.2f; answered p50 at 5x / at 1x = %.2f;"
+                                + " throughput at 5x / at 1x = %.2f; p99 at 1x after the overload / before = %.2f%n", mesh,
+                        five.answeredP99ms() / one.answeredP99ms(), five.answeredP50ms() / one.answeredP50ms(),
+                        five.answeredPerSecond() / one.answeredPerSecond(), after.answeredP99ms() / one.answeredP99ms()));
+            }
+        }
+        return out.toString();
+    }
+
+    private static Phase find(List<Phase> phases, String mesh, String load) {
+        return phases.stream().filter(p -> p.mesh().equals(mesh) && p.load().equals(load)).findFirst().orElse(null);
+    }
+
+    private static long rssMiB() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024).findFirst().orElse(0L);
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    /** One row of 256 features, as raw little-endian FP32. */
+    private static ModelInferRequest request() {
+        ByteBuffer b = ByteBuffer.allocate(WIDTHS[0] * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < WIDTHS[0]; i++) {
+            b.putFloat((i % 17) / 17f);
+        }
+        return ModelInferRequest.newBuilder().setModelName("mlp")
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("input").setDatatype("FP32").addShape(1).addShape(WIDTHS[0]))
+                .addRawInputContents(ByteString.copyFrom(b.array())).build();
+    }
+
+    private static RouterConfig load(List<String> common, String overload, Path state) {
+        List<String> flags = new ArrayList<>(common);
+        flags.add(overload);
+        flags.add("--node.isolation.stateDir=" + state);
+        return ConfigLoader.load(RouterConfig.class, RouterConfig.defaults(), "MESHWORK_", Map.of(), flags).config();
+    }
+}
