@@ -33,7 +33,8 @@ import org.HdrHistogram.Recorder;
  * limit. Then, alternating which mesh goes first, phases at 1x, 2x and 5x capacity and 1x again:
  * answered requests per second and their p50/p99, refusals per second and how fast they come
  * back, and this JVM's resident memory after the phase. A refused user waits what the answer's
- * retry pushback says, as a well-behaved client does.
+ * retry pushback says, as a well-behaved client does. Users are asynchronous (a few client threads
+ * for all of them), so the load generator takes as little as it can of the cores it shares.
  */
 final class OverloadBench {
     static final int[] WIDTHS = {256, 1024, 1024, 10};
@@ -160,41 +161,14 @@ final class OverloadBench {
         long start = System.nanoTime();
         long measureFrom = start + (long) (config.warmupSeconds() * 1e9);
         long end = measureFrom + (long) (config.seconds() * 1e9);
-        List<Thread> threads = new ArrayList<>();
+        // async users: a handful of client threads, not one per user, so the load generator takes little of the cores it shares
+        var async = GRPCInferenceServiceGrpc.newFutureStub(stub.getChannel());
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(users);
         for (int u = 0; u < users; u++) {
-            threads.add(Thread.ofPlatform().name("overload-user-" + u).start(() -> {
-                while (System.nanoTime() < end) {
-                    long t0 = System.nanoTime();
-                    long pushback = 0;
-                    try {
-                        stub.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(request);
-                        if (t0 >= measureFrom) {
-                            answered.recordValue(System.nanoTime() - t0);
-                        }
-                    } catch (StatusRuntimeException e) {
-                        boolean refusal = e.getStatus().getCode() == Status.Code.UNAVAILABLE;
-                        if (t0 >= measureFrom) {
-                            if (refusal) {
-                                refused.recordValue(System.nanoTime() - t0);
-                            } else {
-                                errors.incrementAndGet();
-                            }
-                        }
-                        String ms = e.getTrailers() == null ? null : e.getTrailers().get(GrpcErrors.RETRY_PUSHBACK);
-                        pushback = ms == null ? 0 : Long.parseLong(ms.trim());
-                    }
-                    if (pushback > 0) {
-                        try {
-                            Thread.sleep(Math.min(pushback, 1_000));
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                }
-            }));
+            new AsyncUser(async, request, measureFrom, end, answered, refused, errors, done).next();
         }
-        for (Thread t : threads) {
-            t.join();
+        if (!done.await((long) (config.warmupSeconds() + config.seconds()) + 120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("users still running long after the phase's end");
         }
         ServerView after = server(ports.get(mesh));
         double serverMeanMs = after.count() > before.count() ? (after.sumSeconds() - before.sumSeconds()) / (after.count() - before.count()) * 1e3 : 0;
@@ -204,6 +178,52 @@ final class OverloadBench {
         return new Phase(mesh, load, users, a.getTotalCount() / s, r.getTotalCount() / s, errors.get(),
                 a.getTotalCount() == 0 ? 0 : a.getValueAtPercentile(50) / 1e6, a.getTotalCount() == 0 ? 0 : a.getValueAtPercentile(99) / 1e6,
                 r.getTotalCount() == 0 ? 0 : r.getValueAtPercentile(50) / 1e6, rssMiB(), serverMeanMs, after.limit());
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService LATER = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("overload-backoff").unstarted(r));
+
+    /** One closed-loop user: its next request goes when its answer came, or after the pushback of a refusal. */
+    private record AsyncUser(GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub stub, ModelInferRequest request, long measureFrom,
+                             long end, Recorder answered, Recorder refused, AtomicLong errors, java.util.concurrent.CountDownLatch done) {
+        void next() {
+            long t0 = System.nanoTime();
+            if (t0 >= end) {
+                done.countDown();
+                return;
+            }
+            BenchRequests.toCompletable(stub.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(request)).whenComplete((r, t) -> {
+                long took = System.nanoTime() - t0;
+                long pushback = 0;
+                if (t == null) {
+                    if (t0 >= measureFrom) {
+                        answered.recordValue(took);
+                    }
+                } else {
+                    Throwable cause = t;
+                    while ((cause instanceof java.util.concurrent.CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+                            && cause.getCause() != null) {
+                        cause = cause.getCause();
+                    }
+                    StatusRuntimeException e = cause instanceof StatusRuntimeException s ? s : null;
+                    boolean refusal = e != null && e.getStatus().getCode() == Status.Code.UNAVAILABLE;
+                    if (t0 >= measureFrom) {
+                        if (refusal) {
+                            refused.recordValue(took);
+                        } else {
+                            errors.incrementAndGet();
+                        }
+                    }
+                    String ms = e == null || e.getTrailers() == null ? null : e.getTrailers().get(GrpcErrors.RETRY_PUSHBACK);
+                    pushback = ms == null ? 0 : Math.min(1_000, Long.parseLong(ms.trim()));
+                }
+                if (pushback > 0) {
+                    LATER.schedule(this::next, pushback, TimeUnit.MILLISECONDS);
+                } else {
+                    next();
+                }
+            });
+        }
     }
 
     private static String summary(List<Phase> phases, String capacity) {

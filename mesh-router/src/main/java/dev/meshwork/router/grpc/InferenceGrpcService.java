@@ -122,11 +122,12 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
      */
     private InferStream.Runner inference(String protocol, ModelInferRequest request, String vmodelHeader, String modelHeader,
                                          UnaryOperator<String> headers) {
+        long arrived = System.nanoTime();
         String vmodel = GrpcAccess.id(vmodelHeader);
         String model = GrpcAccess.id(modelHeader);
         String named = GrpcAccess.id(request.getModelName());
         String name = vmodel != null ? vmodel : model != null ? model : named;
-        return () -> requests.time(protocol, name, headers, () -> {
+        return () -> requests.time(protocol, name, headers, arrived, () -> {
             // the tensors are not decoded here: a cluster router passes them to the node as they came
             ModelSpec spec = vmodel != null ? service.routeVModel(vmodel, headers) : model != null ? service.spec(model)
                     : service.route(named, headers);

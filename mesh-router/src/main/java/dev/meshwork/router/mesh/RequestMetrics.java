@@ -26,6 +26,8 @@ public final class RequestMetrics {
         Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
         Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
+    /** The arrival of the request this thread is timing (request threads: one request at a time each); 0 outside one. */
+    private static final ThreadLocal<long[]> ARRIVAL = ThreadLocal.withInitial(() -> new long[1]);
     private final MeterRegistry registry;
     private final ModelService service;
     /** Timers already made, so the request path does a map read instead of a registry lookup. */
@@ -44,8 +46,20 @@ public final class RequestMetrics {
      * whose parent is the trace context in the request's {@code headers}.
      */
     public <T> T time(String protocol, String name, UnaryOperator<String> headers, Callable<T> work) throws Exception {
+        return time(protocol, name, headers, System.nanoTime(), work);
+    }
+
+    /**
+     * {@link #time(String, String, UnaryOperator, Callable)} for a request that arrived at {@code arrivedNanos}
+     * (System.nanoTime on the transport thread), before it waited for a request thread; while {@code work}
+     * runs, {@link #arrivalNanos()} answers it on this thread, so the overload limit counts that wait too.
+     */
+    public <T> T time(String protocol, String name, UnaryOperator<String> headers, long arrivedNanos, Callable<T> work) throws Exception {
         long started = System.nanoTime();
         String outcome = "ok";
+        long[] arrival = ARRIVAL.get();
+        long outer = arrival[0];
+        arrival[0] = arrivedNanos;
         try {
             return Tracing.inSpan("infer", SpanKind.SERVER, Tracing.extract(headers),
                     Attributes.of(Tracing.MODEL, name == null ? "" : name, Tracing.PROTOCOL, protocol), work);
@@ -53,6 +67,7 @@ public final class RequestMetrics {
             outcome = MeshError.wrap(e).code().name().toLowerCase(Locale.ROOT);
             throw e;
         } finally {
+            arrival[0] = outer;
             long took = System.nanoTime() - started;
             Key key = new Key(protocol, name == null ? "" : name, outcome);
             Timer timer = timers.get(key);
@@ -61,6 +76,11 @@ public final class RequestMetrics {
             }
             timer.record(took, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** When the request this thread is timing arrived (System.nanoTime), or 0 when it times none. */
+    public static long arrivalNanos() {
+        return ARRIVAL.get()[0];
     }
 
     private Timer timer(Key key) {

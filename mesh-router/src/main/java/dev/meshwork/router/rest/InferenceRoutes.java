@@ -59,12 +59,13 @@ final class InferenceRoutes {
     }
 
     private void v2Infer(RoutingContext ctx) {
+        long arrived = System.nanoTime();
         String name = ctx.pathParam("name");
         String id = RestAccess.id(ctx, name);
         String version = ctx.pathParam("version");
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         MultiMap headers = ctx.request().headers();
-        off.handle(ctx, () -> requests.time("rest-v2", id, headers::get, () -> {
+        off.handle(ctx, () -> requests.time("rest-v2", id, headers::get, arrived, () -> {
             ModelSpec spec = service.route(id, headers::get); // an unknown model is a 404 whatever the body holds
             InferenceRequest req = JsonTensorCodec.decodeV2(body, name, version);
             return Reply.ok(service.payloads().logged(spec, id, () -> PayloadLogger.requestId(headers.get(REQUEST_ID), req.id()), () -> body,
@@ -88,11 +89,12 @@ final class InferenceRoutes {
     }
 
     private void v1Predict(RoutingContext ctx) {
+        long arrived = System.nanoTime();
         String name = ctx.pathParam("name");
         String id = RestAccess.id(ctx, name);
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         MultiMap headers = ctx.request().headers();
-        off.handle(ctx, () -> requests.time("rest-v1", id, headers::get, () -> {
+        off.handle(ctx, () -> requests.time("rest-v1", id, headers::get, arrived, () -> {
             ModelSpec spec = service.route(id, headers::get);
             ModelMetadata meta = service.metadata(spec); // the routed model's: a split's models may differ in their inputs
             KServeV1Codec.V1Request req = KServeV1Codec.decode(body, name, meta);

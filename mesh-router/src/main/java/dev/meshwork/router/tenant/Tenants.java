@@ -110,11 +110,12 @@ public final class Tenants implements AutoCloseable {
         private final String model;
         private final boolean hit;
         private final int running;
-        private final long started = System.nanoTime();
+        private final long started;
         private boolean succeeded;
         private boolean closed;
 
-        private Ticket(String namespace, String model, boolean hit, int running) {
+        private Ticket(String namespace, String model, boolean hit, int running, long started) {
+            this.started = started;
             this.namespace = namespace;
             this.model = model;
             this.hit = hit;
@@ -152,13 +153,21 @@ public final class Tenants implements AutoCloseable {
      * adaptive limit when {@code capped}; a request of a model that batches is not (its batcher's wait is not load).
      */
     public Ticket admit(String namespace, String model, boolean hit, boolean capped) {
+        return admit(namespace, model, hit, capped, 0);
+    }
+
+    /**
+     * {@link #admit(String, String, boolean, boolean)} for a request that arrived at {@code arrivedNanos}
+     * (System.nanoTime; 0: now): the adaptive limit learns its time from then, its wait for a thread included.
+     */
+    public Ticket admit(String namespace, String model, boolean hit, boolean capped, long arrivedNanos) {
         TenantPolicies p = policies;
         TenantPolicy policy = p.of(namespace);
         TenantAdmission.Verdict v = admission.admit(policy, p.highestPriority(), routers, System.nanoTime(), capped);
         TenantStats s = stats(namespace);
         if (v.admitted()) {
             s.admitted(hit);
-            return new Ticket(namespace, model, hit && capped, v.running());
+            return new Ticket(namespace, model, hit && capped, v.running(), arrivedNanos > 0 ? arrivedNanos : System.nanoTime());
         }
         s.refused(v.outcome());
         throw switch (v.outcome()) {
