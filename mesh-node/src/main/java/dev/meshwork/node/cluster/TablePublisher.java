@@ -46,6 +46,10 @@ public final class TablePublisher implements AutoCloseable {
     private final Map<String, CopyRecord> published = new ConcurrentHashMap<>();
     private final Object[] stripes = new Object[STRIPES];
     private volatile boolean nodeDirty;
+    /** Full rounds so far; the publisher thread only. */
+    private long rounds;
+    /** Every this many full rounds the node sweeps the table for rows naming it that it does not hold. */
+    static final int SWEEP_ROUNDS = 3;
     /** Whether a copy this node published is LOADING (its download may move); publisher thread only. */
     private boolean loadingCopies;
     /**
@@ -180,6 +184,9 @@ public final class TablePublisher implements AutoCloseable {
     private void reconcile() {
         Set<String> ids = new HashSet<>(published.keySet());
         agent.slotRecords().forEach(s -> ids.addAll(s.models()));
+        if (++rounds % SWEEP_ROUNDS == 0) {
+            sweep(ids);
+        }
         for (String id : ids) {
             synchronized (stripes[Math.floorMod(id.hashCode(), STRIPES)]) {
                 if (published.containsKey(id) && placement.copies(id).stream().noneMatch(c -> c.nodeId().equals(agent.nodeId()))) {
@@ -191,6 +198,34 @@ public final class TablePublisher implements AutoCloseable {
         }
         nodeDirty = false;
         publishNode();
+    }
+
+    /**
+     * The other direction: rows naming this node for copies it does not hold (a write that landed after
+     * the removal that should have followed it, a row restored with a lost partition) are removed, so
+     * routers do not send requests to copies that are not there. Every {@link #SWEEP_ROUNDS} full rounds,
+     * as it asks every member for its rows.
+     */
+    private void sweep(Set<String> held) {
+        Set<String> named;
+        try {
+            named = placement.modelsOn(agent.nodeId());
+        } catch (RuntimeException e) {
+            LOG.debug("sweeping node {}'s rows failed; the next sweep retries: {}", agent.nodeId(), e.getMessage());
+            return;
+        }
+        for (String id : named) {
+            if (held.contains(id)) {
+                continue;
+            }
+            synchronized (stripes[Math.floorMod(id.hashCode(), STRIPES)]) {
+                if (agent.copy(id).isEmpty()) {
+                    LOG.info("the placement table names node {} for model {}, which it does not hold; removing the row", agent.nodeId(), id);
+                    placement.removeCopy(id, agent.nodeId());
+                    published.remove(id);
+                }
+            }
+        }
     }
 
     /** Writes the node record: slots, used bytes, load, draining. */

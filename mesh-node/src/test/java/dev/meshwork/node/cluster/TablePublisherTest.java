@@ -93,6 +93,24 @@ class TablePublisherTest {
     }
 
     @Test
+    void rowsNamingTheNodeForCopiesItDoesNotHoldAreSweptAway(@TempDir Path dir) {
+        InMemoryPlacementTable placement = new InMemoryPlacementTable();
+        ModelSpec adder = new ModelSpec("adder", new ModelFormat("onnx", ""), EXAMPLES.resolve("onnx/add-vectors/model.onnx").toString(), "", 0);
+        try (NodeAgent agent = new NodeAgent(config("n4", dir));
+             TablePublisher publisher = new TablePublisher(agent, placement, new InMemoryNodeTable(), "127.0.0.1:1", "member-1", 100)) {
+            agent.ensureLoaded(adder);
+            publisher.publish("adder");
+            // a row this node never wrote in this life (or wrote before an unload that it outlived): nothing serves it
+            placement.putCopy("ghost", new dev.meshwork.placement.table.CopyRecord("n4", "onnx-0", CopyState.LOADED, 10, 0, ""));
+            placement.putCopy("ghost", new dev.meshwork.placement.table.CopyRecord("other-node", "onnx-0", CopyState.LOADED, 10, 0, ""));
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                    assertThat(placement.copies("ghost")).extracting(c -> c.nodeId()).containsExactly("other-node"));
+            assertThat(placement.copies("adder")).as("the copy it holds keeps its row").singleElement()
+                    .satisfies(c -> assertThat(c.nodeId()).isEqualTo("n4"));
+        }
+    }
+
+    @Test
     void theNodeRecordNamesTheMemberAsItIsNow(@TempDir Path dir) {
         // after a split-brain merge the node's member comes back under a new id; a record with the old one is reaped for ever
         NodeConfig config = config("n2", dir);

@@ -32,4 +32,15 @@ public interface PlacementTable {
 
     /** Every model that has copies, with them. */
     Map<String, List<CopyRecord>> all();
+
+    /** The models with a row naming {@code nodeId}; slow (it reads every row), for a node's occasional sweep of its own rows. */
+    default java.util.Set<String> modelsOn(String nodeId) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        all().forEach((id, copies) -> {
+            if (copies.stream().anyMatch(c -> c.nodeId().equals(nodeId))) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
 }

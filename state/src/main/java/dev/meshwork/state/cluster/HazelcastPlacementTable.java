@@ -68,6 +68,20 @@ public final class HazelcastPlacementTable implements PlacementTable {
         return out;
     }
 
+    /** Asks the members that hold the rows, each for its own partitions, instead of reading every row here. */
+    @Override
+    public java.util.Set<String> modelsOn(String nodeId) {
+        return new java.util.TreeSet<>(map.keySet(new NamesNode(nodeId)));
+    }
+
+    /** Whether a row has a copy naming the node (signature unchecked: the sweep only removes that node's own rows). */
+    record NamesNode(String nodeId) implements com.hazelcast.query.Predicate<String, Object> {
+        @Override
+        public boolean apply(Map.Entry<String, Object> entry) {
+            return entry.getValue() instanceof Copies c && c.rows.stream().anyMatch(r -> r.value.nodeId().equals(nodeId));
+        }
+    }
+
     /** The copies of a row that check out; a row of any other shape counts as none. */
     private List<CopyRecord> verified(String modelId, Object row) {
         return row instanceof Copies c ? c.verified(signer, modelId) : List.of();

@@ -146,6 +146,10 @@ class ClusterStateTest {
             await("both nodes' copies of every model, none lost to a concurrent write", () -> atRouter.all().size() == 50
                     && atRouter.all().values().stream().allMatch(c -> c.size() == 2));
             assertThat(atRouter.copies("m7")).extracting(CopyRecord::nodeId).containsExactlyInAnyOrder("n1", "n2");
+            // a node's sweep asks the members for the rows naming it (a query run where the rows are, also from a lite member)
+            new HazelcastPlacementTable(n2).removeCopy("m3", "n2");
+            assertThat(new HazelcastPlacementTable(n2).modelsOn("n2")).hasSize(49).doesNotContain("m3");
+            assertThat(atRouter.modelsOn("n1")).hasSize(50).contains("m3");
 
             new HazelcastPlacementTable(n1).removeCopy("m7", "n1");
             await("the router's near cache sees the removal", () -> atRouter.copies("m7").size() == 1);
