@@ -112,7 +112,7 @@ record YamlPath(String source, String path, JsonNode node) {
         return list().stream().map(YamlPath::requiredText).toList();
     }
 
-    /** A mapping as plain values; absent is empty. */
+    /** A mapping as plain values (scalars as text, nested mappings and lists as maps and lists); absent is empty. */
     Map<String, Object> mapping() {
         if (!present()) {
             return Map.of();
@@ -120,9 +120,24 @@ record YamlPath(String source, String path, JsonNode node) {
         if (!node.isObject()) {
             throw wrong("a mapping");
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> out = (Map<String, Object>) plain(node);
         return out;
+    }
+
+    /** A node as unmodifiable plain values, so that an API shows a nested mapping as one, not as its text. */
+    private static Object plain(JsonNode n) {
+        if (n.isObject()) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            n.fields().forEachRemaining(e -> out.put(e.getKey(), plain(e.getValue())));
+            return java.util.Collections.unmodifiableMap(out);
+        }
+        if (n.isArray()) {
+            List<Object> out = new ArrayList<>();
+            n.forEach(e -> out.add(plain(e)));
+            return java.util.Collections.unmodifiableList(out);
+        }
+        return n.isNull() ? "" : n.asText();
     }
 
     YamlPath requireMapping() {

@@ -55,7 +55,8 @@ class ServingRuntimeParserTest {
         assertThat(c.args()).containsExactly("--model_dir=/mnt/models", "--http_port=8080");
         assertThat(c.env()).containsEntry("STORAGE_URI", "gs://bucket/model");
         assertThat(c.ports()).containsExactly(8080);
-        assertThat(c.resources()).containsKey("requests");
+        assertThat(c.resources()).as("nested as a mapping, not its text").containsEntry("requests",
+                java.util.Map.of("cpu", "1", "memory", "2Gi"));
         assertThat(r.adapter()).isEmpty();
         assertThat(r.nodeSelector()).containsExactly(java.util.Map.entry("accelerator", "nvidia-a100"));
     }
