@@ -180,7 +180,7 @@ public final class Tenants implements AutoCloseable {
                     100);
             default -> admission.adaptive() ? MeshError.retryAfter(ErrorCode.UNAVAILABLE, "this router is running its limit of "
                     + trim(v.limit()) + " requests at once for namespaces of priority " + policy.priority() + " (it adapts to keep answers"
-                    + " within " + "the tolerance of node.overload); retry after " + retryAfterMs + " ms", retryAfterMs)
+                    + " within the tolerance of node.overload); retry after " + retryAfterMs + " ms", retryAfterMs)
                     : MeshError.retryAfter(ErrorCode.RATE_LIMITED, "this router is overloaded (" + trim(v.limit())
                     + " requests in flight for namespaces of priority " + policy.priority() + "; tenants.maxInFlight = " + config.maxInFlight()
                     + "); namespaces below the highest priority are shed first; retry shortly", 1000);
