@@ -103,12 +103,16 @@ public final class MeshCluster implements AutoCloseable {
     }
 
     private MeshProcess startNode(int i) throws IOException, InterruptedException {
+        return startNode(i, "node-" + i);
+    }
+
+    private MeshProcess startNode(int i, String workDir) throws IOException, InterruptedException {
         List<String> flags = new ArrayList<>(clusterFlags(routersCount() + i));
         flags.add("--node.nodeId=node-" + i);
         flags.add("--node.storage.roots=" + MeshProcess.repoRoot().resolve("examples") + "," + dir.toAbsolutePath());
         flags.addAll(nodeFlags);
         flags.addAll(flagsOfNode.apply(i));
-        return MeshProcess.node(dir.resolve("node-" + i), flags);
+        return MeshProcess.node(dir.resolve(workDir), flags);
     }
 
     private int routersCount() {
@@ -140,6 +144,16 @@ public final class MeshCluster implements AutoCloseable {
     /** Starts node {@code i} again (after it was stopped or killed), under the same node id. */
     public MeshProcess restartNode(int i) throws IOException, InterruptedException {
         MeshProcess n = startNode(i);
+        nodes.set(i, n);
+        return n;
+    }
+
+    /**
+     * Starts another process of node {@code i} (same node id, its own directory) while the old one may
+     * still be alive, as an orchestrator replaces one it believes dead; the old one is not stopped.
+     */
+    public MeshProcess replaceNode(int i) throws IOException, InterruptedException {
+        MeshProcess n = startNode(i, "node-" + i + "-replacement");
         nodes.set(i, n);
         return n;
     }

@@ -7,7 +7,10 @@ import io.opentelemetry.api.trace.SpanKind;
 
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.cache.CopyInfo;
+import dev.meshwork.nodeapi.NodeFence;
 import dev.meshwork.nodeapi.NodeMessages;
+import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.SlotRecord;
 import dev.meshwork.protocol.error.GrpcCalls;
@@ -40,17 +43,20 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     private final Executor work;
     /** Starts the node's drain for the principal named (true), or finds it started already (false). */
     private final java.util.function.Predicate<String> drain;
+    /** Whether this process may answer a router's call (see {@link NodeStanding#admit}). */
+    private final NodeStanding standing;
 
     public NodeGrpcService(NodeAgent agent, java.util.function.Consumer<String> publisher, Executor work) {
-        this(agent, publisher, work, principal -> false);
+        this(agent, publisher, work, principal -> false, new NodeStanding(agent.nodeId(), 0));
     }
 
-    public NodeGrpcService(NodeAgent agent, java.util.function.Consumer<String> publisher, Executor work,
-                           java.util.function.Predicate<String> drain) {
+    NodeGrpcService(NodeAgent agent, java.util.function.Consumer<String> publisher, Executor work,
+                    java.util.function.Predicate<String> drain, NodeStanding standing) {
         this.agent = agent;
         this.publisher = publisher;
         this.work = work;
         this.drain = drain;
+        this.standing = standing;
     }
 
     @Override
@@ -66,8 +72,13 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     @Override
     public void load(LoadRequest request, StreamObserver<CopyStatus> out) {
         io.opentelemetry.context.Context parent = TracingInterceptors.parent();
+        NodeFence.Expected expected = NodeFence.expected();
         GrpcCalls.answer(work, out, () -> {
             ModelSpec spec = NodeMessages.spec(request.getModel());
+            String refusal = standing.refusal(expected, spec.id(), null);
+            if (!refusal.isEmpty()) {
+                throw new MeshError(ErrorCode.UNAVAILABLE, refusal); // the node's own answer: the router places the model elsewhere
+            }
             return Tracing.inSpan("node load", SpanKind.SERVER, parent, Attributes.of(Tracing.MODEL, spec.id(),
                     Tracing.NAMESPACE, spec.namespace(), Tracing.NODE, agent.nodeId(), Tracing.SLOT, request.getSlot()), () -> {
                 try {
@@ -104,8 +115,10 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     @Override
     public void infer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
         io.opentelemetry.context.Context parent = TracingInterceptors.parent();
+        NodeFence.Expected expected = NodeFence.expected();
         GrpcCalls.answer(work, out, () -> Tracing.inSpan("node infer", SpanKind.SERVER, parent,
                 Attributes.of(Tracing.MODEL, request.getModelName(), Tracing.NODE, agent.nodeId()), () -> {
+                    admit(expected, request.getModelName());
                     InferenceRequest req = GrpcTensorCodec.decode(request);
                     return agent.inferIfLoaded(req.modelName(), req).map(r -> GrpcTensorCodec.encode(r, req.rawOutputs()))
                             .orElseThrow(() -> missing(req.modelName()));
@@ -114,8 +127,21 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     @Override
     public void metadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
-        GrpcCalls.answer(work, out, () -> agent.metadataIfLoaded(request.getName()).map(m -> GrpcTensorCodec.metadata(m, request.getName()))
+        NodeFence.Expected expected = NodeFence.expected();
+        GrpcCalls.answer(work, out, () -> admit(expected, request.getName()).metadataIfLoaded(request.getName()).map(m -> GrpcTensorCodec.metadata(m, request.getName()))
                 .orElseThrow(() -> missing(request.getName())));
+    }
+
+    /**
+     * Checks the call's fencing token against this process and the copy that would answer (a refusal
+     * is the "no usable copy" answer, on which routers place the model again); returns the agent.
+     */
+    private NodeAgent admit(NodeFence.Expected expected, String modelId) {
+        String refusal = standing.refusal(expected, modelId, agent.copy(modelId).map(CopyInfo::spec).orElse(null));
+        if (!refusal.isEmpty()) {
+            throw GrpcErrors.copyUnusable(modelId, refusal);
+        }
+        return agent;
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.meshwork.telemetry.TracingInterceptors;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.meshwork.node.NodeAgent;
+import dev.meshwork.nodeapi.NodeFence;
 import dev.meshwork.placement.registry.RegistryStore;
 import dev.meshwork.placement.table.NodeTable;
 import dev.meshwork.placement.table.PlacementTable;
@@ -63,6 +64,7 @@ public final class NodeProcess implements AutoCloseable {
     /** Where the node runs (its zone, pool, machine), as its node record carries it. */
     private final java.util.Map<String, String> labels;
     private volatile boolean joined;
+    private final NodeStanding standing;
     /** One drain at a time: an operator's and SIGTERM's do not interleave. */
     private final Object drainLock = new Object();
     private final java.util.concurrent.atomic.AtomicBoolean drainAsked = new java.util.concurrent.atomic.AtomicBoolean();
@@ -80,7 +82,10 @@ public final class NodeProcess implements AutoCloseable {
         this.placement = new HazelcastPlacementTable(hz, signer);
         this.nodes = new HazelcastNodeTable(hz, signer);
         TablePublisher[] late = new TablePublisher[1];
-        NodeGrpcService service = new NodeGrpcService(agent, id -> late[0].publish(id), requests, this::drainInBackground);
+        // the process's fencing token: a later start of the same node id has a higher one (clocks of a cluster agree to
+        // far better than the time a process takes to start)
+        this.standing = new NodeStanding(config.node().nodeId(), System.currentTimeMillis());
+        NodeGrpcService service = new NodeGrpcService(agent, id -> late[0].publish(id), requests, this::drainInBackground, standing);
         this.audit = new AuditLog(config.security(), metrics);
         this.dialer = InternalHops.dialer(config.cluster(), secret, metrics);
         ServerTls tls = ServerTls.of(config.tls(), metrics);
@@ -94,6 +99,7 @@ public final class NodeProcess implements AutoCloseable {
                 b.intercept(callers);
             }
             b.intercept(TracingInterceptors.server()); // a router's traceparent becomes the parent of the node's spans
+            b.intercept(NodeFence.server()); // a router's call names the process it is meant for
             this.server = b
                     .directExecutor()
                     .maxInboundMessageSize(config.grpc().maxMessageBytes())
@@ -110,11 +116,21 @@ public final class NodeProcess implements AutoCloseable {
         this.labels = config.placement().labelMap(config.placement().kubernetesNode().isEmpty() ? java.util.Map.of()
                 : KubernetesNodeLabels.read(config.placement().kubernetesNode(), config.placement().kubernetesLabels(), config.cluster().kubernetes()));
         // live at once (a node waiting for a router is healthy), ready once its rows are in the tables
-        this.http = new NodeHttp(config.http(), metrics, () -> joined && hz.getLifecycleService().isRunning() && !agent.draining());
+        this.http = new NodeHttp(config.http(), metrics, () -> joined && hz.getLifecycleService().isRunning() && !agent.draining()
+                && standing.serving());
         awaitRouter();
         this.publisher = new TablePublisher(agent, placement, nodes, endpoint, () -> hz.getCluster().getLocalMember().getUuid().toString(),
-                config.publishMs(), labels);
+                config.publishMs(), labels, standing.incarnation(), standing::mayWrite);
         late[0] = publisher;
+        standing.reactions(() -> {
+            publisher.forget(); // the cluster removed this node's rows when it declared it gone
+            unloadAll("it merged back into the cluster");
+        }, () -> {
+            publisher.fence();
+            health.setStatus("", HealthCheckResponse.ServingStatus.NOT_SERVING);
+            unloadAll("a newer process of its node id replaced it");
+        });
+        standing.watch(hz);
         this.tenancy = new ClusterTenancy(new HazelcastTenantRegistry(hz, signer), nodes, config.node().nodeId(), 1_000);
         agent.tenancy(tenancy::policies, tenancy::others);
         joined = true;
@@ -149,6 +165,19 @@ public final class NodeProcess implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new MeshError(ErrorCode.UNAVAILABLE, "interrupted while waiting for a router");
+            }
+        }
+    }
+
+    /** Unloads every copy this process holds (their rows are gone or another process's); on a thread of its own. */
+    private void unloadAll(String why) {
+        java.util.List<String> held = agent.slotRecords().stream().flatMap(r -> r.models().stream()).toList();
+        LOG.warn("node {} unloads its {} copies: {}", config.node().nodeId(), held.size(), why);
+        for (String id : held) {
+            try {
+                agent.unload(id).join();
+            } catch (RuntimeException e) {
+                LOG.warn("unloading {} failed: {}", id, e.getMessage());
             }
         }
     }
@@ -193,6 +222,9 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     private void drain(String principal, String protocol) {
+        if (standing.superseded()) {
+            return; // replaced: nothing here to hand over, and the rows under this node id are the newer process's
+        }
         synchronized (drainLock) {
             health.setStatus("", HealthCheckResponse.ServingStatus.NOT_SERVING);
             long started = System.nanoTime();

@@ -65,7 +65,12 @@ public final class TablePublisher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean withdrawn;
+    /** This process was replaced by a newer one of its node id: it writes nothing more, and removes nothing (the rows are the newer one's). */
+    private volatile boolean fenced;
     private final java.util.Map<String, String> labels;
+    private final long incarnation;
+    /** Told of the record the table holds for this node id before each write of ours; false: stand down (see {@link #fenced}). */
+    private final java.util.function.Predicate<NodeRecord> mayWrite;
 
     public TablePublisher(NodeAgent agent, PlacementTable placement, NodeTable nodes, String endpoint, String memberId, long periodMs) {
         this(agent, placement, nodes, endpoint, () -> memberId, periodMs, java.util.Map.of());
@@ -77,6 +82,19 @@ public final class TablePublisher implements AutoCloseable {
      */
     public TablePublisher(NodeAgent agent, PlacementTable placement, NodeTable nodes, String endpoint, java.util.function.Supplier<String> memberId,
                           long periodMs, java.util.Map<String, String> labels) {
+        this(agent, placement, nodes, endpoint, memberId, periodMs, labels, 0, current -> true);
+    }
+
+    /**
+     * As above, for the node process of {@code incarnation}: before each write of its node record it
+     * reads the one in the table and hands it to {@code mayWrite}, which answers false once a newer
+     * process of the same node id wrote it; from then on this publisher writes and removes nothing.
+     */
+    public TablePublisher(NodeAgent agent, PlacementTable placement, NodeTable nodes, String endpoint, java.util.function.Supplier<String> memberId,
+                          long periodMs, java.util.Map<String, String> labels, long incarnation,
+                          java.util.function.Predicate<NodeRecord> mayWrite) {
+        this.incarnation = incarnation;
+        this.mayWrite = mayWrite;
         this.labels = java.util.Map.copyOf(labels);
         this.agent = agent;
         this.placement = placement;
@@ -87,7 +105,9 @@ public final class TablePublisher implements AutoCloseable {
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new Object();
         }
-        placement.removeNode(agent.nodeId()); // rows of an earlier life of this node id are not ours to trust
+        if (mayWrite.test(nodes.get(agent.nodeId()).orElse(null))) {
+            placement.removeNode(agent.nodeId()); // rows of an earlier life of this node id are not ours to trust
+        }
         publishNode();
         agent.onCopyChange(id -> {
             dirty.add(id);
@@ -151,6 +171,9 @@ public final class TablePublisher implements AutoCloseable {
     }
 
     private void publishCopy(String modelId) {
+        if (fenced) {
+            return;
+        }
         synchronized (stripes[Math.floorMod(modelId.hashCode(), STRIPES)]) {
             Optional<CopyInfo> copy = withdrawn ? Optional.empty() : agent.copy(modelId);
             CopyRecord before = published.get(modelId);
@@ -207,6 +230,9 @@ public final class TablePublisher implements AutoCloseable {
      * as it asks every member for its rows.
      */
     private void sweep(Set<String> held) {
+        if (fenced) {
+            return;
+        }
         Set<String> named;
         try {
             named = placement.modelsOn(agent.nodeId());
@@ -228,11 +254,32 @@ public final class TablePublisher implements AutoCloseable {
         }
     }
 
-    /** Writes the node record: slots, used bytes, load, draining. */
+    /**
+     * Writes the node record: slots, used bytes, load, draining; unless the table's record is of a
+     * newer process of this node id, which fences this publisher for good.
+     */
     public void publishNode() {
         lastNodeWrite = System.nanoTime();
+        if (fenced || !mayWrite.test(nodes.get(agent.nodeId()).orElse(null))) {
+            fence();
+            return;
+        }
         nodes.put(new NodeRecord(agent.nodeId(), endpoint, memberId.get(), agent.slotRecords(), agent.inFlight(), agent.draining(),
-                System.currentTimeMillis(), labels));
+                System.currentTimeMillis(), labels, incarnation));
+    }
+
+    /** Writes and removes nothing from now on: the rows under this node id belong to a newer process. */
+    public void fence() {
+        fenced = true;
+        published.clear();
+    }
+
+    /**
+     * Forgets what it wrote without removing it: after the cluster declared this node gone (and removed
+     * its rows), a row under its id may be another process's. What it holds is written again as new.
+     */
+    public void forget() {
+        published.clear();
     }
 
     /** Takes every copy of this node out of the placement table (draining: routers stop sending here) and keeps them out. */
@@ -250,6 +297,9 @@ public final class TablePublisher implements AutoCloseable {
             thread.join(2_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (fenced) {
+            return; // the rows are the newer process's
         }
         try {
             placement.removeNode(agent.nodeId());

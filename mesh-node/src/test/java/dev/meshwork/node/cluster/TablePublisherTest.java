@@ -125,4 +125,34 @@ class TablePublisherTest {
                     assertThat(nodes.get("n2")).hasValueSatisfying(n -> assertThat(n.memberId()).isEqualTo("member-after-merge")));
         }
     }
+
+    @Test
+    void aPublisherThatFindsANewerIncarnationsRecordStandsDownAndRemovesNothing(@TempDir Path dir) {
+        NodeConfig config = config("n3", dir);
+        InMemoryNodeTable nodes = new InMemoryNodeTable();
+        InMemoryPlacementTable placement = new InMemoryPlacementTable();
+        ModelSpec adder = new ModelSpec("adder", new ModelFormat("onnx", ""), EXAMPLES.resolve("onnx/add-vectors/model.onnx").toString(), "", 0);
+        NodeStanding standing = new NodeStanding("n3", 1_000);
+        try (NodeAgent agent = new NodeAgent(config)) {
+            TablePublisher publisher = new TablePublisher(agent, placement, nodes, "127.0.0.1:1", () -> "member-old", 100, java.util.Map.of(),
+                    standing.incarnation(), standing::mayWrite);
+            agent.ensureLoaded(adder);
+            publisher.publish("adder");
+            assertThat(nodes.get("n3")).hasValueSatisfying(n -> assertThat(n.incarnation()).isEqualTo(1_000));
+
+            // a newer process of the same node id writes its rows (the old one was hung meanwhile)
+            dev.meshwork.placement.table.NodeRecord newer = new dev.meshwork.placement.table.NodeRecord("n3", "127.0.0.1:2", "member-new",
+                    List.of(), 0, false, 0, java.util.Map.of(), 2_000);
+            nodes.put(newer);
+            placement.putCopy("adder", new dev.meshwork.placement.table.CopyRecord("n3", "onnx-0", CopyState.LOADED, 1, 0, ""));
+            await().atMost(Duration.ofSeconds(5)).until(standing::superseded);
+            assertThat(standing.serving()).isFalse();
+            assertThat(standing.refusal(dev.meshwork.nodeapi.NodeFence.Expected.NONE, "adder", null)).contains("replaced by");
+            publisher.publish("adder");
+            publisher.close();
+            assertThat(nodes.get("n3")).as("the newer record stays").hasValue(newer);
+            assertThat(placement.copies("adder")).as("the newer process's row stays").singleElement()
+                    .satisfies(c -> assertThat(c.sizeBytes()).isEqualTo(1));
+        }
+    }
 }

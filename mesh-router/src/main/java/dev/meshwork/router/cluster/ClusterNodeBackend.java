@@ -148,7 +148,7 @@ public final class ClusterNodeBackend implements NodeBackend {
             scaler.started(spec, target.nodeId());
             try {
                 return Tracing.traced("forward", SpanKind.CLIENT, null, Attributes.of(Tracing.MODEL, spec.id(), Tracing.NODE, target.nodeId()),
-                        () -> rpc.apply(channels.stub(target.nodeId(), target.endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)));
+                        () -> rpc.apply(channels.stub(target, spec.fingerprint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)));
             } catch (StatusRuntimeException e) {
                 if (GrpcErrors.isCopyMissing(e)) {
                     if (replaced++ < MAX_REPLACEMENTS) {
@@ -189,7 +189,7 @@ public final class ClusterNodeBackend implements NodeBackend {
             Optional<NodeRecord> node = nodes.get(copy.get().nodeId());
             if (node.isPresent()) {
                 metrics.hit();
-                return new LoadCoordinator.Target(node.get().nodeId(), node.get().endpoint());
+                return LoadCoordinator.Target.of(node.get());
             }
         }
         metrics.miss();
@@ -214,7 +214,7 @@ public final class ClusterNodeBackend implements NodeBackend {
                 continue;
             }
             try {
-                channels.stub(node.get().nodeId(), node.get().endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)
+                channels.stub(LoadCoordinator.Target.of(node.get()), "").withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)
                         .unload(UnloadRequest.newBuilder().setModelId(modelId).build());
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
@@ -234,7 +234,7 @@ public final class ClusterNodeBackend implements NodeBackend {
     public boolean drain(String nodeId, String principal) {
         NodeRecord node = nodes.get(nodeId).orElseThrow(() -> new MeshError(ErrorCode.NOT_FOUND, "no node '" + nodeId + "' is in the mesh"));
         try {
-            return channels.stub(node.nodeId(), node.endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)
+            return channels.stub(LoadCoordinator.Target.of(node), "").withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)
                     .drain(dev.meshwork.protocol.node.DrainRequest.newBuilder().setPrincipal(principal).build()).getStarted();
         } catch (StatusRuntimeException e) {
             throw NodeErrors.fromNode(e, nodeId);

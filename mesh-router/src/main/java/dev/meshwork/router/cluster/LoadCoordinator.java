@@ -47,7 +47,11 @@ final class LoadCoordinator {
     private static final long BUSY_PAUSE_MS = 20;
 
     /** A LOADED copy a request can be sent to. */
-    record Target(String nodeId, String endpoint) {
+    /** A node process to call: {@code incarnation} is its fencing token from the node table (0: none). */
+    record Target(String nodeId, String endpoint, long incarnation) {
+        static Target of(NodeRecord n) {
+            return new Target(n.nodeId(), n.endpoint(), n.incarnation());
+        }
     }
 
     private final PlacementTable placement;
@@ -145,7 +149,7 @@ final class LoadCoordinator {
         String fingerprint = spec.fingerprint();
         String pin = DigestPin.of(spec.storageUri());
         return copies(spec.id(), now).stream().filter(c -> c.serves(fingerprint, pin) && !suspects.contains(c.nodeId())).findFirst()
-                .flatMap(c -> nodes.get(c.nodeId()).map(n -> new Target(n.nodeId(), n.endpoint())));
+                .flatMap(c -> nodes.get(c.nodeId()).map(Target::of));
     }
 
     private Target load(ModelSpec spec) {
@@ -212,7 +216,7 @@ final class LoadCoordinator {
             if (!othersLoaded || node.isEmpty() || now.stream().noneMatch(c -> c.nodeId().equals(nodeId))) {
                 return false;
             }
-            channels.stub(node.get().nodeId(), node.get().endpoint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)
+            channels.stub(Target.of(node.get()), "").withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)
                     .unload(UnloadRequest.newBuilder().setModelId(modelId).build());
             return true;
         } catch (StatusRuntimeException e) {
@@ -247,11 +251,12 @@ final class LoadCoordinator {
         long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         long started = System.nanoTime();
         try {
-            CopyStatus status = channels.stub(c.nodeId(), c.endpoint()).withDeadlineAfter(leftMs, TimeUnit.MILLISECONDS)
+            Target target = new Target(c.nodeId(), c.endpoint(), c.incarnation());
+            CopyStatus status = channels.stub(target, "").withDeadlineAfter(leftMs, TimeUnit.MILLISECONDS)
                     .load(NodeMessages.loadRequest(spec, c.slot()));
             LOG.debug("model {} loaded on {}/{} ({} bytes)", spec.id(), c.nodeId(), c.slot(), status.getSizeBytes());
             metrics.loaded(System.nanoTime() - started, "ok");
-            return Optional.of(new Target(c.nodeId(), c.endpoint()));
+            return Optional.of(target);
         } catch (StatusRuntimeException e) {
             metrics.loaded(System.nanoTime() - started, e.getStatus().getCode() == Status.Code.UNAVAILABLE ? "node-unreachable" : "failed");
             if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {

@@ -1,5 +1,6 @@
 package dev.meshwork.router.cluster;
 
+import dev.meshwork.nodeapi.NodeFence;
 import dev.meshwork.protocol.node.NodeServiceGrpc;
 import dev.meshwork.security.grpc.InternalChannels;
 import io.grpc.ManagedChannel;
@@ -22,11 +23,15 @@ final class NodeChannels implements AutoCloseable {
         this.dialer = dialer;
     }
 
-    /** A stub for node {@code nodeId} at {@code endpoint}; over TLS the node's certificate must name that id. */
-    NodeServiceGrpc.NodeServiceBlockingStub stub(String nodeId, String endpoint) {
-        ManagedChannel ch = channels.computeIfAbsent(endpoint, e -> dialer.dial(e, nodeId).maxInboundMessageSize(maxMessageBytes)
+    /**
+     * A stub for the node process {@code target}; over TLS the node's certificate must name its id.
+     * Its calls carry the process's incarnation and {@code spec} (a registration's fingerprint, or
+     * empty) as their fencing token ({@link NodeFence}).
+     */
+    NodeServiceGrpc.NodeServiceBlockingStub stub(LoadCoordinator.Target target, String spec) {
+        ManagedChannel ch = channels.computeIfAbsent(target.endpoint(), e -> dialer.dial(e, target.nodeId()).maxInboundMessageSize(maxMessageBytes)
                 .intercept(TracingInterceptors.client()).build()); // the forward's span is the node's parent
-        return NodeServiceGrpc.newBlockingStub(ch);
+        return NodeServiceGrpc.newBlockingStub(ch).withInterceptors(NodeFence.attach(target.incarnation(), spec));
     }
 
     /**

@@ -92,7 +92,7 @@ public final class PlacementPolicy {
     }
 
     /** The slot chosen. */
-    public record Choice(String nodeId, String endpoint, String slot) {
+    public record Choice(String nodeId, String endpoint, String slot, long incarnation) {
     }
 
     private record Candidate(NodeRecord node, SlotRecord slot, boolean avoided, boolean zoneTaken, boolean fits, boolean roomy, int rank) {
@@ -176,7 +176,8 @@ public final class PlacementPolicy {
                 }
             }
         }
-        return best == null ? Optional.empty() : Optional.of(new Choice(best.node().nodeId(), best.node().endpoint(), best.slot().name()));
+        return best == null ? Optional.empty() : Optional.of(new Choice(best.node().nodeId(), best.node().endpoint(), best.slot().name(),
+                best.node().incarnation()));
     }
 
     private static final Comparator<Candidate> ORDER = (a, b) -> {

@@ -13,9 +13,13 @@ import java.util.Map;
  * @param inFlight requests running on the node when it last reported
  * @param draining the node takes no new loads and is about to leave
  * @param labels   what the node is and where it runs ({@link #ZONE}: its failure zone), from its configuration
+ * @param incarnation the fencing token of the node process that wrote the record (its start time in milliseconds
+ *                    since the epoch; 0 for none): a later process with the same node id has a higher one, and a
+ *                    router's calls name the incarnation they are meant for, so an earlier process that wakes up
+ *                    never answers them
  */
 public record NodeRecord(String nodeId, String endpoint, String memberId, List<SlotRecord> slots, int inFlight, boolean draining,
-                         long updatedMillis, Map<String, String> labels) implements Serializable {
+                         long updatedMillis, Map<String, String> labels, long incarnation) implements Serializable {
     /** The label of a node's zone: Kubernetes' well-known topology label. */
     public static final String ZONE = "topology.kubernetes.io/zone";
 
@@ -26,7 +30,12 @@ public record NodeRecord(String nodeId, String endpoint, String memberId, List<S
 
     public NodeRecord(String nodeId, String endpoint, String memberId, List<SlotRecord> slots, int inFlight, boolean draining,
                       long updatedMillis) {
-        this(nodeId, endpoint, memberId, slots, inFlight, draining, updatedMillis, Map.of());
+        this(nodeId, endpoint, memberId, slots, inFlight, draining, updatedMillis, Map.of(), 0);
+    }
+
+    public NodeRecord(String nodeId, String endpoint, String memberId, List<SlotRecord> slots, int inFlight, boolean draining,
+                      long updatedMillis, Map<String, String> labels) {
+        this(nodeId, endpoint, memberId, slots, inFlight, draining, updatedMillis, labels, 0);
     }
 
     /** The node's zone, or empty when it has none. */
@@ -43,6 +52,6 @@ public record NodeRecord(String nodeId, String endpoint, String memberId, List<S
     }
 
     public NodeRecord withDraining(boolean value) {
-        return new NodeRecord(nodeId, endpoint, memberId, slots, inFlight, value, updatedMillis, labels);
+        return new NodeRecord(nodeId, endpoint, memberId, slots, inFlight, value, updatedMillis, labels, incarnation);
     }
 }

@@ -27,10 +27,15 @@ public final class GrpcErrors {
 
     /** A node's answer for a model it holds no copy of. */
     public static StatusRuntimeException copyMissing(String modelId, String nodeId) {
+        return copyUnusable(modelId, "node " + nodeId + " holds no copy of model '" + modelId + "'");
+    }
+
+    /** A node's answer that its copy of the model is not one to serve from (superseded, or the node itself is), saying why. */
+    public static StatusRuntimeException copyUnusable(String modelId, String why) {
         Metadata trailers = new Metadata();
         trailers.put(COPY_MISSING, modelId);
         trailers.put(ANSWERED, ErrorCode.NOT_FOUND.name());
-        return Status.NOT_FOUND.withDescription("node " + nodeId + " holds no copy of model '" + modelId + "'").asRuntimeException(trailers);
+        return Status.NOT_FOUND.withDescription(why).asRuntimeException(trailers);
     }
 
     public static boolean isCopyMissing(StatusRuntimeException e) {

@@ -15,7 +15,8 @@ import java.util.List;
  * @param heartbeatSeconds      how often members tell each other they are alive
  * @param failureSeconds        how long a member may stay silent before it is declared gone and its
  *                              copies leave the placement table; lower is faster recovery, but a long
- *                              GC pause may then drop a healthy node
+ *                              GC pause may then drop a healthy node; a member declared gone tries to merge back
+ *                              every twice this time (at least 5 s), and a node serves nothing until it has
  * @param kubernetes            Kubernetes discovery instead of the member list
  * @param tls                   how this process dials other mesh processes (router -> node, node -> node on drain):
  *                              {@code serverCaFile} for the nodes' certificates (each must name its node id) and this

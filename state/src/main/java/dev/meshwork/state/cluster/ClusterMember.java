@@ -72,6 +72,11 @@ public final class ClusterMember {
         c.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(cluster.heartbeatSeconds()));
         c.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(cluster.failureSeconds()));
         c.setProperty("hazelcast.wait.seconds.before.join", "0");
+        // a member the cluster declared gone (a process that hung and woke, a link that came back) looks for the cluster
+        // again after twice the failure time, not Hazelcast's 2 to 5 minutes; until it merges, it serves nothing
+        String merge = Integer.toString(Math.max(5, 2 * cluster.failureSeconds()));
+        c.setProperty("hazelcast.merge.first.run.delay.seconds", merge);
+        c.setProperty("hazelcast.merge.next.run.delay.seconds", merge);
         c.setProperty("hazelcast.map.invalidation.batch.enabled", "false"); // near caches drop a changed entry at once
         c.setProperty("hazelcast.partition.count", "71");
         // only the member protocol listens: Hazelcast's open-source edition would otherwise take client connections on
