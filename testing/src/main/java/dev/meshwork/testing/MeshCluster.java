@@ -148,6 +148,17 @@ public final class MeshCluster implements AutoCloseable {
         return n;
     }
 
+    /** Starts router {@code i} again (after it was stopped or killed), with the same directory and registry store. */
+    public MeshProcess restartRouter(int i) throws IOException, InterruptedException {
+        MeshProcess r = startRouter(i);
+        routers.set(i, r);
+        return r;
+    }
+
+    public int routerCount() {
+        return routers.size();
+    }
+
     /**
      * Starts another process of node {@code i} (same node id, its own directory) while the old one may
      * still be alive, as an orchestrator replaces one it believes dead; the old one is not stopped.

@@ -15,7 +15,7 @@ import javax.imageio.ImageIO;
 
 /**
  * A PNG line chart drawn with java.awt (headless): one x axis, one y axis (linear or log10), a
- * legend, an optional shaded x range (a warm-up). Built, drawn once, thrown away; one thread.
+ * legend, optional shaded x ranges (a warm-up, faults). Built, drawn once, thrown away; one thread.
  */
 public final class LineChart {
     private static final int WIDTH = 1000;
@@ -34,9 +34,11 @@ public final class LineChart {
     private final List<Series> series = new ArrayList<>();
     private boolean logY;
     private boolean logX;
-    private double shadeFrom = Double.NaN;
-    private double shadeTo = Double.NaN;
-    private String shadeLabel = "";
+    /** Shaded spans of x (a warm-up, a fault), each with its label. */
+    private final List<Span> spans = new ArrayList<>();
+
+    private record Span(double from, double to, String label) {
+    }
 
     /** One line: points (x[i], y[i]); NaN values are gaps. Dashed lines are references (an optimum, a budget). */
     public record Series(String name, double[] x, double[] y, boolean dashed) {
@@ -68,10 +70,9 @@ public final class LineChart {
         return this;
     }
 
+    /** Shades the span of x from {@code from} to {@code to}, labelled; charts may shade several. */
     public LineChart shade(double from, double to, String label) {
-        this.shadeFrom = from;
-        this.shadeTo = to;
-        this.shadeLabel = label;
+        spans.add(new Span(from, to, label));
         return this;
     }
 
@@ -98,14 +99,15 @@ public final class LineChart {
         int ph = HEIGHT - TOP - BOTTOM;
         Axis x = new Axis(xr[0], xr[1], logX, LEFT, LEFT + pw);
         Axis y = new Axis(yr[0], yr[1], logY, TOP + ph, TOP);
-        if (!Double.isNaN(shadeFrom)) {
+        for (int i = 0; i < spans.size(); i++) {
+            Span span = spans.get(i);
             g.setColor(new Color(235, 235, 235));
-            int a = x.pixel(Math.max(shadeFrom, xr[0]));
-            int b = x.pixel(Math.min(shadeTo, xr[1]));
-            g.fillRect(a, TOP, Math.max(0, b - a), ph);
+            int a = x.pixel(Math.max(span.from(), xr[0]));
+            int b = x.pixel(Math.min(span.to(), xr[1]));
+            g.fillRect(a, TOP, Math.max(1, b - a), ph);
             g.setColor(Color.GRAY);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-            g.drawString(shadeLabel, a + 4, TOP + 14);
+            g.drawString(span.label(), a + 2, TOP + 14 + (i % 3) * 13); // neighbouring labels on different lines
         }
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         for (double t : x.ticks()) {
