@@ -26,7 +26,7 @@ import org.awaitility.core.ConditionTimeoutException;
 public final class MeshProcess implements AutoCloseable {
     private static final Pattern REST = Pattern.compile("REST  (https?)://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern GRPC = Pattern.compile("gRPC  127\\.0\\.0\\.1:(\\d+)");
-    private static final Pattern NODE = Pattern.compile("Meshwork node \\S+ is up: gRPC 127\\.0\\.0\\.1:(\\d+), HTTP 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern NODE = Pattern.compile("Meshwork node \\S+ is up: gRPC 127\\.0\\.0\\.\\d+:(\\d+), HTTP 127\\.0\\.0\\.1:(\\d+)");
     private final Process process;
     private final Path log;
     private final int httpPort;

@@ -65,6 +65,7 @@ public final class ClusterNodeBackend implements NodeBackend {
     private final ForwardConfig config;
     private final ForwardMetrics metrics;
     private final CopyScaler scaler;
+    private final RetryBudget retries;
 
     public ClusterNodeBackend(PlacementTable placement, NodeTable nodes, LoadClaims claims, String owner, ForwardConfig config,
                               InternalChannels dialer, ScalingConfig scaling, MeterRegistry metrics) {
@@ -78,6 +79,7 @@ public final class ClusterNodeBackend implements NodeBackend {
         this.loads = new LoadCoordinator(placement, nodes, claims, owner, channels, config, suspects,
                 new RecentFailures(config.failureMemoryMs(), System::currentTimeMillis), stale, this.metrics);
         this.scaler = new CopyScaler(scaling, placement, loads, this.metrics);
+        this.retries = new RetryBudget(config.retryRatio(), System::nanoTime);
     }
 
     @Override
@@ -142,6 +144,7 @@ public final class ClusterNodeBackend implements NodeBackend {
     /** Sends one call to a LOADED copy of the model, placing it first if it has none; see the class comment for retries. */
     private <T> T call(ModelSpec spec, Function<NodeServiceGrpc.NodeServiceBlockingStub, T> rpc) {
         boolean retried = false;
+        retries.earn();
         for (int replaced = 0; ; ) {
             LoadCoordinator.Target target = target(spec);
             chooser.start(target.nodeId());
@@ -151,24 +154,33 @@ public final class ClusterNodeBackend implements NodeBackend {
                         () -> rpc.apply(channels.stub(target, spec.fingerprint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)));
             } catch (StatusRuntimeException e) {
                 if (GrpcErrors.isCopyMissing(e)) {
-                    if (replaced++ < MAX_REPLACEMENTS) {
+                    stale.record(spec.id() + "@" + target.nodeId()); // the node is writing the removal; meanwhile place again
+                    // not from the budget: the node answered at once without running anything (the copy was evicted a moment
+                    // ago), so placing again adds no load a failure multiplies; under churn it is the normal path, at most 3 times
+                    if (replaced < MAX_REPLACEMENTS) {
+                        replaced++;
                         metrics.retry("copy-missing");
-                        stale.record(spec.id() + "@" + target.nodeId()); // the node is writing the removal; meanwhile place again
                         continue;
                     }
                     // say what is known: the copy was gone each time (evicted, unloaded, or lost with a runtime), not why
                     throw new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' was no longer on the node it was placed on, "
-                            + replaced + " times in a row (last on node " + target.nodeId() + ": " + e.getStatus().getDescription()
+                            + (replaced + 1) + " times in a row (last on node " + target.nodeId() + ": " + e.getStatus().getDescription()
                             + "); its copies leave as fast as they are placed (evictions when memory is short, unloads, a runtime restarting); retry");
                 }
                 if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && !retried) {
+                    boolean answered = GrpcErrors.isAnswer(e);
+                    if (!answered) {
+                        suspects.record(target.nodeId()); // unreachable: the next requests go elsewhere, retried or not
+                    }
+                    if (!spend(spec, target, e)) {
+                        throw overBudget(spec, target, e);
+                    }
                     retried = true;
-                    if (GrpcErrors.isAnswer(e)) {
+                    if (answered) {
                         // the node is up and said so itself (the copy still loading, its request limit): try once more, the node stays trusted
                         metrics.retry("node-busy");
                     } else {
                         metrics.retry("node-unreachable");
-                        suspects.record(target.nodeId());
                         LOG.info("forwarding to node {} failed ({}); retrying model {} elsewhere", target.nodeId(), e.getStatus().getCode(), spec.id());
                     }
                     continue;
@@ -179,6 +191,24 @@ public final class ClusterNodeBackend implements NodeBackend {
                 scaler.finished(spec);
             }
         }
+    }
+
+    /** Whether the retry budget lets this failed forward go again; counts it when not. */
+    private boolean spend(ModelSpec spec, LoadCoordinator.Target target, StatusRuntimeException e) {
+        if (retries.trySpend()) {
+            return true;
+        }
+        metrics.retry("over-budget");
+        LOG.debug("forwarding model {} to node {} failed ({}); not retried: the retry budget is spent", spec.id(), target.nodeId(),
+                e.getStatus().getCode());
+        return false;
+    }
+
+    /** What a failed forward answers when the budget allows no retry: what failed, and why it was not tried again. */
+    private static MeshError overBudget(ModelSpec spec, LoadCoordinator.Target target, StatusRuntimeException e) {
+        return new MeshError(ErrorCode.UNAVAILABLE, "forwarding model '" + spec.id() + "' to node " + target.nodeId() + " failed ("
+                + e.getStatus().getCode() + ": " + e.getStatus().getDescription() + ") and was not tried elsewhere: retries are "
+                + "failing for many requests at once, and this router's retry budget (forward.retryRatio) is spent; retry shortly");
     }
 
     private LoadCoordinator.Target target(ModelSpec spec) {

@@ -12,9 +12,12 @@ import dev.meshwork.config.ConfigCheck;
  * @param suspectMs          how long a node that failed a forward is passed over when another copy exists
  * @param failureMemoryMs    how long a failed load steers the model's next load to other nodes
  * @param maxMessageBytes    the largest answer a node may send
+ * @param retryRatio         the retry budget: forwards tried again after a node could not be reached or said it was
+ *                           busy may add at most this share of the requests, plus {@link RetryBudget#MIN_PER_SECOND} a second, so that a failing
+ *                           node or link does not multiply the load on the rest; a request over budget gets the error
  */
 public record ForwardConfig(long timeoutMs, long loadTimeoutMs, long claimLeaseMs, int maxWaitingPerModel, long suspectMs,
-                            long failureMemoryMs, int maxMessageBytes) {
+                            long failureMemoryMs, int maxMessageBytes, double retryRatio) {
     public ForwardConfig {
         ConfigCheck.atLeast("forward.timeoutMs", timeoutMs, 1);
         ConfigCheck.atLeast("forward.loadTimeoutMs", loadTimeoutMs, 1);
@@ -23,9 +26,15 @@ public record ForwardConfig(long timeoutMs, long loadTimeoutMs, long claimLeaseM
         ConfigCheck.atLeast("forward.suspectMs", suspectMs, 0);
         ConfigCheck.atLeast("forward.failureMemoryMs", failureMemoryMs, 0);
         ConfigCheck.atLeast("forward.maxMessageBytes", maxMessageBytes, 1024);
+        ConfigCheck.require(retryRatio >= 0 && retryRatio <= 1, "forward.retryRatio must be between 0 and 1, got %s", retryRatio);
+    }
+
+    public ForwardConfig(long timeoutMs, long loadTimeoutMs, long claimLeaseMs, int maxWaitingPerModel, long suspectMs, long failureMemoryMs,
+                         int maxMessageBytes) {
+        this(timeoutMs, loadTimeoutMs, claimLeaseMs, maxWaitingPerModel, suspectMs, failureMemoryMs, maxMessageBytes, 0.2);
     }
 
     public static ForwardConfig defaults() {
-        return new ForwardConfig(60_000, 120_000, 130_000, 1_000, 5_000, 30_000, 64 << 20);
+        return new ForwardConfig(60_000, 120_000, 130_000, 1_000, 5_000, 30_000, 64 << 20, 0.2);
     }
 }
