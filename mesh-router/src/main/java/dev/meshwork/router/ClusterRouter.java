@@ -64,6 +64,8 @@ public final class ClusterRouter extends MeshRouter {
                 new HazelcastVModelRegistry(hz, signer), new HazelcastTenantRegistry(hz, signer)),
                 () -> (int) hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count(), docs, metrics, () -> hz.getLifecycleService().isRunning() && !backend.nodes().isEmpty() && store.healthy());
         RegistryStores.instrument(store, metrics);
+        ClusterMember.instrument(hz, metrics);
+        dev.meshwork.telemetry.ProcessMetrics.bind(metrics);
         // a registry change that no router signed (a member without the cluster key) is refused by this member's store: audit it
         Counter refusedChanges = Counter.builder("meshwork_registry_refused_changes")
                 .description("registry changes refused because no router of the cluster signed them").register(metrics);

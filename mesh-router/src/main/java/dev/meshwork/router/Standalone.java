@@ -41,6 +41,7 @@ public final class Standalone extends MeshRouter {
         // the front door limits whole requests (FrontDoor); the embedded node counting them again would only halve the signal
         NodeAgent agent = new NodeAgent(nodeConfig.withOverload(nodeConfig.overload().off()));
         agent.instrument(metrics);
+        dev.meshwork.telemetry.ProcessMetrics.bind(metrics);
         this.backend = new LocalNodeBackend(agent);
         this.store = RegistryStores.open(config.registry());
         RegistryStores.instrument(store, metrics);

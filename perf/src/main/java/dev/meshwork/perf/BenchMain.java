@@ -54,12 +54,13 @@ public final class BenchMain {
             case "forward" -> System.out.println(new dev.meshwork.perf.cluster.ForwardBench(loaded.config()).run());
             case "failure" -> System.out.println(new dev.meshwork.perf.cluster.FailureBench(loaded.config()).run());
             case "chaos" -> System.out.println(new dev.meshwork.perf.cluster.ChaosBench(loaded.config()).run());
+            case "soak" -> System.out.println(new dev.meshwork.perf.cluster.SoakBench(loaded.config()).run());
             case "zipf" -> System.out.println(new dev.meshwork.perf.cluster.ZipfBench(loaded.config()).run());
             case "mesh-sim" -> System.out.println(new dev.meshwork.perf.meshsim.MeshSimBench(loaded.config()).run());
             case "registry-growth" -> System.out.println(new dev.meshwork.perf.cluster.RegistryGrowthBench(loaded.config()).run());
             default -> {
                 System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, batching, payload-log, tracing, security, isolation, overload, python, cluster-trust, churn, runtimes, cache-sim, forward,"
-                        + " failure, chaos, zipf, mesh-sim, registry-growth, noisy-neighbour, tenant-sim, tenant-limits, and the files of perf/scenarios/: " + scenarioNames(Path.of(loaded.config().root())));
+                        + " failure, chaos, soak, zipf, mesh-sim, registry-growth, noisy-neighbour, tenant-sim, tenant-limits, and the files of perf/scenarios/: " + scenarioNames(Path.of(loaded.config().root())));
                 System.exit(2);
             }
         }

@@ -32,6 +32,8 @@ public final class MeshCluster implements AutoCloseable {
     private java.util.function.IntFunction<List<String>> flagsOfNode = i -> List.of();
     private final List<MeshProcess> routers = new ArrayList<>();
     private final List<MeshProcess> nodes = new ArrayList<>();
+    /** Processes replaced while they may still run (a hung node, a killed one): stopped on close like the rest. */
+    private final List<MeshProcess> replaced = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private MeshCluster(Path dir, int members, List<String> nodeFlags, List<String> routerFlags) throws IOException {
@@ -144,14 +146,14 @@ public final class MeshCluster implements AutoCloseable {
     /** Starts node {@code i} again (after it was stopped or killed), under the same node id. */
     public MeshProcess restartNode(int i) throws IOException, InterruptedException {
         MeshProcess n = startNode(i);
-        nodes.set(i, n);
+        replaced.add(nodes.set(i, n));
         return n;
     }
 
     /** Starts router {@code i} again (after it was stopped or killed), with the same directory and registry store. */
     public MeshProcess restartRouter(int i) throws IOException, InterruptedException {
         MeshProcess r = startRouter(i);
-        routers.set(i, r);
+        replaced.add(routers.set(i, r));
         return r;
     }
 
@@ -165,7 +167,7 @@ public final class MeshCluster implements AutoCloseable {
      */
     public MeshProcess replaceNode(int i) throws IOException, InterruptedException {
         MeshProcess n = startNode(i, "node-" + i + "-replacement");
-        nodes.set(i, n);
+        replaced.add(nodes.set(i, n));
         return n;
     }
 
@@ -223,6 +225,9 @@ public final class MeshCluster implements AutoCloseable {
         }
         for (MeshProcess p : routers) {
             p.kill();
+        }
+        for (MeshProcess p : replaced) {
+            p.kill(); // kill -9 works on a stopped (SIGSTOP) process too
         }
     }
 }

@@ -76,6 +76,7 @@ public final class NodeProcess implements AutoCloseable {
         RuntimeCatalog catalog = RuntimeCatalog.load(config.runtimes().dir().isEmpty() ? null : java.nio.file.Path.of(config.runtimes().dir()));
         this.agent = new NodeAgent(config.node().withExternalRuntimes(LaunchedRuntimes.add(catalog, config.node())));
         agent.instrument(metrics);
+        dev.meshwork.telemetry.ProcessMetrics.bind(metrics);
         ClusterSecret secret = InternalHops.secret(config.cluster(), metrics);
         RowSigner signer = InternalHops.signer(secret);
         this.hz = ClusterMember.start(config.cluster(), ClusterMember.Role.NODE, config.node().nodeId(), RegistryStore.NONE, signer);

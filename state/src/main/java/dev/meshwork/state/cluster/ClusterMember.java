@@ -61,6 +61,19 @@ public final class ClusterMember {
         }
     }
 
+    /**
+     * Gauges of the shared maps' entries this member owns ({@code meshwork_cluster_map_entries{map}}):
+     * summed over the routers, the size of each map; a map that grows without bound shows here.
+     */
+    public static void instrument(HazelcastInstance hz, io.micrometer.core.instrument.MeterRegistry registry) {
+        for (String name : List.of(MapNames.MODELS, MapNames.VMODELS, MapNames.TENANTS, MapNames.PLACEMENT, MapNames.NODES, MapNames.CLAIMS)) {
+            io.micrometer.core.instrument.Gauge.builder("meshwork_cluster_map_entries", hz, h -> h.getLifecycleService().isRunning()
+                            ? h.getMap(name).getLocalMapStats().getOwnedEntryCount() : Double.NaN)
+                    .description("entries of a shared map this member owns (the sum over routers is the map's size)")
+                    .tag("map", name).register(registry);
+        }
+    }
+
     static Config config(ClusterConfig cluster, Role role, String processName, RegistryStore store, RowSigner signer) {
         Config c = new Config();
         c.setClusterName(cluster.name());
