@@ -27,7 +27,8 @@ import java.util.Map;
  * @param slots               the in-process runtime slots; empty means one CPU slot per in-process runtime on the class path
  * @param evictionPolicy      which copy a full slot evicts first: {@code lru} (least recently used, as
  *                            ModelMesh) or {@code gdsf} (GreedyDual-Size-Frequency: the lowest
- *                            {@code L + frequency x load ms / MiB}, the frequency halving every 4 turnovers of the slot)
+ *                            {@code L + frequency x load ms / MiB}, the frequency halving every 4 turnovers of the slot),
+ *                            or {@code none} (never: a load that does not fit is refused; the runtime-server's own)
  * @param isolation           how the node keeps a crashing runtime from taking it down (child processes, the crash ledger)
  * @param overload            how the node refuses requests it cannot run without making the admitted ones slow
  */
@@ -359,6 +360,15 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
     public NodeConfig withOverload(Overload newOverload) {
         return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
                 queueTimeoutMs, storage, onnx, externalRuntimes, slots, evictionPolicy, isolation, newOverload);
+    }
+
+    /**
+     * The same node whose slots never evict: what its caller loads must fit, else the load is refused
+     * at once (the runtime-server, whose caller keeps the accounts).
+     */
+    public NodeConfig callerEvicts() {
+        return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
+                queueTimeoutMs, storage, onnx, externalRuntimes, slots, dev.meshwork.placement.eviction.NoEviction.NAME, isolation, overload);
     }
 
     public NodeConfig withStorage(Storage newStorage) {

@@ -101,7 +101,7 @@ class NodeConfigTest {
     void badValuesAreRefusedNamingTheKey() {
         assertThatThrownBy(() -> load("--slotMemoryBytes=0")).hasMessage("node.slotMemoryBytes must be at least 1, got 0");
         assertThatThrownBy(() -> load("--loadThreads=-1")).hasMessage("node.loadThreads must be at least 1, got -1");
-        assertThatThrownBy(() -> load("--evictionPolicy=fifo")).hasMessage("node.evictionPolicy must be one of [lru, gdsf], got 'fifo'");
+        assertThatThrownBy(() -> load("--evictionPolicy=fifo")).hasMessage("node.evictionPolicy must be one of [lru, gdsf, none], got 'fifo'");
         assertThatThrownBy(() -> load("--storage.httpTimeoutMs=0")).hasMessage("node.storage.httpTimeoutMs must be at least 1, got 0");
         assertThatThrownBy(() -> load("--nodeId=")).hasMessage("node.nodeId must not be empty");
         assertThatThrownBy(() -> load("--onnx.intraOpThreads=-2")).hasMessage("node.onnx.intraOpThreads must be at least 0, got -2");

@@ -98,6 +98,11 @@ final class SlotRoom {
                     .map(ModelEntry::candidate).filter(Objects::nonNull).toList();
             FairShareEviction.Decision decision = FairShareEviction.victim(namespace, bytes, candidates, shares, policy);
             ceilingBound = decision.ceilingBound();
+            if (decision.victim().isEmpty() && policy instanceof dev.meshwork.placement.eviction.NoEviction) {
+                throw new MeshError(ErrorCode.CAPACITY_EXHAUSTED, "model '" + e.spec.id() + "' needs " + bytes + " bytes but slot " + slot
+                        + " has " + (memory.capacity() - memory.used()) + " of " + memory.capacity() + " bytes free, and this runtime "
+                        + "evicts nothing by itself (its caller, ModelMesh or a node, unloads models to make room): unload one first");
+            }
             if (decision.victim().isEmpty()) {
                 // every copy this load may take is in use or loading: wait (bounded) for one to be released, as a
                 // request waits for its turn, rather than fail a load that a moment later would fit

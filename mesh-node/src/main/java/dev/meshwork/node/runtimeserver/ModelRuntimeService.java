@@ -24,7 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * ModelMesh's runtime SPI over Meshwork's in-process runtimes: loadModel's modelType is the
- * format, modelPath the artifact. Runs on the server's request executor; blocking is fine there.
+ * format, modelPath the artifact. The caller keeps the accounts: the capacity reported is one budget
+ * every slot can hold (the smallest slot's), so whatever mix of formats the caller loads within it
+ * fits, and the slots never evict by themselves (a load that does not fit is refused, never made
+ * room for behind the caller's back). Runs on the server's request executor; blocking is fine there.
  */
 final class ModelRuntimeService extends ModelRuntimeGrpc.ModelRuntimeImplBase {
     private final NodeAgent node;
@@ -63,10 +66,44 @@ final class ModelRuntimeService extends ModelRuntimeGrpc.ModelRuntimeImplBase {
         });
     }
 
+    /**
+     * The size a model will take, from its file alone and within {@link #PREDICT_MS} (ModelMesh waits
+     * 500 ms): a model not on local disk, or one whose prediction takes longer, is answered with
+     * {@link #DEFAULT_SIZE}, and its load reports the real size.
+     */
     @Override
     public void predictModelSize(PredictModelSizeRequest request, StreamObserver<PredictModelSizeResponse> out) {
-        answer(out, () -> PredictModelSizeResponse.newBuilder()
-                .setSizeInBytes(node.predictSize(spec(request.getModelId(), request.getModelType(), request.getModelPath()))).build());
+        answer(out, () -> {
+            ModelSpec spec = spec(request.getModelId(), request.getModelType(), request.getModelPath());
+            long size = DEFAULT_SIZE;
+            if (local(spec.storageUri())) {
+                java.util.concurrent.CompletableFuture<Long> predicted = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return node.predictSize(spec);
+                    } catch (Exception e) {
+                        return DEFAULT_SIZE; // the load says what is wrong with the file
+                    }
+                }, PREDICTIONS);
+                try {
+                    size = predicted.get(PREDICT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    size = DEFAULT_SIZE;
+                }
+            }
+            return PredictModelSizeResponse.newBuilder().setSizeInBytes(size).build();
+        });
+    }
+
+    /** How long a size prediction may take before the default is answered. */
+    static final long PREDICT_MS = 300;
+    /** The size answered when none can be predicted in time; also runtimeStatus's default model size. */
+    static final long DEFAULT_SIZE = 1 << 20;
+    private static final java.util.concurrent.ExecutorService PREDICTIONS = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
+    /** Whether the path names a file here (a plain path or file:), so that sizing it downloads nothing. */
+    static boolean local(String storageUri) {
+        int colon = storageUri.indexOf("://");
+        return colon < 0 || storageUri.startsWith("file:");
     }
 
     @Override
@@ -75,14 +112,24 @@ final class ModelRuntimeService extends ModelRuntimeGrpc.ModelRuntimeImplBase {
                 .orElseThrow(() -> MeshError.notFound("model '%s' is not loaded in this runtime", request.getModelId())).sizeBytes()).build());
     }
 
+    /**
+     * One budget for all the runtime's models: the smallest slot's capacity. The caller fills it with
+     * models of any formats; each format's slot can hold the whole budget, so the caller's accounting
+     * and the slots' agree (the sum of the slots, reported before, let ModelMesh load more than a
+     * format's slot holds, and the slot evicted what ModelMesh believed loaded).
+     */
+    long capacity() {
+        return node.slots().stream().mapToLong(NodeAgent.SlotStatus::capacityBytes).min().orElse(0);
+    }
+
     @Override
     public void runtimeStatus(RuntimeStatusRequest request, StreamObserver<RuntimeStatusResponse> out) {
         answer(out, () -> RuntimeStatusResponse.newBuilder()
                 .setStatus(RuntimeStatusResponse.Status.READY)
-                .setCapacityInBytes(node.slots().stream().mapToLong(NodeAgent.SlotStatus::capacityBytes).sum())
+                .setCapacityInBytes(capacity())
                 .setMaxLoadingConcurrency(2)
                 .setModelLoadingTimeoutMs(120_000)
-                .setDefaultModelSizeInBytes(1 << 20)
+                .setDefaultModelSizeInBytes(DEFAULT_SIZE)
                 .setRuntimeVersion("meshwork-runtime-server-0.1.0")
                 // ModelMesh injects the model id into ModelInferRequest.model_name (field 1)
                 .putMethodInfos("inference.GRPCInferenceService/ModelInfer",

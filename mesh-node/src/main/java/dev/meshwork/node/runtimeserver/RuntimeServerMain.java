@@ -47,7 +47,8 @@ public final class RuntimeServerMain {
             parent.get().onExit().thenRun(() -> Runtime.getRuntime().halt(0));
         }
         Tracing.start(config.tracing(), "meshwork-runtime-server", config.node().nodeId() + "-" + ProcessHandle.current().pid());
-        NodeAgent node = new NodeAgent(config.node());
+        // ModelMesh (or the node) in front keeps the accounts and unloads what it evicts: this process never evicts behind its back
+        NodeAgent node = new NodeAgent(config.node().callerEvicts());
         ModelRuntimeService runtime = new ModelRuntimeService(node);
         HealthStatusManager health = new HealthStatusManager();
         ServerTls tls = ServerTls.of(config.tls(), Metrics.globalRegistry);

@@ -59,7 +59,8 @@ class GdsfEvictionPolicyTest {
         assertThat(EvictionPolicies.create("lru")).isInstanceOf(LruEvictionPolicy.class);
         assertThat(EvictionPolicies.create("")).isInstanceOf(LruEvictionPolicy.class);
         assertThat(EvictionPolicies.create("gdsf")).isInstanceOf(GdsfEvictionPolicy.class).isNotSameAs(EvictionPolicies.create("gdsf"));
+        assertThat(EvictionPolicies.create("none").victim(List.of(new EvictionCandidate("m", 1, 1, 1, 1)))).as("the caller evicts").isEmpty();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> EvictionPolicies.create("lfu"))
-                .hasMessageContaining("node.evictionPolicy 'lfu' is not one of [lru, gdsf]");
+                .hasMessageContaining("node.evictionPolicy 'lfu' is not one of [lru, gdsf, none]");
     }
 }
