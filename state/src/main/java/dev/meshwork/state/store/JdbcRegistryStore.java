@@ -48,7 +48,7 @@ public final class JdbcRegistryStore implements RegistryStore {
         this.user = user;
         this.password = password;
         try {
-            this.connection = connect();
+            this.connection = firstConnection();
             try (Statement s = connection.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS " + TABLE
                         + " (kind VARCHAR(16) NOT NULL, id VARCHAR(255) NOT NULL, doc VARCHAR(65536) NOT NULL, PRIMARY KEY (kind, id))");
@@ -58,6 +58,46 @@ public final class JdbcRegistryStore implements RegistryStore {
             throw new MeshError(ErrorCode.UNAVAILABLE, "cannot open the registry store " + this.url + ": "
                     + String.valueOf(e.getMessage()).replace(url, this.url), null); // drivers quote the whole URL
         }
+    }
+
+    /** How long a start waits out H2's lock race on a shared file. */
+    private static final long LOCK_RACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+
+    /**
+     * The first connection. Routers that start together on one shared H2 file (after both were
+     * killed, say) race for its lock file, and H2 refuses the one that comes second by a hair with
+     * "Lock file recently modified", or "Locked by another process" until the winner serves the file;
+     * a moment later the second finds the first serving it. So that error is waited out (bounded), not fatal.
+     */
+    private Connection firstConnection() throws SQLException {
+        long deadline = System.nanoTime() + LOCK_RACE_NANOS;
+        for (long pause = 200; ; pause = Math.min(2_000, pause * 2)) {
+            try {
+                return connect();
+            } catch (SQLException e) {
+                if (!lockRace(e) || System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(pause) > deadline) {
+                    throw e;
+                }
+                LOG.info("the registry store {} is being opened by another process at the same moment; trying again in {} ms", url, pause);
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    static boolean lockRace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            // the second is what H2 says while the process that took the lock has not yet started serving the file
+            if (m.contains("Lock file recently modified") || m.contains("Locked by another process")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Connection connect() throws SQLException {
