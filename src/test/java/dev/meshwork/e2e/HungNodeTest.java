@@ -57,4 +57,44 @@ class HungNodeTest {
             }
         }
     }
+
+    @Test
+    void aNodeThatLetsCallsTimeOutIsPassedOverBeforeTheClusterDeclaresItGone() throws Exception {
+        // the cluster would take a minute to declare a hung node gone; clients with deadlines must not wait for that
+        List<String> slowDetection = List.of("--cluster.failureSeconds=60");
+        try (MeshCluster cluster = MeshCluster.start(dir, 1, 2, slowDetection, slowDetection)) {
+            MeshProcess router = cluster.router(0);
+            cluster.registerOnnx(router, "adder", "add-vectors");
+            assertThat(cluster.post(router, "/v2/models/adder/infer", INFER).body()).contains("[11.0,22.0]");
+            String holder = cluster.get(router, "/v1/mesh/models/adder").body().replaceAll("(?s).*\"node\":\"(node-\\d)\".*", "$1");
+            MeshProcess hung = cluster.node(holder.equals("node-0") ? 0 : 1);
+            io.grpc.ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", router.grpcPort())
+                    .usePlaintext().build();
+            signal(hung, "STOP");
+            try {
+                var stub = dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc.newBlockingStub(ch);
+                var request = dev.meshwork.testing.Fixtures.typedRequest("adder", dev.meshwork.testing.Fixtures.cases("add-vectors").get(0));
+                long started = System.nanoTime();
+                long answeredMs = -1;
+                int timedOut = 0;
+                for (int i = 0; i < 40 && answeredMs < 0; i++) {
+                    try {
+                        stub.withDeadlineAfter(1_500, TimeUnit.MILLISECONDS).modelInfer(request);
+                        answeredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                    } catch (io.grpc.StatusRuntimeException e) {
+                        assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED);
+                        timedOut++;
+                    }
+                }
+                System.out.printf("hung node passed over: first answer %d ms after the stop, %d calls timed out before it%n", answeredMs, timedOut);
+                assertThat(answeredMs).as("answered by the other node within seconds, not after the minute the cluster takes")
+                        .isBetween(0L, 15_000L);
+                String metrics = cluster.get(router, "/metrics").body();
+                assertThat(metrics).contains("meshwork_forward_suspicions_total{cause=\"timeout\"}");
+            } finally {
+                signal(hung, "CONT");
+                ch.shutdownNow();
+            }
+        }
+    }
 }

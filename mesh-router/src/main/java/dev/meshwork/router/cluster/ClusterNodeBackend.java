@@ -66,6 +66,7 @@ public final class ClusterNodeBackend implements NodeBackend {
     private final ForwardMetrics metrics;
     private final CopyScaler scaler;
     private final RetryBudget retries;
+    private final TimeoutProbe probe;
 
     public ClusterNodeBackend(PlacementTable placement, NodeTable nodes, LoadClaims claims, String owner, ForwardConfig config,
                               InternalChannels dialer, ScalingConfig scaling, MeterRegistry metrics) {
@@ -80,6 +81,7 @@ public final class ClusterNodeBackend implements NodeBackend {
                 new RecentFailures(config.failureMemoryMs(), System::currentTimeMillis), stale, this.metrics);
         this.scaler = new CopyScaler(scaling, placement, loads, this.metrics);
         this.retries = new RetryBudget(config.retryRatio(), System::nanoTime);
+        this.probe = new TimeoutProbe(channels, suspects, this.metrics);
     }
 
     @Override
@@ -184,6 +186,9 @@ public final class ClusterNodeBackend implements NodeBackend {
                         LOG.info("forwarding to node {} failed ({}); retrying model {} elsewhere", target.nodeId(), e.getStatus().getCode(), spec.id());
                     }
                     continue;
+                }
+                if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED && !GrpcErrors.isAnswer(e)) {
+                    probe.timedOut(target); // a hung node is passed over before the cluster declares it gone
                 }
                 throw NodeErrors.fromNode(e, target.nodeId());
             } finally {

@@ -66,6 +66,11 @@ final class ForwardMetrics {
     }
 
     /** A request or load tried again: node-unreachable, copy-missing, load-node-unreachable. */
+    void suspected(String cause) {
+        Counter.builder("meshwork.forward.suspicions").description("nodes passed over for forward.suspectMs").tag("cause", cause)
+                .register(registry).increment();
+    }
+
     void retry(String reason) {
         Counter.builder("meshwork.forward.retries").description("forwards and loads tried again").tag("reason", reason)
                 .register(registry).increment();
