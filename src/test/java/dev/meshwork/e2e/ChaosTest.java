@@ -28,7 +28,7 @@ class ChaosTest {
         assertThat(result.violations(plan.recoveryBoundMs())).isEmpty();
         assertThat(result.faults()).extracting(ChaosResult.FaultRecord::kind).containsExactlyInAnyOrder(Fault.values());
         assertThat(result.ok()).as("answers").isGreaterThan(1_000);
-        assertThat(result.faults()).filteredOn(f -> f.kind().onNode()).allSatisfy(f ->
+        assertThat(result.faults()).allSatisfy(f ->
                 assertThat(f.detectedMs()).as("detection of " + f).isBetween(0L, 30_000L));
     }
 }

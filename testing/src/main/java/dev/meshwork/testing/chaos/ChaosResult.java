@@ -16,10 +16,10 @@ public record ChaosResult(List<FaultRecord> faults, long requests, long ok, long
                           long errorsOutsideFaults, List<String> outsideSamples, long lost, List<String> lostSamples, long overBudget,
                           List<String> overBudgetSamples, long dropped, long durationMs, List<Second> timeline) {
     /**
-     * One fault. Times are milliseconds after it was injected; -1 when it did not happen (detection of
-     * a router fault, which clients see at once as refused connections, is not measured).
+     * One fault. Times are milliseconds after it was injected; -1 when it did not happen.
      *
-     * @param detectedMs        the routers' table stopped listing the node
+     * @param detectedMs        the routers' table stopped listing the node; for a router, a surviving router
+     *                          counted one router less
      * @param servableMs        every model and vmodel answered again through a router
      * @param wholeMs           every process was back: the killed or restarted one started again (after the
      *                          plan's pause), a hung one woken and merged back

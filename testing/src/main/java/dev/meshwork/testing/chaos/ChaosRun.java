@@ -160,6 +160,7 @@ public final class ChaosRun {
                     cluster.router(i).stop(Duration.ofSeconds(60));
                 }
                 servable = until(bound, () -> servable(all));
+                detected = awaitFewerRouters(watch, t0, bound);
                 if (kind == Fault.KILL_ROUTER) {
                     pause(Math.max(0, t0 + plan.restartAfterMs() - nowMs()));
                 }
@@ -180,6 +181,19 @@ public final class ChaosRun {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(boundMs);
         while (System.nanoTime() < deadline) {
             long at = watch.firstSeen(node, listed, fromMs);
+            if (at >= 0) {
+                return at;
+            }
+            pause(50);
+        }
+        return -1;
+    }
+
+    /** When a surviving router first counted one router less (the cluster declared the router gone); -1 after the bound. */
+    private long awaitFewerRouters(MeshWatch watch, long fromMs, long boundMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(boundMs);
+        while (System.nanoTime() < deadline) {
+            long at = watch.firstFewerRouters(plan.routers(), fromMs);
             if (at >= 0) {
                 return at;
             }

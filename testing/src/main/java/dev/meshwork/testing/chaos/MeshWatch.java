@@ -21,7 +21,8 @@ import java.util.function.Supplier;
 /**
  * Watches the mesh through whichever router answers, every {@link #PERIOD_MS}: that every
  * registration and vmodel there was at the start is still listed, that no slot reports more bytes
- * in use than its capacity, which nodes the table lists, and how many LOADED copies each model has
+ * in use than its capacity, which nodes the table lists, how many routers a router counts in the
+ * cluster, and how many LOADED copies each model has
  * (the traffic classifies its requests by that). A list that could not be read is not a finding;
  * a list that was read and lacks an entry is. Runs on its own thread; readers on any thread.
  */
@@ -41,6 +42,8 @@ public final class MeshWatch implements AutoCloseable {
     private final Findings lost = new Findings();
     private final Findings overBudget = new Findings();
     private final List<NodesSeen> nodesSeen = Collections.synchronizedList(new ArrayList<>());
+    /** When (ms since the start) a router counted how many routers the cluster has: {at, count}. */
+    private final List<long[]> routersSeen = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean running = true;
     private volatile long polls;
     private Thread thread;
@@ -121,6 +124,22 @@ public final class MeshWatch implements AutoCloseable {
             }
             nodesSeen.add(new NodesSeen(at, ids));
         }
+        JsonNode namespaces = read("/v1/mesh/namespaces");
+        if (namespaces != null && namespaces.has("routers")) {
+            routersSeen.add(new long[] {at, namespaces.get("routers").asLong()});
+        }
+    }
+
+    /** The first time at or after {@code fromMs} when a router counted fewer than {@code routers} routers; -1 if never. */
+    public long firstFewerRouters(int routers, long fromMs) {
+        synchronized (routersSeen) {
+            for (long[] s : routersSeen) {
+                if (s[0] >= fromMs && s[1] < routers) {
+                    return s[0];
+                }
+            }
+        }
+        return -1;
     }
 
     private void missing(long at, String kind, Set<String> expected, Set<String> listed) {
