@@ -1,14 +1,10 @@
 package dev.meshwork.perf;
 
 import com.google.protobuf.ByteString;
-import dev.meshwork.config.ConfigLoader;
-import dev.meshwork.placement.registry.ModelFormat;
-import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.GrpcErrors;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import dev.meshwork.protocol.oip.ModelInferRequest;
-import dev.meshwork.router.RouterConfig;
-import dev.meshwork.router.Standalone;
+import dev.meshwork.testing.MeshProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -27,19 +23,19 @@ import org.HdrHistogram.Recorder;
 
 /**
  * {@code ./meshwork bench overload}: what the node's overload limit ({@code node.overload}) does
- * under a closed loop beyond capacity. Two standalone meshes in this JVM serve the same CPU-bound
- * model (an MLP 256-1024-1024-10 in ONNX, one intra-op thread), one with the limit (the default),
- * one without; capacity is the fewest users that reach 90% of the best throughput without the
+ * under a closed loop beyond capacity. Two standalone mesh processes serve the same CPU-bound
+ * model (an MLP 256-1024-1024-10 in ONNX, one intra-op thread), one with the limit, one without,
+ * each pinned to core 0 while this JVM's users run on the other cores (see {@link #pinning}); capacity is the fewest users that reach 90% of the best throughput without the
  * limit. Then, alternating which mesh goes first, phases at 1x, 2x and 5x capacity and 1x again:
  * answered requests per second and their p50/p99, refusals per second and how fast they come
- * back, and this JVM's resident memory after the phase. A refused user waits what the answer's
+ * back, and the mesh process's resident memory after the phase. A refused user waits what the answer's
  * retry pushback says, as a well-behaved client does. Users are asynchronous (a few client threads
  * for all of them), so the load generator takes as little as it can of the cores it shares.
  */
 final class OverloadBench {
     static final int[] WIDTHS = {256, 1024, 1024, 10};
     private final BenchConfig config;
-    private Map<String, Integer> ports = Map.of();
+    private Map<String, MeshProcess> meshes = Map.of();
 
     OverloadBench(BenchConfig config) {
         this.config = config;
@@ -56,8 +52,8 @@ final class OverloadBench {
 
     private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
 
-    private static ServerView server(int httpPort) throws Exception {
-        String text = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
+    private static ServerView server(MeshProcess mesh) throws Exception {
+        String text = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(mesh.http() + "/metrics")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         double sum = 0;
         double count = 0;
@@ -78,27 +74,37 @@ final class OverloadBench {
         Path root = Path.of(config.root()).toAbsolutePath().normalize();
         Path model = OnnxMlpWriter.write(root.resolve("perf/target/overload/mlp-256-1024-1024-10.onnx"), WIDTHS, 7);
         Path work = Files.createTempDirectory("meshwork-overload-bench-");
-        List<String> common = List.of("--http.port=0", "--grpc.port=0", "--registry.jdbcUrl=", "--examples=",
-                "--requestThreads=" + config.requestThreads(), "--node.storage.roots=" + model.getParent());
+        List<String> common = List.of("--registry.jdbcUrl=", "--examples=", "--requestThreads=" + config.requestThreads(),
+                "--node.storage.roots=" + model.getParent());
         ModelInferRequest request = request();
         List<Phase> phases = new ArrayList<>();
         StringBuilder capacityLine = new StringBuilder();
-        try (Standalone limited = Standalone.start(load(common, "--node.overload.enabled=true", work.resolve("on")));
-             Standalone unlimited = Standalone.start(load(common, "--node.overload.enabled=false", work.resolve("off")))) {
+        List<String> pin = pinning(capacityLine);
+        try (MeshProcess limited = MeshProcess.start(work.resolve("on"), pin, Map.of(), with(common, "--node.overload.enabled=true"));
+             MeshProcess unlimited = MeshProcess.start(work.resolve("off"), pin, Map.of(), with(common, "--node.overload.enabled=false"))) {
             List<ManagedChannel> channels = new ArrayList<>();
             Map<String, GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub> stubs = new java.util.LinkedHashMap<>();
-            Map<String, Integer> ports = new java.util.HashMap<>();
-            for (Standalone s : List.of(limited, unlimited)) {
-                s.service().register(new ModelSpec("mlp", new ModelFormat("onnx", ""), model.toUri().toString(), "", 0));
+            Map<String, MeshProcess> meshes = new java.util.HashMap<>();
+            for (MeshProcess s : List.of(limited, unlimited)) {
+                var put = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.http() + "/v1/mesh/models/mlp"))
+                        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \""
+                                + model.toUri() + "\"}")).header("Content-Type", "application/json").build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (put.statusCode() / 100 != 2) {
+                    throw new IllegalStateException("registering the model: " + put.statusCode() + " " + put.body());
+                }
                 ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", s.grpcPort()).usePlaintext().build();
                 channels.add(ch);
                 var stub = GRPCInferenceServiceGrpc.newBlockingStub(ch);
                 stub.withDeadlineAfter(120, TimeUnit.SECONDS).modelInfer(request); // load it
                 stubs.put(s == limited ? "limit on" : "limit off", stub);
-                ports.put(s == limited ? "limit on" : "limit off", s.httpPort());
+                meshes.put(s == limited ? "limit on" : "limit off", s);
             }
-            this.ports = ports;
+            this.meshes = meshes;
             int capacity = capacity(stubs.get("limit off"), request, capacityLine);
+            // each mesh is a process of its own with its own JIT: the one not measured for capacity warms up too
+            System.err.printf(Locale.ROOT, "limit on, warm-up (%d users)...%n", capacity);
+            phase("limit on", "warm-up", capacity, stubs.get("limit on"), request);
             String[][] loads = {{"1x", "1"}, {"2x", "2"}, {"5x", "5"}, {"1x after", "1"}};
             int turn = 0;
             for (String[] load : loads) {
@@ -154,7 +160,7 @@ final class OverloadBench {
 
     private Phase phase(String mesh, String load, int users, GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub,
                         ModelInferRequest request) throws Exception {
-        ServerView before = server(ports.get(mesh));
+        ServerView before = server(meshes.get(mesh));
         Recorder answered = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
         Recorder refused = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
         AtomicLong errors = new AtomicLong();
@@ -170,14 +176,14 @@ final class OverloadBench {
         if (!done.await((long) (config.warmupSeconds() + config.seconds()) + 120, TimeUnit.SECONDS)) {
             throw new IllegalStateException("users still running long after the phase's end");
         }
-        ServerView after = server(ports.get(mesh));
+        ServerView after = server(meshes.get(mesh));
         double serverMeanMs = after.count() > before.count() ? (after.sumSeconds() - before.sumSeconds()) / (after.count() - before.count()) * 1e3 : 0;
         var a = answered.getIntervalHistogram();
         var r = refused.getIntervalHistogram();
         double s = config.seconds();
         return new Phase(mesh, load, users, a.getTotalCount() / s, r.getTotalCount() / s, errors.get(),
                 a.getTotalCount() == 0 ? 0 : a.getValueAtPercentile(50) / 1e6, a.getTotalCount() == 0 ? 0 : a.getValueAtPercentile(99) / 1e6,
-                r.getTotalCount() == 0 ? 0 : r.getValueAtPercentile(50) / 1e6, rssMiB(), serverMeanMs, after.limit());
+                r.getTotalCount() == 0 ? 0 : r.getValueAtPercentile(50) / 1e6, rssMiB(meshes.get(mesh).pid()), serverMeanMs, after.limit());
     }
 
     private static final java.util.concurrent.ScheduledExecutorService LATER = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
@@ -253,9 +259,9 @@ final class OverloadBench {
         return phases.stream().filter(p -> p.mesh().equals(mesh) && p.load().equals(load)).findFirst().orElse(null);
     }
 
-    private static long rssMiB() {
+    private static long rssMiB(long pid) {
         try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream().filter(l -> l.startsWith("VmRSS:"))
                     .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024).findFirst().orElse(0L);
         } catch (java.io.IOException e) {
             return 0;
@@ -273,10 +279,32 @@ final class OverloadBench {
                 .addRawInputContents(ByteString.copyFrom(b.array())).build();
     }
 
-    private static RouterConfig load(List<String> common, String overload, Path state) {
+    private static String[] with(List<String> common, String overload) {
         List<String> flags = new ArrayList<>(common);
         flags.add(overload);
-        flags.add("--node.isolation.stateDir=" + state);
-        return ConfigLoader.load(RouterConfig.class, RouterConfig.defaults(), "MESHWORK_", Map.of(), flags).config();
+        return flags.toArray(String[]::new);
+    }
+
+    /**
+     * Keeps the load generator off the mesh's core: the meshes run under {@code taskset -c 0} and this
+     * JVM moves to the other cores, so what queues is the mesh's, not the cores the two share. Without
+     * taskset or a second core everything shares the cores, as the run says.
+     */
+    private static List<String> pinning(StringBuilder line) throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        boolean taskset = new ProcessBuilder("sh", "-c", "command -v taskset").start().waitFor() == 0;
+        if (cores < 2 || !taskset) {
+            line.append("the meshes and the load generator share every core (no taskset or one core)\n");
+            return List.of();
+        }
+        String others = cores == 2 ? "1" : "1-" + (cores - 1);
+        Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", others, Long.toString(ProcessHandle.current().pid()))
+                .redirectErrorStream(true).start();
+        if (p.waitFor() != 0) {
+            line.append("the meshes and the load generator share every core (taskset refused)\n");
+            return List.of();
+        }
+        line.append("the mesh under test runs on core 0 alone (taskset -c 0), the load generator on core(s) ").append(others).append('\n');
+        return List.of("taskset", "-c", "0");
     }
 }

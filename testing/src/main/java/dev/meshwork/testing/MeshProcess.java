@@ -67,13 +67,22 @@ public final class MeshProcess implements AutoCloseable {
 
     /** As {@link #start(Path, String...)}, the process also getting the environment variables {@code env}. */
     public static MeshProcess start(Path workDir, Map<String, String> env, String... flags) throws IOException, InterruptedException {
+        return start(workDir, List.of(), env, flags);
+    }
+
+    /**
+     * As {@link #start(Path, Map, String...)}, the command run under {@code prefix} ({@code taskset -c 0}
+     * pins it to a core, so a benchmark's load generator does not take the mesh's cores).
+     */
+    public static MeshProcess start(Path workDir, List<String> prefix, Map<String, String> env, String... flags)
+            throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         List<String> args = new ArrayList<>(List.of("dev.meshwork.router.Main", "up",
                 "--http.port=0", "--grpc.port=0", "--examples=" + repoRoot().resolve("examples"),
                 "--node.storage.roots=" + workDir.toRealPath(), "--node.storage.cacheDir=" + workDir.resolve("artifact-cache"),
                 "--node.isolation.stateDir=" + workDir.resolve("node-state")));
         args.addAll(List.of(flags));
-        return launch(workDir, args, env);
+        return launch(workDir, prefix, args, env);
     }
 
     /** Starts a cluster router ({@code Main router}) with the given flags and waits until it answers health checks. */
@@ -106,12 +115,14 @@ public final class MeshProcess implements AutoCloseable {
     }
 
     private static MeshProcess launch(Path workDir, List<String> mainAndArgs) throws IOException, InterruptedException {
-        return launch(workDir, mainAndArgs, Map.of());
+        return launch(workDir, List.of(), mainAndArgs, Map.of());
     }
 
-    private static MeshProcess launch(Path workDir, List<String> mainAndArgs, Map<String, String> env) throws IOException, InterruptedException {
+    private static MeshProcess launch(Path workDir, List<String> prefix, List<String> mainAndArgs, Map<String, String> env)
+            throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java));
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(java);
         cmd.addAll(jvmFlags());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
         cmd.addAll(mainAndArgs);

@@ -126,17 +126,14 @@ final class NodeStanding {
 
     /**
      * Why this process must not answer a router's call, or empty when it may: it must be serving,
-     * the call must be meant for this incarnation (a call naming a newer one means this process was
-     * replaced), and {@code copySpec}, the fingerprint of the copy that would answer (null: none
+     * the call must be meant for this incarnation, and {@code copySpec}, the fingerprint of the copy that would answer (null: none
      * yet), must be of the registration the router asked for.
      */
     String refusal(NodeFence.Expected expected, String modelId, String copySpec) {
-        if (expected.incarnation() > incarnation) {
-            supersede("the process with incarnation " + expected.incarnation() + " (named by a router's call)");
-        }
         if (!serving()) {
             return reason();
         }
+        // a call naming a newer one is refused, not obeyed: only the table's record (signed) makes this process stand down
         if (expected.incarnation() != 0 && expected.incarnation() != incarnation) {
             return "the call was meant for incarnation " + expected.incarnation() + " of node " + nodeId + ", this process is incarnation "
                     + incarnation;

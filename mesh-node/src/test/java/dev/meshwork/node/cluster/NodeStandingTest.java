@@ -28,11 +28,11 @@ class NodeStandingTest {
     }
 
     @Test
-    void aCallNamingANewerIncarnationMeansThisProcessWasReplaced() {
+    void aCallNamingANewerIncarnationIsRefusedButOnlyTheTableMakesThisProcessStandDown() {
         NodeStanding s = new NodeStanding("n1", 100);
-        assertThat(s.refusal(new NodeFence.Expected(101, ""), "m", "abc")).contains("was replaced by");
-        assertThat(s.superseded()).isTrue();
-        assertThat(s.refusal(new NodeFence.Expected(100, ""), "m", "abc")).as("for good").contains("was replaced by");
+        assertThat(s.refusal(new NodeFence.Expected(101, ""), "m", "abc")).contains("meant for incarnation 101");
+        assertThat(s.superseded()).as("a call is not proof: the signed record is").isFalse();
+        assertThat(s.refusal(new NodeFence.Expected(100, ""), "m", "abc")).isEmpty();
     }
 
     @Test

@@ -42,6 +42,7 @@ public final class SoakBench {
         results.put("requests", result.requests());
         results.put("errors", result.errors());
         results.put("wrong", result.wrong());
+        results.put("errorSamples", result.errorSamples());
         results.put("loadsPerSecond", result.loadsPerSecond());
         results.put("evictionsPerSecond", result.evictionsPerSecond());
         results.put("samples", result.samples());

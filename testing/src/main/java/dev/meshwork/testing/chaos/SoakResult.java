@@ -124,6 +124,9 @@ public record SoakResult(SoakRun.Plan plan, List<Sample> samples, List<Trend> tr
         s.append(String.format(Locale.ROOT, "%d requests over %d s: %d right, %d errors, %d wrong; %.1f loads/s and %.1f evictions/s across the nodes; "
                 + "%d registrations missing from a list, %d slot reports over budget%n%n", requests, plan.seconds(), ok, errors, wrong, loadsPerSecond,
                 evictionsPerSecond, lost, overBudget));
+        if (!errorSamples.isEmpty()) {
+            s.append("first errors and wrong answers: ").append(errorSamples).append("\n\n");
+        }
         s.append("| process | RSS MiB/min | heap (troughs) MiB/min | threads/min | fds/min | RSS MiB, 2nd half | heap MiB, 2nd half | threads, 2nd half "
                 + "| fds, 2nd half | RSS MiB at end | threads at end | fds at end |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Trend t : trends) {
