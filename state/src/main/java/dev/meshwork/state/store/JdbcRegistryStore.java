@@ -66,8 +66,8 @@ public final class JdbcRegistryStore implements RegistryStore {
     /**
      * The first connection. Routers that start together on one shared H2 file (after both were
      * killed, say) race for its lock file, and H2 refuses the one that comes second by a hair with
-     * "Lock file recently modified", or "Locked by another process" until the winner serves the file;
-     * a moment later the second finds the first serving it. So that error is waited out (bounded), not fatal.
+     * "Lock file recently modified" or "Another process was faster", or "Locked by another process"
+     * until the winner serves the file; a moment later the second finds the first serving it. So that error is waited out (bounded), not fatal.
      */
     private Connection firstConnection() throws SQLException {
         long deadline = System.nanoTime() + LOCK_RACE_NANOS;
@@ -89,11 +89,15 @@ public final class JdbcRegistryStore implements RegistryStore {
         }
     }
 
+    /** What H2's file lock says to the process that lost a race for it (its FileLock's messages). */
+    private static final java.util.List<String> LOCK_RACE = java.util.List.of("Lock file recently modified", "Another process was faster",
+            "Concurrent update", "Locked by another process");
+
     static boolean lockRace(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = String.valueOf(t.getMessage());
-            // the second is what H2 says while the process that took the lock has not yet started serving the file
-            if (m.contains("Lock file recently modified") || m.contains("Locked by another process")) {
+            // the last is what H2 says while the process that took the lock has not yet started serving the file
+            if (LOCK_RACE.stream().anyMatch(m::contains)) {
                 return true;
             }
         }
