@@ -24,10 +24,6 @@ class HungNodeTest {
     static final String INFER = "{\"inputs\":[{\"name\":\"a\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,2]},"
             + "{\"name\":\"b\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[10,20]}]}";
 
-    static void signal(MeshProcess p, String sig) throws Exception {
-        assertThat(new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS)).isTrue();
-    }
-
     @Test
     void aCallToAHungNodeFailsOverOnceTheNodeIsDeclaredGone() throws Exception {
         try (MeshCluster cluster = MeshCluster.start(dir, 1, 2, List.of(), List.of("--forward.timeoutMs=60000"))) {
@@ -36,7 +32,7 @@ class HungNodeTest {
             assertThat(cluster.post(router, "/v2/models/adder/infer", INFER).body()).contains("[11.0,22.0]");
             String holder = cluster.get(router, "/v1/mesh/models/adder").body().replaceAll("(?s).*\"node\":\"(node-\\d)\".*", "$1");
             MeshProcess hung = cluster.node(holder.equals("node-0") ? 0 : 1);
-            signal(hung, "STOP");
+            hung.signal("STOP");
             try {
                 long started = System.nanoTime();
                 CompletableFuture<MeshExtension.Http> call = CompletableFuture.supplyAsync(() -> {
@@ -53,7 +49,7 @@ class HungNodeTest {
                 assertThat(tookMs).as("answered by the other node after failure detection, well before the 60 s forward timeout")
                         .isLessThan(30_000);
             } finally {
-                signal(hung, "CONT");
+                hung.signal("CONT");
             }
         }
     }
@@ -70,7 +66,7 @@ class HungNodeTest {
             MeshProcess hung = cluster.node(holder.equals("node-0") ? 0 : 1);
             io.grpc.ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", router.grpcPort())
                     .usePlaintext().build();
-            signal(hung, "STOP");
+            hung.signal("STOP");
             try {
                 var stub = dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc.newBlockingStub(ch);
                 var request = dev.meshwork.testing.Fixtures.typedRequest("adder", dev.meshwork.testing.Fixtures.cases("add-vectors").get(0));
@@ -92,7 +88,7 @@ class HungNodeTest {
                 String metrics = cluster.get(router, "/metrics").body();
                 assertThat(metrics).contains("meshwork_forward_suspicions_total{cause=\"timeout\"}");
             } finally {
-                signal(hung, "CONT");
+                hung.signal("CONT");
                 ch.shutdownNow();
             }
         }

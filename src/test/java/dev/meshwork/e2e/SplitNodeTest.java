@@ -58,14 +58,14 @@ class SplitNodeTest {
             assertThat(cluster.post(router, "/v2/models/adder/infer", HungNodeTest.INFER).body()).contains("[11.0,22.0]");
             int hungIndex = holder(cluster, router, "adder").equals("node-0") ? 0 : 1;
             MeshProcess hung = cluster.node(hungIndex);
-            HungNodeTest.signal(hung, "STOP");
+            hung.signal("STOP");
             try {
                 await("the router declares the hung node gone").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                         .until(() -> nodes(cluster, router).size() == 1);
                 MeshExtension.Http moved = cluster.post(router, "/v2/models/adder/infer", HungNodeTest.INFER);
                 assertThat(moved.status()).as(moved.body()).isEqualTo(200);
             } finally {
-                HungNodeTest.signal(hung, "CONT");
+                hung.signal("CONT");
             }
             // outside the cluster it says it is not ready, until it has merged back (about twice the failure time)
             await("the woken node answers not ready").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
@@ -96,7 +96,7 @@ class SplitNodeTest {
             assertThat(cluster.post(router, "/v2/models/m/infer", HungNodeTest.INFER).body()).contains("[11.0,22.0]");
             MeshProcess old = cluster.node(0);
             String oldEndpoint = nodes(cluster, router).get(0).get("endpoint").asText();
-            HungNodeTest.signal(old, "STOP");
+            old.signal("STOP");
             try {
                 MeshProcess replacement = cluster.replaceNode(0);
                 await("the replacement's record is in the table").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
@@ -108,7 +108,7 @@ class SplitNodeTest {
                 assertThat(first.status()).as(first.body()).isEqualTo(200);
                 assertThat(ready(replacement)).isEqualTo(200);
             } finally {
-                HungNodeTest.signal(old, "CONT");
+                old.signal("CONT");
             }
             String newEndpoint = nodes(cluster, router).get(0).get("endpoint").asText();
             String body = Fixtures.v2Body(Fixtures.cases("mlp-classifier").get(0));

@@ -231,6 +231,14 @@ public final class MeshProcess implements AutoCloseable {
     }
 
     /** The process id (for signals a test sends: SIGSTOP makes a hung node). */
+    /** Sends the process a signal by name ({@code STOP}, {@code CONT}, ...) and waits for {@code kill} to have sent it. */
+    public void signal(String sig) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + sig + " " + pid() + " failed");
+        }
+    }
+
     public long pid() {
         return process.pid();
     }

@@ -130,13 +130,13 @@ public final class ChaosRun {
             case HANG_NODE -> {
                 MeshProcess hung = cluster.node(i);
                 long hangMs = plan.hangMinMs() + (long) (random.nextDouble() * (plan.hangMaxMs() - plan.hangMinMs()));
-                signal(hung, "STOP");
+                hung.signal("STOP");
                 try {
                     detected = awaitListed(watch, node, false, t0, hangMs);
                     servable = until(Math.max(0, hangMs - (nowMs() - t0)), () -> servable(all));
                     pause(Math.max(0, t0 + hangMs - nowMs()));
                 } finally {
-                    signal(hung, "CONT");
+                    hung.signal("CONT");
                 }
                 down = nowMs() - t0;
                 if (servable < 0) {
@@ -253,10 +253,6 @@ public final class ChaosRun {
         } catch (Exception e) {
             return -1;
         }
-    }
-
-    private static void signal(MeshProcess p, String sig) throws Exception {
-        new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
     }
 
     private static void pause(long ms) {
