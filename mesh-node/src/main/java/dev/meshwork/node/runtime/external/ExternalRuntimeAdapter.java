@@ -194,7 +194,7 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
             loaded = runtime.withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS).loadModel(LoadModelRequest.newBuilder()
                     .setModelId(spec.id()).setModelType(spec.format().name()).setModelPath(artifact.toString()).build());
         } catch (StatusRuntimeException e) {
-            String how = ledger == null || e.getStatus().getCode() != Status.Code.UNAVAILABLE ? null : process.diedHow(target, CRASH_WAIT_MS);
+            String how = crashOf(target, e);
             if (how != null) {
                 String reason = ledger.loadCrashed(spec, how);
                 LOG.warn("model {}: {}", spec.id(), reason);
@@ -229,7 +229,7 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
      * counts against the model (once per process) and the caller hears that, else the runtime's error.
      */
     MeshError inferenceFailed(ModelSpec spec, Process target, StatusRuntimeException e) {
-        String how = ledger == null || e.getStatus().getCode() != Status.Code.UNAVAILABLE ? null : process.diedHow(target, CRASH_WAIT_MS);
+        String how = crashOf(target, e);
         if (how == null) {
             return error(e, "ModelInfer");
         }
@@ -274,6 +274,18 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     }
 
     /** A gRPC failure of the runtime as a MeshError with the same kind and the runtime's words. */
+    /**
+     * How the process a call went to died, when the call's failure could be its death: a broken
+     * connection is UNAVAILABLE, or UNKNOWN "channel closed" when Netty sees the socket close first.
+     */
+    private String crashOf(Process target, StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        boolean broken = code == Status.Code.UNAVAILABLE
+                || code == Status.Code.UNKNOWN && (e.getStatus().getCause() instanceof java.nio.channels.ClosedChannelException
+                        || "channel closed".equals(e.getStatus().getDescription()));
+        return ledger == null || !broken ? null : process.diedHow(target, CRASH_WAIT_MS);
+    }
+
     MeshError error(StatusRuntimeException e, String call) {
         String description = e.getStatus().getDescription();
         if (ownChild && description != null && e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
