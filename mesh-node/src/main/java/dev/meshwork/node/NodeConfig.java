@@ -70,44 +70,47 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
     /**
      * Overload protection (YAML {@code node.overload}): a limit of requests at once, past which the
      * rest are refused at once with 503 / UNAVAILABLE and Retry-After rather than left to queue and
-     * slow every admitted one down. Every router applies it to the inference requests it admits (the
-     * whole request; unless {@code tenants.maxInFlight} fixes a limit), and every cluster node to the
-     * requests it runs; a standalone mesh's embedded node leaves it to the front door. The limit adapts: it falls when admitted requests
-     * take more than {@code tolerance} times their model's unloaded latency and grows while it is
-     * reached without that. Requests of models that batch are not counted (their batcher bounds
-     * their wait); loads are not either (a request counts once its model is loaded).
+     * slow every admitted one down. Every router applies it to the inference requests it receives,
+     * counted from their arrival on the transport thread (unless {@code tenants.maxInFlight} fixes a
+     * limit), and every cluster node to the requests it runs; a standalone mesh's embedded node
+     * leaves it to the front door. The limit adapts to the knee of throughput against concurrency:
+     * it grows while a step up answers {@code minGain} more per second and falls while a step down
+     * loses less than that. Loads are not counted (a request counts once its model is loaded).
      *
-     * @param enabled      whether routers and nodes limit the requests they run at once (off by default until it is
-     *                     measured where it matters: see the {@code overload} benchmark)
-     * @param tolerance    the mean latency inflation (latency over the model's unloaded latency) the limit keeps below
+     * @param enabled      whether routers and nodes limit the requests they run at once (see the {@code overload} benchmark)
+     * @param minGain      the share of answers per second a step up of the limit must add to be kept; a step down is
+     *                     kept while it answers 1 - 2 minGain of the best recent rate
      * @param minLimit     the limit's floor; 0: twice the machine's cores
      * @param maxLimit     the limit's ceiling
      * @param initialLimit where the limit starts; 0: eight times the cores (within floor and ceiling)
+     * @param windowMs     how long each measurement of the answers per second lasts at least
      * @param retryAfterMs what a refused request's Retry-After says (HTTP rounds up to whole seconds)
      */
-    public record Overload(boolean enabled, double tolerance, int minLimit, int maxLimit, int initialLimit, long retryAfterMs) {
+    public record Overload(boolean enabled, double minGain, int minLimit, int maxLimit, int initialLimit, long windowMs,
+                           long retryAfterMs) {
         public Overload {
-            ConfigCheck.require(tolerance > 1, "node.overload.tolerance must be above 1, got %s", tolerance);
+            ConfigCheck.require(minGain > 0 && minGain < 1, "node.overload.minGain must be between 0 and 1, got %s", minGain);
             ConfigCheck.atLeast("node.overload.minLimit", minLimit, 0);
             ConfigCheck.atLeast("node.overload.maxLimit", maxLimit, 1);
             ConfigCheck.atLeast("node.overload.initialLimit", initialLimit, 0);
+            ConfigCheck.atLeast("node.overload.windowMs", windowMs, 1);
             ConfigCheck.atLeast("node.overload.retryAfterMs", retryAfterMs, 1);
         }
 
         public static Overload defaults() {
-            return new Overload(false, 2.0, 0, 1000, 0, 100);
+            return new Overload(false, 0.05, 0, 1000, 0, 500, 100);
         }
 
         /** The same settings, switched off. */
         public Overload off() {
-            return new Overload(false, tolerance, minLimit, maxLimit, initialLimit, retryAfterMs);
+            return new Overload(false, minGain, minLimit, maxLimit, initialLimit, windowMs, retryAfterMs);
         }
 
         /** The limiter's settings on a machine with {@code cores} cores. */
         public dev.meshwork.placement.overload.ConcurrencyLimit.Settings settings(int cores) {
             int min = Math.min(maxLimit, minLimit > 0 ? minLimit : 2 * cores);
             int initial = Math.max(min, Math.min(maxLimit, initialLimit > 0 ? initialLimit : 8 * cores));
-            return new dev.meshwork.placement.overload.ConcurrencyLimit.Settings(tolerance, min, maxLimit, initial, 20);
+            return new dev.meshwork.placement.overload.ConcurrencyLimit.Settings(minGain, min, maxLimit, initial, windowMs * 1_000_000);
         }
     }
 

@@ -48,10 +48,11 @@ class NodeConfigTest {
                 Map.entry("isolation.startupTimeoutMs", "60000"),
                 Map.entry("isolation.checkModelFiles", "true"),
                 Map.entry("overload.enabled", "false"),
-                Map.entry("overload.tolerance", "2.0"),
+                Map.entry("overload.minGain", "0.05"),
                 Map.entry("overload.minLimit", "0"),
                 Map.entry("overload.maxLimit", "1000"),
                 Map.entry("overload.initialLimit", "0"),
+                Map.entry("overload.windowMs", "500"),
                 Map.entry("overload.retryAfterMs", "100")));
     }
 
@@ -90,10 +91,11 @@ class NodeConfigTest {
                 Map.entry("isolation.startupTimeoutMs", "9000"),
                 Map.entry("isolation.checkModelFiles", "false"),
                 Map.entry("overload.enabled", "true"),
-                Map.entry("overload.tolerance", "3.5"),
+                Map.entry("overload.minGain", "0.1"),
                 Map.entry("overload.minLimit", "2"),
                 Map.entry("overload.maxLimit", "64"),
                 Map.entry("overload.initialLimit", "8"),
+                Map.entry("overload.windowMs", "300"),
                 Map.entry("overload.retryAfterMs", "250")));
     }
 

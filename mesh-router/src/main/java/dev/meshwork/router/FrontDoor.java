@@ -3,6 +3,7 @@ package dev.meshwork.router;
 import dev.meshwork.kserve.CatalogWatcher;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.placement.overload.ConcurrencyLimit;
+import dev.meshwork.router.overload.OverloadGate;
 import dev.meshwork.placement.registry.ModelRegistry;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.registry.VModelRegistry;
@@ -80,8 +81,11 @@ final class FrontDoor implements AutoCloseable {
         AccessControl access = new AccessControl(config.auth(), audit, metrics, ModelSpec::isNamespace, ModelSpec.DEFAULT_NAMESPACE);
         this.requestThreads = RequestThreads.create(config.requestThreads());
         NodeConfig.Overload overload = config.node().overload();
-        this.tenants = new Tenants(registries.tenants(), config.tenants(), routers, metrics, overload.enabled()
-                ? new ConcurrencyLimit(overload.settings(Runtime.getRuntime().availableProcessors())) : null, overload.retryAfterMs());
+        // a fixed tenants.maxInFlight replaces the adaptive cap
+        ConcurrencyLimit cap = overload.enabled() && config.tenants().maxInFlight() == 0
+                ? new ConcurrencyLimit(overload.settings(Runtime.getRuntime().availableProcessors())) : null;
+        OverloadGate gate = new OverloadGate(cap, overload.retryAfterMs(), metrics);
+        this.tenants = new Tenants(registries.tenants(), config.tenants(), routers, metrics, cap, overload.retryAfterMs());
         this.tenantDirectory = config.tenants().dir().isEmpty() ? null
                 : TenantDirectory.open(Path.of(config.tenants().dir()), config.tenants().pollMs(), tenants, audit);
         AtomicReference<String> source = new AtomicReference<>("http://" + config.http().host() + "/");
@@ -90,7 +94,7 @@ final class FrontDoor implements AutoCloseable {
         backend.requiredLabels(service::requiredLabels);
         backend.tenants(tenants);
         ref.set(service);
-        RequestMetrics requests = new RequestMetrics(metrics, service);
+        RequestMetrics requests = new RequestMetrics(metrics, service, gate);
         VModelService vmodelService = new VModelService(service, requestThreads);
         this.vertx = Vertx.vertx();
         this.registered = ExampleRegistrar.registerAll(service, exampleDocs, catalog::catalog);

@@ -230,7 +230,6 @@ public final class MeshProcess implements AutoCloseable {
         }
     }
 
-    /** The process id (for signals a test sends: SIGSTOP makes a hung node). */
     /** Sends the process a signal by name ({@code STOP}, {@code CONT}, ...) and waits for {@code kill} to have sent it. */
     public void signal(String sig) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(pid())).start();

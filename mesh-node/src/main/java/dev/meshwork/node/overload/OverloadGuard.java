@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 /**
  * The node's overload protection ({@code node.overload}): runs each request of a loaded model under
  * the node's {@link ConcurrencyLimit}, refusing one past the limit at once with 503 / UNAVAILABLE
- * and Retry-After, and feeds the limit each admitted request's time. Requests of models that batch
+ * and Retry-After, and feeds the limit each answer. Requests of models that batch
  * pass uncounted (their batcher bounds their wait). Request threads call it; the limit is thread-safe.
  */
 public final class OverloadGuard {
@@ -46,17 +46,15 @@ public final class OverloadGuard {
         if (limit == null || spec.batching().enabled()) {
             return work.get();
         }
-        int running = limit.tryAcquire();
-        if (running == 0) {
+        if (!limit.tryAcquire()) {
             Counter c = refused;
             if (c != null) {
                 c.increment();
             }
             throw MeshError.retryAfter(ErrorCode.UNAVAILABLE, "node " + nodeId + " is running its limit of " + limit.limit()
-                    + " requests at once (it adapts to keep latency within " + config.tolerance() + "x of unloaded, node.overload);"
+                    + " requests at once (it adapts to the node's capacity, node.overload);"
                     + " retry after " + config.retryAfterMs() + " ms", config.retryAfterMs());
         }
-        long started = System.nanoTime();
         boolean ok = false;
         try {
             T result = work.get();
@@ -64,8 +62,7 @@ public final class OverloadGuard {
             return result;
         } finally {
             if (ok) {
-                long now = System.nanoTime();
-                limit.release(spec.id(), now - started, now, running);
+                limit.release(System.nanoTime());
             } else {
                 limit.abandon();
             }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class OverloadGuardTest {
     static final ModelSpec MODEL = new ModelSpec("m", new ModelFormat("onnx", ""), "file:///m.onnx", "", 0);
-    static final NodeConfig.Overload ONE_AT_A_TIME = new NodeConfig.Overload(true, 2.0, 1, 1, 1, 250);
+    static final NodeConfig.Overload ONE_AT_A_TIME = new NodeConfig.Overload(true, 0.05, 1, 1, 1, 250, 250);
 
     @Test
     void aRequestPastTheLimitIsRefusedAtOnceWithRetryAfterAndCounted() throws Exception {
@@ -58,7 +58,7 @@ class OverloadGuardTest {
         ModelSpec batched = MODEL.withBatching(Batching.ofMillis(8, 5));
         String inner = guard.run(MODEL, () -> guard.run(batched, () -> "batched passes"));
         assertThat(inner).isEqualTo("batched passes");
-        OverloadGuard off = new OverloadGuard("n", new NodeConfig.Overload(false, 2.0, 1, 1, 1, 250), 2);
+        OverloadGuard off = new OverloadGuard("n", new NodeConfig.Overload(false, 0.05, 1, 1, 1, 250, 250), 2);
         assertThat(off.run(MODEL, () -> off.run(MODEL, () -> "no limit"))).isEqualTo("no limit");
     }
 

@@ -2,6 +2,8 @@ package dev.meshwork.router.grpc;
 
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
+import dev.meshwork.router.overload.OverloadGate;
+import dev.meshwork.protocol.error.GrpcErrors;
 import dev.meshwork.protocol.error.GrpcCalls;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
@@ -102,8 +104,13 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
         // the routing headers and the access are read here, on the transport thread, where the call's context is
-        InferStream.Runner inference = inference("grpc", request, ModelMeshHeaders.VMODEL.get(), ModelMeshHeaders.MODEL.get(),
-                ModelMeshHeaders.headers());
+        InferStream.Runner inference;
+        try {
+            inference = inference("grpc", request, ModelMeshHeaders.VMODEL.get(), ModelMeshHeaders.MODEL.get(), ModelMeshHeaders.headers());
+        } catch (RuntimeException e) { // refused on arrival: answered here, without waiting for a request thread
+            out.onError(GrpcErrors.toStatus(e));
+            return;
+        }
         answer(out, inference::run);
     }
 
@@ -122,11 +129,11 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
      */
     private InferStream.Runner inference(String protocol, ModelInferRequest request, String vmodelHeader, String modelHeader,
                                          UnaryOperator<String> headers) {
-        long arrived = System.nanoTime();
         String vmodel = GrpcAccess.id(vmodelHeader);
         String model = GrpcAccess.id(modelHeader);
         String named = GrpcAccess.id(request.getModelName());
         String name = vmodel != null ? vmodel : model != null ? model : named;
+        OverloadGate.Arrival arrived = requests.arrive(); // last: nothing may throw between this and the runner that closes it
         return () -> requests.time(protocol, name, headers, arrived, () -> {
             // the tensors are not decoded here: a cluster router passes them to the node as they came
             ModelSpec spec = vmodel != null ? service.routeVModel(vmodel, headers) : model != null ? service.spec(model)

@@ -295,7 +295,7 @@ public final class ModelService {
         for (CopyRecord c : backend.copies(spec.id())) {
             hit |= c.loaded();
         }
-        return tenants.admit(spec.namespace(), spec.id(), hit, !spec.batching().enabled(), RequestMetrics.arrivalNanos());
+        return tenants.admit(spec.namespace(), hit, !spec.batching().enabled(), RequestMetrics.arrival());
     }
 
     public Tenants tenants() {

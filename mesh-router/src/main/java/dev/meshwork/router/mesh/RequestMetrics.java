@@ -1,6 +1,7 @@
 package dev.meshwork.router.mesh;
 
 import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.router.overload.OverloadGate;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -19,15 +20,16 @@ import io.opentelemetry.api.trace.SpanKind;
  * tagged with the protocol, the model (its registered name; names that are neither a model nor a
  * vmodel count as {@code unknown}, so random names cannot blow up the number of series) and the
  * outcome (ok, or the error's kind), with fixed buckets from 1 ms to 10 s; and its server span
- * ({@code infer}), child of the caller's {@code traceparent} when it sent one. Request threads.
+ * ({@code infer}), child of the caller's {@code traceparent} when it sent one; and its arrival, which
+ * the router's {@link OverloadGate} counts or refuses. Transport threads arrive, request threads time.
  */
 public final class RequestMetrics {
     private static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
         Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
         Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
-    /** The arrival of the request this thread is timing (request threads: one request at a time each); 0 outside one. */
-    private static final ThreadLocal<long[]> ARRIVAL = ThreadLocal.withInitial(() -> new long[1]);
+    /** The arrival of the request this thread is timing (request threads: one request at a time each); null outside one. */
+    private static final ThreadLocal<OverloadGate.Arrival[]> ARRIVAL = ThreadLocal.withInitial(() -> new OverloadGate.Arrival[1]);
     private final MeterRegistry registry;
     private final ModelService service;
     /** Timers already made, so the request path does a map read instead of a registry lookup. */
@@ -36,9 +38,20 @@ public final class RequestMetrics {
     private record Key(String protocol, String name, String outcome) {
     }
 
-    public RequestMetrics(MeterRegistry registry, ModelService service) {
+    private final OverloadGate gate;
+
+    public RequestMetrics(MeterRegistry registry, ModelService service, OverloadGate gate) {
         this.registry = registry;
         this.service = service;
+        this.gate = gate;
+    }
+
+    /**
+     * An inference request arrives: called on the transport thread or event loop, before the hand-off to a
+     * request thread; refused at once (503 / UNAVAILABLE) when the router runs its overload limit.
+     */
+    public OverloadGate.Arrival arrive() {
+        return gate.arrive();
     }
 
     /**
@@ -46,20 +59,21 @@ public final class RequestMetrics {
      * whose parent is the trace context in the request's {@code headers}.
      */
     public <T> T time(String protocol, String name, UnaryOperator<String> headers, Callable<T> work) throws Exception {
-        return time(protocol, name, headers, System.nanoTime(), work);
+        return time(protocol, name, headers, OverloadGate.Arrival.uncounted(), work);
     }
 
     /**
-     * {@link #time(String, String, UnaryOperator, Callable)} for a request that arrived at {@code arrivedNanos}
-     * (System.nanoTime on the transport thread), before it waited for a request thread; while {@code work}
-     * runs, {@link #arrivalNanos()} answers it on this thread, so the overload limit counts that wait too.
+     * {@link #time(String, String, UnaryOperator, Callable)} for a request that passed the overload gate on
+     * the transport thread, before it waited for a request thread; while {@code work} runs, {@link #arrival()}
+     * answers it on this thread, and when it ends the arrival is closed (its place in the cap given back).
      */
-    public <T> T time(String protocol, String name, UnaryOperator<String> headers, long arrivedNanos, Callable<T> work) throws Exception {
+    public <T> T time(String protocol, String name, UnaryOperator<String> headers, OverloadGate.Arrival arrived, Callable<T> work)
+            throws Exception {
         long started = System.nanoTime();
         String outcome = "ok";
-        long[] arrival = ARRIVAL.get();
-        long outer = arrival[0];
-        arrival[0] = arrivedNanos;
+        OverloadGate.Arrival[] arrival = ARRIVAL.get();
+        OverloadGate.Arrival outer = arrival[0];
+        arrival[0] = arrived;
         try {
             return Tracing.inSpan("infer", SpanKind.SERVER, Tracing.extract(headers),
                     Attributes.of(Tracing.MODEL, name == null ? "" : name, Tracing.PROTOCOL, protocol), work);
@@ -68,6 +82,7 @@ public final class RequestMetrics {
             throw e;
         } finally {
             arrival[0] = outer;
+            arrived.close();
             long took = System.nanoTime() - started;
             Key key = new Key(protocol, name == null ? "" : name, outcome);
             Timer timer = timers.get(key);
@@ -78,8 +93,8 @@ public final class RequestMetrics {
         }
     }
 
-    /** When the request this thread is timing arrived (System.nanoTime), or 0 when it times none. */
-    public static long arrivalNanos() {
+    /** The arrival of the request this thread is timing, or null when it times none. */
+    public static OverloadGate.Arrival arrival() {
         return ARRIVAL.get()[0];
     }
 

@@ -8,6 +8,7 @@ import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.router.mesh.RequestMetrics;
 import dev.meshwork.router.payload.PayloadLogger;
+import dev.meshwork.router.overload.OverloadGate;
 import dev.meshwork.security.Action;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.Router;
@@ -59,18 +60,34 @@ final class InferenceRoutes {
     }
 
     private void v2Infer(RoutingContext ctx) {
-        long arrived = System.nanoTime();
         String name = ctx.pathParam("name");
         String id = RestAccess.id(ctx, name);
         String version = ctx.pathParam("version");
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         MultiMap headers = ctx.request().headers();
+        OverloadGate.Arrival arrived = arrive(ctx);
+        if (arrived == null) {
+            return;
+        }
         off.handle(ctx, () -> requests.time("rest-v2", id, headers::get, arrived, () -> {
             ModelSpec spec = service.route(id, headers::get); // an unknown model is a 404 whatever the body holds
             InferenceRequest req = JsonTensorCodec.decodeV2(body, name, version);
             return Reply.ok(service.payloads().logged(spec, id, () -> PayloadLogger.requestId(headers.get(REQUEST_ID), req.id()), () -> body,
                     () -> body.length, () -> JsonTensorCodec.encodeV2(service.infer(spec, req)), a -> a, a -> a.length));
         }));
+    }
+
+    /**
+     * The request arrives at the overload gate, on the event loop: its arrival, or null when it was refused
+     * and the refusal has been sent (at once, without waiting for a request thread).
+     */
+    private OverloadGate.Arrival arrive(RoutingContext ctx) {
+        try {
+            return requests.arrive();
+        } catch (RuntimeException e) {
+            Offloader.send(ctx, RestErrors.reply(e));
+            return null;
+        }
     }
 
     private void v2Metadata(RoutingContext ctx) {
@@ -89,11 +106,14 @@ final class InferenceRoutes {
     }
 
     private void v1Predict(RoutingContext ctx) {
-        long arrived = System.nanoTime();
         String name = ctx.pathParam("name");
         String id = RestAccess.id(ctx, name);
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         MultiMap headers = ctx.request().headers();
+        OverloadGate.Arrival arrived = arrive(ctx);
+        if (arrived == null) {
+            return;
+        }
         off.handle(ctx, () -> requests.time("rest-v1", id, headers::get, arrived, () -> {
             ModelSpec spec = service.route(id, headers::get);
             ModelMetadata meta = service.metadata(spec); // the routed model's: a split's models may differ in their inputs

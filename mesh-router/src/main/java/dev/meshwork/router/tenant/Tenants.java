@@ -9,6 +9,7 @@ import dev.meshwork.placement.tenant.TenantRegistry;
 import dev.meshwork.placement.tenant.TenantShares;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.router.overload.OverloadGate;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Optional;
@@ -53,8 +54,9 @@ public final class Tenants implements AutoCloseable {
     }
 
     /**
-     * With {@code overload}, a router whose {@code tenants.maxInFlight} is 0 caps its requests at that
-     * adaptive limit and refuses the rest with 503 / UNAVAILABLE and {@code retryAfterMs}.
+     * With {@code overload} (the router's adaptive cap, which its {@link OverloadGate} applies on arrival), a
+     * router whose {@code tenants.maxInFlight} is 0 sheds namespaces below the highest priority above
+     * {@code tenants.shedAt} of it, with 503 / UNAVAILABLE and {@code retryAfterMs}.
      */
     public Tenants(TenantRegistry registry, TenantsConfig config, IntSupplier routerCount, MeterRegistry metrics,
                    dev.meshwork.placement.overload.ConcurrencyLimit overload, long retryAfterMs) {
@@ -64,12 +66,6 @@ public final class Tenants implements AutoCloseable {
         this.metrics = metrics;
         this.retryAfterMs = retryAfterMs;
         this.admission = new TenantAdmission(config.maxInFlight(), config.shedAt(), overload);
-        if (admission.adaptive()) {
-            io.micrometer.core.instrument.Gauge.builder("meshwork.overload.limit", overload,
-                    dev.meshwork.placement.overload.ConcurrencyLimit::limit)
-                    .description("the inference requests this router runs at once before it refuses more (adaptive, node.overload)")
-                    .register(metrics);
-        }
         this.policies = registry.policies();
         this.routers = Math.max(1, routerCount.getAsInt());
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("meshwork-tenants").unstarted(r));
@@ -107,22 +103,18 @@ public final class Tenants implements AutoCloseable {
     /** An admitted request: close it when its answer is done. */
     public final class Ticket implements AutoCloseable {
         private final String namespace;
-        private final String model;
-        private final boolean hit;
-        private final int running;
-        private final long started;
+        private final boolean counts;
+        private final OverloadGate.Arrival arrival;
         private boolean succeeded;
         private boolean closed;
 
-        private Ticket(String namespace, String model, boolean hit, int running, long started) {
-            this.started = started;
+        private Ticket(String namespace, boolean counts, OverloadGate.Arrival arrival) {
             this.namespace = namespace;
-            this.model = model;
-            this.hit = hit;
-            this.running = running;
+            this.counts = counts;
+            this.arrival = arrival;
         }
 
-        /** The request was answered: its time tells the adaptive limit how loaded the mesh is. */
+        /** The request was answered: when it found its model loaded, its answer tells the overload cap about capacity. */
         public void succeeded() {
             succeeded = true;
         }
@@ -132,9 +124,8 @@ public final class Tenants implements AutoCloseable {
             if (!closed) {
                 closed = true;
                 admission.release(namespace);
-                if (succeeded && hit) { // a request that waited for a load says nothing about load on the mesh
-                    long now = System.nanoTime();
-                    admission.sample(model, now - started, now, running);
+                if (succeeded && counts && arrival != null) { // a request that waited for a load says nothing about load on the mesh
+                    arrival.countsAsAnswer();
                 }
             }
         }
@@ -145,29 +136,22 @@ public final class Tenants implements AutoCloseable {
      * when it came), or refuses it with 429 / RESOURCE_EXHAUSTED saying which limit and when to retry.
      */
     public Ticket admit(String namespace, boolean hit) {
-        return admit(namespace, "", hit, true);
+        return admit(namespace, hit, true, null);
     }
 
     /**
-     * {@link #admit(String, boolean)} for a request of {@code model} (its registry id), whose time feeds the
-     * adaptive limit when {@code capped}; a request of a model that batches is not (its batcher's wait is not load).
+     * {@link #admit(String, boolean)} for a request that passed the overload gate as {@code arrival} (null: it
+     * did not); when {@code capped} its answer counts for the adaptive cap, and lower priorities are shed
+     * below it; a request of a model that batches is not capped (its batcher's wait is not load).
      */
-    public Ticket admit(String namespace, String model, boolean hit, boolean capped) {
-        return admit(namespace, model, hit, capped, 0);
-    }
-
-    /**
-     * {@link #admit(String, String, boolean, boolean)} for a request that arrived at {@code arrivedNanos}
-     * (System.nanoTime; 0: now): the adaptive limit learns its time from then, its wait for a thread included.
-     */
-    public Ticket admit(String namespace, String model, boolean hit, boolean capped, long arrivedNanos) {
+    public Ticket admit(String namespace, boolean hit, boolean capped, OverloadGate.Arrival arrival) {
         TenantPolicies p = policies;
         TenantPolicy policy = p.of(namespace);
         TenantAdmission.Verdict v = admission.admit(policy, p.highestPriority(), routers, System.nanoTime(), capped);
         TenantStats s = stats(namespace);
         if (v.admitted()) {
             s.admitted(hit);
-            return new Ticket(namespace, model, hit && capped, v.running(), arrivedNanos > 0 ? arrivedNanos : System.nanoTime());
+            return new Ticket(namespace, hit && capped, arrival);
         }
         s.refused(v.outcome());
         throw switch (v.outcome()) {

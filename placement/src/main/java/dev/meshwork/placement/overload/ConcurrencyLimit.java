@@ -1,154 +1,194 @@
 package dev.meshwork.placement.overload;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
- * How many requests a node runs at once, found as it goes so that admitted requests stay fast: a
- * request past the limit is refused at once (the caller answers 503 with Retry-After) instead of
- * queueing behind the others. The limit moves by AIMD on latency inflation: each finished request
- * is compared with its own model's unloaded latency, so a node that serves cheap and costly models
- * judges each against itself. A model's unloaded latency is the least latency, over the last two
- * baseline windows, of its requests that started while at most {@code minLimit} requests ran (so
- * it does not drift up while the node stays overloaded; until such a request comes, the least of
- * any). Every
- * {@code window} finished requests, a mean inflation above {@code tolerance} cuts the limit by a
- * quarter, and a window in which the limit was reached without inflation raises it by its square
- * root. It never goes below {@code minLimit} (the requests a node can run without queueing, such
- * as one per core) or above {@code maxLimit}. Pure: time comes in with each sample. Thread-safe:
- * request threads call it, each call a few field updates under the monitor.
+ * How many requests a router or node runs at once, found as it goes: a request past the limit is
+ * refused at once (the caller answers 503 with Retry-After) instead of queueing behind the others.
+ * The limit seeks the fewest requests at once that still answer nearly as many per second as the
+ * most it has recently seen: past that knee, more requests at once only add waiting. It holds at a
+ * settled limit, measuring the answers per second in windows during which the limit was reached
+ * (a window in which demand stayed below it says nothing of capacity), and every few windows
+ * probes, alternately twice as high (kept when it answers {@code minGain} more per second, two windows running) and a
+ * fifth lower (kept while it still answers {@code 1 - 2 minGain} of the best recent rate). The best
+ * recent rate is the highest window's, fading by 0.2% a window, and forgotten when twice running neither
+ * a step up nor a step down reaches it (the node got slower), so that the limit follows. Comparing a step down with the best rate, not with the step before, keeps
+ * small losses from adding up into a limit that halves throughput; probing up by doubling finds
+ * throughput that grows slowly with concurrency, which a smaller step takes for a plateau. Latency targets (AIMD on
+ * inflation over unloaded latency) were tried first and fail on CPU-bound serving: latency grows
+ * with every request at once even while throughput still does, so they cut the limit to its floor.
+ * Pure: time comes in with each call. Thread-safe: transport and request threads call it, each
+ * call a few field updates under the monitor.
  */
 public final class ConcurrencyLimit {
-    /** How long a model's baseline window lasts; its baseline is the least of this window and the last. */
-    public static final long BASELINE_WINDOW_NANOS = 10_000_000_000L;
-    /** The models whose baselines are kept; the least recently used go first. */
-    static final int MAX_MODELS = 10_000;
+    /** The fewest answers a window needs before it is judged, however long it lasts. */
+    static final int MIN_WINDOW_ANSWERS = 20;
+    /** Windows spent at the settled limit between two probes. */
+    static final int HOLD_WINDOWS = 4;
+    /** How the best recent rate fades each window. */
+    static final double BEST_FADE = 0.998;
+
+    private enum Phase { HOLD, UP, DOWN }
 
     private final Settings settings;
-    private double limit;
+    private int limit;
+    private int settled;
+    private double settledRate = Double.NaN;
+    private double bestRate;
+    /** Probes up and down that both failed while the settled limit fell short of the best rate: that rate is stale. */
+    private boolean upFailedShort;
+    private boolean downFailedShort;
+    private int staleRounds;
+    /** The step up being probed has passed one window: it needs a second (noise passes one window in eight). */
+    private boolean upPassedOnce;
+    private Phase phase = Phase.HOLD;
+    private int holdLeft = 1;
+    private boolean nextProbeUp = true;
     private int inFlight;
-    private int peakInFlight;
-    private int samples;
-    private double inflationSum;
-    private final Map<String, Baseline> baselines = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Baseline> eldest) {
-            return size() > MAX_MODELS;
-        }
-    };
+    private long windowStart = Long.MIN_VALUE;
+    private int answers;
+    private boolean reached;
 
     /**
-     * @param tolerance    the mean latency inflation (latency over the model's unloaded latency) the limit keeps below
+     * @param minGain      the share of answers per second a step of the limit must add (or may lose, going down) to be kept
      * @param minLimit     the limit never goes below this
      * @param maxLimit     nor above this
      * @param initialLimit where it starts
-     * @param window       finished requests between two adjustments
+     * @param windowNanos  how long each measurement lasts at least
      */
-    public record Settings(double tolerance, int minLimit, int maxLimit, int initialLimit, int window) {
+    public record Settings(double minGain, int minLimit, int maxLimit, int initialLimit, long windowNanos) {
         public Settings {
-            if (tolerance <= 1 || minLimit < 1 || maxLimit < minLimit || initialLimit < minLimit || initialLimit > maxLimit || window < 1) {
-                throw new IllegalArgumentException("overload settings need tolerance > 1, 1 <= minLimit <= initialLimit <= maxLimit and"
-                        + " window >= 1, got " + tolerance + ", " + minLimit + ", " + initialLimit + ", " + maxLimit + ", " + window);
+            if (!(minGain > 0 && minGain < 1) || minLimit < 1 || maxLimit < minLimit || initialLimit < minLimit || initialLimit > maxLimit
+                    || windowNanos < 1) {
+                throw new IllegalArgumentException("overload settings need 0 < minGain < 1, 1 <= minLimit <= initialLimit <= maxLimit and"
+                        + " windowNanos >= 1, got " + minGain + ", " + minLimit + ", " + initialLimit + ", " + maxLimit + ", " + windowNanos);
             }
-        }
-    }
-
-    /** One model's least latency in the current and the previous baseline window: of quiet requests, and of any. */
-    private static final class Baseline {
-        final Window quiet = new Window();
-        final Window any = new Window();
-
-        long update(long nanos, long now, boolean wasQuiet) {
-            if (wasQuiet) {
-                quiet.add(nanos, now);
-            }
-            any.add(nanos, now);
-            long base = quiet.least();
-            return Math.max(1_000, base == Long.MAX_VALUE ? any.least() : base);
-        }
-    }
-
-    /** The least of the samples in the current and the previous window. */
-    private static final class Window {
-        long start;
-        long current = Long.MAX_VALUE;
-        long previous = Long.MAX_VALUE;
-
-        void add(long nanos, long now) {
-            if (now - start >= BASELINE_WINDOW_NANOS) {
-                previous = now - start >= 2 * BASELINE_WINDOW_NANOS ? Long.MAX_VALUE : current;
-                current = Long.MAX_VALUE;
-                start = now;
-            }
-            current = Math.min(current, nanos);
-        }
-
-        long least() {
-            return Math.min(current, previous);
         }
     }
 
     public ConcurrencyLimit(Settings settings) {
         this.settings = settings;
         this.limit = settings.initialLimit();
+        this.settled = limit;
     }
 
-    /** Takes a place for one request: the requests running with it, or 0 when the node already runs its limit. */
-    public synchronized int tryAcquire() {
-        if (inFlight >= (int) limit) {
-            return 0;
+    /** Takes a place for one request: true, or false when the limit is already running (refuse it). */
+    public synchronized boolean tryAcquire() {
+        if (inFlight >= limit) {
+            reached = true;
+            return false;
         }
-        inFlight++;
-        observe(inFlight);
-        return inFlight;
+        if (++inFlight >= limit) {
+            reached = true;
+        }
+        return true;
     }
 
-    /**
-     * Gives back a place whose request ran on {@code model} for {@code nanos}, finishing at {@code now}
-     * (System.nanoTime); {@code running} is what {@link #tryAcquire} answered for it.
-     */
-    public synchronized void release(String model, long nanos, long now, int running) {
+    /** Gives back a place whose request was answered at {@code nowNanos} (System.nanoTime): it counts in the answers per second. */
+    public synchronized void release(long nowNanos) {
         inFlight--;
-        sample(model, nanos, now, running);
-    }
-
-    /** For a caller that counts its requests itself: {@code running} requests run now, this one included. */
-    public synchronized void observe(int running) {
-        peakInFlight = Math.max(peakInFlight, running);
-    }
-
-    /**
-     * For a caller that counts its requests itself: one ran on {@code model} for {@code nanos}, finishing at
-     * {@code now}, having started with {@code running} requests running (itself included).
-     */
-    public synchronized void sample(String model, long nanos, long now, int running) {
-        long base = baselines.computeIfAbsent(model, m -> new Baseline()).update(Math.max(1, nanos), now, running <= settings.minLimit());
-        inflationSum += (double) Math.max(1, nanos) / base;
-        if (++samples >= settings.window()) {
-            adjust();
+        if (windowStart == Long.MIN_VALUE) {
+            windowStart = nowNanos;
+        }
+        answers++;
+        long elapsed = nowNanos - windowStart;
+        if (answers >= MIN_WINDOW_ANSWERS && elapsed >= settings.windowNanos()) {
+            judge(answers * 1e9 / elapsed, reached);
+            windowStart = nowNanos;
+            answers = 0;
+            reached = inFlight >= limit;
         }
     }
 
-    /** Gives back a place whose request failed: a failure's time says nothing of the node's load. */
+    /** Gives back a place whose request failed, or whose time says nothing of load (it waited for a load): not counted. */
     public synchronized void abandon() {
         inFlight--;
     }
 
-    private void adjust() {
-        double inflation = inflationSum / samples;
-        if (inflation > settings.tolerance()) {
-            limit = Math.max(settings.minLimit(), limit * 0.75);
-        } else if (peakInFlight >= (int) limit) {
-            limit = Math.min(settings.maxLimit(), limit + Math.max(1, Math.sqrt(limit)));
+    private void judge(double rate, boolean saturated) {
+        if (!saturated) { // demand stayed below the limit: nothing learned about capacity
+            limit = settled;
+            phase = Phase.HOLD;
+            upPassedOnce = false;
+            return;
         }
-        samples = 0;
-        inflationSum = 0;
-        peakInFlight = inFlight;
+        bestRate = Math.max(bestRate * BEST_FADE, rate);
+        double enough = bestRate * (1 - 2 * settings.minGain());
+        switch (phase) {
+            case HOLD -> {
+                settledRate = rate;
+                if (--holdLeft <= 0) {
+                    probe();
+                }
+            }
+            case UP -> {
+                if (rate >= settledRate * (1 + settings.minGain()) && !upPassedOnce) {
+                    upPassedOnce = true; // measure it once more before keeping it
+                } else if (rate >= settledRate * (1 + settings.minGain())) {
+                    upPassedOnce = false;
+                    settle(rate);
+                    nextProbeUp = true;
+                    probe(); // still climbing: try the next step at once
+                } else {
+                    upPassedOnce = false;
+                    upFailedShort = settledRate < enough;
+                    hold(false);
+                }
+            }
+            case DOWN -> {
+                if (rate >= enough) {
+                    settle(rate);
+                    hold(false); // nearly as fast with fewer: keep it, and try lower again after a while
+                } else {
+                    downFailedShort = settledRate < enough;
+                    hold(true);
+                }
+            }
+        }
+        if (upFailedShort && downFailedShort) {
+            upFailedShort = false;
+            downFailedShort = false;
+            if (++staleRounds >= 2) {
+                // twice neither more nor fewer requests reached the best rate: the node got slower, and that rate is history
+                bestRate = settledRate;
+                staleRounds = 0;
+            }
+        }
+    }
+
+    private void settle(double rate) {
+        settled = limit;
+        settledRate = rate;
+        upFailedShort = false;
+        downFailedShort = false;
+        staleRounds = 0;
+    }
+
+    private void hold(boolean upNext) {
+        limit = settled;
+        phase = Phase.HOLD;
+        holdLeft = HOLD_WINDOWS;
+        nextProbeUp = upNext;
+    }
+
+    private void probe() {
+        int up = Math.min(settings.maxLimit(), settled * 2);
+        int down = Math.max(settings.minLimit(), (int) Math.floor(settled * 0.8));
+        boolean goUp = nextProbeUp ? up > settled : down == settled; // at the ceiling go down, at the floor up
+        if (goUp ? up == settled : down == settled) {
+            hold(nextProbeUp);
+            return;
+        }
+        limit = goUp ? up : down;
+        phase = goUp ? Phase.UP : Phase.DOWN;
     }
 
     /** The limit now (requests at once). */
     public synchronized int limit() {
-        return (int) limit;
+        return limit;
+    }
+
+    /** The limit it holds between probes. */
+    synchronized int settled() {
+        return settled;
     }
 
     /** Requests running now. */

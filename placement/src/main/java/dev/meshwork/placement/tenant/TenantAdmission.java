@@ -79,13 +79,6 @@ public final class TenantAdmission {
         return adaptive != null;
     }
 
-    /** Tells the adaptive cap how long an admitted request of {@code model} took (one that found its model loaded and succeeded). */
-    public void sample(String model, long nanos, long nowNanos, int running) {
-        if (adaptive != null) {
-            adaptive.sample(model, nanos, nowNanos, running);
-        }
-    }
-
     /**
      * Admits a request of {@code policy}'s namespace or says why not; an admitted request must be
      * {@link #release released} once its answer is done.
@@ -139,9 +132,6 @@ public final class TenantAdmission {
                 inFlight.decrementAndGet();
                 return new Verdict(Outcome.RATE, wait, rate);
             }
-        }
-        if (adaptive != null && capped) {
-            adaptive.observe(all);
         }
         return new Verdict(Outcome.ADMITTED, 0, 0, all);
     }
