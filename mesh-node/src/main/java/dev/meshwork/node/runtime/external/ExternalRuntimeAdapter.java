@@ -31,6 +31,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -72,6 +73,8 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     private final boolean ownChild;
     /** {@code model@pid} of inference crashes already counted: many failed requests of one model are one crash. */
     private final Set<String> countedCrashes = ConcurrentHashMap.newKeySet();
+    /** Models the node is loading into the process now: a death while one loads is that load's, not a request's. */
+    private final Set<String> loading = ConcurrentHashMap.newKeySet();
     /** The owner-only directory of the socket the node chose for the process it starts; null when the configuration named one. */
     private final Path socketDir;
 
@@ -115,6 +118,18 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
         this.onLost = listener;
     }
 
+    /**
+     * The process is seen dead by a call: the slot's copies are dropped now, not at the watcher's next look,
+     * so that no request goes to a copy in a dead process meanwhile (a busy machine can delay that look by
+     * seconds). Once: the watcher then sees the runtime come back READY.
+     */
+    private synchronized void lost() {
+        if (ready) {
+            ready = false;
+            onLost.run();
+        }
+    }
+
     private void watch() {
         boolean nowReady;
         try {
@@ -125,10 +140,13 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
             // The watcher already paces retries; without this the channel backs off for up to minutes after a restart.
             channel.resetConnectBackoff();
         }
+        Process p = process == null ? null : process.process();
+        if (p != null && !p.isAlive()) {
+            nowReady = false; // a process that has died may still have answered while it wrote its crash report
+        }
         if (ready && !nowReady) {
             LOG.warn("external runtime {} at {} stopped answering; its models are dropped", config.name(), config.endpoint());
-            ready = false;
-            onLost.run();
+            lost();
         } else if (!ready && nowReady) {
             LOG.info("external runtime {} at {} is READY", config.name(), config.endpoint());
             ready = true;
@@ -190,17 +208,21 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
         awaitReady();
         LoadModelResponse loaded;
         Process target = process == null ? null : process.process();
+        loading.add(spec.id());
         try {
             loaded = runtime.withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS).loadModel(LoadModelRequest.newBuilder()
                     .setModelId(spec.id()).setModelType(spec.format().name()).setModelPath(artifact.toString()).build());
         } catch (StatusRuntimeException e) {
             String how = crashOf(target, e);
             if (how != null) {
+                lost();
                 String reason = ledger.loadCrashed(spec, how);
                 LOG.warn("model {}: {}", spec.id(), reason);
                 throw CrashLedger.crashed(reason);
             }
             throw error(e, "loadModel");
+        } finally {
+            loading.remove(spec.id());
         }
         try {
             long size = loaded.getSizeInBytes() > 0 ? loaded.getSizeInBytes()
@@ -232,6 +254,12 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
         String how = crashOf(target, e);
         if (how == null) {
             return error(e, "ModelInfer");
+        }
+        lost();
+        List<String> loads = loading.stream().filter(id -> !id.equals(spec.id())).sorted().toList();
+        if (!loads.isEmpty()) { // the process died under a load of another model: that load is blamed (load()), not this request
+            return new MeshError(ErrorCode.UNAVAILABLE, how + " while loading " + String.join(", ", loads) + "; request on model '"
+                    + spec.id() + "' lost with it: the slot's models load again in a new process, retry");
         }
         if (countedCrashes.add(spec.id() + "@" + target.pid())) {
             ledger.inferenceCrashed(spec, how).ifPresent(reason -> LOG.warn("model {}: {}", spec.id(), reason));
