@@ -49,6 +49,13 @@ class DistributionTest {
                 "up", "--http.port=0", "--grpc.port=0", "--registry.jdbcUrl=",
                 "--node.storage.cacheDir=" + dir.resolve("run/artifacts"), "--node.isolation.stateDir=" + dir.resolve("run/state"))) {
             assertThat(mesh.output()).doesNotContain("building with ./mvnw");
+            // the client verbs run from the release too (their JVM takes other options than the cache was made with)
+            Process cli = new ProcessBuilder(home.resolve("bin/meshwork").toString(), "models", "list", "--server=" + mesh.http())
+                    .redirectErrorStream(true).start();
+            assertThat(cli.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String listed = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(cli.exitValue()).as(listed).isZero();
+            assertThat(listed).contains("mlp-classifier");
             HttpClient client = HttpClient.newHttpClient();
             List<Path> examples;
             try (Stream<Path> found = Files.find(home.resolve("examples"), 3, (p, a) -> p.getFileName().toString().equals("expected.json"))) {
@@ -67,8 +74,50 @@ class DistributionTest {
         }
     }
 
+    @Test
+    void onAJdkOf25OrNewerTheReleaseShipsAnAheadOfTimeCacheThatHoldsWhereverItIsUnpacked() throws Exception {
+        Path archive = Path.of(System.getProperty("meshwork.dist.archive", "dist/target/missing.tar.gz"));
+        Path home = unpack(archive); // another directory than the build's: the cache must hold for the jars moved with it
+        Path cache = home.resolve("lib/meshwork.aot");
+        if (Runtime.version().feature() < 25) {
+            assertThat(cache).as("a JDK before 25 makes no cache").doesNotExist();
+            return;
+        }
+        assertThat(cache).isRegularFile();
+        // AOTMode=on: the JVM refuses to start unless it can use the cache (classpath, jars and JDK as the training run had them)
+        ProcessBuilder b = new ProcessBuilder(home.resolve("bin/meshwork").toString(), "runtime-server", "--port=0",
+                "--node.storage.cacheDir=" + dir.resolve("rs/cache"), "--node.isolation.stateDir=" + dir.resolve("rs/state"))
+                .directory(Files.createDirectories(dir.resolve("rs")).toFile()).redirectErrorStream(true);
+        b.environment().put("MESHWORK_JVM_OPTS", "-Xmx256m -XX:AOTMode=on");
+        Process p = b.start();
+        try {
+            StringBuffer out = new StringBuffer();
+            Thread reader = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    p.getInputStream().transferTo(new java.io.OutputStream() {
+                        @Override
+                        public void write(int b) {
+                            out.append((char) b);
+                        }
+                    });
+                } catch (java.io.IOException ignored) {
+                    // the process was stopped
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline && p.isAlive() && !out.toString().contains("listening on")) {
+                Thread.sleep(50);
+            }
+            reader.join(100);
+            assertThat(out.toString()).as("started with the cache").contains("listening on");
+            assertThat(p.isAlive()).isTrue();
+        } finally {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     private Path unpack(Path archive) throws Exception {
-        Path target = Files.createDirectories(dir.resolve("unpacked"));
+        Path target = Files.createDirectories(dir.resolve("unpacked-" + System.nanoTime()));
         Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", target.toString()).redirectErrorStream(true).start();
         assertThat(tar.waitFor(120, TimeUnit.SECONDS)).as("tar finished").isTrue();
         assertThat(tar.exitValue()).as(new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();

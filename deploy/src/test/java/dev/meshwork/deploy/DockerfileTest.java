@@ -40,7 +40,13 @@ class DockerfileTest {
         assertThat(descriptor).contains("<format>tar.gz</format>").contains("<baseDirectory>meshwork-${project.version}</baseDirectory>");
         assertThat(text()).contains("ln -s /opt/meshwork-${VERSION} /opt/meshwork");
         assertThat(instructions("ENTRYPOINT").get("ENTRYPOINT")).isEqualTo("[\"/opt/meshwork/bin/meshwork\"]");
-        assertThat(descriptor).containsPattern("<source>\\$\\{project.basedir}/../meshwork</source>\\s*<outputDirectory>bin</outputDirectory>");
+        // the launcher reaches bin/ through the staged release the archive is made from
+        String stage = Files.readString(Rendered.deployDir().resolveSibling("dist/src/stage/stage.sh"));
+        assertThat(stage).contains("cp \"$SRC/meshwork\" \"$STAGE/bin/meshwork\"");
+        assertThat(descriptor).containsPattern("<directory>\\$\\{project.build.directory}/stage/meshwork-\\$\\{project.version}/bin</directory>"
+                + "\\s*<outputDirectory>bin</outputDirectory>\\s*<includes>\\s*<include>meshwork</include>");
+        // the image makes the ahead-of-time cache again for its own JVM, before anything runs
+        assertThat(text()).contains("/opt/meshwork/bin/meshwork aot-train");
         assertThat(instructions("CMD").get("CMD")).isEqualTo("[\"up\"]");
     }
 

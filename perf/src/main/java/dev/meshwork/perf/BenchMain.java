@@ -44,6 +44,7 @@ public final class BenchMain {
             case "security" -> System.out.println(new SecurityBench(loaded.config()).run());
             case "isolation" -> System.out.println(new IsolationBench(loaded.config()).run());
             case "overload" -> System.out.println(new OverloadBench(loaded.config()).run());
+            case "startup" -> System.out.println(new StartupBench(loaded.config()).run());
             case "python" -> System.out.println(new PythonBench(loaded.config()).run());
             case "churn" -> System.out.println(new ChurnBench(loaded.config()).run());
             case "batching" -> System.out.println(new BatchingBench(loaded.config()).run());
