@@ -18,7 +18,6 @@ rm -rf "$STAGE/examples"
   mkdir -p "$STAGE/$(dirname "$f")"
   cp -p "$SRC/$f" "$STAGE/$f"
 done
-rm -f "$STAGE/lib/meshwork.aot"
 if [ "${MESHWORK_AOT:-on}" = "off" ]; then
   echo "stage: MESHWORK_AOT=off, no ahead-of-time cache" >&2
   exit 0

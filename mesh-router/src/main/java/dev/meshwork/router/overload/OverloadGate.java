@@ -40,11 +40,6 @@ public final class OverloadGate {
         }
     }
 
-    /** A gate that lets everything through. */
-    public static OverloadGate open() {
-        return new OverloadGate(null, 0, null);
-    }
-
     /** The cap, or null when there is none. */
     public ConcurrencyLimit limit() {
         return limit;
@@ -52,9 +47,8 @@ public final class OverloadGate {
 
     /** A request arrives now: counted, or refused with 503 / UNAVAILABLE and Retry-After when the router runs its limit. */
     public Arrival arrive() {
-        long now = System.nanoTime();
         if (limit == null) {
-            return new Arrival(null, now);
+            return Arrival.uncounted();
         }
         if (!limit.tryAcquire()) {
             refused.increment();
@@ -62,34 +56,30 @@ public final class OverloadGate {
                     + " inference requests at once (it adapts to the mesh's capacity, node.overload); retry after " + retryAfterMs
                     + " ms", retryAfterMs);
         }
-        return new Arrival(limit, now);
+        return new Arrival(limit);
     }
 
     /** One request from its arrival to its answer; closed once, on whatever thread answered it. */
     public static final class Arrival implements AutoCloseable {
+        private static final Arrival UNCOUNTED = new Arrival(null);
         private final ConcurrencyLimit limit;
-        private final long nanos;
         private volatile boolean counts;
         private boolean closed;
 
-        private Arrival(ConcurrencyLimit limit, long nanos) {
+        private Arrival(ConcurrencyLimit limit) {
             this.limit = limit;
-            this.nanos = nanos;
         }
 
-        /** A request that is not counted: one that did not come through a gate. */
+        /** A request that is not counted (no gate, or a gate without a cap): one shared instance, closing it does nothing. */
         public static Arrival uncounted() {
-            return new Arrival(null, System.nanoTime());
-        }
-
-        /** When it arrived (System.nanoTime). */
-        public long nanos() {
-            return nanos;
+            return UNCOUNTED;
         }
 
         /** It was answered from a loaded copy, without batching: its answer tells the cap about capacity. */
         public void countsAsAnswer() {
-            counts = true;
+            if (limit != null) { // the shared uncounted instance is never written: no contended write on every request
+                counts = true;
+            }
         }
 
         @Override

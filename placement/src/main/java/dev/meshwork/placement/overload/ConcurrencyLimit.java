@@ -7,16 +7,17 @@ package dev.meshwork.placement.overload;
  * most it has recently seen: past that knee, more requests at once only add waiting. It holds at a
  * settled limit, measuring the answers per second in windows during which the limit was reached
  * (a window in which demand stayed below it says nothing of capacity), and every few windows
- * probes, alternately twice as high (kept when it answers {@code minGain} more per second, two windows running) and a
- * fifth lower (kept while it still answers {@code 1 - 2 minGain} of the best recent rate). The best
- * recent rate is the highest window's, fading by 0.2% a window, and forgotten when twice running neither
- * a step up nor a step down reaches it (the node got slower), so that the limit follows. Comparing a step down with the best rate, not with the step before, keeps
- * small losses from adding up into a limit that halves throughput; probing up by doubling finds
- * throughput that grows slowly with concurrency, which a smaller step takes for a plateau. Latency targets (AIMD on
- * inflation over unloaded latency) were tried first and fail on CPU-bound serving: latency grows
- * with every request at once even while throughput still does, so they cut the limit to its floor.
- * Pure: time comes in with each call. Thread-safe: transport and request threads call it, each
- * call a few field updates under the monitor.
+ * probes, alternately twice as high (kept when it answers {@code minGain} more per second, two
+ * windows running) and a fifth lower (kept while it still answers {@code 1 - 2 minGain} of the
+ * best recent rate). The best recent rate is the highest window's, fading by 0.2% a window, and
+ * forgotten when twice running neither a step up nor a step down reaches it (the node got
+ * slower), so that the limit follows. Comparing a step down with the best rate, not with the step
+ * before, keeps small losses from adding up into a limit that halves throughput; probing up by
+ * doubling finds throughput that grows slowly with concurrency, which a smaller step takes for a
+ * plateau. Latency targets (AIMD on inflation over unloaded latency) were tried first and fail on
+ * CPU-bound serving: latency grows with every request at once even while throughput still does,
+ * so they cut the limit to its floor. Pure: time comes in with each call. Thread-safe: transport
+ * and request threads call it, each call a few field updates under the monitor.
  */
 public final class ConcurrencyLimit {
     /** The fewest answers a window needs before it is judged, however long it lasts. */
@@ -48,7 +49,8 @@ public final class ConcurrencyLimit {
     private boolean reached;
 
     /**
-     * @param minGain      the share of answers per second a step of the limit must add (or may lose, going down) to be kept
+     * @param minGain      the share of answers per second a step up must add to be kept; a step down is kept while it
+     *                     answers {@code 1 - 2 minGain} of the best recent rate
      * @param minLimit     the limit never goes below this
      * @param maxLimit     nor above this
      * @param initialLimit where it starts

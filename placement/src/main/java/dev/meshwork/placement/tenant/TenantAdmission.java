@@ -29,13 +29,8 @@ public final class TenantAdmission {
      *
      * @param retryAfterNanos for {@link Outcome#RATE}, when the bucket has a token again; else 0
      * @param limit           the limit that refused it, as this router enforces it (for the message)
-     * @param running         for an admitted request, the requests running at this router with it
      */
-    public record Verdict(Outcome outcome, long retryAfterNanos, double limit, int running) {
-        public Verdict(Outcome outcome, long retryAfterNanos, double limit) {
-            this(outcome, retryAfterNanos, limit, 0);
-        }
-
+    public record Verdict(Outcome outcome, long retryAfterNanos, double limit) {
         public boolean admitted() {
             return outcome == Outcome.ADMITTED;
         }
@@ -133,7 +128,7 @@ public final class TenantAdmission {
                 return new Verdict(Outcome.RATE, wait, rate);
             }
         }
-        return new Verdict(Outcome.ADMITTED, 0, 0, all);
+        return new Verdict(Outcome.ADMITTED, 0, 0);
     }
 
     /** An admitted request of the namespace finished. */

@@ -30,8 +30,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -121,11 +121,16 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     /**
      * The process is seen dead by a call: the slot's copies are dropped now, not at the watcher's next look,
      * so that no request goes to a copy in a dead process meanwhile (a busy machine can delay that look by
-     * seconds). Once: the watcher then sees the runtime come back READY.
+     * seconds). Once: the watcher then sees the runtime come back READY. The listener runs outside this
+     * adapter's monitor, since it takes the slot cache's locks, which a load thread may hold while it calls here.
      */
-    private synchronized void lost() {
-        if (ready) {
+    private void lost() {
+        boolean was;
+        synchronized (this) {
+            was = ready;
             ready = false;
+        }
+        if (was) {
             onLost.run();
         }
     }
@@ -301,7 +306,6 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
         }
     }
 
-    /** A gRPC failure of the runtime as a MeshError with the same kind and the runtime's words. */
     /**
      * How the process a call went to died, when the call's failure could be its death: a broken
      * connection is UNAVAILABLE, or UNKNOWN "channel closed" when Netty sees the socket close first.
@@ -314,6 +318,7 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
         return ledger == null || !broken ? null : process.diedHow(target, CRASH_WAIT_MS);
     }
 
+    /** A gRPC failure of the runtime as a MeshError with the same kind and the runtime's words. */
     MeshError error(StatusRuntimeException e, String call) {
         String description = e.getStatus().getDescription();
         if (ownChild && description != null && e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
