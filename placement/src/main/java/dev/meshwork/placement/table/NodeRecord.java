@@ -25,7 +25,8 @@ public record NodeRecord(String nodeId, String endpoint, String memberId, List<S
 
     public NodeRecord {
         slots = List.copyOf(slots);
-        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        // sorted: a row's MAC covers its text, and Map.copyOf's order differs from one JVM to the next
+        labels = labels == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(labels));
     }
 
     public NodeRecord(String nodeId, String endpoint, String memberId, List<SlotRecord> slots, int inFlight, boolean draining,

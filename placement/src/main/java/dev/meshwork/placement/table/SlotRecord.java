@@ -19,7 +19,8 @@ public record SlotRecord(String name, String runtime, String device, List<String
     public SlotRecord {
         formats = List.copyOf(formats);
         models = List.copyOf(models);
-        namespaceBytes = namespaceBytes == null ? Map.of() : Map.copyOf(namespaceBytes);
+        // sorted, as NodeRecord's labels: the MAC covers the text
+        namespaceBytes = namespaceBytes == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(namespaceBytes));
     }
 
     public SlotRecord(String name, String runtime, String device, List<String> formats, boolean autoSelect,

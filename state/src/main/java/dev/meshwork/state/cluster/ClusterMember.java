@@ -130,6 +130,7 @@ public final class ClusterMember {
         // what the maps hold is Meshwork's own records and the JDK's collections; nothing else is deserialized
         c.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
                 .setWhitelist(new ClassFilter().addPrefixes("dev.meshwork.", "java.util.", "java.lang.", "java.time.")));
+        RowSerializers.register(c.getSerializationConfig());
         RegistryGuard guard = new RegistryGuard();
         c.getUserContext().put(RegistryGuard.KEY, guard);
         c.addMapConfig(nearCached(MapNames.MODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "model", ModelSpec.class,

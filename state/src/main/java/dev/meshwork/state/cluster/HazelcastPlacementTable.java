@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * is one ({@link RowSigner}), and a copy that does not check out is not read. Thread-safe.
  */
 public final class HazelcastPlacementTable implements PlacementTable {
-    private static final String KIND = "copy";
+    static final String KIND = "copy";
     private final IMap<String, Object> map;
     private final RowSigner signer;
 
