@@ -145,7 +145,7 @@ public final class ModelService {
      */
     public ModelSpec resolve(String name) {
         if (name != null && !name.isEmpty()) {
-            Optional<VModel> v = vmodels.get(name);
+            Optional<VModel> v = vmodels.find(name);
             if (v.isPresent()) {
                 return spec(v.get().activeModelId());
             }
@@ -160,7 +160,7 @@ public final class ModelService {
      */
     public ModelSpec route(String name, UnaryOperator<String> headers) {
         return resolving(name, () -> {
-            Optional<VModel> v = name == null || name.isEmpty() ? Optional.empty() : vmodels.get(name);
+            Optional<VModel> v = name == null || name.isEmpty() ? Optional.empty() : vmodels.find(name);
             return v.isEmpty() ? spec(name) : routeVModel(v.get(), headers);
         });
     }

@@ -13,6 +13,7 @@ import dev.meshwork.state.cluster.ClusterConfig;
 import dev.meshwork.state.cluster.ClusterMember;
 import dev.meshwork.state.cluster.HazelcastModelRegistry;
 import dev.meshwork.state.cluster.HazelcastPlacementTable;
+import dev.meshwork.state.cluster.HazelcastVModelRegistry;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * {@code ./meshwork bench registry-growth}: a router's memory per registered model and the time of
- * the lookup every request makes (the registration, then the model's copies), on the real
+ * the lookup every request makes (is the name a vmodel, the registration, then the model's copies), on the real
  * Hazelcast tables of a router member, as the registry grows from 10^3 to 10^6 models (a fifth of
  * them with a copy in the placement table), every model looked up once, so the near caches hold all of them. One thread; the
  * member is this JVM's.
@@ -54,6 +55,7 @@ public final class RegistryGrowthBench {
         List<Step> steps = new ArrayList<>();
         try {
             HazelcastModelRegistry registry = new HazelcastModelRegistry(hz);
+            HazelcastVModelRegistry vmodels = new HazelcastVModelRegistry(hz);
             HazelcastPlacementTable placement = new HazelcastPlacementTable(hz);
             long baseline = heapAfterGc();
             int registered = 0;
@@ -71,7 +73,7 @@ public final class RegistryGrowthBench {
                     }
                 }
                 double registerSeconds = (System.nanoTime() - t0) / 1e9;
-                Histogram h = lookups(registry, placement, size);
+                Histogram h = lookups(vmodels, registry, placement, size);
                 long heap = heapAfterGc() - baseline;
                 Step s = new Step(size, heap, heap / (double) size, h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getMean(),
                         registerSeconds);
@@ -99,7 +101,8 @@ public final class RegistryGrowthBench {
     }
 
     /** A pass over every registered id, which fills the near caches, then a timed pass over random ones. */
-    private static Histogram lookups(HazelcastModelRegistry registry, HazelcastPlacementTable placement, int size) {
+    private static Histogram lookups(HazelcastVModelRegistry vmodels, HazelcastModelRegistry registry, HazelcastPlacementTable placement,
+                                     int size) {
         SplittableRandom random = new SplittableRandom(size);
         int[] ids = new int[LOOKUPS];
         for (int i = 0; i < LOOKUPS; i++) {
@@ -112,15 +115,15 @@ public final class RegistryGrowthBench {
         long sink = 0;
         for (int i = 0; i < size; i++) { // every model once: the near caches hold them all, the heap figure is the worst case
             String n = id(i);
-            sink += registry.get(n).isPresent() ? placement.copies(n).size() : 0;
+            sink += lookup(vmodels, registry, placement, n);
         }
         Histogram h = new Histogram(10_000_000_000L, 3);
         for (String n : names) {
             long t0 = System.nanoTime();
-            boolean found = registry.get(n).isPresent();
-            sink += found ? placement.copies(n).size() : 0;
+            int found = lookup(vmodels, registry, placement, n);
             h.recordValue(Math.max(1, System.nanoTime() - t0));
-            if (!found) {
+            sink += found;
+            if (found < 0) {
                 throw new IllegalStateException("model " + n + " is registered but the lookup did not find it");
             }
         }
@@ -128,6 +131,14 @@ public final class RegistryGrowthBench {
             System.err.println(sink);
         }
         return h;
+    }
+
+    /** What a router's route() reads for a request: is the name a vmodel, the registration, then its copies; -1 when not registered. */
+    private static int lookup(HazelcastVModelRegistry vmodels, HazelcastModelRegistry registry, HazelcastPlacementTable placement, String name) {
+        if (vmodels.find(name).isPresent()) {
+            throw new IllegalStateException(name + " is no vmodel");
+        }
+        return registry.get(name).map(spec -> placement.copies(spec.id()).size()).orElse(-1);
     }
 
     private static long heapAfterGc() throws InterruptedException {
@@ -140,7 +151,7 @@ public final class RegistryGrowthBench {
 
     static String summary(List<Step> steps) {
         StringBuilder b = new StringBuilder("A router member's heap per registered model (after a full GC, a fifth of the models with a copy in"
-                + " the placement table, every model looked up once so the near caches hold them all) and the request path's lookup (registration, then copies), on the real Hazelcast tables.\n\n"
+                + " the placement table, every model looked up once so the near caches hold them all) and the request path's lookup (the vmodel check, the registration, then its copies, as a router's route() does), on the real Hazelcast tables.\n\n"
                 + "| models | heap MiB | bytes per model | lookup p50 ns | lookup p99 ns | lookup mean ns | registering s |\n"
                 + "|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Step s : steps) {
@@ -155,7 +166,7 @@ public final class RegistryGrowthBench {
         double[] x = steps.stream().mapToDouble(Step::models).toArray();
         new LineChart("router heap per registered model", "registered models (log)", "bytes per model").logX()
                 .add("bytes per model", x, steps.stream().mapToDouble(Step::bytesPerModel).toArray()).write(dir.resolve("memory-per-model.png"));
-        new LineChart("lookup on the request path (registration + copies)", "registered models (log)", "ns (log)").logX().logY()
+        new LineChart("lookup on the request path (vmodel check + registration + copies)", "registered models (log)", "ns (log)").logX().logY()
                 .add("p50", x, steps.stream().mapToDouble(Step::lookupP50ns).toArray())
                 .add("p99", x, steps.stream().mapToDouble(Step::lookupP99ns).toArray()).write(dir.resolve("lookup-time.png"));
     }

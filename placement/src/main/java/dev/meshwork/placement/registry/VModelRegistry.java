@@ -7,6 +7,15 @@ import java.util.Optional;
 public interface VModelRegistry {
     Optional<VModel> get(String id);
 
+    /**
+     * The vmodel a data-plane name means, for the request path, where most names are plain models:
+     * a shared registry may answer from what this process knows, and miss a vmodel made on another
+     * router in the last moments (it then resolves as a model name, as a near-cached miss would).
+     */
+    default Optional<VModel> find(String name) {
+        return get(name);
+    }
+
     void put(VModel vmodel);
 
     Optional<VModel> remove(String id);

@@ -75,6 +75,34 @@ class ClusterStateTest {
     }
 
     @Test
+    void theRequestPathFindsVmodelsMadeOnAnotherRouterAndOnlyThem() throws Exception {
+        newCluster();
+        HazelcastInstance a = router();
+        HazelcastInstance b = router();
+        HazelcastVModelRegistry atA = new HazelcastVModelRegistry(a);
+        HazelcastVModelRegistry atB = new HazelcastVModelRegistry(b);
+        dev.meshwork.placement.registry.VModel v = new dev.meshwork.placement.registry.VModel("v1", "", "m1", "m1", java.util.Set.of(), "");
+        atA.put(v);
+        assertThat(atA.find("v1")).as("the writer knows at once").contains(v);
+        await("router b learns of v1 from the map's event", () -> atB.find("v1").isPresent());
+        assertThat(atB.find("m1")).as("a model's name is not a vmodel").isEmpty();
+
+        // an event that never came: the repair brings the id back from the map
+        atB.index().removed("v1");
+        assertThat(atB.find("v1")).isEmpty();
+        atB.index().repair();
+        assertThat(atB.find("v1")).contains(v);
+
+        atA.remove("v1");
+        await("router b forgets v1", () -> atB.find("v1").isEmpty());
+        // an id the index still held after a lost removal costs a read, never a wrong answer
+        atB.index().added("v1");
+        assertThat(atB.find("v1")).isEmpty();
+        atB.index().repair();
+        assertThat(atB.index().contains("v1")).as("the repair drops what the map no longer has").isFalse();
+    }
+
+    @Test
     void registrationsAreSharedAndSurviveTheWholeCluster() throws Exception {
         newCluster();
         HazelcastInstance a = router();
