@@ -26,6 +26,10 @@ import java.util.function.Supplier;
 import dev.meshwork.placement.table.SlotRecord;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
+import dev.meshwork.node.runtime.WireModel;
+import dev.meshwork.protocol.oip.ModelInferRequest;
+import dev.meshwork.protocol.oip.ModelInferResponse;
+import dev.meshwork.protocol.tensor.GrpcTensorCodec;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
@@ -194,6 +198,15 @@ public final class NodeAgent implements AutoCloseable {
      * or unloaded since the caller looked), so the caller can place the model again.
      */
     public Optional<InferenceResponse> inferIfLoaded(String modelId, InferenceRequest request) {
+        return ifLoaded(modelId, lease -> run(lease, request));
+    }
+
+    /** {@link #inferIfLoaded} for a gRPC request as it arrived ({@link #runWire}). */
+    public Optional<ModelInferResponse> inferWireIfLoaded(String modelId, ModelInferRequest request) {
+        return ifLoaded(modelId, lease -> runWire(lease, request));
+    }
+
+    private <T> Optional<T> ifLoaded(String modelId, java.util.function.Function<ModelCache.Lease, T> work) {
         inFlight.incrementAndGet();
         try {
             for (ModelCache cache : caches.values()) {
@@ -201,7 +214,7 @@ public final class NodeAgent implements AutoCloseable {
                 if (lease.isPresent()) {
                     holds.used(modelId); // the requests that waited for its load are arriving
                     try (ModelCache.Lease l = lease.get()) {
-                        return Optional.of(run(l, request));
+                        return Optional.of(work.apply(l));
                     }
                 }
             }
@@ -280,11 +293,35 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /** {@link #infer} for a gRPC request as it arrived ({@link #runWire}). */
+    public ModelInferResponse inferWire(ModelSpec spec, ModelInferRequest request) {
+        try (ModelCache.Lease lease = cacheFor(spec).acquire(spec)) {
+            return runWire(lease, request);
+        }
+    }
+
     /** Runs a request on a leased copy, through its batcher, as a span ({@code runtime infer}) that names the copy. */
     private InferenceResponse run(ModelCache.Lease lease, InferenceRequest request) {
+        return traced(lease, () -> batchers.infer(lease.spec(), lease.model(), request));
+    }
+
+    /**
+     * A gRPC request on a leased copy: a model in another process that takes the wire form gets it
+     * as it is, tensors neither decoded nor encoded again here (it checks them itself), unless the
+     * model batches, which needs them decoded; any other model runs it decoded.
+     */
+    private ModelInferResponse runWire(ModelCache.Lease lease, ModelInferRequest request) {
+        if (lease.model() instanceof WireModel wire && !lease.spec().batching().enabled()) {
+            return traced(lease, () -> wire.inferWire(request));
+        }
+        InferenceRequest decoded = GrpcTensorCodec.decode(request);
+        return GrpcTensorCodec.encode(run(lease, decoded), decoded.rawOutputs());
+    }
+
+    private <T> T traced(ModelCache.Lease lease, Supplier<T> work) {
         return Tracing.traced("runtime infer", SpanKind.INTERNAL, null, Attributes.of(Tracing.MODEL, lease.spec().id(),
                 Tracing.NAMESPACE, lease.spec().namespace(), Tracing.NODE, config.nodeId(), Tracing.SLOT, lease.slot()),
-                () -> overload.run(lease.spec(), () -> batchers.infer(lease.spec(), lease.model(), request)));
+                () -> overload.run(lease.spec(), work));
     }
 
     public ModelMetadata metadata(ModelSpec spec) {

@@ -127,8 +127,11 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
      * @param startupTimeoutMs    how long a load waits for an isolated slot's process to start
      * @param checkModelFiles     whether runtimes check the structure of model files (tree indices, counts, sizes)
      *                            before a native parser reads them; turn off only to measure the check or test the crash boundary
+     * @param inferenceSocket     whether inference goes to an isolated slot's process over its inference socket (length-prefixed
+     *                            OIP messages on a request's own thread) rather than over gRPC; off only to measure the difference
      */
-    public record Isolation(String stateDir, int maxInferenceCrashes, List<String> jvmOptions, long startupTimeoutMs, boolean checkModelFiles) {
+    public record Isolation(String stateDir, int maxInferenceCrashes, List<String> jvmOptions, long startupTimeoutMs, boolean checkModelFiles,
+                            boolean inferenceSocket) {
         public Isolation {
             stateDir = stateDir == null ? "" : stateDir;
             ConfigCheck.atLeast("node.isolation.maxInferenceCrashes", maxInferenceCrashes, 1);
@@ -137,7 +140,7 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
         }
 
         public static Isolation defaults() {
-            return new Isolation("", 2, List.of("-Xmx512m", "-XX:+UseSerialGC"), 60_000, true);
+            return new Isolation("", 2, List.of("-Xmx512m", "-XX:+UseSerialGC"), 60_000, true, true);
         }
 
         /** The ledger's directory for node {@code nodeId}. */

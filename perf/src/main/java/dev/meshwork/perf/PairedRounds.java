@@ -40,14 +40,23 @@ public final class PairedRounds {
     public static void alternate(BenchConfig config, ClosedLoop loop, List<ClosedLoop.Result> results, String baselineName,
                                  Supplier<CompletableFuture<?>> baseline, String variantName, Supplier<CompletableFuture<?>> variant)
             throws InterruptedException {
+        rotate(config, loop, results, List.of(Map.entry(baselineName, baseline), Map.entry(variantName, variant)));
+    }
+
+    /**
+     * {@link #alternate} for any number of paths: round {@code r} starts with path {@code r mod n}
+     * and goes on in order, so each path goes first equally often over {@code n} rounds.
+     */
+    public static void rotate(BenchConfig config, ClosedLoop loop, List<ClosedLoop.Result> results,
+                              List<Map.Entry<String, Supplier<CompletableFuture<?>>>> paths) throws InterruptedException {
         for (int round = 0; round < config.rounds(); round++) {
             for (String c : config.concurrency()) {
                 int n = Integer.parseInt(c.trim());
-                boolean baselineFirst = round % 2 == 0;
-                System.err.printf(Locale.ROOT, "round %d, concurrency %d (%s first)...%n", round + 1, n, baselineFirst ? baselineName : variantName);
-                for (int k = 0; k < 2; k++) {
-                    boolean useBaseline = (k == 0) == baselineFirst;
-                    results.add(useBaseline ? loop.runAsync(baselineName, n, baseline) : loop.runAsync(variantName, n, variant));
+                int first = round % paths.size();
+                System.err.printf(Locale.ROOT, "round %d, concurrency %d (%s first)...%n", round + 1, n, paths.get(first).getKey());
+                for (int k = 0; k < paths.size(); k++) {
+                    var path = paths.get((first + k) % paths.size());
+                    results.add(loop.runAsync(path.getKey(), n, path.getValue()));
                 }
             }
         }

@@ -119,9 +119,7 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
         GrpcCalls.answer(work, out, () -> Tracing.inSpan("node infer", SpanKind.SERVER, parent,
                 Attributes.of(Tracing.MODEL, request.getModelName(), Tracing.NODE, agent.nodeId()), () -> {
                     admit(expected, request.getModelName());
-                    InferenceRequest req = GrpcTensorCodec.decode(request);
-                    return agent.inferIfLoaded(req.modelName(), req).map(r -> GrpcTensorCodec.encode(r, req.rawOutputs()))
-                            .orElseThrow(() -> missing(req.modelName()));
+                    return agent.inferWireIfLoaded(request.getModelName(), request).orElseThrow(() -> missing(request.getModelName()));
                 }));
     }
 

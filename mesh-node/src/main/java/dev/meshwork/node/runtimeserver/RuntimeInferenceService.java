@@ -65,10 +65,14 @@ final class RuntimeInferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
         io.opentelemetry.context.Context parent = TracingInterceptors.parent(); // read where the call's context is
-        ModelRuntimeService.answer(out, () -> Tracing.inSpan("runtime-server infer", SpanKind.SERVER, parent,
-                Attributes.of(Tracing.MODEL, request.getModelName()), () -> {
-                    InferenceRequest req = GrpcTensorCodec.decode(request);
-                    return GrpcTensorCodec.encode(node.infer(spec(req.modelName()), req), req.rawOutputs());
-                }));
+        ModelRuntimeService.answer(out, () -> infer(request, parent));
+    }
+
+    /** One inference, as a span whose parent is the caller's ({@code parent}, null for none); both the gRPC service and the inference socket run it. */
+    ModelInferResponse infer(ModelInferRequest request, io.opentelemetry.context.Context parent) throws Exception {
+        return Tracing.inSpan("runtime-server infer", SpanKind.SERVER, parent, Attributes.of(Tracing.MODEL, request.getModelName()), () -> {
+            InferenceRequest req = GrpcTensorCodec.decode(request);
+            return GrpcTensorCodec.encode(node.infer(spec(req.modelName()), req), req.rawOutputs());
+        });
     }
 }

@@ -65,11 +65,17 @@ public final class RuntimeServerMain {
                     : new ClusterSecret(Path.of(config.secretFile()), config.tls().reloadMs(), Metrics.globalRegistry)));
         }
         b.intercept(TracingInterceptors.server()); // the node's traceparent becomes the parent of the inference's span
+        RuntimeInferenceService inference = new RuntimeInferenceService(node, runtime.loaded);
+        if (!config.socket().isEmpty() && !config.tls().mutual() && config.secretFile().isEmpty()) {
+            // the node's inference socket beside the gRPC one, in the same owner-only directory (opened first: the node
+            // sends inference once gRPC says READY). Not with a caller check configured, which only the gRPC hop makes.
+            InferenceSocketServer.start(dev.meshwork.node.runtime.external.InferenceFrames.socketBeside(Path.of(config.socket())), inference);
+        }
         Server server = IdleConnections.limit(b, IdleConnections.DEFAULT_IDLE_MS)
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .maxInboundMessageSize(64 << 20)
                 .addService(runtime)
-                .addService(new RuntimeInferenceService(node, runtime.loaded))
+                .addService(inference)
                 .addService(health.getHealthService())
                 .build().start();
         CountDownLatch stopped = new CountDownLatch(1);

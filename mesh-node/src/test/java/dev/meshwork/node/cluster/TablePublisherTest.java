@@ -26,7 +26,7 @@ class TablePublisherTest {
         return new NodeConfig(nodeId, 64L << 20, 1, d.loadTimeoutMs(), d.failedLoadBackoffMs(), 0, d.queueTimeoutMs(),
                 d.storage().withRoots(List.of(EXAMPLES.toString())), d.onnx(), List.of(),
                 List.of(new NodeConfig.SlotConfig("onnx", null, null, 0, 1, null)), "lru",
-                new NodeConfig.Isolation(dir.toString(), 2, List.of(), 60_000, true));
+                new NodeConfig.Isolation(dir.toString(), 2, List.of(), 60_000, true, true));
     }
 
     @Test

@@ -52,7 +52,7 @@ class ModelRuntimeServiceTest {
                 d.storage().withRoots(List.of(EXAMPLES.toString())), d.onnx(), List.of(),
                 List.of(new NodeConfig.SlotConfig("onnx", null, null, 2_200_000, 1, null, "in-process"),
                         new NodeConfig.SlotConfig("xgboost", null, null, 64L << 20, 1, null, "in-process")), "lru",
-                new NodeConfig.Isolation(dir.toString(), 2, List.of(), 60_000, true)).callerEvicts());
+                new NodeConfig.Isolation(dir.toString(), 2, List.of(), 60_000, true, true)).callerEvicts());
     }
 
     private static Answer<?> load(ModelRuntimeService s, String id) {

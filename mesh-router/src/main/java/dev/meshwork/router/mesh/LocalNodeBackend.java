@@ -28,6 +28,11 @@ public final class LocalNodeBackend implements NodeBackend {
     }
 
     @Override
+    public dev.meshwork.protocol.oip.ModelInferResponse inferWire(ModelSpec spec, dev.meshwork.protocol.oip.ModelInferRequest request) {
+        return node.inferWire(spec, request);
+    }
+
+    @Override
     public ModelMetadata metadata(ModelSpec spec) {
         return node.metadata(spec);
     }

@@ -77,6 +77,8 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     private final Set<String> loading = ConcurrentHashMap.newKeySet();
     /** The owner-only directory of the socket the node chose for the process it starts; null when the configuration named one. */
     private final Path socketDir;
+    /** An isolated slot's inference socket, which its runtime-server opens beside the gRPC one; null for other runtimes. */
+    private final InferenceSocket inferenceSocket;
 
     public ExternalRuntimeAdapter(NodeConfig.External config, long callTimeoutMs) {
         this(config, callTimeoutMs, null);
@@ -84,11 +86,14 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
 
     /** {@code ledger} records which models were loading or running when a process the node started died. */
     public ExternalRuntimeAdapter(NodeConfig.External config, long callTimeoutMs, CrashLedger ledger) {
-        this(config, callTimeoutMs, ledger, false);
+        this(config, callTimeoutMs, ledger, false, false);
     }
 
-    /** {@code ownChild}: the process is an isolated slot's runtime-server, whose errors are passed on as its own. */
-    ExternalRuntimeAdapter(NodeConfig.External given, long callTimeoutMs, CrashLedger ledger, boolean ownChild) {
+    /**
+     * {@code ownChild}: the process is an isolated slot's runtime-server, whose errors are passed on as its own;
+     * {@code inferenceSocket}: inference goes over the inference socket it opens beside its gRPC one.
+     */
+    ExternalRuntimeAdapter(NodeConfig.External given, long callTimeoutMs, CrashLedger ledger, boolean ownChild, boolean useInferenceSocket) {
         this.socketDir = given.endpoint().isEmpty() ? privateDirectory(given.name()) : null;
         String endpoint = socketDir == null ? given.endpoint() : "unix://" + socketDir.resolve("rt.sock");
         NodeConfig.External config = given.command().isEmpty() ? given : given.with(endpoint, Map.of("MESHWORK_RUNTIME_ENDPOINT", endpoint));
@@ -108,6 +113,8 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
         this.channel = (target.startsWith("unix:") ? UnixSockets.client(builder) : builder).build();
         this.runtime = ModelRuntimeGrpc.newBlockingStub(channel);
         this.inference = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+        this.inferenceSocket = useInferenceSocket && ownChild && process != null && config.endpoint().startsWith("unix://")
+                ? new InferenceSocket(InferenceFrames.socketBeside(Path.of(config.endpoint().substring("unix://".length())))) : null;
         this.watcher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("meshwork-watch-" + config.name()).factory());
         watcher.scheduleWithFixedDelay(this::watch, 0, WATCH_MS, TimeUnit.MILLISECONDS);
     }
@@ -129,6 +136,9 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
         synchronized (this) {
             was = ready;
             ready = false;
+        }
+        if (inferenceSocket != null) {
+            inferenceSocket.forget();
         }
         if (was) {
             onLost.run();
@@ -246,6 +256,15 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
         return inference.withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * One inference in the runtime: over the isolated slot's inference socket when it has one (no
+     * HTTP/2, no event loop, no thread hand-off), else over gRPC; failures as the gRPC call's.
+     */
+    dev.meshwork.protocol.oip.ModelInferResponse infer(dev.meshwork.protocol.oip.ModelInferRequest request, Process target) {
+        return inferenceSocket != null && target != null ? inferenceSocket.infer(request, target.pid(), callTimeoutMs)
+                : inference().modelInfer(request);
+    }
+
     /** The process a call is about to go to (null when the node did not start it), for {@link #inferenceFailed}. */
     Process target() {
         return process == null ? null : process.process();
@@ -350,6 +369,9 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     public void close() {
         watcher.shutdownNow();
         channel.shutdownNow();
+        if (inferenceSocket != null) {
+            inferenceSocket.close();
+        }
         if (process != null) {
             process.close();
         }

@@ -84,7 +84,7 @@ public final class IsolatedRuntimeAdapter implements RuntimeAdapter, AutoCloseab
                     "-cp", System.getProperty("java.class.path"), "dev.meshwork.node.runtimeserver.RuntimeServerMain", "--config=" + config));
             NodeConfig.External ext = new NodeConfig.External(slot, List.copyOf(formats), "unix://" + socket, capacityBytes,
                     node.isolation().startupTimeoutMs(), command, Map.of());
-            return new ExternalRuntimeAdapter(ext, node.loadTimeoutMs(), ledger, true);
+            return new ExternalRuntimeAdapter(ext, node.loadTimeoutMs(), ledger, true, node.isolation().inferenceSocket());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the process of isolated slot " + slot, e);
         }
