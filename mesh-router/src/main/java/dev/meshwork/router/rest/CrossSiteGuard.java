@@ -19,6 +19,8 @@ import java.util.Locale;
  * Runs first on the event loop; immutable, so any event loop may call it.
  */
 final class CrossSiteGuard implements Handler<RoutingContext> {
+    /** Compiled once: every REST request on a loopback listener asks it (String.matches compiled it per request). */
+    private static final java.util.regex.Pattern IPV4_LOOPBACK = java.util.regex.Pattern.compile("127(\\.\\d{1,3}){3}");
     private final boolean loopbackOnly;
     private final List<String> allowedHosts;
     private final List<String> allowedOrigins;
@@ -71,7 +73,7 @@ final class CrossSiteGuard implements Handler<RoutingContext> {
     }
 
     static boolean isLoopbackName(String name) {
-        return name.equals("localhost") || name.endsWith(".localhost") || name.equals("::1") || name.matches("127(\\.\\d{1,3}){3}");
+        return name.equals("localhost") || name.endsWith(".localhost") || name.equals("::1") || IPV4_LOOPBACK.matcher(name).matches();
     }
 
     private static boolean isLoopback(String bindHost) {

@@ -146,6 +146,9 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
     }
 
     private void watch() {
+        if (process != null && !process.started()) {
+            return; // started at its first load: until then nothing answers, and asking 4 times a second costs the node for nothing
+        }
         boolean nowReady;
         try {
             nowReady = runtime.withDeadlineAfter(1, TimeUnit.SECONDS).runtimeStatus(RuntimeStatusRequest.getDefaultInstance())

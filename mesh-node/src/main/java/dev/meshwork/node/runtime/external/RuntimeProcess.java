@@ -118,6 +118,11 @@ final class RuntimeProcess implements AutoCloseable {
         return unavailable;
     }
 
+    /** Whether it was asked to start: a runtime no model has used yet has not been. */
+    boolean started() {
+        return started.get();
+    }
+
     /** The running process, if there is one. */
     Process process() {
         return process;
