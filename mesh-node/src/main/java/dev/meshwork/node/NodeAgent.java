@@ -1,8 +1,5 @@
 package dev.meshwork.node;
 
-import dev.meshwork.telemetry.Tracing;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.trace.SpanKind;
 
 import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.node.cache.ModelCache;
@@ -15,7 +12,6 @@ import dev.meshwork.node.storage.ArtifactStore;
 import dev.meshwork.node.storage.DownloadProgress;
 import dev.meshwork.placement.eviction.EvictionPolicies;
 import dev.meshwork.placement.registry.ModelSpec;
-import dev.meshwork.node.batch.Batchers;
 import dev.meshwork.node.cache.Tenancy;
 import dev.meshwork.placement.table.CopyRecord;
 import dev.meshwork.placement.table.CopyState;
@@ -26,10 +22,8 @@ import java.util.function.Supplier;
 import dev.meshwork.placement.table.SlotRecord;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
-import dev.meshwork.node.runtime.WireModel;
 import dev.meshwork.protocol.oip.ModelInferRequest;
 import dev.meshwork.protocol.oip.ModelInferResponse;
-import dev.meshwork.protocol.tensor.GrpcTensorCodec;
 import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
@@ -83,8 +77,7 @@ public final class NodeAgent implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LoadHolds holds = new LoadHolds();
     /** Dynamic batching of the models whose registrations ask for it. */
-    private final Batchers batchers = new Batchers();
-    private final dev.meshwork.node.overload.OverloadGuard overload;
+    private final CopyRunner runner;
     /** Loads in flight and models that crashed a process, kept across the node's own crash. */
     private final CrashLedger ledger;
     private volatile boolean draining;
@@ -106,8 +99,7 @@ public final class NodeAgent implements AutoCloseable {
     private NodeAgent(NodeConfig config, List<Slot> inProcess, CrashLedger ledger) {
         this.config = config;
         this.ledger = ledger;
-        this.overload = new dev.meshwork.node.overload.OverloadGuard(config.nodeId(), config.overload(),
-                Runtime.getRuntime().availableProcessors());
+        this.runner = new CopyRunner(config);
         this.store = new ArtifactStore(config.storage());
         AtomicInteger n = new AtomicInteger();
         this.loadExecutor = Executors.newFixedThreadPool(config.loadThreads(), r -> {
@@ -198,12 +190,12 @@ public final class NodeAgent implements AutoCloseable {
      * or unloaded since the caller looked), so the caller can place the model again.
      */
     public Optional<InferenceResponse> inferIfLoaded(String modelId, InferenceRequest request) {
-        return ifLoaded(modelId, lease -> run(lease, request));
+        return ifLoaded(modelId, lease -> runner.run(lease, request));
     }
 
-    /** {@link #inferIfLoaded} for a gRPC request as it arrived ({@link #runWire}). */
+    /** {@link #inferIfLoaded} for a gRPC request as it arrived ({@link CopyRunner#runWire}). */
     public Optional<ModelInferResponse> inferWireIfLoaded(String modelId, ModelInferRequest request) {
-        return ifLoaded(modelId, lease -> runWire(lease, request));
+        return ifLoaded(modelId, lease -> runner.runWire(lease, request));
     }
 
     private <T> Optional<T> ifLoaded(String modelId, java.util.function.Function<ModelCache.Lease, T> work) {
@@ -257,8 +249,7 @@ public final class NodeAgent implements AutoCloseable {
             c.events(new SlotMetrics(registry, s.name(), s.runtimeName(), c));
         }
         Gauge.builder("meshwork.node.inflight", inFlight, AtomicInteger::get).description("requests running on the node").register(registry);
-        batchers.instrument(registry);
-        overload.instrument(registry);
+        runner.instrument(registry);
     }
 
     /** Tells {@code listener} the id of each model whose copy on this node changed; see {@link ModelCache#onChange}. */
@@ -289,39 +280,15 @@ public final class NodeAgent implements AutoCloseable {
 
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
         try (ModelCache.Lease lease = cacheFor(spec).acquire(spec)) {
-            return run(lease, request);
+            return runner.run(lease, request);
         }
     }
 
-    /** {@link #infer} for a gRPC request as it arrived ({@link #runWire}). */
+    /** {@link #infer} for a gRPC request as it arrived ({@link CopyRunner#runWire}). */
     public ModelInferResponse inferWire(ModelSpec spec, ModelInferRequest request) {
         try (ModelCache.Lease lease = cacheFor(spec).acquire(spec)) {
-            return runWire(lease, request);
+            return runner.runWire(lease, request);
         }
-    }
-
-    /** Runs a request on a leased copy, through its batcher, as a span ({@code runtime infer}) that names the copy. */
-    private InferenceResponse run(ModelCache.Lease lease, InferenceRequest request) {
-        return traced(lease, () -> batchers.infer(lease.spec(), lease.model(), request));
-    }
-
-    /**
-     * A gRPC request on a leased copy: a model in another process that takes the wire form gets it
-     * as it is, tensors neither decoded nor encoded again here (it checks them itself), unless the
-     * model batches, which needs them decoded; any other model runs it decoded.
-     */
-    private ModelInferResponse runWire(ModelCache.Lease lease, ModelInferRequest request) {
-        if (lease.model() instanceof WireModel wire && !lease.spec().batching().enabled()) {
-            return traced(lease, () -> wire.inferWire(request));
-        }
-        InferenceRequest decoded = GrpcTensorCodec.decode(request);
-        return GrpcTensorCodec.encode(run(lease, decoded), decoded.rawOutputs());
-    }
-
-    private <T> T traced(ModelCache.Lease lease, Supplier<T> work) {
-        return Tracing.traced("runtime infer", SpanKind.INTERNAL, null, Attributes.of(Tracing.MODEL, lease.spec().id(),
-                Tracing.NAMESPACE, lease.spec().namespace(), Tracing.NODE, config.nodeId(), Tracing.SLOT, lease.slot()),
-                () -> overload.run(lease.spec(), work));
     }
 
     public ModelMetadata metadata(ModelSpec spec) {
@@ -335,7 +302,7 @@ public final class NodeAgent implements AutoCloseable {
         chooser.forget(modelId);
         ledger.forget(modelId); // an unload (and so an unregistration) lets the model be tried again
         holds.release(modelId);
-        batchers.forget(modelId);
+        runner.forget(modelId);
         return CompletableFuture.allOf(caches.values().stream().map(c -> c.unload(modelId)).toArray(CompletableFuture[]::new));
     }
 
