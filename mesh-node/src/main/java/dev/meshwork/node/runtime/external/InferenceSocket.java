@@ -16,9 +16,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -35,8 +34,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class InferenceSocket implements AutoCloseable {
     /** Connections kept idle at most: more requests than this in flight open and close their own. */
     private static final int MAX_IDLE = 64;
-    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("meshwork-infer-deadlines").factory());
+    /** Each call's deadline; a cancelled one leaves the queue at once (the timeout is the load timeout, minutes). */
+    static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
     private final Path socket;
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
@@ -98,6 +97,12 @@ final class InferenceSocket implements AutoCloseable {
             throw Status.INTERNAL.withDescription("the isolated slot's process answered a malformed ModelInferResponse: " + e.getMessage())
                     .asRuntimeException();
         }
+    }
+
+    private static ScheduledThreadPoolExecutor deadlines() {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("meshwork-infer-deadlines").factory());
+        e.setRemoveOnCancelPolicy(true); // else every answered call's timer stays queued until it would have fired
+        return e;
     }
 
     /** Closes the idle connections: the process they go to is gone. */

@@ -92,6 +92,11 @@ class InferenceSocketTest {
             }
             assertEquals(1, accepted.get());
             assertEquals("none", socket.infer(request("m"), 1, 5_000).getId(), "no span, no trace header");
+            for (int i = 0; i < 200; i++) {
+                socket.infer(request("m"), 1, 600_000);
+            }
+            assertTrue(InferenceSocket.DEADLINES.getQueue().size() < 10, "an answered call's timer leaves the queue: "
+                    + InferenceSocket.DEADLINES.getQueue().size());
         }
     }
 
