@@ -41,7 +41,7 @@ final class CopyRunner {
      * model batches, which needs them decoded; any other model runs it decoded.
      */
     ModelInferResponse runWire(ModelCache.Lease lease, ModelInferRequest request) {
-        if (lease.model() instanceof WireModel wire && !lease.spec().batching().enabled()) {
+        if (lease.model() instanceof WireModel wire && wire.takesWire() && !lease.spec().batching().enabled()) {
             return traced(lease, () -> wire.inferWire(request));
         }
         InferenceRequest decoded = GrpcTensorCodec.decode(request);

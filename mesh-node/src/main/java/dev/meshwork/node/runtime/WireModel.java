@@ -9,6 +9,12 @@ import dev.meshwork.protocol.oip.ModelInferResponse;
  * tensors. Called on request threads, concurrently.
  */
 public interface WireModel {
+    /**
+     * Whether it takes requests undecoded: only when the process checks them itself the way the node
+     * would (an isolated slot's own runtime-server); someone else's runtime gets them checked here.
+     */
+    boolean takesWire();
+
     /** The answer to {@code request}, whose model_name is the model's id. */
     ModelInferResponse inferWire(ModelInferRequest request);
 }

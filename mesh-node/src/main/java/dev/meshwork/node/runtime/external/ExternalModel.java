@@ -33,6 +33,11 @@ final class ExternalModel extends ValidatingModel implements dev.meshwork.node.r
         }
     }
 
+    @Override
+    public boolean takesWire() {
+        return runtime.ownChild();
+    }
+
     /** The request as it came, to the runtime, which checks it against its own metadata; the answer as the runtime gave it. */
     @Override
     public dev.meshwork.protocol.oip.ModelInferResponse inferWire(dev.meshwork.protocol.oip.ModelInferRequest request) {

@@ -268,6 +268,11 @@ public final class ExternalRuntimeAdapter implements RuntimeAdapter, AutoCloseab
                 : inference().modelInfer(request);
     }
 
+    /** Whether the process is an isolated slot's own runtime-server (which checks requests as the node does). */
+    boolean ownChild() {
+        return ownChild;
+    }
+
     /** The process a call is about to go to (null when the node did not start it), for {@link #inferenceFailed}. */
     Process target() {
         return process == null ? null : process.process();
