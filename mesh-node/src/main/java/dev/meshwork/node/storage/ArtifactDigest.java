@@ -23,11 +23,22 @@ public final class ArtifactDigest {
     private ArtifactDigest() {
     }
 
-    /** The digest of the file or directory at {@code path}. */
+    /** The digest of the file or directory at {@code path}, every byte read. */
     public static String of(Path path) {
+        return of(path, ArtifactDigest::hexOf);
+    }
+
+    /** The hex SHA-256 of one regular file's bytes. */
+    @FunctionalInterface
+    interface FileHash {
+        String hex(Path file) throws IOException;
+    }
+
+    /** The digest of the file or directory at {@code path}, each regular file's hash taken from {@code hash}. */
+    static String of(Path path, FileHash hash) {
         try {
             if (!Files.isDirectory(path)) {
-                return "sha256:" + hexOf(path);
+                return "sha256:" + hash.hex(path);
             }
             List<Path> files;
             try (Stream<Path> walk = Files.walk(path)) {
@@ -35,7 +46,7 @@ public final class ArtifactDigest {
             }
             MessageDigest listing = sha256();
             for (Path f : files) {
-                listing.update((hexOf(f) + "  " + rel(path, f) + "\n").getBytes(StandardCharsets.UTF_8));
+                listing.update((hash.hex(f) + "  " + rel(path, f) + "\n").getBytes(StandardCharsets.UTF_8));
             }
             return "sha256:" + HexFormat.of().formatHex(listing.digest());
         } catch (IOException e) {
@@ -52,7 +63,7 @@ public final class ArtifactDigest {
         return java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String hexOf(Path file) throws IOException {
+    static String hexOf(Path file) throws IOException {
         MessageDigest d = sha256();
         byte[] buf = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(file)) {

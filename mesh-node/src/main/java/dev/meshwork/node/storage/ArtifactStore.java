@@ -46,6 +46,8 @@ public final class ArtifactStore implements AutoCloseable {
     /** The downloads running now, by location (the storageUri without its digest pin). */
     private final ConcurrentMap<String, DownloadProgress> downloading = new ConcurrentHashMap<>();
     private final DownloadQueue downloads;
+    /** A local file's digest, kept while the file is unchanged: a model loaded again is not read twice. */
+    private final DigestCache digests = new DigestCache(16_384);
 
     public ArtifactStore(NodeConfig.Storage config) {
         this.roots = config.roots().stream().map(ArtifactStore::realRoot).toList();
@@ -136,7 +138,7 @@ public final class ArtifactStore implements AutoCloseable {
             S3Fetcher fetcher = keyed.computeIfAbsent(at.s3(), c -> new S3Fetcher(c, timeout, watch));
             return download(storageUri, (uri, target, max, progress) -> fetcher.fetch(at.s3Uri(), target, max, progress));
         }
-        return new Artifact(resolve(storageUri), () -> { }, null);
+        return new Artifact(resolve(storageUri), () -> { }, null, digests::of);
     }
 
     /** With {@code node.storage.allowedHosts} set, an http(s) artifact must come from one of them. */
@@ -188,7 +190,7 @@ public final class ArtifactStore implements AutoCloseable {
                     }
                 }
             }
-            return new Artifact(file, () -> cache.unpin(key), cache.sealedDigest(key));
+            return new Artifact(file, () -> cache.unpin(key), cache.sealedDigest(key), digests::of);
         } catch (RuntimeException e) {
             cache.unpin(key);
             throw e;
