@@ -13,9 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The keys of a small shared map (the vmodels), held on this member, so that the request path asks
- * "is this name one of them?" of a local set instead of a near cache that would keep a negative
- * entry for every model name ever requested. Kept by the map's entry events and by this member's
+ * The keys of a small shared map (the vmodels, the nodes), held on this member, so that the request
+ * path asks "is this name one of them?" of a local set instead of a near cache that would keep a
+ * negative entry for every model name ever requested, and lists the rows by reading these keys
+ * through the near cache instead of querying every partition. Kept by the map's entry events and by this member's
  * own writes, and repaired from the map's key set at most once a period (on the common pool,
  * started by a reader), so that a lost event costs at most a period. A key it holds that the map no
  * longer has only costs the caller a near-cache read; a key it misses is what the repair bounds.
@@ -40,12 +41,22 @@ final class KeyIndex {
     }
 
     boolean contains(String key) {
+        repairWhenDue();
+        return keys.contains(key);
+    }
+
+    /** The keys held now, a snapshot. */
+    Set<String> keys() {
+        repairWhenDue();
+        return Set.copyOf(keys);
+    }
+
+    private void repairWhenDue() {
         long now = System.nanoTime();
         long next = nextRepair.get();
         if (now - next >= 0 && nextRepair.compareAndSet(next, now + periodNanos)) {
             CompletableFuture.runAsync(this::repair);
         }
-        return keys.contains(key);
     }
 
     void added(String key) {

@@ -148,6 +148,34 @@ class ClusterStateTest {
     }
 
     @Test
+    void aRouterListsTheNodesOtherMembersWriteAndARepairCoversALostEvent() throws Exception {
+        newCluster();
+        HazelcastInstance r = router();
+        HazelcastInstance n = node();
+        HazelcastNodeTable atRouter = new HazelcastNodeTable(r);
+        HazelcastNodeTable atNode = new HazelcastNodeTable(n);
+        NodeRecord n1 = new NodeRecord("n1", "127.0.0.1:1", "m1", List.of(), 0, false, 0);
+        NodeRecord n2 = new NodeRecord("n2", "127.0.0.1:2", "m2", List.of(), 0, false, 0);
+        atNode.put(n1);
+        atNode.put(n2);
+        assertThat(atNode.list()).as("the writer lists its own at once").containsExactly(n1, n2);
+        await("the router learns of both from the map's events", () -> atRouter.list().equals(List.of(n1, n2)));
+        NodeRecord busier = new NodeRecord("n1", "127.0.0.1:1", "m1", List.of(), 3, false, 0);
+        atNode.put(busier);
+        await("a rewritten record is read anew", () -> atRouter.list().equals(List.of(busier, n2)));
+
+        atRouter.index().removed("n2"); // an event that never came
+        assertThat(atRouter.list()).containsExactly(busier);
+        atRouter.index().repair();
+        assertThat(atRouter.list()).as("the repair brings it back").containsExactly(busier, n2);
+
+        atNode.remove("n2");
+        await("a removal is seen", () -> atRouter.list().equals(List.of(busier)));
+        atRouter.index().added("n2"); // a removal whose event never came: the id reads as absent, never as a node
+        assertThat(atRouter.list()).containsExactly(busier);
+    }
+
+    @Test
     void copiesWrittenByNodesAreReadByRoutersAndLeaveWithTheirNode() throws Exception {
         newCluster();
         HazelcastInstance r = router();
@@ -276,7 +304,8 @@ class ClusterStateTest {
         new HazelcastPlacementTable(node).putCopy("m1", new CopyRecord("n2", "onnx", CopyState.LOADED, 10, 1, ""));
         // and moves a signed record under another node's id
         node.getMap(MapNames.NODES).set("n9", router.getMap(MapNames.NODES).get("n1"));
-        await("the forged rows are written", () -> router.getMap(MapNames.NODES).containsKey("n9"));
+        await("the forged rows are written and the router holds their ids", () -> router.getMap(MapNames.NODES).containsKey("n9")
+                && nodesAtRouter.index().contains("n9"));
         org.assertj.core.api.Assertions.assertThat(nodesAtRouter.get("n1")).isEmpty(); // forged: as good as absent
         org.assertj.core.api.Assertions.assertThat(nodesAtRouter.get("n9")).isEmpty();
         org.assertj.core.api.Assertions.assertThat(nodesAtRouter.list()).isEmpty();
