@@ -16,6 +16,10 @@ public interface CacheEvents {
     default void loaded(long nanos, boolean ok) {
     }
 
+    /** One phase of a load took {@code nanos}: its breakdown, phase by phase, says where cold requests wait. */
+    default void loadPhase(LoadPhase phase, long nanos) {
+    }
+
     default void evicted() {
     }
 

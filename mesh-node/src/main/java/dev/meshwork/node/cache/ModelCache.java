@@ -234,9 +234,14 @@ public final class ModelCache {
         fetched.whenComplete((v, t) -> {
             Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
             trace.downloaded(cause);
+            long fetchedAt = System.nanoTime();
+            events.loadPhase(LoadPhase.DOWNLOAD, fetchedAt - started);
             if (t == null) {
                 try {
-                    loadExecutor.execute(() -> load(e, trace));
+                    loadExecutor.execute(() -> {
+                        events.loadPhase(LoadPhase.QUEUED, System.nanoTime() - fetchedAt);
+                        load(e, trace);
+                    });
                     return;
                 } catch (RejectedExecutionException ex) {
                     cause = ex;
@@ -266,8 +271,11 @@ public final class ModelCache {
         try {
             long predicted = e.spec.sizeHint() > 0 ? e.spec.sizeHint() : loader.predictSize(e.spec);
             room.reserve(e, predicted);
+            long roomAt = System.nanoTime();
+            events.loadPhase(LoadPhase.ROOM, roomAt - started);
             Loaded loaded = loader.load(e.spec);
             model = loaded.model();
+            events.loadPhase(LoadPhase.RUNTIME, System.nanoTime() - roomAt);
             long measured = model.sizeBytes();
             if (measured > predicted) {
                 room.reserve(e, measured - predicted);

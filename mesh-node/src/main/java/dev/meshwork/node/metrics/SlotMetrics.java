@@ -1,6 +1,7 @@
 package dev.meshwork.node.metrics;
 
 import dev.meshwork.node.cache.CacheEvents;
+import dev.meshwork.node.cache.LoadPhase;
 import dev.meshwork.node.cache.ModelCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -21,6 +22,7 @@ public final class SlotMetrics implements CacheEvents {
     private final Timer loadOk;
     private final Timer loadFailed;
     private final Counter unloads;
+    private final Timer[] phases = new Timer[LoadPhase.values().length];
 
     public SlotMetrics(MeterRegistry registry, String slot, String runtime, ModelCache cache) {
         Tags tags = Tags.of("slot", slot, "runtime", runtime);
@@ -40,6 +42,16 @@ public final class SlotMetrics implements CacheEvents {
         this.loadOk = Timer.builder("meshwork.model.load").tags(tags).tag("outcome", "ok").description("model loads").register(registry);
         this.loadFailed = Timer.builder("meshwork.model.load").tags(tags).tag("outcome", "failed").register(registry);
         this.unloads = Counter.builder("meshwork.model.unloads").tags(tags).description("models unloaded on request").register(registry);
+        for (LoadPhase p : LoadPhase.values()) {
+            phases[p.ordinal()] = Timer.builder("meshwork.model.load.phase").tags(tags).tag("phase", p.tag())
+                    .description("the phases of loads: download, queued (for a load thread), room (eviction, pinned copies), runtime")
+                    .register(registry);
+        }
+    }
+
+    @Override
+    public void loadPhase(LoadPhase phase, long nanos) {
+        phases[phase.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,6 +15,12 @@ import java.util.concurrent.TimeUnit;
  * read from the tables when scraped. Request and load threads.
  */
 final class ForwardMetrics {
+    /**
+     * Buckets of the load timers, so that an operator (and the workload benchmark) can read the
+     * median and tail of cold requests' waits over any window from two scrapes.
+     */
+    static final Duration[] LOAD_BUCKETS = java.util.stream.LongStream.of(1, 2, 5, 10, 15, 20, 30, 40, 50, 75, 100, 150, 200, 300, 400,
+            500, 750, 1_000, 1_500, 2_000, 3_000, 5_000, 10_000, 30_000).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
     private final MeterRegistry registry;
     private final Counter hits;
     private final Counter misses;
@@ -27,7 +34,8 @@ final class ForwardMetrics {
         this.hits = Counter.builder("meshwork.forward.requests").tag("result", "hit")
                 .description("requests that found a LOADED copy (hit) or waited for a load (miss)").register(registry);
         this.misses = Counter.builder("meshwork.forward.requests").tag("result", "miss").register(registry);
-        this.waited = Timer.builder("meshwork.forward.load.wait").description("time requests waited for a load on a miss").register(registry);
+        this.waited = Timer.builder("meshwork.forward.load.wait").description("time requests waited for a load on a miss")
+                .serviceLevelObjectives(LOAD_BUCKETS).register(registry);
         Gauge.builder("meshwork.cluster.nodes", nodes, n -> n.list().size()).description("nodes in the node table").register(registry);
         Gauge.builder("meshwork.cluster.copies", placement, p -> p.all().values().stream().mapToInt(java.util.List::size).sum())
                 .description("copies in the placement table, any state").register(registry);
@@ -55,7 +63,8 @@ final class ForwardMetrics {
 
     /** A load this router placed, by outcome: ok, failed, node-unreachable. */
     void loaded(long nanos, String outcome) {
-        Timer.builder("meshwork.forward.loads").description("loads this router placed").tag("outcome", outcome).register(registry)
+        Timer.builder("meshwork.forward.loads").description("loads this router placed").tag("outcome", outcome)
+                .serviceLevelObjectives(LOAD_BUCKETS).register(registry)
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 

@@ -67,6 +67,11 @@ final class LaunchedMesh implements AutoCloseable {
         return front.http();
     }
 
+    /** The HTTP addresses of the node processes (none for a standalone mesh). */
+    List<String> nodes() {
+        return processes.stream().filter(p -> p != front).map(MeshProcess::http).toList();
+    }
+
     String grpc() {
         return "127.0.0.1:" + front.grpcPort();
     }

@@ -24,7 +24,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class MeshProbe implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The load phases the nodes time, as their meter tags them. */
+    static final List<String> PHASES = List.of("download", "queued", "room", "runtime");
     private final String rest;
+    private final List<String> nodes;
     private final long startNanos;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -45,16 +48,20 @@ final class MeshProbe implements AutoCloseable {
      * @param evictions copies evicted to make room, all nodes
      * @param usedBytes per node
      * @param capacityBytes per node
+     * @param loadWaits the router's histogram of requests' waits for loads (cumulative counts by bound in seconds)
+     * @param loadPhases seconds spent in each load phase and the number of times, all nodes ({@code [sum, count]})
      */
     record Sample(double seconds, double hits, double misses, double loads, long evictions, Map<String, Long> usedBytes,
-                  Map<String, Long> capacityBytes) {
+                  Map<String, Long> capacityBytes, java.util.TreeMap<Double, Double> loadWaits, Map<String, double[]> loadPhases) {
         long totalCapacity() {
             return capacityBytes.values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
-    MeshProbe(String rest, long startNanos) {
+    /** {@code nodes}: the nodes' HTTP addresses, whose load phases are read too (none for a mesh the bench did not start). */
+    MeshProbe(String rest, List<String> nodes, long startNanos) {
         this.rest = rest;
+        this.nodes = nodes;
         this.startNanos = startNanos;
     }
 
@@ -64,7 +71,7 @@ final class MeshProbe implements AutoCloseable {
 
     /** One sample now, on the caller's thread. */
     Sample sample() throws Exception {
-        String metrics = get("/metrics");
+        String metrics = get(rest + "/metrics");
         boolean cluster = PrometheusText.has(metrics, "meshwork_forward_requests_total");
         double hits = cluster ? PrometheusText.sum(metrics, "meshwork_forward_requests_total", "result", "hit")
                 : PrometheusText.sum(metrics, "meshwork_cache_requests_total", "result", "hit");
@@ -75,7 +82,7 @@ final class MeshProbe implements AutoCloseable {
         Map<String, Long> used = new LinkedHashMap<>();
         Map<String, Long> capacity = new LinkedHashMap<>();
         long evictions = 0;
-        for (JsonNode node : JSON.readTree(get("/v1/mesh/nodes")).path("nodes")) {
+        for (JsonNode node : JSON.readTree(get(rest + "/v1/mesh/nodes")).path("nodes")) {
             String id = node.path("node").asText();
             for (JsonNode slot : node.path("slots")) {
                 if (slot.path("runtime").asText().contains("onnx") || slot.path("name").asText().startsWith("onnx")) {
@@ -85,7 +92,17 @@ final class MeshProbe implements AutoCloseable {
                 evictions += slot.path("evictions").asLong();
             }
         }
-        return new Sample((System.nanoTime() - startNanos) / 1e9, hits, misses, loads, evictions, used, capacity);
+        Map<String, double[]> phases = new LinkedHashMap<>();
+        for (String node : nodes) {
+            String text = get(node + "/metrics");
+            for (String phase : PHASES) {
+                double[] sc = phases.computeIfAbsent(phase, k -> new double[2]);
+                sc[0] += PrometheusText.sum(text, "meshwork_model_load_phase_seconds_sum", "phase", phase);
+                sc[1] += PrometheusText.sum(text, "meshwork_model_load_phase_seconds_count", "phase", phase);
+            }
+        }
+        return new Sample((System.nanoTime() - startNanos) / 1e9, hits, misses, loads, evictions, used, capacity,
+                PrometheusText.buckets(metrics, "meshwork_forward_load_wait_seconds"), phases);
     }
 
     private void sampleQuietly() {
@@ -99,11 +116,11 @@ final class MeshProbe implements AutoCloseable {
         }
     }
 
-    private String get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(rest + path)).timeout(Duration.ofSeconds(5)).build(),
+    private String get(String url) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IllegalStateException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+            throw new IllegalStateException("GET " + url + " answered " + r.statusCode() + ": " + r.body());
         }
         return r.body();
     }

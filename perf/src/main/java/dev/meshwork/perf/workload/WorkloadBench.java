@@ -47,7 +47,7 @@ public final class WorkloadBench {
             String rest = launched == null ? scenario.mesh().rest() : launched.rest();
             String grpc = launched == null ? scenario.mesh().grpc() : launched.grpc();
             register(rest, models);
-            return drive(root, rest, grpc, models);
+            return drive(root, rest, grpc, launched == null ? List.of() : launched.nodes(), models);
         } finally {
             if (launched != null) {
                 launched.close();
@@ -55,7 +55,7 @@ public final class WorkloadBench {
         }
     }
 
-    private String drive(Path root, String rest, String grpc, ModelSet models) throws Exception {
+    private String drive(Path root, String rest, String grpc, List<String> nodes, ModelSet models) throws Exception {
         double total = scenario.warmupSeconds() + scenario.seconds();
         int length = (int) Math.min(50_000_000, scenario.loop().open() ? expectedArrivals(total) * 1.3 + 1000 : 50_000 * total);
         Scenario.Popularity p = scenario.popularity();
@@ -74,7 +74,7 @@ public final class WorkloadBench {
         try (MeshClient client = new MeshClient(rest, grpc, models.ids(), BenchRequests.input(scenario.models().example()))) {
             driver = new LoadDriver(scenario, order, grpcFlags, client);
             long start = System.nanoTime();
-            MeshProbe probe = new MeshProbe(rest, start);
+            MeshProbe probe = new MeshProbe(rest, nodes, start);
             MeshProbe.Sample first = probe.sample();
             probe.start();
             try {

@@ -61,6 +61,10 @@ record WorkloadReport(Scenario scenario, ModelSet models, Timeline timeline, Lis
         cache.put("upperBound", bound);
         cache.put("lruOneCacheHitRatio", lru.hitRatio());
         r.put("cache", cache);
+        LoadBreakdown cold = coldLoads();
+        if (cold != null) {
+            r.put("coldLoads", cold);
+        }
         r.put("seconds", timeline.seconds());
         r.put("samples", samples);
         r.put("probeError", probeError);
@@ -109,6 +113,12 @@ record WorkloadReport(Scenario scenario, ModelSet models, Timeline timeline, Lis
         b.append(String.format(Locale.ROOT, "| **eviction quality: (1 - loads/request) / Belady** | **%.3f** |%n", causedNoLoad() / belady.hitRatio()));
         b.append(String.format(Locale.ROOT, "| loads / evictions per second | %.1f / %.1f |%n", (last().loads() - first().loads()) / runSeconds(),
                 (last().evictions() - first().evictions()) / runSeconds()));
+        LoadBreakdown cold = coldLoads();
+        if (cold != null) {
+            double allP99 = timeline.totals().stream().filter(t -> t.protocol().equals("all")).mapToDouble(Timeline.Totals::p99ms).findFirst()
+                    .orElse(Double.NaN);
+            b.append(cold.markdown(allP99));
+        }
         if (!probeError.isEmpty()) {
             b.append("\nThe probe could not read the mesh at least once: ").append(probeError).append('\n');
         }
@@ -117,6 +127,11 @@ record WorkloadReport(Scenario scenario, ModelSet models, Timeline timeline, Lis
         b.append(String.format(Locale.ROOT, "%nMachine: %s cores, %s, %s. Command: `./meshwork bench %s`.%n", machine.get("cores"), machine.get("jvm"),
                 machine.get("os"), s.name()));
         return b.toString();
+    }
+
+    /** The cold requests' breakdown over the recorded window; null against a mesh without the wait histogram. */
+    LoadBreakdown coldLoads() {
+        return LoadBreakdown.between(LoadBreakdown.windowStart(samples, scenario.warmupSeconds()), last());
     }
 
     private boolean equalSizes() {

@@ -27,4 +27,27 @@ class PrometheusTextTest {
         assertThat(PrometheusText.has(TEXT, "meshwork_forward_requests_total")).isTrue();
         assertThat(PrometheusText.has(TEXT, "meshwork_forward_requests")).isFalse();
     }
+
+    private static String waits(long... cumulative) {
+        String[] bounds = {"0.01", "0.05", "0.1", "+Inf"};
+        StringBuilder b = new StringBuilder("# TYPE meshwork_forward_load_wait_seconds histogram\n");
+        for (int i = 0; i < bounds.length; i++) {
+            b.append("meshwork_forward_load_wait_seconds_bucket{le=\"").append(bounds[i]).append("\"} ").append(cumulative[i]).append(".0\n");
+        }
+        return b.append("meshwork_forward_load_wait_seconds_count ").append(cumulative[3]).append(".0\n").toString();
+    }
+
+    @Test
+    void quantilesComeFromTheBucketsCountedBetweenTwoReadings() {
+        var before = PrometheusText.buckets(waits(100, 100, 100, 100), "meshwork_forward_load_wait_seconds");
+        assertThat(before).hasSize(4).containsEntry(0.01, 100.0).containsEntry(Double.POSITIVE_INFINITY, 100.0);
+        // between the readings: 10 waits under 10 ms, 80 between 10 and 50 ms, 10 between 50 and 100 ms
+        var after = PrometheusText.buckets(waits(110, 190, 200, 200), "meshwork_forward_load_wait_seconds");
+        assertThat(PrometheusText.quantile(before, after, 0.5)).isCloseTo(0.03, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(PrometheusText.quantile(before, after, 0.05)).isCloseTo(0.005, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(PrometheusText.quantile(before, after, 0.95)).isCloseTo(0.075, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(PrometheusText.quantile(before, before, 0.5)).as("nothing counted").isNaN();
+        var past = PrometheusText.buckets(waits(110, 190, 200, 300), "meshwork_forward_load_wait_seconds");
+        assertThat(PrometheusText.quantile(before, past, 0.99)).as("past the last bound: the bound").isEqualTo(0.1);
+    }
 }
