@@ -27,7 +27,8 @@ import java.util.Map;
  * @param slots               the in-process runtime slots; empty means one CPU slot per in-process runtime on the class path
  * @param evictionPolicy      which copy a full slot evicts first: {@code lru} (least recently used, as
  *                            ModelMesh) or {@code gdsf} (GreedyDual-Size-Frequency: the lowest
- *                            {@code L + frequency x load ms / MiB}, the frequency halving every 4 turnovers of the slot),
+ *                            {@code L + frequency x load ms / MiB}, the frequency halving every 4 turnovers of the slot,
+ *                            or every N with {@code gdsf:N}),
  *                            or {@code none} (never: a load that does not fit is refused; the runtime-server's own)
  * @param isolation           how the node keeps a crashing runtime from taking it down (child processes, the crash ledger)
  * @param overload            how the node refuses requests it cannot run without making the admitted ones slow
@@ -62,7 +63,7 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
         externalRuntimes = externalRuntimes == null ? List.of() : List.copyOf(externalRuntimes);
         slots = slots == null ? List.of() : List.copyOf(slots);
         evictionPolicy = evictionPolicy == null || evictionPolicy.isEmpty() ? "lru" : evictionPolicy;
-        ConfigCheck.oneOf("node.evictionPolicy", evictionPolicy, EvictionPolicies.names());
+        EvictionPolicies.create(evictionPolicy); // a name that is none, or a parameter a policy refuses, stops the start here
         isolation = isolation == null ? Isolation.defaults() : isolation;
         overload = overload == null ? Overload.defaults() : overload;
     }

@@ -7,6 +7,7 @@ import dev.meshwork.perf.sim.CacheSimulator;
 import dev.meshwork.perf.sim.HitRatioBound;
 import dev.meshwork.perf.sim.Trace;
 import dev.meshwork.perf.sim.TraceGenerator;
+import dev.meshwork.placement.eviction.GdsfEvictionPolicy;
 import dev.meshwork.placement.eviction.LruEvictionPolicy;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -93,7 +94,8 @@ public final class WorkloadBench {
         Trace replay = new Trace(Arrays.copyOf(order, issued), models.memoryBytes());
         WorkloadReport report = new WorkloadReport(scenario, models, timeline, samples, issued, capacity,
                 BeladyOptimal.run(replay, capacity), HitRatioBound.upper(replay, capacity),
-                CacheSimulator.run(replay, capacity, new LruEvictionPolicy()), probeError);
+                CacheSimulator.run(replay, capacity, new LruEvictionPolicy()), CacheSimulator.run(replay, capacity, new GdsfEvictionPolicy()),
+                probeError);
         Path dir = ResultWriter.write(root, scenario.name(), settings(), report.results(), report.summary());
         report.charts(dir);
         return report.summary() + "\nresults: " + root.relativize(dir) + "\n";

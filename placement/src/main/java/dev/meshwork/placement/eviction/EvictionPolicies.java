@@ -26,12 +26,18 @@ public final class EvictionPolicies {
         return List.copyOf(BY_NAME.keySet());
     }
 
-    /** A policy for one slot (GDSF keeps per-slot state, so each slot gets its own). */
+    /**
+     * A policy for one slot (GDSF keeps per-slot state, so each slot gets its own), by name, with a
+     * parameter after a colon for a policy that takes one ({@code gdsf:16}).
+     */
     public static EvictionPolicy create(String name) {
-        EvictionPolicyProvider p = BY_NAME.get(name == null || name.isEmpty() ? DEFAULT : name);
+        String spec = name == null || name.isEmpty() ? DEFAULT : name;
+        int colon = spec.indexOf(':');
+        String base = colon < 0 ? spec : spec.substring(0, colon);
+        EvictionPolicyProvider p = BY_NAME.get(base);
         if (p == null) {
             throw MeshError.invalid("node.evictionPolicy '%s' is not one of %s", name, names());
         }
-        return p.create();
+        return p.create(colon < 0 ? "" : spec.substring(colon + 1));
     }
 }

@@ -11,4 +11,15 @@ public interface EvictionPolicyProvider {
 
     /** A new policy for one slot (a policy may keep per-slot state, as GDSF does). */
     EvictionPolicy create();
+
+    /**
+     * A new policy for one slot, with the parameter written after the name ({@code gdsf:16});
+     * a policy that takes none refuses one.
+     */
+    default EvictionPolicy create(String parameter) {
+        if (parameter.isEmpty()) {
+            return create();
+        }
+        throw dev.meshwork.protocol.error.MeshError.invalid("node.evictionPolicy '%s:%s': %s takes no parameter", name(), parameter, name());
+    }
 }

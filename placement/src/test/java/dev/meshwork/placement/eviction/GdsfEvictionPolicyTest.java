@@ -63,4 +63,29 @@ class GdsfEvictionPolicyTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> EvictionPolicies.create("lfu"))
                 .hasMessageContaining("node.evictionPolicy 'lfu' is not one of [lru, gdsf, none]");
     }
+
+    /** The round at which a copy used 50 times is evicted while fresh copies used twice keep coming; -1 if it stays 10 rounds. */
+    private static int roundOldFavouriteGoes(EvictionPolicy policy) {
+        for (int round = 0; round < 10; round++) {
+            List<EvictionCandidate> candidates = List.of(new EvictionCandidate("favourite", 1 << 20, 0, 10, 50),
+                    new EvictionCandidate("fresh-" + round, 1 << 20, round + 1, 10, 2));
+            if (policy.victim(candidates).orElseThrow().modelId().equals("favourite")) {
+                return round;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void theHalfLifeAfterTheNameSetsHowFastFrequencyDecays() {
+        assertThat(roundOldFavouriteGoes(EvictionPolicies.create("gdsf:1"))).as("a short half-life forgets the old uses").isBetween(0, 9);
+        assertThat(roundOldFavouriteGoes(EvictionPolicies.create("gdsf:Infinity"))).as("no decay: the uses keep it").isEqualTo(-1);
+        assertThat(EvictionPolicies.create("gdsf:16")).isInstanceOf(GdsfEvictionPolicy.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EvictionPolicies.create("gdsf:0.5"))
+                .hasMessageContaining("node.evictionPolicy 'gdsf:0.5': the half-life after the colon must be a number of slot turnovers, at least 1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EvictionPolicies.create("gdsf:fast")).hasMessageContaining("'gdsf:fast'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EvictionPolicies.create("lru:2"))
+                .hasMessageContaining("node.evictionPolicy 'lru:2': lru takes no parameter");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EvictionPolicies.create("lfu:2")).hasMessageContaining("is not one of");
+    }
 }
