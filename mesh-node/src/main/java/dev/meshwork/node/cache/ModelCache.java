@@ -11,11 +11,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -68,9 +66,8 @@ public final class ModelCache {
     private final String slot;
     private final SlotMemory memory;
     private final ConcurrentMap<String, ModelEntry> entries = new ConcurrentHashMap<>();
-    private final Loader loader;
-    private final ExecutorService loadExecutor;
     private final Settings settings;
+    private final CopyLoads loads;
     private final long backoffNanos;
     private final AtomicLong evictions = new AtomicLong();
     private final SlotRoom room;
@@ -82,8 +79,6 @@ public final class ModelCache {
                       Settings settings) {
         this.slot = slot;
         this.memory = new SlotMemory(capacityBytes);
-        this.loader = loader;
-        this.loadExecutor = loadExecutor;
         this.settings = settings;
         this.backoffNanos = TimeUnit.MILLISECONDS.toNanos(settings.failedLoadBackoffMs());
         this.room = new SlotRoom(slot, memory, entries, policy, settings.queueTimeoutMs(), v -> {
@@ -91,6 +86,7 @@ public final class ModelCache {
             events.evicted();
             changes.accept(v.spec.id());
         });
+        this.loads = new CopyLoads(slot, memory, loader, loadExecutor, room, settings.maxConcurrency(), () -> events, id -> changes.accept(id));
     }
 
     /** A pinned, loaded model; close it to release the pin. */
@@ -210,7 +206,7 @@ public final class ModelCache {
             }
             replaced[0] = cur;
             started[0] = true;
-            return startLoad(spec);
+            return loads.start(spec);
         });
         if (replaced[0] != null) {
             replaced[0].unload();
@@ -219,88 +215,6 @@ public final class ModelCache {
             changes.accept(spec.id()); // a LOADING copy is news too: its row shows the load (and its download) under way
         }
         return e;
-    }
-
-    private ModelEntry startLoad(ModelSpec spec) {
-        ModelEntry e = new ModelEntry(spec, slot, memory, settings.maxConcurrency());
-        long started = System.nanoTime();
-        LoadTrace trace = new LoadTrace(spec, slot);
-        CompletableFuture<?> fetched;
-        try {
-            fetched = loader.fetch(spec);
-        } catch (RuntimeException ex) {
-            fetched = CompletableFuture.failedFuture(ex);
-        }
-        fetched.whenComplete((v, t) -> {
-            Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-            trace.downloaded(cause);
-            long fetchedAt = System.nanoTime();
-            events.loadPhase(LoadPhase.DOWNLOAD, fetchedAt - started);
-            if (t == null) {
-                try {
-                    loadExecutor.execute(() -> {
-                        events.loadPhase(LoadPhase.QUEUED, System.nanoTime() - fetchedAt);
-                        load(e, trace);
-                    });
-                    return;
-                } catch (RejectedExecutionException ex) {
-                    cause = ex;
-                }
-            }
-            failed(e, null, cause, started);
-            trace.ended(cause);
-        });
-        return e;
-    }
-
-    /** Runs on a load thread: reserve the predicted size, load, correct the reservation to the measured size. */
-    private void load(ModelEntry e, LoadTrace trace) {
-        try (LoadTrace.Phase phase = trace.runtimeLoad()) {
-            Throwable failure = load(e);
-            if (failure != null) {
-                phase.failed(failure);
-            }
-            trace.ended(failure);
-        }
-    }
-
-    /** {@link #load(ModelEntry, LoadTrace)}'s work; answers why it failed, or null. */
-    private Throwable load(ModelEntry e) {
-        long started = System.nanoTime();
-        LoadedModel model = null;
-        try {
-            long predicted = e.spec.sizeHint() > 0 ? e.spec.sizeHint() : loader.predictSize(e.spec);
-            room.reserve(e, predicted);
-            long roomAt = System.nanoTime();
-            events.loadPhase(LoadPhase.ROOM, roomAt - started);
-            Loaded loaded = loader.load(e.spec);
-            model = loaded.model();
-            events.loadPhase(LoadPhase.RUNTIME, System.nanoTime() - roomAt);
-            long measured = model.sizeBytes();
-            if (measured > predicted) {
-                room.reserve(e, measured - predicted);
-            } else if (measured < predicted) {
-                e.returnReserved(predicted - measured);
-            }
-            e.loaded(model, loaded.digest(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-            events.loaded(System.nanoTime() - started, true);
-        } catch (Throwable t) {
-            failed(e, model, t, started);
-            return t;
-        }
-        changes.accept(e.spec.id());
-        return null;
-    }
-
-    /** A load that failed (fetching, predicting, reserving or loading): the entry remembers why. */
-    private void failed(ModelEntry e, LoadedModel model, Throwable t, long started) {
-        if (model != null) {
-            model.close();
-        }
-        e.failed(MeshError.wrap(t));
-        events.loaded(System.nanoTime() - started, false);
-        room.mayHaveChanged(); // its reservation went back
-        changes.accept(e.spec.id());
     }
 
     private void awaitLoad(ModelEntry e) {
