@@ -246,8 +246,22 @@ public final class MeshProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /**
+     * What the process printed, and the start of the JVM's crash report when it died in native code
+     * (written beside the log, in its working directory): a failing test then shows the native and
+     * Java frames, which go with the test's temporary directory otherwise.
+     */
     public String output() throws IOException {
-        return Files.readString(log);
+        StringBuilder out = new StringBuilder(Files.readString(log));
+        try (java.util.stream.Stream<Path> files = Files.list(log.getParent())) {
+            for (Path report : files.filter(f -> f.getFileName().toString().startsWith("hs_err_pid")).sorted().toList()) {
+                out.append("\n--- ").append(report.getFileName()).append(", the JVM's crash report (first 120 lines) ---\n");
+                try (java.util.stream.Stream<String> lines = Files.lines(report, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                    lines.limit(120).forEach(l -> out.append(l).append('\n'));
+                }
+            }
+        }
+        return out.toString();
     }
 
     /** The processes the mesh started itself (external runtimes it supervises). */
