@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,12 @@ class AccessControlTest {
         AuthConfig d = AuthConfig.defaults();
         control = new AccessControl(new AuthConfig(tokens.toString(), "", "", "", "", 60, "sub", "namespaces", "roles", "", false, 1000),
                 audit, metrics, ns -> ns.matches("[a-z0-9-]+"), "default");
+    }
+
+    /** The writer thread appends to a file in the temporary directory; it must stop before JUnit deletes that. */
+    @AfterEach
+    void closeAudit() {
+        audit.close();
     }
 
     private Access check(String token, String ns, Action action, boolean listing) {
