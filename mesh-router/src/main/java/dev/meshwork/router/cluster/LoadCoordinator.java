@@ -64,6 +64,7 @@ final class LoadCoordinator {
     private final RecentFailures loadFailures;
     private final ConcurrentMap<String, CompletableFuture<Target>> pending = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicInteger> waiting = new ConcurrentHashMap<>();
+    private final LoadsUnderway underway = new LoadsUnderway();
     private final ForwardMetrics metrics;
     private final RecentFailures stale;
     /** Whether this router has seen a node in the table: "none yet" and "all gone" are different news. Any thread sets it. */
@@ -243,14 +244,14 @@ final class LoadCoordinator {
         java.util.Set<String> keep = keep(all);
         PlacementPolicy.Request request = new PlacementPolicy.Request(spec.id(), spec.format().name(), spec.runtime(),
                 Math.max(0, spec.sizeHint()), loadFailures.under(spec.id() + "@"), requiredLabels.apply(spec.id()), spec.namespace(), keep);
-        Optional<PlacementPolicy.Choice> choice = PlacementPolicy.choose(request, candidates, copies);
+        Optional<PlacementPolicy.Choice> choice = PlacementPolicy.choose(request, candidates, copies, underway::on);
         if (choice.isEmpty()) {
             throw noPlace(spec, all.size(), candidates, copies);
         }
         PlacementPolicy.Choice c = choice.get();
         long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         long started = System.nanoTime();
-        try {
+        try (LoadsUnderway.Started sent = underway.start(c.nodeId())) {
             Target target = new Target(c.nodeId(), c.endpoint(), c.incarnation());
             CopyStatus status = channels.stub(target, "").withDeadlineAfter(leftMs, TimeUnit.MILLISECONDS)
                     .load(NodeMessages.loadRequest(spec, c.slot()));

@@ -14,7 +14,8 @@ import java.util.Map;
  * @param waitP50ms median wait, interpolated in its bucket
  * @param waitP90ms 90th percentile wait
  * @param waitP99ms 99th percentile wait
- * @param phases    phase to {@code [loads, mean ms]}, in the order the phases happen
+ * @param phases    phase to {@code [loads, mean ms]}, in the order the phases happen, then each node's queued phase
+ *                  ({@code queued@<node's index>})
  */
 record LoadBreakdown(double waits, double waitP50ms, double waitP90ms, double waitP99ms, Map<String, double[]> phases) {
 
@@ -25,7 +26,9 @@ record LoadBreakdown(double waits, double waitP50ms, double waitP90ms, double wa
         }
         double waits = to.loadWaits().getOrDefault(Double.POSITIVE_INFINITY, 0.0) - from.loadWaits().getOrDefault(Double.POSITIVE_INFINITY, 0.0);
         Map<String, double[]> phases = new LinkedHashMap<>();
-        for (String phase : MeshProbe.PHASES) {
+        List<String> keys = new java.util.ArrayList<>(MeshProbe.PHASES);
+        to.loadPhases().keySet().stream().filter(k -> k.contains("@")).sorted().forEach(keys::add);
+        for (String phase : keys) {
             double[] a = from.loadPhases().getOrDefault(phase, new double[2]);
             double[] b = to.loadPhases().get(phase);
             if (b != null && b[1] > a[1]) {
@@ -60,7 +63,8 @@ record LoadBreakdown(double waits, double waitP50ms, double waitP90ms, double wa
         b.append(String.format(Locale.ROOT, "| **p99 of all requests / median cold wait** | **%.1fx** |%n", allP99ms / waitP50ms));
         if (!phases.isEmpty()) {
             b.append("\n| load phase (nodes, recorded window) | loads | mean ms |\n|---|---:|---:|\n");
-            phases.forEach((phase, v) -> b.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f |%n", phase, v[0], v[1])));
+            phases.forEach((phase, v) -> b.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f |%n",
+                    phase.replace("@", ", node "), v[0], v[1])));
         }
         return b.toString();
     }

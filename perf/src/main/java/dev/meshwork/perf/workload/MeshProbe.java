@@ -49,7 +49,9 @@ final class MeshProbe implements AutoCloseable {
      * @param usedBytes per node
      * @param capacityBytes per node
      * @param loadWaits the router's histogram of requests' waits for loads (cumulative counts by bound in seconds)
-     * @param loadPhases seconds spent in each load phase and the number of times, all nodes ({@code [sum, count]})
+     * @param loadPhases seconds spent in each load phase and the number of times, all nodes ({@code [sum, count]}); also
+     *                   the queued phase of each node alone, as {@code queued@<node's index>}, which shows whether one
+     *                   node's loads queue while another's do not
      */
     record Sample(double seconds, double hits, double misses, double loads, long evictions, Map<String, Long> usedBytes,
                   Map<String, Long> capacityBytes, java.util.TreeMap<Double, Double> loadWaits, Map<String, double[]> loadPhases) {
@@ -93,12 +95,17 @@ final class MeshProbe implements AutoCloseable {
             }
         }
         Map<String, double[]> phases = new LinkedHashMap<>();
-        for (String node : nodes) {
-            String text = get(node + "/metrics");
+        for (int i = 0; i < nodes.size(); i++) {
+            String text = get(nodes.get(i) + "/metrics");
             for (String phase : PHASES) {
+                double sum = PrometheusText.sum(text, "meshwork_model_load_phase_seconds_sum", "phase", phase);
+                double count = PrometheusText.sum(text, "meshwork_model_load_phase_seconds_count", "phase", phase);
                 double[] sc = phases.computeIfAbsent(phase, k -> new double[2]);
-                sc[0] += PrometheusText.sum(text, "meshwork_model_load_phase_seconds_sum", "phase", phase);
-                sc[1] += PrometheusText.sum(text, "meshwork_model_load_phase_seconds_count", "phase", phase);
+                sc[0] += sum;
+                sc[1] += count;
+                if (phase.equals("queued")) {
+                    phases.put(phase + "@" + i, new double[] {sum, count});
+                }
             }
         }
         return new Sample((System.nanoTime() - startNanos) / 1e9, hits, misses, loads, evictions, used, capacity,

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.ToIntFunction;
 import java.util.random.RandomGenerator;
 
 /**
@@ -25,7 +26,10 @@ import java.util.random.RandomGenerator;
  * zones before they double up in one, so losing a zone never takes the last copy of a model with
  * two or more; nodes without a zone count as zones of their own); slots where it fits without
  * evicting; slots where it can make room without evicting a namespace that is within its guaranteed
- * memory share (tenants' fair share, {@code Request.keep}); nodes with fewer requests in flight; slots with more free bytes; then node and slot
+ * memory share (tenants' fair share, {@code Request.keep}); nodes with fewer loads underway (as the
+ * caller counts them: the loads it sent and that have not answered, so the loads of one moment
+ * spread over the nodes instead of queueing behind each other on the one that looked best);
+ * nodes with fewer requests in flight; slots with more free bytes; then node and slot
  * name, so the answer is stable.
  *
  * <p>In a cluster of more than {@link #SAMPLE_NODES} nodes, a random sample of that many is weighed
@@ -95,24 +99,38 @@ public final class PlacementPolicy {
     public record Choice(String nodeId, String endpoint, String slot, long incarnation) {
     }
 
-    private record Candidate(NodeRecord node, SlotRecord slot, boolean avoided, boolean zoneTaken, boolean fits, boolean roomy, int rank) {
+    private record Candidate(NodeRecord node, SlotRecord slot, boolean avoided, boolean zoneTaken, boolean fits, boolean roomy,
+                             int loads, int rank) {
     }
+
+    /** No loads underway anywhere, as far as the caller knows. */
+    public static final ToIntFunction<String> NO_LOADS = nodeId -> 0;
 
     public static Optional<Choice> choose(Request request, List<NodeRecord> nodes, List<CopyRecord> copies) {
-        return choose(request, nodes, copies, SAMPLE_NODES, ThreadLocalRandom.current());
+        return choose(request, nodes, copies, NO_LOADS);
     }
 
-    /** As {@link #choose(Request, List, List)}, weighing a sample of at most {@code sampleNodes} drawn with {@code random}. */
+    /** As {@link #choose(Request, List, List)}, with the loads underway on each node by its id. */
+    public static Optional<Choice> choose(Request request, List<NodeRecord> nodes, List<CopyRecord> copies, ToIntFunction<String> loads) {
+        return choose(request, nodes, copies, loads, SAMPLE_NODES, ThreadLocalRandom.current());
+    }
+
+    /** As {@link #choose(Request, List, List, ToIntFunction)}, weighing a sample of at most {@code sampleNodes} drawn with {@code random}. */
     public static Optional<Choice> choose(Request request, List<NodeRecord> nodes, List<CopyRecord> copies, int sampleNodes,
                                           RandomGenerator random) {
+        return choose(request, nodes, copies, NO_LOADS, sampleNodes, random);
+    }
+
+    private static Optional<Choice> choose(Request request, List<NodeRecord> nodes, List<CopyRecord> copies, ToIntFunction<String> loads,
+                                           int sampleNodes, RandomGenerator random) {
         Set<String> takenZones = zonesWithLiveCopies(nodes, copies);
         if (nodes.size() <= sampleNodes) {
-            return best(request, nodes, copies, false, takenZones);
+            return best(request, nodes, copies, loads, false, takenZones);
         }
         List<NodeRecord> sample = sample(nodes, sampleNodes, random);
-        Optional<Choice> choice = best(request, sample, copies, true, takenZones);
+        Optional<Choice> choice = best(request, sample, copies, loads, true, takenZones);
         // a sample without a slot that serves the model (a rare runtime) must not mean "nowhere"
-        return choice.isPresent() ? choice : best(request, nodes, copies, false, takenZones);
+        return choice.isPresent() ? choice : best(request, nodes, copies, loads, false, takenZones);
     }
 
     /** The zones of the nodes that hold a live copy of the model (its copies are few: a scan of them, a lookup per copy). */
@@ -155,8 +173,8 @@ public final class PlacementPolicy {
         return sample;
     }
 
-    private static Optional<Choice> best(Request request, List<NodeRecord> nodes, List<CopyRecord> copies, boolean rankedByOrder,
-                                         Set<String> takenZones) {
+    private static Optional<Choice> best(Request request, List<NodeRecord> nodes, List<CopyRecord> copies, ToIntFunction<String> loads,
+                                         boolean rankedByOrder, Set<String> takenZones) {
         // a loop rather than a comparator chain over a stream: this runs once per load, over up to SAMPLE_NODES nodes
         Candidate best = null;
         for (int i = 0; i < nodes.size(); i++) {
@@ -165,11 +183,12 @@ public final class PlacementPolicy {
                 continue;
             }
             boolean failedHere = request.avoidNodes().contains(n.nodeId()) || holds(copies, n.nodeId(), true);
+            int underway = loads.applyAsInt(n.nodeId());
             for (SlotRecord s : n.slots()) {
                 if (serves(s, request) && request.sizeBytes() <= s.capacityBytes()) {
                     Candidate c = new Candidate(n, s, failedHere, !n.zone().isEmpty() && takenZones.contains(n.zone()),
                             s.freeBytes() > 0 && s.freeBytes() >= request.sizeBytes(), request.room(s) >= Math.max(1, request.sizeBytes()),
-                            rankedByOrder ? i : 0);
+                            underway, rankedByOrder ? i : 0);
                     if (best == null || ORDER.compare(c, best) < 0) {
                         best = c;
                     }
@@ -190,6 +209,9 @@ public final class PlacementPolicy {
         }
         if (c == 0) {
             c = Boolean.compare(!a.roomy(), !b.roomy());
+        }
+        if (c == 0) {
+            c = Integer.compare(a.loads(), b.loads());
         }
         if (c == 0) {
             c = Integer.compare(a.node().inFlight(), b.node().inFlight());

@@ -114,6 +114,24 @@ class PlacementPolicyTest {
     }
 
     @Test
+    void loadsUnderwaySpreadTheLoadsOfOneMomentBeforeInFlightAndFreeMemoryDecide() {
+        // both full: without the count, the node with more free bytes takes every load of a burst
+        List<NodeRecord> full = List.of(node("a", 95, 0, false), node("b", 99, 0, false));
+        assertThat(PlacementPolicy.choose(onnx(10), full, List.of()).orElseThrow().nodeId()).isEqualTo("a");
+        java.util.Map<String, Integer> underway = java.util.Map.of("a", 2, "b", 1);
+        assertThat(PlacementPolicy.choose(onnx(10), full, List.of(), id -> underway.getOrDefault(id, 0)).orElseThrow().nodeId())
+                .isEqualTo("b");
+        // fewer loads underway does not beat a slot where the model fits without evicting
+        List<NodeRecord> roomOnA = List.of(node("a", 50, 0, false), node("b", 99, 0, false));
+        assertThat(PlacementPolicy.choose(onnx(10), roomOnA, List.of(), id -> underway.getOrDefault(id, 0)).orElseThrow().nodeId())
+                .isEqualTo("a");
+        // and it comes before requests in flight
+        List<NodeRecord> busyB = List.of(node("a", 95, 0, false), node("b", 99, 7, false));
+        assertThat(PlacementPolicy.choose(onnx(10), busyB, List.of(), id -> underway.getOrDefault(id, 0)).orElseThrow().nodeId())
+                .isEqualTo("b");
+    }
+
+    @Test
     void aLargeClusterIsSampledAndTiesSpreadOverTheNodes() {
         List<NodeRecord> many = new java.util.ArrayList<>();
         for (int i = 0; i < 1000; i++) {
