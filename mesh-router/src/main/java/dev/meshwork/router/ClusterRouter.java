@@ -13,6 +13,7 @@ import dev.meshwork.state.cluster.HazelcastLoadClaims;
 import dev.meshwork.state.cluster.HazelcastModelRegistry;
 import dev.meshwork.state.cluster.HazelcastNodeTable;
 import dev.meshwork.state.cluster.HazelcastPlacementTable;
+import dev.meshwork.state.cluster.RouteMemo;
 import dev.meshwork.state.cluster.HazelcastVModelRegistry;
 import dev.meshwork.state.cluster.HazelcastTenantRegistry;
 import dev.meshwork.state.cluster.InternalHops;
@@ -52,7 +53,8 @@ public final class ClusterRouter extends MeshRouter {
         ClusterSecret secret = InternalHops.secret(config.cluster(), metrics);
         RowSigner signer = InternalHops.signer(secret);
         this.hz = ClusterMember.start(config.cluster(), ClusterMember.Role.ROUTER, "router", store, signer);
-        HazelcastPlacementTable placement = new HazelcastPlacementTable(hz, signer);
+        RouteMemo routes = new RouteMemo(hz, signer);
+        HazelcastPlacementTable placement = new HazelcastPlacementTable(hz, signer, routes);
         HazelcastNodeTable nodes = new HazelcastNodeTable(hz, signer);
         String owner = hz.getCluster().getLocalMember().getUuid().toString();
         HazelcastLoadClaims claims = new HazelcastLoadClaims(hz,
@@ -60,10 +62,12 @@ public final class ClusterRouter extends MeshRouter {
         this.backend = new ClusterNodeBackend(placement, nodes, claims, owner, config.forward(),
                 InternalHops.dialer(config.cluster(), secret, metrics), config.scaling(), metrics);
         this.reaper = new NodeReaper(hz, nodes, placement, 2_000, n -> backend.nodeGone(n.nodeId(), n.endpoint()));
-        FrontDoor door = new FrontDoor(config, catalog, ready, backend, new FrontDoor.Registries(new HazelcastModelRegistry(hz, signer),
+        FrontDoor door = new FrontDoor(config, catalog, ready, backend, new FrontDoor.Registries(new HazelcastModelRegistry(hz, signer, routes),
                 new HazelcastVModelRegistry(hz, signer), new HazelcastTenantRegistry(hz, signer)),
                 () -> (int) hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count(), docs, metrics, () -> hz.getLifecycleService().isRunning() && !backend.nodes().isEmpty() && store.healthy());
         RegistryStores.instrument(store, metrics);
+        io.micrometer.core.instrument.Gauge.builder("meshwork.route.memo.entries", routes, RouteMemo::size)
+                .description("registered models whose registration and copies this router holds for its requests").register(metrics);
         ClusterMember.instrument(hz, metrics);
         dev.meshwork.telemetry.ProcessMetrics.bind(metrics);
         // a registry change that no router signed (a member without the cluster key) is refused by this member's store: audit it

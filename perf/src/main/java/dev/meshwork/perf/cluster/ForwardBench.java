@@ -10,6 +10,8 @@ import dev.meshwork.protocol.node.NodeServiceGrpc;
 import dev.meshwork.protocol.oip.GRPCInferenceServiceGrpc;
 import dev.meshwork.protocol.oip.ModelInferRequest;
 import dev.meshwork.state.cluster.HazelcastPlacementTable;
+import dev.meshwork.state.cluster.RouteMemo;
+import dev.meshwork.state.cluster.RowSigner;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -108,15 +110,17 @@ public final class ForwardBench {
                 System.err.printf(Locale.ROOT, "concurrency %d: through the router...%n", n);
                 results.add(loop.runAsync("router", n, () -> BenchRequests.toCompletable(routed.modelInfer(request))));
             }
-            lookups = lookups(new HazelcastPlacementTable(cluster.router.hazelcast()), model);
+            try (RouteMemo memo = new RouteMemo(cluster.router.hazelcast(), RowSigner.NONE)) {
+                lookups = lookups(new HazelcastPlacementTable(cluster.router.hazelcast(), RowSigner.NONE, memo), model);
+            }
             for (ManagedChannel ch : List.of(node, router, viaProxy)) {
                 ch.shutdownNow();
             }
             proxy.shutdownNow();
         }
         String summary = summary(results) + String.format(Locale.ROOT, "%nA placement lookup on the request path (the model's copies):"
-                + " %.0f ns from the router's near cache, %.1f µs read on the entry's owner (what a lookup costs without the near cache;"
-                + " here the owner is the same process, so no network).%n", lookups.get("nearCacheNs"), lookups.get("ownerReadUs"));
+                + " %.0f ns from the router's route memo, %.1f µs read on the entry's owner (what a lookup costs without the memo;"
+                + " here the owner is the same process, so no network).%n", lookups.get("memoNs"), lookups.get("ownerReadUs"));
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("model", model);
         settings.put("warmupSeconds", config.warmupSeconds());
@@ -156,7 +160,7 @@ public final class ForwardBench {
             throw new IllegalStateException("the model has no copies to look up");
         }
         Map<String, Double> out = new LinkedHashMap<>();
-        out.put("nearCacheNs", near);
+        out.put("memoNs", near);
         out.put("ownerReadUs", owner);
         return out;
     }

@@ -133,7 +133,10 @@ public final class ClusterMember {
         RowSerializers.register(c.getSerializationConfig());
         RegistryGuard guard = new RegistryGuard();
         c.getUserContext().put(RegistryGuard.KEY, guard);
-        c.addMapConfig(nearCached(MapNames.MODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "model", ModelSpec.class,
+        // a router reads registrations and copies through its RouteMemo, which replaces their near caches there;
+        // nodes (lite members) read the placement table through its near cache
+        boolean memo = role == Role.ROUTER;
+        c.addMapConfig(table(MapNames.MODELS, !memo).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "model", ModelSpec.class,
                 signer, HazelcastModelRegistry.KIND, guard))));
         c.addMapConfig(nearCached(MapNames.VMODELS).setMapStoreConfig(registryStore(new RegistryMapStore<>(store, "vmodel", VModel.class,
                 signer, HazelcastVModelRegistry.KIND, guard))));
@@ -141,7 +144,7 @@ public final class ClusterMember {
         // listener registration on every other member
         c.addMapConfig(new MapConfig(MapNames.TENANTS).setBackupCount(1).setMapStoreConfig(registryStore(new RegistryMapStore<>(store,
                 "tenant", TenantPolicy.class, signer, HazelcastTenantRegistry.KIND, guard))));
-        c.addMapConfig(nearCached(MapNames.PLACEMENT));
+        c.addMapConfig(table(MapNames.PLACEMENT, !memo));
         c.addMapConfig(nearCached(MapNames.NODES)); // a request looks up its copy's node endpoint
         c.addMapConfig(new MapConfig(MapNames.CLAIMS).setBackupCount(1));
         return c;
@@ -184,6 +187,10 @@ public final class ClusterMember {
         } catch (java.io.IOException e) {
             throw MeshError.invalid("cluster.kubernetes.%s %s cannot be read: %s", key, file, e.getMessage());
         }
+    }
+
+    private static MapConfig table(String name, boolean nearCached) {
+        return nearCached ? nearCached(name) : new MapConfig(name).setBackupCount(1);
     }
 
     private static MapConfig nearCached(String name) {

@@ -21,18 +21,31 @@ public final class HazelcastPlacementTable implements PlacementTable {
     static final String KIND = "copy";
     private final IMap<String, Object> map;
     private final RowSigner signer;
+    /** A router's memo of its requests' reads, or null (nodes read the near cache). */
+    private final RouteMemo memo;
 
     public HazelcastPlacementTable(HazelcastInstance hz) {
         this(hz, RowSigner.NONE);
     }
 
     public HazelcastPlacementTable(HazelcastInstance hz, RowSigner signer) {
+        this(hz, signer, null);
+    }
+
+    /** With {@code memo}, a router's: a registered model's copies are read from it, and every write here drops its entry. */
+    public HazelcastPlacementTable(HazelcastInstance hz, RowSigner signer, RouteMemo memo) {
         this.map = hz.getMap(MapNames.PLACEMENT);
         this.signer = signer;
+        this.memo = memo;
     }
 
     @Override
     public List<CopyRecord> copies(String modelId) {
+        if (memo != null) {
+            RouteMemo.Route route = memo.route(modelId);
+            // a model no longer registered keeps no entry: its copies, while they are cleaned up, are read on their owner
+            return route != null ? route.copies() : copiesNow(modelId);
+        }
         return verified(modelId, map.get(modelId));
     }
 
@@ -44,16 +57,27 @@ public final class HazelcastPlacementTable implements PlacementTable {
     @Override
     public void putCopy(String modelId, CopyRecord copy) {
         map.executeOnKey(modelId, new PutCopy(new Signed<>(copy, signer.sign(KIND, modelId, copy))));
+        written(modelId);
     }
 
     @Override
     public void removeCopy(String modelId, String nodeId) {
         map.executeOnKey(modelId, new RemoveCopies(nodeId));
+        written(modelId);
     }
 
     @Override
     public void removeNode(String nodeId) {
-        map.executeOnKeys(map.keySet(), new RemoveCopies(nodeId));
+        java.util.Set<String> keys = map.keySet();
+        map.executeOnKeys(keys, new RemoveCopies(nodeId));
+        keys.forEach(this::written);
+    }
+
+    /** This member wrote the model's row: its memo entry goes now, not when the event arrives. */
+    private void written(String modelId) {
+        if (memo != null) {
+            memo.drop(modelId);
+        }
     }
 
     @Override
@@ -84,6 +108,10 @@ public final class HazelcastPlacementTable implements PlacementTable {
 
     /** The copies of a row that check out; a row of any other shape counts as none. */
     private List<CopyRecord> verified(String modelId, Object row) {
+        return verified(signer, modelId, row);
+    }
+
+    static List<CopyRecord> verified(RowSigner signer, String modelId, Object row) {
         return row instanceof Copies c ? c.verified(signer, modelId) : List.of();
     }
 
@@ -110,7 +138,7 @@ public final class HazelcastPlacementTable implements PlacementTable {
         }
     }
 
-    /** Reads the entry on its owner, past every near cache. */
+    /** Reads the entry on its owner, past every near cache; any map's row (the route memo reads registrations with it too). */
     record ReadCopies() implements EntryProcessor<String, Object, Object>, ReadOnly {
         @Override
         public Object process(Map.Entry<String, Object> entry) {

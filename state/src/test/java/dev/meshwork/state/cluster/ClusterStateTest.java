@@ -181,10 +181,15 @@ class ClusterStateTest {
         HazelcastInstance r = router();
         HazelcastInstance n1 = node();
         HazelcastInstance n2 = node();
-        HazelcastPlacementTable atRouter = new HazelcastPlacementTable(r);
+        RouteMemo memo = new RouteMemo(r, RowSigner.NONE); // as a router reads its copies: through its route memo
+        HazelcastPlacementTable atRouter = new HazelcastPlacementTable(r, RowSigner.NONE, memo);
+        HazelcastModelRegistry registry = new HazelcastModelRegistry(r, RowSigner.NONE, memo);
+        for (int i = 0; i < 50; i++) {
+            registry.put(spec("m" + i)); // the memo holds registered models only
+        }
         HazelcastNodeTable nodesAtRouter = new HazelcastNodeTable(r);
         List<String> gone = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (NodeReaper reaper = new NodeReaper(r, nodesAtRouter, atRouter, 500, n -> gone.add(n.nodeId()))) {
+        try (memo; NodeReaper reaper = new NodeReaper(r, nodesAtRouter, atRouter, 500, n -> gone.add(n.nodeId()))) {
             ExecutorService writers = Executors.newFixedThreadPool(2);
             for (HazelcastInstance n : List.of(n1, n2)) {
                 String id = n == n1 ? "n1" : "n2";
@@ -208,7 +213,7 @@ class ClusterStateTest {
             assertThat(atRouter.modelsOn("n1")).hasSize(50).contains("m3");
 
             new HazelcastPlacementTable(n1).removeCopy("m7", "n1");
-            await("the router's near cache sees the removal", () -> atRouter.copies("m7").size() == 1);
+            await("the router's memo sees the removal", () -> atRouter.copies("m7").size() == 1);
 
             n2.getLifecycleService().terminate(); // a crash: no goodbye
             // the reaper removes the copies, then the node record, then says so
@@ -216,8 +221,8 @@ class ClusterStateTest {
             assertThat(atRouter.all().values().stream().flatMap(List::stream)).noneMatch(c -> c.nodeId().equals("n2"));
             assertThat(nodesAtRouter.list()).extracting(NodeRecord::nodeId).containsExactly("n1");
             assertThat(gone).containsExactly("n2");
-            // the near cache learns of a change by an invalidation event, a moment after the write
-            await("the router's near cache drops n2's copies", () -> atRouter.copies("m7").isEmpty());
+            // the memo learns of a change by an entry event, a moment after the write
+            await("the router's memo drops n2's copies", () -> atRouter.copies("m7").isEmpty());
             assertThat(atRouter.copies("m8")).extracting(CopyRecord::nodeId).containsExactly("n1");
         }
     }
