@@ -168,12 +168,16 @@ class RouteMemoTest {
     @Test
     void whatALostEventCostsIsBoundedByTheEntrysAgeAndTheRequestThatFindsItOldIsNotHeldUp() {
         HazelcastInstance hz = member(ClusterMember.Role.ROUTER);
-        RouteMemo memo = new RouteMemo(hz, RowSigner.NONE, 300);
+        RouteMemo memo = new RouteMemo(hz, RowSigner.NONE, 3_000);
         memos.add(memo);
         HazelcastModelRegistry a = new HazelcastModelRegistry(hz, RowSigner.NONE, memo);
         Router b = router();
+        await("a has seen b join (which empties the memo)", () -> hz.getCluster().getMembers().size() == 2);
+        long drops = memo.drops();
         b.registry().put(spec("m", "file:///v1.onnx"));
+        await("the registration's event has reached a", () -> memo.drops() > drops);
         assertThat(a.get("m")).map(ModelSpec::storageUri).hasValue("file:///v1.onnx");
+        assertThat(memo.size()).isEqualTo(1);
         memo.stopListening(); // from here on, every event is lost
         b.registry().put(spec("m", "file:///v2.onnx"));
         assertThat(a.get("m")).map(ModelSpec::storageUri).hasValue("file:///v1.onnx"); // stale, as a lost event leaves it
