@@ -2,6 +2,7 @@ package dev.meshwork.controller;
 
 import dev.meshwork.config.ConfigLoader;
 import dev.meshwork.config.ProcessLogging;
+import dev.meshwork.config.ProcessStop;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -48,14 +49,14 @@ public final class ControllerMain {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         RuntimeMirror mirror = runtimes;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        ProcessStop.install("meshwork-controller-shutdown", () -> {
             controller.close();
             if (mirror != null) {
                 mirror.close();
             }
             client.close();
             stopped.countDown();
-        }, "meshwork-controller-shutdown"));
+        });
         System.out.println("Meshwork controller is up: " + controller.watched() + " InferenceServices in "
                 + (config.kubernetes().namespace().isEmpty() ? "every namespace" : "namespace " + config.kubernetes().namespace())
                 + " at " + client.getMasterUrl() + ", served by the mesh at " + config.mesh().url()

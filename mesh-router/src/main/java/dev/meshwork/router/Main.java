@@ -4,6 +4,7 @@ import dev.meshwork.telemetry.Tracing;
 
 import dev.meshwork.config.ConfigLoader;
 import dev.meshwork.config.ProcessLogging;
+import dev.meshwork.config.ProcessStop;
 import dev.meshwork.protocol.error.MeshError;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -38,11 +39,11 @@ public final class Main {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        ProcessStop.install("meshwork-shutdown", () -> {
             mesh.close();
             Tracing.shutdown(); // what is recorded goes out before the process ends
             stopped.countDown();
-        }, "meshwork-shutdown"));
+        });
         printBanner(mode.equals("router") ? loaded.config().withSharedRegistry() : loaded.config(), mesh);
         stopped.await();
     }

@@ -4,6 +4,7 @@ import dev.meshwork.telemetry.Tracing;
 
 import dev.meshwork.config.ConfigLoader;
 import dev.meshwork.config.ProcessLogging;
+import dev.meshwork.config.ProcessStop;
 import dev.meshwork.protocol.error.MeshError;
 import java.util.concurrent.CountDownLatch;
 
@@ -32,11 +33,11 @@ public final class NodeMain {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        ProcessStop.install("meshwork-drain", () -> {
             node.drainAndClose();
             Tracing.shutdown();
             stopped.countDown();
-        }, "meshwork-drain"));
+        });
         System.out.println("Meshwork node " + config.node().nodeId() + " is up: gRPC " + node.endpoint() + ", HTTP "
                 + config.http().host() + ":" + node.httpPort() + ", cluster '"
                 + config.cluster().name() + "', slots " + node.agent().slotRecords().stream().map(s -> s.name()).toList());

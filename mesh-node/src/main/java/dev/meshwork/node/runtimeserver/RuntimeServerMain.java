@@ -4,6 +4,7 @@ import dev.meshwork.telemetry.Tracing;
 import dev.meshwork.telemetry.TracingInterceptors;
 
 import dev.meshwork.config.ConfigLoader;
+import dev.meshwork.config.ProcessStop;
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.runtime.external.UnixSockets;
 import dev.meshwork.security.ClusterSecret;
@@ -79,12 +80,12 @@ public final class RuntimeServerMain {
                 .addService(health.getHealthService())
                 .build().start();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        ProcessStop.install("meshwork-runtime-shutdown", () -> {
             server.shutdownNow();
             node.close();
             Tracing.shutdown();
             stopped.countDown();
-        }, "meshwork-runtime-shutdown"));
+        });
         System.out.println("Meshwork runtime-server (ModelMesh runtime SPI + OIP) listening on "
                 + (config.socket().isEmpty() ? config.host() + ":" + server.getPort() : "unix://" + config.socket())
                 + (tls == null ? "" : " (TLS)")
