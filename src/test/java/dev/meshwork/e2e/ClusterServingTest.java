@@ -52,7 +52,10 @@ class ClusterServingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = MeshCluster.start(dir, 2, 3, List.of("--node.slotMemoryBytes=" + SLOT_BYTES), List.of());
+        // the autoscale signal looks every 200 ms and steps up with no cool-down, so the metrics case sees what the first
+        // case's traffic asks for
+        cluster = MeshCluster.start(dir, 2, 3, List.of("--node.slotMemoryBytes=" + SLOT_BYTES),
+                List.of("--autoscale.intervalMs=200", "--autoscale.upCooldownMs=0"));
         for (int i = 0; i < MODELS; i++) {
             cluster.registerOnnx(cluster.router(i % 2), model(i), EXAMPLES[i % EXAMPLES.length]);
         }
@@ -171,6 +174,20 @@ class ClusterServingTest {
         }
         assertThat(loads).as("loads across the nodes").isGreaterThanOrEqualTo(MODELS / 2.0);
         assertThat(evictions).isPositive();
+
+        // the models this router served do not fit the three nodes' slot memory at 80%: it asks for more nodes
+        String scrape = cluster.get(cluster.router(0), "/metrics").body();
+        for (int i = 0; i < 50 && metric(scrape, "meshwork_desired_nodes") <= 3; i++) {
+            Thread.sleep(100);
+            scrape = cluster.get(cluster.router(0), "/metrics").body();
+        }
+        assertThat(metric(scrape, "meshwork_autoscale_ready_nodes")).isEqualTo(3);
+        // the other slots (XGBoost, LightGBM, ...) have memory too, which ONNX models cannot use: it does not count for them
+        assertThat(metric(scrape, "meshwork_autoscale_capacity_bytes")).isGreaterThan(3.0 * SLOT_BYTES);
+        assertThat(metric(scrape, "meshwork_autoscale_working_set_bytes")).as("the models router 0 served, one copy each")
+                .isGreaterThan(0.8 * 3 * SLOT_BYTES);
+        assertThat(metric(scrape, "meshwork_autoscale_raw_nodes")).isBetween(4.0, 10.0);
+        assertThat(metric(scrape, "meshwork_desired_nodes")).isBetween(4.0, 10.0);
     }
 
     /** The value of the first sample of {@code name} whose labels contain every one of {@code labels}. */

@@ -4,7 +4,9 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import dev.meshwork.kserve.CatalogWatcher;
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.table.CopyRecord;
 import dev.meshwork.placement.registry.RegistryStore;
+import dev.meshwork.router.autoscale.NodePoolSignal;
 import dev.meshwork.router.cluster.ClusterNodeBackend;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.security.ClusterSecret;
@@ -39,6 +41,7 @@ public final class ClusterRouter extends MeshRouter {
     private final ClusterNodeBackend backend;
     private final NodeReaper reaper;
     private final RouterConfig config;
+    private final NodePoolSignal autoscale;
 
     private ClusterRouter(RouterConfig config) {
         this.config = config;
@@ -78,7 +81,24 @@ public final class ClusterRouter extends MeshRouter {
             door.audit().record("unknown", ModelSpec.namespaceOf(key), "deploy", kind + " " + key, "refused:not_signed", "cluster",
                     "a change to the shared registry that no router of this cluster signed");
         });
+        this.autoscale = new NodePoolSignal(config.autoscale(), nodes, metrics, name -> footprintOf(ready.get(), name),
+                backend::waitingForLoads);
         opened(door);
+    }
+
+    /** Where the model a request name means runs and one copy's bytes: a copy's slot and measured size, else the registration's hint. */
+    private NodePoolSignal.Footprint footprintOf(ModelService service, String name) {
+        if (service == null) {
+            return NodePoolSignal.Footprint.UNKNOWN;
+        }
+        try {
+            ModelSpec spec = service.resolve(name);
+            return backend.copies(spec.id()).stream().filter(c -> c.sizeBytes() > 0).max(java.util.Comparator.comparingLong(CopyRecord::sizeBytes))
+                    .map(c -> new NodePoolSignal.Footprint(c.slot(), c.sizeBytes()))
+                    .orElse(new NodePoolSignal.Footprint("", Math.max(0, spec.sizeHint())));
+        } catch (RuntimeException e) { // unregistered meanwhile
+            return NodePoolSignal.Footprint.UNKNOWN;
+        }
     }
 
     public static ClusterRouter start(RouterConfig config) {
@@ -98,6 +118,7 @@ public final class ClusterRouter extends MeshRouter {
 
     @Override
     public void close() {
+        autoscale.close();
         door().close();
         reaper.close();
         backend.close();

@@ -6,6 +6,7 @@ import dev.meshwork.telemetry.TracingConfig;
 import dev.meshwork.config.ConfigCheck;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.router.cluster.ForwardConfig;
+import dev.meshwork.router.autoscale.AutoscaleConfig;
 import dev.meshwork.router.cluster.ScalingConfig;
 import dev.meshwork.security.AuthConfig;
 import dev.meshwork.security.SecurityConfig;
@@ -38,11 +39,12 @@ import java.util.List;
  * @param tenants  tenants' documents from a directory, and the router's overload limit
  * @param payloadLog how models' payload logs (their logger) are sent
  * @param tracing  distributed tracing (OpenTelemetry, OTLP); off unless an endpoint is given
+ * @param autoscale the node count a cluster router asks for ({@code meshwork_desired_nodes}), from the mesh's own pressure
  */
 public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String> examples, NodeConfig node, Registry registry,
                            Runtimes runtimes, Models models, ClusterConfig cluster, ForwardConfig forward,
                            ScalingConfig scaling, TlsConfig tls, AuthConfig auth, SecurityConfig security, TenantsConfig tenants,
-                           PayloadLogConfig payloadLog, TracingConfig tracing) {
+                           PayloadLogConfig payloadLog, TracingConfig tracing, AutoscaleConfig autoscale) {
 
     /**
      * @param dir    a directory of KServe InferenceService YAML documents: added, changed and removed
@@ -169,12 +171,13 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
         tenants = tenants == null ? TenantsConfig.defaults() : tenants;
         payloadLog = payloadLog == null ? PayloadLogConfig.defaults() : payloadLog;
         tracing = tracing == null ? TracingConfig.defaults() : tracing;
+        autoscale = autoscale == null ? AutoscaleConfig.defaults() : autoscale;
     }
 
     /** This configuration with the registry as cluster routers open it ({@link Registry#shared}). */
     public RouterConfig withSharedRegistry() {
         return new RouterConfig(http, grpc, requestThreads, examples, node, registry.shared(), runtimes, models, cluster, forward, scaling,
-                tls, auth, security, tenants, payloadLog, tracing);
+                tls, auth, security, tenants, payloadLog, tracing, autoscale);
     }
 
     public static RouterConfig defaults() {
@@ -182,6 +185,6 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
                 0, List.of(), NodeConfig.defaults(), new Registry(Registry.DEFAULT_URL, "", ""),
                 new Runtimes("", 1000), new Models("", 1000), ClusterConfig.defaults(), ForwardConfig.defaults(),
                 ScalingConfig.defaults(), TlsConfig.defaults(), AuthConfig.defaults(), SecurityConfig.defaults(), TenantsConfig.defaults(),
-                PayloadLogConfig.defaults(), TracingConfig.defaults());
+                PayloadLogConfig.defaults(), TracingConfig.defaults(), AutoscaleConfig.defaults());
     }
 }

@@ -69,7 +69,18 @@ class RouterConfigTest {
                 Map.entry("payloadLog.allowedUrls", ""),
                 Map.entry("tracing.endpoint", ""),
                 Map.entry("tracing.sampleRatio", "1.0"),
-                Map.entry("tracing.exportDelayMs", "1000")), "node", "cluster", "tls", "auth", "security");
+                Map.entry("tracing.exportDelayMs", "1000"),
+                Map.entry("autoscale.minNodes", "1"),
+                Map.entry("autoscale.maxNodes", "10"),
+                Map.entry("autoscale.targetMemoryUtilization", "0.8"),
+                Map.entry("autoscale.inFlightPerNode", "32"),
+                Map.entry("autoscale.thrashEvictionsPerNodeSecond", "5.0"),
+                Map.entry("autoscale.nodeBytes", "0"),
+                Map.entry("autoscale.windowMs", "60000"),
+                Map.entry("autoscale.idleMs", "0"),
+                Map.entry("autoscale.upCooldownMs", "30000"),
+                Map.entry("autoscale.downStabilizationMs", "300000"),
+                Map.entry("autoscale.intervalMs", "5000")), "node", "cluster", "tls", "auth", "security");
         assertThat(RouterConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
         assertThat(RouterConfig.defaults().cluster()).isEqualTo(ClusterConfig.defaults());
     }
@@ -126,7 +137,18 @@ class RouterConfigTest {
                 Map.entry("payloadLog.allowedUrls", "http://sink.logging/"),
                 Map.entry("tracing.endpoint", "http://collector:4317"),
                 Map.entry("tracing.sampleRatio", "0.5"),
-                Map.entry("tracing.exportDelayMs", "200")), "node", "cluster", "tls", "auth", "security");
+                Map.entry("tracing.exportDelayMs", "200"),
+                Map.entry("autoscale.minNodes", "0"),
+                Map.entry("autoscale.maxNodes", "4"),
+                Map.entry("autoscale.targetMemoryUtilization", "0.5"),
+                Map.entry("autoscale.inFlightPerNode", "8"),
+                Map.entry("autoscale.thrashEvictionsPerNodeSecond", "2.5"),
+                Map.entry("autoscale.nodeBytes", "1073741824"),
+                Map.entry("autoscale.windowMs", "20000"),
+                Map.entry("autoscale.idleMs", "600000"),
+                Map.entry("autoscale.upCooldownMs", "10000"),
+                Map.entry("autoscale.downStabilizationMs", "60000"),
+                Map.entry("autoscale.intervalMs", "1000")), "node", "cluster", "tls", "auth", "security");
         RouterConfig sections = load("--node.slotMemoryBytes=4096", "--cluster.port=6000");
         assertThat(sections.node().slotMemoryBytes()).isEqualTo(4096);
         assertThat(sections.cluster().port()).isEqualTo(6000);
@@ -138,6 +160,10 @@ class RouterConfigTest {
         assertThatThrownBy(() -> load("--forward.timeoutMs=0")).hasMessage("forward.timeoutMs must be at least 1, got 0");
         assertThatThrownBy(() -> load("--scaling.requestsPerCopy=0")).hasMessage("scaling.requestsPerCopy must be a number above 0, got 0.0");
         assertThatThrownBy(() -> load("--requestThreads=-4")).hasMessage("requestThreads must be at least 0, got -4");
+        assertThatThrownBy(() -> load("--autoscale.minNodes=5", "--autoscale.maxNodes=3"))
+                .hasMessage("autoscale.maxNodes must be a number of nodes, at least 1 and minNodes (5 to 100000), got 3");
+        assertThatThrownBy(() -> load("--autoscale.targetMemoryUtilization=1.5"))
+                .hasMessage("autoscale.targetMemoryUtilization must be in (0, 1], got 1.5");
         assertThatThrownBy(() -> load("--registry.jdbcUrl=postgres://db/mesh"))
                 .hasMessage("registry.jdbcUrl must be a JDBC URL (jdbc:h2:..., jdbc:postgresql://...) or empty for memory only, got 'postgres://db/mesh'");
         assertThatThrownBy(() -> load("--node.queueTimeoutMs=-1")).hasMessage("node.queueTimeoutMs must be at least 0, got -1");

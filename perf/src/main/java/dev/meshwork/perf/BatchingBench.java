@@ -58,7 +58,7 @@ final class BatchingBench {
                 new RouterConfig.Grpc("127.0.0.1", 0, d.grpc().maxMessageBytes()), config.requestThreads(), List.of(),
                 NodeConfig.defaults().withStorage(NodeConfig.defaults().storage().withRoots(List.of(model.getParent().toString(), torch.toString()))),
                 new RouterConfig.Registry("", "", ""), d.runtimes(), d.models(), d.cluster(), d.forward(), d.scaling(), d.tls(), d.auth(),
-                d.security(), d.tenants(), d.payloadLog(), d.tracing());
+                d.security(), d.tenants(), d.payloadLog(), d.tracing(), d.autoscale());
         List<ClosedLoop.Result> results = new ArrayList<>();
         rowsPerBatch.clear();
         ClosedLoop loop = new ClosedLoop(config.warmupSeconds(), config.seconds());

@@ -53,7 +53,7 @@ final class StandaloneBench {
                 new RouterConfig.Grpc("127.0.0.1", 0, defaults.grpc().maxMessageBytes()), config.requestThreads(),
                 List.of(root.resolve("examples").toString()), NodeConfig.defaults(), new RouterConfig.Registry("", "", ""),
                 defaults.runtimes(), defaults.models(), defaults.cluster(), defaults.forward(), defaults.scaling(),
-                defaults.tls(), defaults.auth(), defaults.security(), defaults.tenants(), defaults.payloadLog(), defaults.tracing());
+                defaults.tls(), defaults.auth(), defaults.security(), defaults.tenants(), defaults.payloadLog(), defaults.tracing(), defaults.autoscale());
         List<ClosedLoop.Result> results = new ArrayList<>();
         ClosedLoop loop = new ClosedLoop(config.warmupSeconds(), config.seconds());
         OrtEnvironment env = OrtEnvironment.getEnvironment();

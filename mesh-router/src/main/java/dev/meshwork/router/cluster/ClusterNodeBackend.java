@@ -260,6 +260,11 @@ public final class ClusterNodeBackend implements NodeBackend {
         }
     }
 
+    /** Requests on this router waiting for a load now (the autoscale signal). */
+    public int waitingForLoads() {
+        return loads.waiting();
+    }
+
     @Override
     public List<CopyRecord> copies(String modelId) {
         return placement.copies(modelId);

@@ -88,6 +88,15 @@ final class LoadCoordinator {
         this.loadFailures = loadFailures;
     }
 
+    /** Requests on this router waiting for a load now, all models. */
+    int waiting() {
+        int n = 0;
+        for (AtomicInteger w : waiting.values()) {
+            n += Math.max(0, w.get());
+        }
+        return n;
+    }
+
     /** Waits until the model has a LOADED copy, loading it if nobody else is; blocks the request thread. */
     Target awaitLoaded(ModelSpec spec) {
         AtomicInteger w = waiting.computeIfAbsent(spec.id(), k -> new AtomicInteger());

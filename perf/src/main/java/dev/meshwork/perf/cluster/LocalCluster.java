@@ -46,7 +46,7 @@ final class LocalCluster implements AutoCloseable {
         this.router = ClusterRouter.start(new RouterConfig(new RouterConfig.Http("127.0.0.1", 0, d.http().maxRequestBytes()),
                 new RouterConfig.Grpc("127.0.0.1", 0, d.grpc().maxMessageBytes()), 0, List.of(), d.node(),
                 new RouterConfig.Registry("", "", ""), d.runtimes(), d.models(), cluster, d.forward(), d.scaling(),
-                d.tls(), d.auth(), d.security(), d.tenants(), d.payloadLog(), d.tracing()));
+                d.tls(), d.auth(), d.security(), d.tenants(), d.payloadLog(), d.tracing(), d.autoscale()));
         for (int i = 0; i < nodeCount; i++) {
             NodeProcessConfig nd = NodeProcessConfig.defaults();
             NodeConfig node = new NodeConfig("node-" + i, slotMemoryBytes, 2, 120_000, 30_000, 0, 30_000,

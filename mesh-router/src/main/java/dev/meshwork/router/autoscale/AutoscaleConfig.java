@@ -1,0 +1,52 @@
+package dev.meshwork.router.autoscale;
+
+import dev.meshwork.config.ConfigCheck;
+import dev.meshwork.placement.autoscale.NodePoolPolicy;
+
+/**
+ * How many nodes a router says the mesh wants ({@code meshwork_desired_nodes}, YAML section
+ * {@code autoscale}), for an autoscaler (KEDA, an HPA on the external metric, or
+ * {@code ./meshwork up --nodes auto}) to follow. Each router computes it from what it sees; behind a
+ * load balancer, take the highest of the routers' values.
+ *
+ * @param minNodes                 the fewest nodes it asks for (0 allows scale to zero, with {@code idleMs})
+ * @param maxNodes                 the most nodes it asks for
+ * @param targetMemoryUtilization  the share of the nodes' slot memory the working set should fill, (0, 1]
+ * @param inFlightPerNode          requests running per node above which it asks for another node
+ * @param thrashEvictionsPerNodeSecond evictions per node per second that, while requests wait for loads, ask for one more node
+ * @param nodeBytes                one node's slot memory when no node is up to measure it from (scale from zero); 0: the
+ *                                 memory rule waits until a node is up
+ * @param windowMs                 the working set is the models requested within this long
+ * @param idleMs                   with no request for this long, it asks for {@code minNodes}; 0: never idle
+ * @param upCooldownMs             after asking for more, it waits this long before asking for more again (the new nodes' start)
+ * @param downStabilizationMs      it asks for fewer only when no count of this long was higher
+ * @param intervalMs               how often it measures and decides
+ */
+public record AutoscaleConfig(int minNodes, int maxNodes, double targetMemoryUtilization, int inFlightPerNode,
+                              double thrashEvictionsPerNodeSecond, long nodeBytes, long windowMs, long idleMs, long upCooldownMs,
+                              long downStabilizationMs, long intervalMs) {
+    public AutoscaleConfig {
+        ConfigCheck.range("autoscale.minNodes", minNodes, 0, 100_000, "a number of nodes");
+        ConfigCheck.range("autoscale.maxNodes", maxNodes, Math.max(1, minNodes), 100_000, "a number of nodes, at least 1 and minNodes");
+        ConfigCheck.require(targetMemoryUtilization > 0 && targetMemoryUtilization <= 1,
+                "autoscale.targetMemoryUtilization must be in (0, 1], got %s", targetMemoryUtilization);
+        ConfigCheck.atLeast("autoscale.inFlightPerNode", inFlightPerNode, 1);
+        ConfigCheck.positive("autoscale.thrashEvictionsPerNodeSecond", thrashEvictionsPerNodeSecond);
+        ConfigCheck.atLeast("autoscale.nodeBytes", nodeBytes, 0);
+        ConfigCheck.atLeast("autoscale.windowMs", windowMs, 1_000);
+        ConfigCheck.atLeast("autoscale.idleMs", idleMs, 0);
+        ConfigCheck.atLeast("autoscale.upCooldownMs", upCooldownMs, 0);
+        ConfigCheck.atLeast("autoscale.downStabilizationMs", downStabilizationMs, 0);
+        ConfigCheck.range("autoscale.intervalMs", intervalMs, 100, 600_000, "a time in milliseconds");
+    }
+
+    /** 1 to 10 nodes, 80% of slot memory, 32 requests in flight a node, 5 evictions a node-second, a 60 s window, never idle. */
+    public static AutoscaleConfig defaults() {
+        return new AutoscaleConfig(1, 10, 0.8, 32, 5, 0, 60_000, 0, 30_000, 300_000, 5_000);
+    }
+
+    NodePoolPolicy.Settings settings() {
+        return new NodePoolPolicy.Settings(minNodes, maxNodes, targetMemoryUtilization, inFlightPerNode, thrashEvictionsPerNodeSecond,
+                nodeBytes, idleMs, upCooldownMs, downStabilizationMs);
+    }
+}
