@@ -40,7 +40,8 @@ final class StrictModel {
             Map.entry("apiextensions.k8s.io/v1/CustomResourceDefinition",
                     io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class),
             Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
-            Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class));
+            Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class),
+            Map.entry("autoscaling/v2/HorizontalPodAutoscaler", io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class));
 
     private StrictModel() {
     }
