@@ -183,4 +183,30 @@ class RouteMemoTest {
         assertThat(a.get("m")).map(ModelSpec::storageUri).hasValue("file:///v1.onnx"); // stale, as a lost event leaves it
         await("the entry is read again once it is old", () -> a.get("m").map(ModelSpec::storageUri).orElse("").equals("file:///v2.onnx"));
     }
+
+    @Test
+    void withAClusterKeyForgedRowsReadAsAbsentThroughTheMemo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path keyFile = java.nio.file.Files.writeString(dir.resolve("cluster.key"), "the-cluster-key-0123456789");
+        RowSigner signer = new RowSigner(new dev.meshwork.security.ClusterSecret(keyFile, 1000,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+        HazelcastInstance hz = member(ClusterMember.Role.ROUTER);
+        RouteMemo memo = new RouteMemo(hz, signer);
+        memos.add(memo);
+        HazelcastModelRegistry registry = new HazelcastModelRegistry(hz, signer, memo);
+        HazelcastPlacementTable placement = new HazelcastPlacementTable(hz, signer, memo);
+        HazelcastInstance rogue = member(ClusterMember.Role.NODE); // a member without the key
+        registry.put(spec("m", "file:///m.onnx"));
+        new HazelcastPlacementTable(rogue, signer).putCopy("m", copy("n1", CopyState.LOADED));
+
+        // a router member without the key registers a model (unsigned); the rogue node adds a copy with no MAC
+        new HazelcastModelRegistry(member(ClusterMember.Role.ROUTER)).put(spec("forged", "file:///evil.onnx"));
+        new HazelcastPlacementTable(rogue).putCopy("m", copy("n2", CopyState.LOADED));
+        await("the forged registration is written", () -> hz.getMap(MapNames.MODELS).containsKey("forged"));
+        await("the forged copy is written", () -> hz.getMap(MapNames.PLACEMENT).get("m") instanceof HazelcastPlacementTable.Copies c
+                && c.rows.size() == 2);
+        assertThat(registry.get("forged")).isEmpty();
+        await("only the signed copy is read", () -> placement.copies("m").stream().map(CopyRecord::nodeId).toList().equals(List.of("n1")));
+        assertThat(registry.get("m")).isPresent();
+        assertThat(memo.size()).isLessThanOrEqualTo(1); // nothing forged is kept
+    }
 }
