@@ -68,9 +68,8 @@ public final class NodePoolSignal implements AutoCloseable {
         this.waitingForLoads = waitingForLoads;
         this.state = NodePoolPolicy.State.initial(config.minNodes());
         this.decision = new NodePoolPolicy.Decision(config.minNodes(), config.minNodes(), "starting", state);
-        Gauge.builder("meshwork.desired.nodes", () -> decision.desired())
-                .description("nodes the mesh wants, as this router sees it (autoscale section); an autoscaler follows the highest router's")
-                .register(registry);
+        gauge("meshwork.desired.nodes", "nodes the mesh wants, as this router sees it (autoscale section); an autoscaler follows the"
+                + " highest router's", () -> decision.desired());
         gauge("meshwork.autoscale.raw.nodes", "nodes the signal alone asks for, before cool-down and stabilisation", () -> decision.raw());
         gauge("meshwork.autoscale.ready.nodes", "nodes up and not draining", () -> signal.readyNodes());
         gauge("meshwork.autoscale.capacity.bytes", "slot memory of the nodes up and not draining, all slots", () -> signal.capacityBytes());
