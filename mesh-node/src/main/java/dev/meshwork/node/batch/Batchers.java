@@ -58,11 +58,16 @@ public final class Batchers {
                 .description("requests per batch a model ran").register(metrics);
         Timer wait = Timer.builder("meshwork_batch_queue_wait").tag("model", model)
                 .description("how long the oldest request of a batch waited for it").register(metrics);
+        // a histogram: what a batch costs under load bounds a batched request's latency (maxLatency + one batch run)
+        Timer run = Timer.builder("meshwork_batch_run").tag("model", model)
+                .description("how long a batch took to run in the runtime, joining and splitting included").publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofNanos(100_000)).maximumExpectedValue(java.time.Duration.ofSeconds(10)).register(metrics);
         Counter batches = Counter.builder("meshwork_batches").tag("model", model).description("batches a model ran").register(metrics);
-        return (n, r, waited) -> {
+        return (n, r, waited, ran) -> {
             rows.record(r);
             requests.record(n);
             wait.record(waited, TimeUnit.NANOSECONDS);
+            run.record(ran, TimeUnit.NANOSECONDS);
             batches.increment();
         };
     }

@@ -35,11 +35,11 @@ import java.util.concurrent.TimeoutException;
  * threads call {@link #infer}; they block. Thread-safe.
  */
 public final class ModelBatcher {
-    /** Told each batch run, for metrics; called on the leader's thread. */
+    /** Told each batch run once it has run, for metrics; called on the leader's thread. */
     public interface Listener {
-        Listener NONE = (requests, rows, oldestWaitNanos) -> { };
+        Listener NONE = (requests, rows, oldestWaitNanos, runNanos) -> { };
 
-        void batch(int requests, int rows, long oldestWaitNanos);
+        void batch(int requests, int rows, long oldestWaitNanos, long runNanos);
     }
 
     private static final List<Pending> DONE = List.of();
@@ -176,16 +176,26 @@ public final class ModelBatcher {
         return batch;
     }
 
-    /** Runs a batch on this (its leader's) thread, answers its requests, and hands the next batch to the oldest waiting request. */
+    /**
+     * Runs a batch on this (its leader's) thread, tells the listener (before any caller has its
+     * answer, so meters read after an answer include its batch), answers its requests, and hands
+     * the next batch to the oldest waiting request.
+     */
     private void run(List<Pending> batch) {
+        long start = System.nanoTime();
+        Object[] outcomes = null;
         try {
-            listener.batch(batch.size(), batch.stream().mapToInt(x -> x.rows).sum(), System.nanoTime() - batch.get(0).queuedAt);
-            if (batch.size() == 1) {
-                answerAlone(batch.get(0));
-            } else {
-                runTogether(batch);
-            }
+            outcomes = batch.size() == 1 ? new Object[]{alone(batch.get(0))} : together(batch);
+            listener.batch(batch.size(), batch.stream().mapToInt(x -> x.rows).sum(), start - batch.get(0).queuedAt, System.nanoTime() - start);
         } finally {
+            for (int i = 0; i < batch.size(); i++) {
+                Object o = outcomes == null ? new IllegalStateException("the batch did not run") : outcomes[i];
+                if (o instanceof Throwable t) {
+                    batch.get(i).answer.completeExceptionally(t);
+                } else {
+                    batch.get(i).answer.complete((InferenceResponse) o);
+                }
+            }
             List<Pending> next = null;
             synchronized (lock) {
                 running--;
@@ -203,7 +213,8 @@ public final class ModelBatcher {
         }
     }
 
-    private void runTogether(List<Pending> batch) {
+    /** Each request's answer or failure: the batch's rows cut back out, or, if the batch failed, each run alone. */
+    private static Object[] together(List<Pending> batch) {
         int[] rows = new int[batch.size()];
         String[] ids = new String[batch.size()];
         List<InferenceRequest> requests = new ArrayList<>(batch.size());
@@ -212,23 +223,26 @@ public final class ModelBatcher {
             ids[i] = batch.get(i).request.id();
             requests.add(batch.get(i).request);
         }
-        List<InferenceResponse> answers;
+        Object[] outcomes = new Object[batch.size()];
         try {
-            answers = TensorBatches.split(batch.get(0).model.infer(TensorBatches.join(requests)), rows, ids);
+            List<InferenceResponse> answers = TensorBatches.split(batch.get(0).model.infer(TensorBatches.join(requests)), rows, ids);
+            for (int i = 0; i < rows.length; i++) {
+                outcomes[i] = answers.get(i);
+            }
         } catch (RuntimeException e) {
-            batch.forEach(this::answerAlone); // each request gets its own answer, or its own error
-            return;
+            for (int i = 0; i < rows.length; i++) {
+                outcomes[i] = alone(batch.get(i)); // each request gets its own answer, or its own error
+            }
         }
-        for (int i = 0; i < rows.length; i++) {
-            batch.get(i).answer.complete(answers.get(i));
-        }
+        return outcomes;
     }
 
-    private void answerAlone(Pending p) {
+    /** The request's answer, or what it threw. */
+    private static Object alone(Pending p) {
         try {
-            p.answer.complete(p.model.infer(p.request));
+            return p.model.infer(p.request);
         } catch (Throwable t) {
-            p.answer.completeExceptionally(t);
+            return t;
         }
     }
 

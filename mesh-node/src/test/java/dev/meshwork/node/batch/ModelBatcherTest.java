@@ -104,12 +104,18 @@ class ModelBatcherTest {
         Doubler model = new Doubler(20);
         List<int[]> batches = new CopyOnWriteArrayList<>();
         // a latency bound far beyond the test's patience: a batcher that waited for company would hang the lone request
-        ModelBatcher batcher = new ModelBatcher(new Batching(8, 10_000_000), (n, rows, waited) -> batches.add(new int[]{n, rows}), 1);
+        List<Long> runs = new CopyOnWriteArrayList<>();
+        ModelBatcher batcher = new ModelBatcher(new Batching(8, 10_000_000), (n, rows, waited, ran) -> {
+            batches.add(new int[]{n, rows});
+            runs.add(ran);
+        }, 1);
         ExecutorService lone = Executors.newVirtualThreadPerTaskExecutor();
         InferenceResponse alone = lone.submit(() -> batcher.infer(model, one(1))).get(5, TimeUnit.SECONDS);
         lone.shutdown();
         assertThat(values(alone.outputs().get(0))).containsExactly(2, 3);
-        assertThat(batches).singleElement().satisfies(b -> assertThat(b).containsExactly(1, 1));
+        assertThat(batches).as("told before the caller has its answer").singleElement().satisfies(b -> assertThat(b).containsExactly(1, 1));
+        assertThat(runs).singleElement().satisfies(ran -> assertThat(ran).as("the run's time, the model's 20 ms sleep in it")
+                .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(20)));
 
         ExecutorService users = Executors.newVirtualThreadPerTaskExecutor();
         try {
@@ -205,7 +211,7 @@ class ModelBatcherTest {
         Tracing.start(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build());
         try {
             Doubler model = new Doubler(5);
-            ModelBatcher batcher = new ModelBatcher(new Batching(8, 10_000_000), (n, rows, waited) -> { }, 1);
+            ModelBatcher batcher = new ModelBatcher(new Batching(8, 10_000_000), (n, rows, waited, ran) -> { }, 1);
             ExecutorService users = Executors.newVirtualThreadPerTaskExecutor();
             try {
                 Tracing.traced("lone", SpanKind.SERVER, null, Attributes.empty(), () -> batcher.infer(model, one(1)));
@@ -239,7 +245,7 @@ class ModelBatcherTest {
     @Test
     void withPreferredSizesABatchTakesTheLargestTheQueueFillsAndLeavesTheRest() throws Exception {
         Doubler model = new Doubler(5);
-        ModelBatcher batcher = new ModelBatcher(new Batching(8, 10_000_000, List.of(4)), (n, rows, waited) -> { }, 1);
+        ModelBatcher batcher = new ModelBatcher(new Batching(8, 10_000_000, List.of(4)), (n, rows, waited, ran) -> { }, 1);
         ExecutorService users = Executors.newVirtualThreadPerTaskExecutor();
         try {
             CountDownLatch running = new CountDownLatch(1);

@@ -118,7 +118,7 @@ public final class RequestHistory {
     }
 
     /** The q-quantile of {@code n} values from cumulative bucket counts; values past the last bound count as the last bound. */
-    static double quantile(double q, long n, double[] boundsMs, long[] atOrUnder) {
+    public static double quantile(double q, long n, double[] boundsMs, long[] atOrUnder) {
         if (n == 0 || boundsMs.length == 0) {
             return 0;
         }
