@@ -11,21 +11,23 @@ import dev.meshwork.config.ConfigCheck;
  * @param runtimes   where the cluster's ServingRuntimes go for the routers to read
  * @param owner      the owner the controller's vmodels carry: it changes and deletes only those
  * @param resyncMs   how often every InferenceService is looked at again (statuses follow loads)
+ * @param nodes      the node pods, whose pod-deletion-cost the controller keeps up to date
  */
-public record ControllerConfig(Mesh mesh, Kubernetes kubernetes, Status status, String owner, long resyncMs, Runtimes runtimes) {
+public record ControllerConfig(Mesh mesh, Kubernetes kubernetes, Status status, String owner, long resyncMs, Runtimes runtimes, Nodes nodes) {
     public ControllerConfig(Mesh mesh, Kubernetes kubernetes, Status status, String owner, long resyncMs) {
-        this(mesh, kubernetes, status, owner, resyncMs, new Runtimes("", ""));
+        this(mesh, kubernetes, status, owner, resyncMs, new Runtimes("", ""), Nodes.DEFAULT);
     }
 
     public ControllerConfig {
         runtimes = runtimes == null ? new Runtimes("", "") : runtimes;
+        nodes = nodes == null ? Nodes.DEFAULT : nodes;
         ConfigCheck.notBlank("owner", owner);
         ConfigCheck.atLeast("resyncMs", resyncMs, 1000); // fabric8's informers resync at most once a second
     }
 
     public static ControllerConfig defaults() {
         return new ControllerConfig(new Mesh("http://127.0.0.1:8080", "", ""), new Kubernetes("", "", "", ""), new Status("", ""),
-                "meshwork-controller", 5000, new Runtimes("", ""));
+                "meshwork-controller", 5000, new Runtimes("", ""), Nodes.DEFAULT);
     }
 
     /**
@@ -92,6 +94,25 @@ public record ControllerConfig(Mesh mesh, Kubernetes kubernetes, Status status, 
         public Runtimes {
             configMap = configMap == null ? "" : configMap;
             namespace = namespace == null ? "" : namespace;
+        }
+    }
+
+    /**
+     * The mesh's node pods: every {@code resyncMs} the controller writes each one's {@code
+     * controller.kubernetes.io/pod-deletion-cost} from the routers' {@code removalCost} (the node's
+     * hot copies held nowhere else weigh most), so a scale-down removes the node that costs least to lose.
+     *
+     * @param deletionCost  whether it does
+     * @param namespace     the pods' namespace; empty: the controller's own
+     * @param labelSelector the label selector of the node pods (the node id is the pod's name)
+     */
+    public record Nodes(boolean deletionCost, String namespace, String labelSelector) {
+        public static final Nodes DEFAULT = new Nodes(true, "", "app.kubernetes.io/component=node");
+
+        public Nodes {
+            namespace = namespace == null ? "" : namespace;
+            labelSelector = labelSelector == null ? "" : labelSelector;
+            ConfigCheck.notBlank("nodes.labelSelector", labelSelector);
         }
     }
 

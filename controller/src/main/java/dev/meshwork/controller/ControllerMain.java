@@ -27,6 +27,7 @@ public final class ControllerMain {
         KubernetesClient client;
         InferenceServiceController controller;
         RuntimeMirror runtimes = null;
+        PodDeletionCosts costs = null;
         try {
             client = new KubernetesClientBuilder().withConfig(kubernetes(config.kubernetes())).build();
             if (!config.runtimes().configMap().isEmpty()) {
@@ -34,8 +35,14 @@ public final class ControllerMain {
                 runtimes = new RuntimeMirror(client, ns == null ? "default" : ns, config.runtimes().configMap());
                 runtimes.start(config.resyncMs());
             }
-            controller = new InferenceServiceController(client, config, new MeshClient(config.mesh()));
+            MeshClient mesh = new MeshClient(config.mesh());
+            controller = new InferenceServiceController(client, config, mesh);
             controller.start();
+            if (config.nodes().deletionCost()) {
+                String ns = config.nodes().namespace().isEmpty() ? client.getNamespace() : config.nodes().namespace();
+                costs = new PodDeletionCosts(client, mesh, ns == null ? "default" : ns, config.nodes().labelSelector());
+                costs.start(config.resyncMs());
+            }
         } catch (Exception e) {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {
@@ -49,7 +56,11 @@ public final class ControllerMain {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         RuntimeMirror mirror = runtimes;
+        PodDeletionCosts podCosts = costs;
         ProcessStop.install("meshwork-controller-shutdown", () -> {
+            if (podCosts != null) {
+                podCosts.close();
+            }
             controller.close();
             if (mirror != null) {
                 mirror.close();
@@ -60,7 +71,8 @@ public final class ControllerMain {
         System.out.println("Meshwork controller is up: " + controller.watched() + " InferenceServices in "
                 + (config.kubernetes().namespace().isEmpty() ? "every namespace" : "namespace " + config.kubernetes().namespace())
                 + " at " + client.getMasterUrl() + ", served by the mesh at " + config.mesh().url()
-                + (runtimes == null ? "" : "; ServingRuntimes mirrored into ConfigMap " + config.runtimes().configMap()));
+                + (runtimes == null ? "" : "; ServingRuntimes mirrored into ConfigMap " + config.runtimes().configMap())
+                + (costs == null ? "" : "; node pods (" + config.nodes().labelSelector() + ") get pod-deletion-cost"));
         System.out.flush();
         stopped.await();
     }

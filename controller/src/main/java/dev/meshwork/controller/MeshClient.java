@@ -44,6 +44,11 @@ final class MeshClient {
         return require(api.get("", "/v1/mesh/vmodels"), "listing vmodels").body().path("vmodels");
     }
 
+    /** The mesh's nodes, each with its {@code removalCost} (needs the admin role over every namespace). */
+    JsonNode nodes() throws IOException, InterruptedException {
+        return require(api.get("", "/v1/mesh/nodes"), "listing nodes").body().path("nodes");
+    }
+
     private static MeshApi.Answer require(MeshApi.Answer a, String what) throws IOException {
         if (!a.ok()) {
             throw new IOException(what + ": the mesh answered " + a.status() + ": " + a.error());

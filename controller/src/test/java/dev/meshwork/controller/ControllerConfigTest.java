@@ -27,6 +27,9 @@ class ControllerConfigTest {
         want.put("resyncMs", "5000");
         want.put("runtimes.configMap", "");
         want.put("runtimes.namespace", "");
+        want.put("nodes.deletionCost", "true");
+        want.put("nodes.namespace", "");
+        want.put("nodes.labelSelector", "app.kubernetes.io/component=node");
         assertDefaults(ControllerConfig.class, ControllerConfig.defaults(), want);
     }
 
@@ -47,6 +50,9 @@ class ControllerConfigTest {
         flags.put("resyncMs", "2000");
         flags.put("runtimes.configMap", "meshwork-runtimes");
         flags.put("runtimes.namespace", "mesh");
+        flags.put("nodes.deletionCost", "false");
+        flags.put("nodes.namespace", "mesh");
+        flags.put("nodes.labelSelector", "app=meshwork-node");
         dev.meshwork.testing.ConfigAssertions.assertFullMapping(ControllerConfig.class, ControllerConfig.defaults(), flags);
     }
 
@@ -65,6 +71,7 @@ class ControllerConfigTest {
         assertThatThrownBy(() -> load("--resyncMs=10")).hasMessage("resyncMs must be at least 1000, got 10");
         assertThatThrownBy(() -> load("--kubernetes.tokenFile=/no/such/token")).hasMessageContaining("kubernetes.tokenFile");
         assertThatThrownBy(() -> load("--owner=")).hasMessage("owner must not be empty");
+        assertThatThrownBy(() -> load("--nodes.labelSelector=")).hasMessage("nodes.labelSelector must not be empty");
     }
 
     private static ControllerConfig load(String... flags) {

@@ -97,7 +97,7 @@ class InferenceServiceControllerTest {
         return ControllerProcess.start(dir.resolve("controller"), List.of("--mesh.url=" + mesh.http(),
                 "--kubernetes.apiUrl=http://127.0.0.1:" + api.getPort(), "--kubernetes.tokenFile=" + token, "--resyncMs=1000",
                 "--status.grpcUrl=grpc://meshwork.mesh:8081", "--status.restUrl=http://meshwork.mesh:8080",
-                "--runtimes.configMap=meshwork-runtimes", "--runtimes.namespace=mesh"));
+                "--runtimes.configMap=meshwork-runtimes", "--runtimes.namespace=mesh", "--nodes.namespace=mesh"));
     }
 
     @AfterAll
@@ -299,6 +299,51 @@ class InferenceServiceControllerTest {
         }
         await("the previous model is unregistered").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> get("/v1/mesh/models/" + v1).statusCode() == 404);
+    }
+
+    @Test
+    void eachNodePodsDeletionCostIsWhatLosingItsNodeWouldCost() throws Exception {
+        // the standalone mesh's one node is node-0; a node pod by that name, a node pod not (yet) in the mesh, and a pod
+        // named node-0 in another namespace, which the controller must not touch
+        pod("mesh", "node-0", "node");
+        pod("mesh", "meshwork-node-joining", "node");
+        pod("elsewhere", "node-0", "node");
+        HttpResponse<String> put = send(HttpRequest.newBuilder(URI.create(mesh.http() + "/v1/mesh/models/cost-probe"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"modelFormat\": {\"name\": \"onnx\"}, \"storageUri\": \"file://"
+                        + dir.resolve("models/v1/model.onnx") + "\"}")));
+        assertThat(put.statusCode()).as(put.body()).isIn(200, 201);
+        assertThat(infer("cost-probe")).isEqualTo("cost-probe");
+        // a copy just used and held by no other node weighs 10,000; the annotation follows the routers' figure
+        int hot = await("node-0's pod-deletion-cost").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    String annotated = annotation("mesh", "node-0");
+                    return annotated != null && annotated.equals(Integer.toString(removalCost("node-0"))) ? Integer.parseInt(annotated) : -1;
+                }, c -> c >= 10_000);
+        assertThat(send(HttpRequest.newBuilder(URI.create(mesh.http() + "/v1/mesh/models/cost-probe")).DELETE()).statusCode()).isEqualTo(200);
+        await("the cost falls once the copy is gone").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> annotation("mesh", "node-0"), a -> a != null && Integer.parseInt(a) <= hot - 10_000);
+        assertThat(annotation("mesh", "meshwork-node-joining")).as("a pod that is no mesh node is left alone").isNull();
+        assertThat(annotation("elsewhere", "node-0")).as("pods outside nodes.namespace are left alone").isNull();
+    }
+
+    private static void pod(String namespace, String name, String component) {
+        client.pods().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName(name)
+                .withNamespace(namespace).addToLabels("app.kubernetes.io/component", component).endMetadata()
+                .withNewSpec().addNewContainer().withName("node").withImage("meshwork").endContainer().endSpec().build()).create();
+    }
+
+    private static String annotation(String namespace, String pod) {
+        Map<String, String> annotations = client.pods().inNamespace(namespace).withName(pod).get().getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(PodDeletionCosts.ANNOTATION);
+    }
+
+    private static int removalCost(String node) throws Exception {
+        for (JsonNode n : Fixtures.JSON.readTree(get("/v1/mesh/nodes").body()).path("nodes")) {
+            if (n.path("node").asText().equals(node)) {
+                return n.path("removalCost").asInt();
+            }
+        }
+        throw new AssertionError("no node " + node + " in /v1/mesh/nodes");
     }
 
     private static String isvc(String name, String format, String storageUri, boolean modelMesh) {

@@ -271,6 +271,20 @@ class RenderedManifestsTest {
             }
             assertThat(mounted).as("%s mounts the ConfigMap the controller writes (nodes start its runtimes' processes)", pods).isTrue();
         }
+        // it may read and annotate pods (pod-deletion-cost) in its own namespace, and do nothing else with them; its
+        // selector finds the node pods and no other
+        JsonNode podRule = r.named("Role", "meshwork-controller-pods").path("rules").get(0);
+        assertThat(podRule.path("resources").toString()).isEqualTo("[\"pods\"]");
+        assertThat(podRule.path("verbs").toString()).isEqualTo("[\"get\",\"list\",\"patch\"]");
+        assertThat(r.named("RoleBinding", "meshwork-controller-pods").path("subjects").get(0).path("name").asText()).isEqualTo("meshwork-controller");
+        Map<String, String> selector = new java.util.HashMap<>();
+        for (String term : dev.meshwork.controller.ControllerConfig.defaults().nodes().labelSelector().split(",")) {
+            selector.put(term.split("=")[0], term.split("=")[1]);
+        }
+        for (String pods : List.of("meshwork-router", "meshwork-node", "meshwork-controller")) {
+            boolean selected = Pods.podLabels(r.named("Deployment", pods)).entrySet().containsAll(selector.entrySet());
+            assertThat(selected).as("nodes.labelSelector selects %s", pods).isEqualTo(pods.equals("meshwork-node"));
+        }
         ObjectNode binding = r.named("ClusterRoleBinding", "meshwork-controller");
         ObjectNode deployment = r.named("Deployment", "meshwork-controller");
         assertThat(binding.path("subjects").get(0).path("namespace").asText()).as("the binding names the controller's namespace")

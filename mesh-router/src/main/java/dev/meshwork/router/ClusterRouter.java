@@ -6,6 +6,8 @@ import dev.meshwork.kserve.CatalogWatcher;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyRecord;
 import dev.meshwork.placement.registry.RegistryStore;
+import dev.meshwork.router.autoscale.LocalNodePool;
+import dev.meshwork.state.cluster.ClusterConfig;
 import dev.meshwork.router.autoscale.NodePoolSignal;
 import dev.meshwork.router.cluster.ClusterNodeBackend;
 import dev.meshwork.router.mesh.ModelService;
@@ -42,6 +44,8 @@ public final class ClusterRouter extends MeshRouter {
     private final NodeReaper reaper;
     private final RouterConfig config;
     private final NodePoolSignal autoscale;
+    /** The node processes of {@code ./meshwork up --nodes auto}; null unless autoscale.local.enabled. */
+    private final LocalNodePool pool;
 
     private ClusterRouter(RouterConfig config) {
         this.config = config;
@@ -67,7 +71,8 @@ public final class ClusterRouter extends MeshRouter {
         this.reaper = new NodeReaper(hz, nodes, placement, 2_000, n -> backend.nodeGone(n.nodeId(), n.endpoint()));
         FrontDoor door = new FrontDoor(config, catalog, ready, backend, new FrontDoor.Registries(new HazelcastModelRegistry(hz, signer, routes),
                 new HazelcastVModelRegistry(hz, signer), new HazelcastTenantRegistry(hz, signer)),
-                () -> (int) hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count(), docs, metrics, () -> hz.getLifecycleService().isRunning() && !backend.nodes().isEmpty() && store.healthy());
+                () -> (int) hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count(), docs, metrics, // with forward.nodeWaitMs a router serves with no node (it holds requests while the pool grows from zero)
+                () -> hz.getLifecycleService().isRunning() && (config.forward().nodeWaitMs() > 0 || !backend.nodes().isEmpty()) && store.healthy());
         RegistryStores.instrument(store, metrics);
         io.micrometer.core.instrument.Gauge.builder("meshwork.route.memo.entries", routes, RouteMemo::size)
                 .description("registered models whose registration and copies this router holds for its requests").register(metrics);
@@ -83,7 +88,30 @@ public final class ClusterRouter extends MeshRouter {
         });
         this.autoscale = new NodePoolSignal(config.autoscale(), nodes, metrics, name -> footprintOf(ready.get(), name),
                 backend::waitingForLoads);
+        this.pool = config.autoscale().local().enabled() ? localPool(ready, nodes) : null;
         opened(door);
+    }
+
+    private LocalNodePool localPool(AtomicReference<ModelService> service, HazelcastNodeTable nodes) {
+        ClusterConfig c = config.cluster();
+        var self = hz.getCluster().getLocalMember().getAddress();
+        List<String> members = new java.util.ArrayList<>(c.members());
+        members.add(self.getHost() + ":" + self.getPort());
+        List<String> flags = new java.util.ArrayList<>(List.of("--cluster.name=" + c.name(), "--cluster.host=" + c.host(),
+                "--cluster.port=" + c.port(), "--cluster.members=" + String.join(",", members),
+                "--cluster.heartbeatSeconds=" + c.heartbeatSeconds(), "--cluster.failureSeconds=" + c.failureSeconds()));
+        if (!c.secretFile().isEmpty()) {
+            flags.add("--cluster.secretFile=" + c.secretFile());
+        }
+        try {
+            return new LocalNodePool(config.autoscale().local(), config.autoscale().intervalMs(), () -> autoscale.decision().desired(),
+                    nodes::list, n -> {
+                        ModelService s = service.get();
+                        return s == null ? 0 : s.removalCost(n, System.currentTimeMillis(), config.autoscale().windowMs());
+                    }, flags);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot make the local node pool's log directory", e);
+        }
     }
 
     /** Where the model a request name means runs and one copy's bytes: a copy's slot and measured size, else the registration's hint. */
@@ -118,6 +146,9 @@ public final class ClusterRouter extends MeshRouter {
 
     @Override
     public void close() {
+        if (pool != null) {
+            pool.close(); // the nodes drain while this router still serves
+        }
         autoscale.close();
         door().close();
         reaper.close();

@@ -105,7 +105,7 @@ final class FrontDoor implements AutoCloseable {
                     error.isEmpty() ? "ok" : "failed", "file", error));
         }
         this.rest = new RestServer(vertx, config.http(), tls, access, service, vmodelService, catalog, directory, tenantDirectory,
-                requestThreads, requests, metrics, ready);
+                requestThreads, requests, metrics, ready, config.autoscale().windowMs());
         source.set("http://" + config.http().host() + ":" + rest.port() + "/");
         this.grpc = new GrpcServer(config.grpc(), tls, List.of(new InferenceGrpcService(service, requestThreads, "meshwork", "0.1.0", requests,
                 config.grpc().maxResponseBytes()),

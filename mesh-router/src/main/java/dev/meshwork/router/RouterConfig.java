@@ -172,6 +172,10 @@ public record RouterConfig(Http http, Grpc grpc, int requestThreads, List<String
         payloadLog = payloadLog == null ? PayloadLogConfig.defaults() : payloadLog;
         tracing = tracing == null ? TracingConfig.defaults() : tracing;
         autoscale = autoscale == null ? AutoscaleConfig.defaults() : autoscale;
+        // a pool that may shrink to no node must hold the request that wakes it, or that request fails
+        ConfigCheck.require(autoscale.minNodes() > 0 || autoscale.idleMs() == 0 || forward.nodeWaitMs() > 0,
+                "autoscale.minNodes 0 with autoscale.idleMs lets the node pool scale to zero: set forward.nodeWaitMs (how long a request"
+                        + " waits for a node to join, e.g. 60000) so that the request that wakes the pool is held, not failed");
     }
 
     /** This configuration with the registry as cluster routers open it ({@link Registry#shared}). */

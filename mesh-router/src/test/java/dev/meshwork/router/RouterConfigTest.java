@@ -49,6 +49,7 @@ class RouterConfigTest {
                 Map.entry("forward.failureMemoryMs", "30000"),
                 Map.entry("forward.maxMessageBytes", "67108864"),
                 Map.entry("forward.retryRatio", "0.2"),
+                Map.entry("forward.nodeWaitMs", "0"),
                 Map.entry("scaling.enabled", "true"),
                 Map.entry("scaling.requestsPerCopy", "200.0"),
                 Map.entry("scaling.inFlightPerCopy", "16"),
@@ -80,9 +81,25 @@ class RouterConfigTest {
                 Map.entry("autoscale.idleMs", "0"),
                 Map.entry("autoscale.upCooldownMs", "30000"),
                 Map.entry("autoscale.downStabilizationMs", "300000"),
-                Map.entry("autoscale.intervalMs", "5000")), "node", "cluster", "tls", "auth", "security");
+                Map.entry("autoscale.intervalMs", "5000"),
+                Map.entry("autoscale.local.enabled", "false"),
+                Map.entry("autoscale.local.nodeConfig", ""),
+                Map.entry("autoscale.local.logDir", ""),
+                Map.entry("autoscale.local.startTimeoutMs", "120000")), "node", "cluster", "tls", "auth", "security");
         assertThat(RouterConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
         assertThat(RouterConfig.defaults().cluster()).isEqualTo(ClusterConfig.defaults());
+    }
+
+    private static final java.nio.file.Path NODE_YAML = nodeYaml();
+
+    private static java.nio.file.Path nodeYaml() {
+        try {
+            java.nio.file.Path p = java.nio.file.Files.createTempFile("node", ".yaml");
+            p.toFile().deleteOnExit();
+            return p;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -117,6 +134,7 @@ class RouterConfigTest {
                 Map.entry("forward.failureMemoryMs", "6"),
                 Map.entry("forward.maxMessageBytes", "7000"),
                 Map.entry("forward.retryRatio", "0.5"),
+                Map.entry("forward.nodeWaitMs", "30000"),
                 Map.entry("scaling.enabled", "false"),
                 Map.entry("scaling.requestsPerCopy", "12.5"),
                 Map.entry("scaling.inFlightPerCopy", "3"),
@@ -148,7 +166,11 @@ class RouterConfigTest {
                 Map.entry("autoscale.idleMs", "600000"),
                 Map.entry("autoscale.upCooldownMs", "10000"),
                 Map.entry("autoscale.downStabilizationMs", "60000"),
-                Map.entry("autoscale.intervalMs", "1000")), "node", "cluster", "tls", "auth", "security");
+                Map.entry("autoscale.intervalMs", "1000"),
+                Map.entry("autoscale.local.enabled", "true"),
+                Map.entry("autoscale.local.nodeConfig", NODE_YAML.toString()),
+                Map.entry("autoscale.local.logDir", "/tmp/pool"),
+                Map.entry("autoscale.local.startTimeoutMs", "30000")), "node", "cluster", "tls", "auth", "security");
         RouterConfig sections = load("--node.slotMemoryBytes=4096", "--cluster.port=6000");
         assertThat(sections.node().slotMemoryBytes()).isEqualTo(4096);
         assertThat(sections.cluster().port()).isEqualTo(6000);
@@ -164,6 +186,11 @@ class RouterConfigTest {
                 .hasMessage("autoscale.maxNodes must be a number of nodes, at least 1 and minNodes (5 to 100000), got 3");
         assertThatThrownBy(() -> load("--autoscale.targetMemoryUtilization=1.5"))
                 .hasMessage("autoscale.targetMemoryUtilization must be in (0, 1], got 1.5");
+        assertThatThrownBy(() -> load("--autoscale.minNodes=0", "--autoscale.idleMs=60000")).hasMessageStartingWith(
+                "autoscale.minNodes 0 with autoscale.idleMs lets the node pool scale to zero: set forward.nodeWaitMs");
+        assertThat(load("--autoscale.minNodes=0", "--autoscale.idleMs=60000", "--forward.nodeWaitMs=1000").forward().nodeWaitMs()).isEqualTo(1000);
+        assertThatThrownBy(() -> load("--autoscale.local.nodeConfig=/no/such/node.yaml"))
+                .hasMessage("autoscale.local.nodeConfig must name a readable file, got '/no/such/node.yaml'");
         assertThatThrownBy(() -> load("--registry.jdbcUrl=postgres://db/mesh"))
                 .hasMessage("registry.jdbcUrl must be a JDBC URL (jdbc:h2:..., jdbc:postgresql://...) or empty for memory only, got 'postgres://db/mesh'");
         assertThatThrownBy(() -> load("--node.queueTimeoutMs=-1")).hasMessage("node.queueTimeoutMs must be at least 0, got -1");

@@ -214,6 +214,11 @@ public final class MeshProcess implements AutoCloseable {
         }
     }
 
+    /** The process's output (stdout and stderr). */
+    public Path log() {
+        return log;
+    }
+
     public String http() {
         return scheme + "://127.0.0.1:" + httpPort;
     }

@@ -21,11 +21,21 @@ import dev.meshwork.placement.autoscale.NodePoolPolicy;
  * @param upCooldownMs             after asking for more, it waits this long before asking for more again (the new nodes' start)
  * @param downStabilizationMs      it asks for fewer only when no count of this long was higher
  * @param intervalMs               how often it measures and decides
+ * @param local                    a pool of node processes on this machine that the router itself grows and shrinks
+ *                                 ({@code ./meshwork up --nodes auto})
  */
 public record AutoscaleConfig(int minNodes, int maxNodes, double targetMemoryUtilization, int inFlightPerNode,
                               double thrashEvictionsPerNodeSecond, long nodeBytes, long windowMs, long idleMs, long upCooldownMs,
-                              long downStabilizationMs, long intervalMs) {
+                              long downStabilizationMs, long intervalMs, Local local) {
+    public AutoscaleConfig(int minNodes, int maxNodes, double targetMemoryUtilization, int inFlightPerNode,
+                           double thrashEvictionsPerNodeSecond, long nodeBytes, long windowMs, long idleMs, long upCooldownMs,
+                           long downStabilizationMs, long intervalMs) {
+        this(minNodes, maxNodes, targetMemoryUtilization, inFlightPerNode, thrashEvictionsPerNodeSecond, nodeBytes, windowMs, idleMs,
+                upCooldownMs, downStabilizationMs, intervalMs, Local.OFF);
+    }
+
     public AutoscaleConfig {
+        local = local == null ? Local.OFF : local;
         ConfigCheck.range("autoscale.minNodes", minNodes, 0, 100_000, "a number of nodes");
         ConfigCheck.range("autoscale.maxNodes", maxNodes, Math.max(1, minNodes), 100_000, "a number of nodes, at least 1 and minNodes");
         ConfigCheck.require(targetMemoryUtilization > 0 && targetMemoryUtilization <= 1,
@@ -42,7 +52,27 @@ public record AutoscaleConfig(int minNodes, int maxNodes, double targetMemoryUti
 
     /** 1 to 10 nodes, 80% of slot memory, 32 requests in flight a node, 5 evictions a node-second, a 60 s window, never idle. */
     public static AutoscaleConfig defaults() {
-        return new AutoscaleConfig(1, 10, 0.8, 32, 5, 0, 60_000, 0, 30_000, 300_000, 5_000);
+        return new AutoscaleConfig(1, 10, 0.8, 32, 5, 0, 60_000, 0, 30_000, 300_000, 5_000, Local.OFF);
+    }
+
+    /**
+     * The node processes of {@code ./meshwork up --nodes auto}, which the router starts and stops on
+     * this machine to follow its own {@code meshwork_desired_nodes} (see {@link LocalNodePool}).
+     *
+     * @param enabled        whether the router runs them (a cluster router only)
+     * @param nodeConfig     the node configuration file each one reads ({@code --config}); empty: the node's defaults
+     * @param logDir         where each node's output goes ({@code <node id>.log}); empty: a new temporary directory
+     * @param startTimeoutMs a node that has not joined the mesh this long after its start is stopped, and another started
+     */
+    public record Local(boolean enabled, String nodeConfig, String logDir, long startTimeoutMs) {
+        public static final Local OFF = new Local(false, "", "", 120_000);
+
+        public Local {
+            nodeConfig = nodeConfig == null ? "" : nodeConfig;
+            logDir = logDir == null ? "" : logDir;
+            ConfigCheck.fileOrEmpty("autoscale.local.nodeConfig", nodeConfig, "file");
+            ConfigCheck.atLeast("autoscale.local.startTimeoutMs", startTimeoutMs, 1_000);
+        }
     }
 
     NodePoolPolicy.Settings settings() {

@@ -61,6 +61,13 @@ final class ForwardMetrics {
         waited.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** A load held because no node was in the mesh (scale from zero), by outcome: joined, none. */
+    void waitedForNode(long nanos, boolean joined) {
+        Timer.builder("meshwork.forward.node.wait").description("time loads waited for a node to join a mesh that had none (scale from zero)")
+                .tag("outcome", joined ? "joined" : "none").serviceLevelObjectives(LOAD_BUCKETS).register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
     /** A load this router placed, by outcome: ok, failed, node-unreachable. */
     void loaded(long nanos, String outcome) {
         Timer.builder("meshwork.forward.loads").description("loads this router placed").tag("outcome", outcome)

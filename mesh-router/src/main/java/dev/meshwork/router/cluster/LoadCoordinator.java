@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
 final class LoadCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(LoadCoordinator.class);
     private static final long WATCH_MS = 5;
+    /** How often a load held for want of any node looks at the node table again. */
+    private static final long NODE_WATCH_MS = 50;
     /** How long a load waits before placing again after a node said it could not load now. */
     private static final long BUSY_PAUSE_MS = 20;
 
@@ -164,6 +166,7 @@ final class LoadCoordinator {
 
     private Target load(ModelSpec spec) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.loadTimeoutMs());
+        awaitAnyNode(spec, deadline);
         while (System.nanoTime() < deadline) {
             Optional<Target> ready = loadedCopy(spec, false);
             if (ready.isPresent()) {
@@ -291,6 +294,28 @@ final class LoadCoordinator {
         }
     }
 
+    /**
+     * With no node in the mesh (the pool scaled to zero, or none started yet), waits up to {@code
+     * forward.nodeWaitMs} for one to join. The request waiting for this load already counts among
+     * those the autoscale signal answers with a node; if none joins, placement then says so.
+     */
+    private void awaitAnyNode(ModelSpec spec, long deadline) {
+        if (config.nodeWaitMs() == 0 || !nodes.list().isEmpty()) {
+            return;
+        }
+        long started = System.nanoTime();
+        long until = Math.min(deadline, started + TimeUnit.MILLISECONDS.toNanos(config.nodeWaitMs()));
+        LOG.info("model {} is wanted and no node is in the mesh: waiting up to {} ms for one to join (forward.nodeWaitMs)", spec.id(),
+                TimeUnit.NANOSECONDS.toMillis(until - started));
+        while (nodes.list().isEmpty() && System.nanoTime() < until) {
+            sleep(NODE_WATCH_MS);
+        }
+        boolean joined = !nodes.list().isEmpty();
+        long waited = System.nanoTime() - started;
+        metrics.waitedForNode(waited, joined);
+        LOG.info("model {}: {} after {} ms", spec.id(), joined ? "a node joined" : "no node joined", TimeUnit.NANOSECONDS.toMillis(waited));
+    }
+
     /** What every request hears when a load outlasts forward.loadTimeoutMs, the one that sent Load and those that waited alike. */
     private MeshError stillLoading(ModelSpec spec) {
         return new MeshError(ErrorCode.DEADLINE_EXCEEDED, "model '" + spec.id() + "' did not finish loading within "
@@ -336,8 +361,9 @@ final class LoadCoordinator {
         if (inTable == 0) {
             return new MeshError(ErrorCode.UNAVAILABLE, sawNodes
                     ? "no node is in the mesh now (every node has left or was declared gone), so model '" + spec.id()
-                            + "' cannot load; it loads once a node joins again"
-                    : "no node has joined the mesh yet, so model '" + spec.id() + "' cannot load; start a node (./meshwork node)");
+                            + "' cannot load; it loads once a node joins again" + waitedForNode()
+                    : "no node has joined the mesh yet, so model '" + spec.id() + "' cannot load; start a node (./meshwork node)"
+                            + waitedForNode());
         }
         if (nodes.isEmpty()) {
             return new MeshError(ErrorCode.UNAVAILABLE, "model '" + spec.id() + "' cannot load now: all " + inTable
@@ -353,6 +379,10 @@ final class LoadCoordinator {
         return new MeshError(ErrorCode.CAPACITY_EXHAUSTED, "no node can load model '" + spec.id() + "': none of the "
                 + nodes.size() + " nodes that are up and not draining has a slot for " + what
                 + (spec.sizeHint() > 0 ? " with room for " + spec.sizeHint() + " bytes" : "") + " that holds no copy of it yet");
+    }
+
+    private String waitedForNode() {
+        return config.nodeWaitMs() == 0 ? "" : " (this request waited " + config.nodeWaitMs() + " ms for one, forward.nodeWaitMs)";
     }
 
     /** Sleeps on a request or load thread; an interrupt becomes UNAVAILABLE, as for any other wait of a request. */

@@ -5,6 +5,7 @@ import dev.meshwork.placement.registry.ModelRegistry;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.registry.VModel;
 import dev.meshwork.placement.registry.VModelRegistry;
+import dev.meshwork.placement.autoscale.RemovalCost;
 import dev.meshwork.placement.table.CopyRecord;
 import dev.meshwork.placement.table.CopyState;
 import dev.meshwork.placement.table.NodeRecord;
@@ -352,6 +353,24 @@ public final class ModelService {
 
     public List<NodeRecord> nodes() {
         return backend.nodes();
+    }
+
+    /**
+     * What losing the node would cost (Kubernetes' pod-deletion-cost, {@link RemovalCost}): its
+     * loaded copies, each weighed by whether it was used within {@code hotWindowMs} and whether
+     * another node holds it too.
+     */
+    public int removalCost(NodeRecord node, long nowMillis, long hotWindowMs) {
+        List<RemovalCost.Copy> copies = new java.util.ArrayList<>();
+        for (var slot : node.slots()) {
+            for (String model : slot.models()) {
+                List<CopyRecord> all = backend.copies(model);
+                int elsewhere = (int) all.stream().filter(c -> c.loaded() && !c.nodeId().equals(node.nodeId())).count();
+                all.stream().filter(c -> c.loaded() && c.nodeId().equals(node.nodeId()) && c.slot().equals(slot.name()))
+                        .forEach(c -> copies.add(new RemovalCost.Copy(c.lastUsedMillis(), elsewhere)));
+            }
+        }
+        return RemovalCost.of(copies, nowMillis, hotWindowMs);
     }
 
     public List<String> formats() {

@@ -1,6 +1,7 @@
 package dev.meshwork.router.rest;
 
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.placement.table.NodeRecord;
 import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.config.OwnedDirectory;
 import dev.meshwork.router.mesh.ModelRegistration;
@@ -21,9 +22,12 @@ final class ManagementRoutes {
     private final OwnedDirectory<?> directory;
     private final RequestHistory history;
     private final Offloader off;
+    /** A copy used this recently is hot in a node's removal cost: the autoscale signal's working-set window. */
+    private final long hotWindowMs;
 
-    ManagementRoutes(ModelService service, OwnedDirectory<?> directory, RequestHistory history, Offloader off) {
+    ManagementRoutes(ModelService service, OwnedDirectory<?> directory, RequestHistory history, Offloader off, long hotWindowMs) {
         this.service = service;
+        this.hotWindowMs = hotWindowMs;
         this.history = history;
         this.directory = directory;
         this.off = off;
@@ -67,7 +71,7 @@ final class ManagementRoutes {
                 return Reply.json(200, Map.of("name", name, "unregistered", true));
             });
         });
-        a.list(r.get("/v1/mesh/nodes"), Action.ADMIN, ctx -> off.handle(ctx, () -> Reply.json(200, Map.of("nodes", nodes(service)))));
+        a.list(r.get("/v1/mesh/nodes"), Action.ADMIN, ctx -> off.handle(ctx, () -> Reply.json(200, Map.of("nodes", nodesWithCosts()))));
         a.route(r.post("/v1/mesh/nodes/:node/drain"), Action.ADMIN, ctx -> {
             String node = ctx.pathParam("node");
             String principal = RestAccess.of(ctx).principal().name();
@@ -96,12 +100,26 @@ final class ManagementRoutes {
         });
     }
 
+    /** The nodes, each with what losing it would cost ({@code removalCost}, what the controller puts in pod-deletion-cost). */
+    private List<Map<String, Object>> nodesWithCosts() {
+        long now = System.currentTimeMillis();
+        return service.nodes().stream().map(n -> {
+            Map<String, Object> m = new LinkedHashMap<>(node(n));
+            m.put("removalCost", service.removalCost(n, now, hotWindowMs));
+            return m;
+        }).toList();
+    }
+
     /** The nodes as the API shows them (also the console's {@code nodes} event). */
     static List<Map<String, Object>> nodes(ModelService service) {
-        return service.nodes().stream().map(n -> Map.<String, Object>of("node", n.nodeId(), "endpoint", n.endpoint(),
+        return service.nodes().stream().map(ManagementRoutes::node).toList();
+    }
+
+    private static Map<String, Object> node(NodeRecord n) {
+        return Map.of("node", n.nodeId(), "endpoint", n.endpoint(),
                 "zone", n.zone(), "labels", n.labels(), "draining", n.draining(), "inFlight", n.inFlight(), "slots", n.slots().stream()
                 .map(s -> Map.of("name", s.name(), "runtime", s.runtime(), "device", s.device(),
                         "capacityBytes", s.capacityBytes(), "usedBytes", s.usedBytes(), "evictions", s.evictions(),
-                        "models", s.models())).toList())).toList();
+                        "models", s.models())).toList());
     }
 }

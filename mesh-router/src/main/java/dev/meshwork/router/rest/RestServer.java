@@ -35,8 +35,7 @@ public final class RestServer implements AutoCloseable {
 
     public RestServer(Vertx vertx, RouterConfig.Http config, ServerTls tls, AccessControl access, ModelService service, VModelService vmodels,
                       CatalogWatcher catalog, OwnedDirectory<?> directory, OwnedDirectory<?> tenantDirectory, ExecutorService requestThreads,
-                      RequestMetrics requests,
-                      PrometheusMeterRegistry metrics, BooleanSupplier ready) {
+                      RequestMetrics requests, PrometheusMeterRegistry metrics, BooleanSupplier ready, long hotWindowMs) {
         this.vertx = vertx;
         Router router = Router.router(vertx);
         Offloader off = new Offloader(requestThreads, config.maxResponseBytes());
@@ -65,7 +64,7 @@ public final class RestServer implements AutoCloseable {
                         // shutting down: no more samples
                     }
                 });
-        new ManagementRoutes(service, directory, history, off).mount(router, a);
+        new ManagementRoutes(service, directory, history, off, hotWindowMs).mount(router, a);
         this.events = new MeshEvents(vertx, service, vmodels, requestThreads, config.idleTimeoutMs());
         events.mount(router, a);
         new ConsoleAssets().mount(router);

@@ -337,6 +337,43 @@ class ClusterNodeBackendTest {
     }
 
     @Test
+    void withNodeWaitARequestToAMeshWithNoNodeIsHeldUntilOneJoinsAndTheWaitIsMetered() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        backend = new ClusterNodeBackend(placement, nodes, claims, "router-a", new ForwardConfig(10_000, 10_000, 60_000, 100, 5_000, 30_000,
+                1 << 20, 0.2, 8_000), InternalChannels.plain(), new ScalingConfig(false, 200, 16, 4, 60_000, 1_000), registry);
+        ClusterNodeBackend b = backend;
+        ExecutorService users = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            long started = System.nanoTime();
+            Future<ModelInferResponse> held = users.submit(() -> b.inferWire(MODEL, request()));
+            await("the request waits, and counts as waiting (the autoscale signal's scale-from-zero input)").atMost(Duration.ofSeconds(5))
+                    .until(() -> b.waitingForLoads() == 1);
+            Thread.sleep(300);
+            assertThat(held).as("held, not failed, while no node is in the mesh").isNotDone();
+            node("a", 900);
+            assertThat(held.get(10, TimeUnit.SECONDS).getId()).isEqualTo("a");
+            var waited = registry.find("meshwork.forward.node.wait").tag("outcome", "joined").timer();
+            assertThat(waited).isNotNull();
+            assertThat(waited.count()).isEqualTo(1);
+            assertThat(waited.totalTime(TimeUnit.MILLISECONDS)).isBetween(300.0, (System.nanoTime() - started) / 1e6);
+        } finally {
+            users.shutdownNow();
+        }
+    }
+
+    @Test
+    void withNodeWaitAndNoNodeJoiningTheRequestFailsAfterTheWaitSayingSo() {
+        backend = new ClusterNodeBackend(placement, nodes, claims, "router-a", new ForwardConfig(10_000, 10_000, 60_000, 100, 5_000, 30_000,
+                1 << 20, 0.2, 400), InternalChannels.plain(), new ScalingConfig(false, 200, 16, 4, 60_000, 1_000), new SimpleMeterRegistry());
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> backend.inferWire(MODEL, request())).isInstanceOfSatisfying(MeshError.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(e.getMessage()).contains("no node has joined the mesh yet").contains("waited 400 ms for one, forward.nodeWaitMs");
+        });
+        assertThat((System.nanoTime() - started) / 1e6).as("it waited its time, and no longer than the load's").isBetween(400.0, 9_000.0);
+    }
+
+    @Test
     void aModelEvictedOnEveryPlacementFailsWithUnavailableNotNotFound() throws Exception {
         FakeNode a = node("a", 900);
         FakeNode b2 = node("b", 900);
