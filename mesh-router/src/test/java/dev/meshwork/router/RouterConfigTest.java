@@ -77,7 +77,7 @@ class RouterConfigTest {
                 Map.entry("autoscale.inFlightPerNode", "32"),
                 Map.entry("autoscale.thrashEvictionsPerNodeSecond", "5.0"),
                 Map.entry("autoscale.nodeBytes", "0"),
-                Map.entry("autoscale.windowMs", "60000"),
+                Map.entry("autoscale.windowMs", "300000"),
                 Map.entry("autoscale.idleMs", "0"),
                 Map.entry("autoscale.upCooldownMs", "30000"),
                 Map.entry("autoscale.downStabilizationMs", "300000"),

@@ -13,7 +13,9 @@ import java.util.List;
  * can use only the memory of the slot kind it runs in: ONNX models fill the ONNX slots, not the
  * XGBoost ones); the nodes that keep requests in
  * flight per node at the target; one more node than now when the nodes thrash (evictions per node
- * per second above the threshold while requests wait for loads); and one node when any request came
+ * per second above the threshold while requests wait for loads), and the nodes there are while they
+ * still evict at half that rate (else the pool cycles: up on thrashing, down on memory, up again,
+ * losing the copies of every node it sheds); and one node when any request came
  * in the idle window or waits now (scale from zero). Past the idle window with no request, it is 0.
  * The raw count is clamped to [minNodes, maxNodes]. Going up follows the raw count at once, unless
  * the last step up was within the up cool-down; going down follows the highest raw count seen over
@@ -143,11 +145,16 @@ public final class NodePoolPolicy {
                 raw = concurrency;
                 reason = "in-flight";
             }
-            boolean thrashing = s.readyNodes() > 0 && s.waitingForLoads() > 0
-                    && s.evictionsPerSecond() / s.readyNodes() > settings.thrashEvictionsPerNodeSecond();
+            double evictionsPerNode = s.readyNodes() == 0 ? 0 : s.evictionsPerSecond() / s.readyNodes();
+            boolean thrashing = s.waitingForLoads() > 0 && evictionsPerNode > settings.thrashEvictionsPerNodeSecond();
             if (thrashing && s.readyNodes() + 1 > raw) {
                 raw = s.readyNodes() + 1;
                 reason = "thrashing";
+            } else if (evictionsPerNode > settings.thrashEvictionsPerNodeSecond() / 2 && s.readyNodes() > raw) {
+                // still evicting at half the thrash rate: one node fewer would put the rest back over it, and the pool
+                // would cycle (up on thrash, down on memory, up again), losing the copies of every node it sheds
+                raw = s.readyNodes();
+                reason = "evicting";
             }
         }
         raw = Math.max(settings.minNodes(), Math.min(settings.maxNodes(), raw));
