@@ -26,6 +26,10 @@ public final class BenchMain {
                     Double.parseDouble(flag(args, "seconds", "20"))).run());
             System.exit(0);
         }
+        if (List.of(args).contains("autoscale-sim")) {
+            System.out.println(new dev.meshwork.perf.meshsim.PoolSimBench(dev.meshwork.perf.meshsim.PoolSim.load(List.of(args))).run());
+            System.exit(0);
+        }
         if (List.of(args).contains("tenant-sim")) {
             System.out.println(new dev.meshwork.perf.meshsim.TenantSimBench(dev.meshwork.perf.meshsim.TenantSim.load(List.of(args))).run());
             System.exit(0);
@@ -48,6 +52,7 @@ public final class BenchMain {
             case "python" -> System.out.println(new PythonBench(loaded.config()).run());
             case "churn" -> System.out.println(new ChurnBench(loaded.config()).run());
             case "batching" -> System.out.println(new BatchingBench(loaded.config()).run());
+            case "autoscale" -> System.out.println(new AutoscaleBench(loaded.config()).run());
             case "payload-log" -> System.out.println(new PayloadLogBench(loaded.config()).run());
             case "tracing" -> System.out.println(new TracingBench(loaded.config()).run());
             case "runtimes" -> System.out.println(new RuntimesBench(loaded.config()).run());
@@ -61,7 +66,7 @@ public final class BenchMain {
             case "registry-growth" -> System.out.println(new dev.meshwork.perf.cluster.RegistryGrowthBench(loaded.config()).run());
             default -> {
                 System.err.println("meshwork bench: unknown scenario '" + scenario + "'; scenarios: standalone, batching, payload-log, tracing, security, isolation, overload, python, cluster-trust, churn, runtimes, cache-sim, forward,"
-                        + " failure, chaos, soak, zipf, mesh-sim, registry-growth, noisy-neighbour, tenant-sim, tenant-limits, and the files of perf/scenarios/: " + scenarioNames(Path.of(loaded.config().root())));
+                        + " failure, chaos, soak, zipf, mesh-sim, registry-growth, noisy-neighbour, tenant-sim, tenant-limits, autoscale, autoscale-sim, and the files of perf/scenarios/: " + scenarioNames(Path.of(loaded.config().root())));
                 System.exit(2);
             }
         }

@@ -7,7 +7,6 @@ import dev.meshwork.placement.eviction.EvictionPolicies;
 import dev.meshwork.placement.policy.PlacementPolicy;
 import dev.meshwork.placement.policy.ScalingPolicy;
 import dev.meshwork.placement.table.CopyRecord;
-import dev.meshwork.placement.table.CopyState;
 import dev.meshwork.placement.table.NodeRecord;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -259,25 +258,11 @@ public final class MeshSimulator {
     }
 
     private List<CopyRecord> copyRecords(int m) {
-        SimCopy[] cs = copies[m];
-        if (cs == null) {
-            return List.of();
-        }
-        List<CopyRecord> out = new ArrayList<>(cs.length);
-        for (SimCopy c : cs) {
-            out.add(new CopyRecord(c.node.name, "sim-0", c.loaded ? CopyState.LOADED : CopyState.LOADING, c.sizeBytes, c.lastUsedMillis, ""));
-        }
-        return out;
+        return SimCopy.records(copies[m]);
     }
 
     private void completeLoads(long t) {
-        while (!pending.isEmpty() && pending.peek().readyAtMillis <= t) {
-            SimCopy c = pending.poll();
-            if (c.live) {
-                c.node.loaded(c, ids[c.model]);
-                tableUpdates++;
-            }
-        }
+        tableUpdates += SimCopy.completeLoads(pending, t, ids);
     }
 
     /** Copy scaling, as the router's scaler does once per interval: more copies for busy models, idle extras released. */
@@ -333,13 +318,8 @@ public final class MeshSimulator {
     }
 
     private void addCopy(SimCopy c) {
-        SimCopy[] cs = copies[c.model];
-        if (cs == null) {
-            copies[c.model] = new SimCopy[]{c};
-        } else {
-            SimCopy[] more = Arrays.copyOf(cs, cs.length + 1);
-            more[cs.length] = c;
-            copies[c.model] = more;
+        copies[c.model] = SimCopy.with(copies[c.model], c);
+        if (copies[c.model].length > 1) {
             multiCopy.add(c.model);
         }
         liveCopies++;
@@ -348,15 +328,12 @@ public final class MeshSimulator {
 
     private void removeCopy(SimCopy c) {
         SimCopy[] cs = copies[c.model];
-        if (cs == null) {
+        if (cs == null || java.util.Arrays.stream(cs).noneMatch(x -> x == c)) {
             return;
         }
-        SimCopy[] rest = Arrays.stream(cs).filter(x -> x != c).toArray(SimCopy[]::new);
-        if (rest.length == cs.length) {
-            return;
-        }
-        copies[c.model] = rest.length == 0 ? null : rest;
-        if (rest.length <= 1) {
+        SimCopy[] rest = SimCopy.without(cs, c);
+        copies[c.model] = rest;
+        if (rest == null || rest.length <= 1) {
             multiCopy.remove(c.model);
         }
         liveCopies--;
