@@ -7,11 +7,11 @@ import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyRecord;
 import dev.meshwork.placement.registry.RegistryStore;
 import dev.meshwork.router.autoscale.LocalNodePool;
-import dev.meshwork.state.cluster.ClusterConfig;
 import dev.meshwork.router.autoscale.NodePoolSignal;
 import dev.meshwork.router.cluster.ClusterNodeBackend;
 import dev.meshwork.router.mesh.ModelService;
 import dev.meshwork.security.ClusterSecret;
+import dev.meshwork.state.cluster.ClusterConfig;
 import dev.meshwork.state.cluster.ClusterMember;
 import dev.meshwork.state.cluster.HazelcastLoadClaims;
 import dev.meshwork.state.cluster.HazelcastModelRegistry;
@@ -69,9 +69,10 @@ public final class ClusterRouter extends MeshRouter {
         this.backend = new ClusterNodeBackend(placement, nodes, claims, owner, config.forward(),
                 InternalHops.dialer(config.cluster(), secret, metrics), config.scaling(), metrics);
         this.reaper = new NodeReaper(hz, nodes, placement, 2_000, n -> backend.nodeGone(n.nodeId(), n.endpoint()));
+        // ready: with forward.nodeWaitMs a router serves with no node (it holds requests while the pool grows from zero)
         FrontDoor door = new FrontDoor(config, catalog, ready, backend, new FrontDoor.Registries(new HazelcastModelRegistry(hz, signer, routes),
                 new HazelcastVModelRegistry(hz, signer), new HazelcastTenantRegistry(hz, signer)),
-                () -> (int) hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count(), docs, metrics, // with forward.nodeWaitMs a router serves with no node (it holds requests while the pool grows from zero)
+                () -> (int) hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count(), docs, metrics,
                 () -> hz.getLifecycleService().isRunning() && (config.forward().nodeWaitMs() > 0 || !backend.nodes().isEmpty()) && store.healthy());
         RegistryStores.instrument(store, metrics);
         io.micrometer.core.instrument.Gauge.builder("meshwork.route.memo.entries", routes, RouteMemo::size)

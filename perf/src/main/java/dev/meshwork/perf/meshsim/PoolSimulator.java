@@ -9,7 +9,6 @@ import dev.meshwork.placement.table.CopyRecord;
 import dev.meshwork.placement.table.NodeRecord;
 import java.util.AbstractList;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -62,28 +61,24 @@ public final class PoolSimulator {
         }
     }
 
-    /** A model not in the working set. */
-    private static final long NEVER = Long.MIN_VALUE / 2;
     private final PoolSim config;
     private final int fixedNodes;
     private final NodePoolPolicy.Settings settings;
     private final long windowMs;
     private final long nodeBytes;
     /** The requests' arrivals and models: the same for every pool. */
-    private final SplittableRandom traffic;
+    private final DayTraffic traffic;
     /** The pool's own choices (a copy among several, placement's sample). */
     private final SplittableRandom random;
     private final long[] sizes;
-    private final int[] modelAtRank;
-    private final double[] cdf;
     private final String[] ids;
     private final SimCopy[][] copies;
-    private final long[] lastUsedMs;
     private final List<PoolNode> pool = new ArrayList<>();
     private final Map<String, PoolNode> byName = new HashMap<>();
     private final List<SimNode> placeable = new ArrayList<>();
     private final PriorityQueue<SimCopy> pending = new PriorityQueue<>(Comparator.comparingLong(c -> c.readyAtMillis));
     private final List<SimCopy> evicted = new ArrayList<>();
+    private final WorkingSet workingSet;
     private final List<NodeRecord> view = new AbstractList<>() {
         @Override
         public NodeRecord get(int index) {
@@ -95,11 +90,6 @@ public final class PoolSimulator {
             return placeable.size();
         }
     };
-    /** The working set: (time, model) of each request within the window, oldest first, and the bytes of the distinct models among them. */
-    private long[] recent = new long[1 << 16];
-    private int recentHead;
-    private int recentSize;
-    private long workingSetBytes;
     private NodePoolPolicy.State state;
     private int nextId;
     private long hits;
@@ -124,37 +114,11 @@ public final class PoolSimulator {
         this.settings = settings;
         this.windowMs = windowMs;
         this.nodeBytes = (long) config.nodeGb() << 30;
-        SplittableRandom setup = new SplittableRandom(config.seed());
-        this.sizes = new long[config.models()];
-        this.ids = new String[config.models()];
-        for (int m = 0; m < sizes.length; m++) {
-            double g = Math.sqrt(-2 * Math.log(1 - setup.nextDouble())) * Math.cos(2 * Math.PI * setup.nextDouble());
-            sizes[m] = Math.max(1 << 20, Math.round(((long) config.medianSizeMb() << 20) * Math.exp(config.sizeSigma() * g)));
-            ids[m] = "m" + m;
-        }
-        this.modelAtRank = new int[config.models()];
-        for (int i = 0; i < modelAtRank.length; i++) {
-            modelAtRank[i] = i;
-        }
-        for (int i = modelAtRank.length - 1; i > 0; i--) {
-            int j = setup.nextInt(i + 1);
-            int t = modelAtRank[i];
-            modelAtRank[i] = modelAtRank[j];
-            modelAtRank[j] = t;
-        }
-        this.cdf = new double[config.models()];
-        double sum = 0;
-        for (int rank = 0; rank < cdf.length; rank++) {
-            sum += 1.0 / Math.pow(rank + 1, config.zipf());
-            cdf[rank] = sum;
-        }
-        for (int rank = 0; rank < cdf.length; rank++) {
-            cdf[rank] /= sum;
-        }
+        this.traffic = new DayTraffic(config);
+        this.sizes = traffic.sizes();
+        this.ids = traffic.ids();
         this.copies = new SimCopy[config.models()][];
-        this.lastUsedMs = new long[config.models()];
-        Arrays.fill(lastUsedMs, NEVER);
-        this.traffic = new SplittableRandom(config.seed() * 31 + 7);
+        this.workingSet = new WorkingSet(windowMs, sizes);
         this.random = new SplittableRandom(config.seed() * 17 + 3);
         int initial = fixedNodes > 0 ? fixedNodes : Math.max(1, settings.minNodes());
         for (int i = 0; i < initial; i++) {
@@ -190,13 +154,13 @@ public final class PoolSimulator {
             if (s % 60 == 0) {
                 nodesOverTime.add(new double[]{s / 3600.0, pool.size()});
             }
-            double gap = 1000.0 / config.rate(s);
-            double t = now + -Math.log(1 - traffic.nextDouble()) * gap;
+            double rate = config.rate(s);
+            double t = now + traffic.gapMs(rate);
             while (t < now + 1000) {
                 long at = (long) t;
                 completeLoads(at);
                 long hitsBefore = hits;
-                double latency = request(pick(at), at);
+                double latency = request(traffic.pick(at), at);
                 requests++;
                 hourRequests++;
                 if (latency >= 0) {
@@ -205,7 +169,7 @@ public final class PoolSimulator {
                     hour.recordValue(micros);
                 }
                 hourHits += hits - hitsBefore;
-                t += -Math.log(1 - traffic.nextDouble()) * gap;
+                t += traffic.gapMs(rate);
             }
             if ((s + 1) % 3600 == 0) {
                 hours.add(new Hour((int) (s / 3600), hourRequests / 3600.0, hourNodeSeconds / 3600.0, hour.getValueAtPercentile(99) / 1000.0,
@@ -222,17 +186,9 @@ public final class PoolSimulator {
                 (System.nanoTime() - started) / 1e9);
     }
 
-    /** A model by popularity, the ranking rotated by the hours gone. */
-    private int pick(long at) {
-        int rank = Arrays.binarySearch(cdf, traffic.nextDouble());
-        rank = rank >= 0 ? rank : Math.min(-rank - 1, cdf.length - 1);
-        long offset = (at / 3_600_000L) * config.driftPerHour();
-        return modelAtRank[(int) ((rank + offset) % cdf.length)];
-    }
-
     /** Serves one request; its modelled latency in ms, or -1 when no node had room for its model. */
     private double request(int m, long at) {
-        remember(m, at);
+        workingSet.requested(m, at);
         lastRequestMs = at;
         SimCopy[] cs = copies[m];
         if (cs != null) {
@@ -272,49 +228,10 @@ public final class PoolSimulator {
         return config.serviceMs() / Math.max(0.05, 1 - utilisation);
     }
 
-    /**
-     * The working set gains a model when it is requested and is not in it. Not "last used before the
-     * window": an entry that expired since the last second is still counted until {@link #forget}
-     * takes it out, and counting it again here would count it twice.
-     */
-    private void remember(int m, long at) {
-        if (lastUsedMs[m] == NEVER) {
-            workingSetBytes += sizes[m];
-        }
-        lastUsedMs[m] = at;
-        if (recentSize == recent.length) {
-            long[] more = new long[recent.length * 2];
-            for (int i = 0; i < recentSize; i++) {
-                more[i] = recent[(recentHead + i) % recent.length];
-            }
-            recent = more;
-            recentHead = 0;
-        }
-        recent[(recentHead + recentSize++) % recent.length] = at << 20 | m;
-    }
-
-    /** ... and loses it once its last request is older than the window. */
-    private void forget(long now) {
-        while (recentSize > 0) {
-            long e = recent[recentHead];
-            long at = e >>> 20;
-            if (at >= now - windowMs) {
-                return;
-            }
-            int m = (int) (e & ((1 << 20) - 1));
-            if (lastUsedMs[m] == at) {
-                workingSetBytes -= sizes[m];
-                lastUsedMs[m] = NEVER;
-            }
-            recentHead = (recentHead + 1) % recent.length;
-            recentSize--;
-        }
-    }
-
     /** Once a simulated second: loads complete, nodes become ready or finish draining, utilisation and the working set move on. */
     private void second(long now) {
         completeLoads(now);
-        forget(now);
+        workingSet.expire(now);
         for (PoolNode n : List.copyOf(pool)) {
             n.lastSecondRequests = n.node.requests - n.requestsAtSecond;
             n.requestsAtSecond = n.node.requests;
@@ -350,7 +267,7 @@ public final class PoolSimulator {
         }
         double evictionsPerSecond = (evictions - evictionsAtDecision) / (double) config.intervalSeconds();
         evictionsAtDecision = evictions;
-        NodePoolPolicy.Signal signal = new NodePoolPolicy.Signal(ready, List.of(new NodePoolPolicy.Memory("sim-0", workingSetBytes, capacity)),
+        NodePoolPolicy.Signal signal = new NodePoolPolicy.Signal(ready, List.of(new NodePoolPolicy.Memory("sim-0", workingSet.bytes(), capacity)),
                 (int) Math.ceil(inFlight), evictionsPerSecond, pending.size(), Math.max(0, now - lastRequestMs));
         NodePoolPolicy.Decision d = NodePoolPolicy.decide(state, signal, settings, now);
         state = d.next();
