@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * first request is held while a node starts and is answered; a burst whose models need more slot
  * memory than one node grows the pool to two; when it ends, the pool shrinks to one with a trickle
  * of requests going on and none failing; idle, it goes back to no node, and the next request
- * brings one back.
+ * brings one back. A router killed outright takes its nodes with it.
  */
 class LocalNodePoolTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -116,6 +116,13 @@ class LocalNodePoolTest {
             }
             assertThat(logs).as("each node the pool started has its log").contains("node-0.log", "node-1.log", "node-2.log");
             assertThat(Files.readString(router.log())).contains("local node pool: 0 nodes wanted").contains("which drains first");
+
+            // a router killed outright takes its pool's nodes with it (they would serve nobody)
+            List<ProcessHandle> nodes = ProcessHandle.of(router.pid()).orElseThrow().descendants().toList();
+            assertThat(nodes).as("the node the last request started runs, a child of the router").isNotEmpty();
+            router.kill();
+            await("the pool's nodes end with their router").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> nodes.stream().noneMatch(ProcessHandle::isAlive));
         } finally {
             router.close(); // stops the pool's nodes too (they drain)
         }

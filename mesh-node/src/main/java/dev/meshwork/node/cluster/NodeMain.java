@@ -3,6 +3,7 @@ package dev.meshwork.node.cluster;
 import dev.meshwork.telemetry.Tracing;
 
 import dev.meshwork.config.ConfigLoader;
+import dev.meshwork.config.ParentProcess;
 import dev.meshwork.config.ProcessLogging;
 import dev.meshwork.config.ProcessStop;
 import dev.meshwork.protocol.error.MeshError;
@@ -17,6 +18,10 @@ public final class NodeMain {
         ProcessLogging.install();
         NodeProcessConfig config = ConfigLoader.loadOrExit("meshwork node", NodeProcessConfig.class, NodeProcessConfig.defaults(),
                 "MESHWORK_", args).config();
+        if (config.parentPid() > 0) {
+            // a node of a router's local pool (./meshwork up --nodes auto) serves that router only: it goes when the router goes
+            ParentProcess.endWith(config.parentPid(), "meshwork node");
+        }
         NodeProcess node;
         Tracing.start(config.tracing(), "meshwork-node", config.node().nodeId());
         try {

@@ -27,17 +27,19 @@ import dev.meshwork.state.cluster.ClusterConfig;
  * @param placement where the node runs (its zone and labels), which routers weigh when they place copies
  * @param tracing   distributed tracing (OpenTelemetry, OTLP); off unless an endpoint is given
  * @param runtimes  the ServingRuntime catalog whose process-backed runtimes the node starts (the Python runtime's)
+ * @param parentPid a process whose end ends this node, even by kill -9 (the router whose local pool started it); 0: none
  */
 public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain,
-                                TlsConfig tls, SecurityConfig security, Placement placement, TracingConfig tracing, Runtimes runtimes) {
+                                TlsConfig tls, SecurityConfig security, Placement placement, TracingConfig tracing, Runtimes runtimes,
+                                long parentPid) {
     public NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain) {
         this(node, grpc, http, cluster, publishMs, drain, TlsConfig.defaults(), SecurityConfig.defaults(), Placement.defaults(),
-                TracingConfig.defaults(), Runtimes.defaults());
+                TracingConfig.defaults(), Runtimes.defaults(), 0);
     }
 
     public NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterConfig cluster, long publishMs, Drain drain,
                              TlsConfig tls, SecurityConfig security) {
-        this(node, grpc, http, cluster, publishMs, drain, tls, security, Placement.defaults(), TracingConfig.defaults(), Runtimes.defaults());
+        this(node, grpc, http, cluster, publishMs, drain, tls, security, Placement.defaults(), TracingConfig.defaults(), Runtimes.defaults(), 0);
     }
 
     public NodeProcessConfig {
@@ -47,6 +49,7 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterCo
         placement = placement == null ? Placement.defaults() : placement;
         tracing = tracing == null ? TracingConfig.defaults() : tracing;
         runtimes = runtimes == null ? Runtimes.defaults() : runtimes;
+        ConfigCheck.atLeast("parentPid", parentPid, 0);
     }
 
     /**
@@ -168,6 +171,6 @@ public record NodeProcessConfig(NodeConfig node, Grpc grpc, Http http, ClusterCo
     public static NodeProcessConfig defaults() {
         return new NodeProcessConfig(NodeConfig.defaults(), new Grpc("127.0.0.1", 8085, "", 16 << 20), new Http("127.0.0.1", 9085), ClusterConfig.defaults(), 1000,
                 new Drain(30_000, 300_000, 1_000), TlsConfig.defaults(), SecurityConfig.defaults(), Placement.defaults(), TracingConfig.defaults(),
-                Runtimes.defaults());
+                Runtimes.defaults(), 0);
     }
 }

@@ -38,14 +38,8 @@ public final class RuntimeServerMain {
             System.exit(2);
         }
         if (config.parentPid() > 0) {
-            // an isolated slot's process serves its node only, so it goes when the node goes (even by kill -9). The pid is
-            // given, not asked: a node killed while this JVM was starting leaves it reparented, and its "parent" never ends.
-            java.util.Optional<ProcessHandle> parent = ProcessHandle.of(config.parentPid()).filter(ProcessHandle::isAlive);
-            if (parent.isEmpty()) {
-                System.err.println("meshwork runtime-server: process " + config.parentPid() + " (parentPid) is gone; exiting");
-                Runtime.getRuntime().halt(0);
-            }
-            parent.get().onExit().thenRun(() -> Runtime.getRuntime().halt(0));
+            // an isolated slot's process serves its node only, so it goes when the node goes (even by kill -9)
+            dev.meshwork.config.ParentProcess.endWith(config.parentPid(), "meshwork runtime-server");
         }
         Tracing.start(config.tracing(), "meshwork-runtime-server", config.node().nodeId() + "-" + ProcessHandle.current().pid());
         // ModelMesh (or the node) in front keeps the accounts and unloads what it evicts: this process never evicts behind its back

@@ -35,7 +35,8 @@ class NodeProcessConfigTest {
                 Map.entry("tracing.endpoint", ""),
                 Map.entry("tracing.sampleRatio", "1.0"),
                 Map.entry("tracing.exportDelayMs", "1000"),
-                Map.entry("runtimes.dir", "")), "node", "cluster", "tls", "security");
+                Map.entry("runtimes.dir", ""),
+                Map.entry("parentPid", "0")), "node", "cluster", "tls", "security");
         assertThat(NodeProcessConfig.defaults().node()).isEqualTo(NodeConfig.defaults());
         assertThat(NodeProcessConfig.defaults().cluster()).isEqualTo(ClusterConfig.defaults());
     }
@@ -60,7 +61,8 @@ class NodeProcessConfigTest {
                 Map.entry("tracing.endpoint", "https://collector:4317"),
                 Map.entry("tracing.sampleRatio", "0.1"),
                 Map.entry("tracing.exportDelayMs", "250"),
-                Map.entry("runtimes.dir", System.getProperty("java.io.tmpdir"))), "node", "cluster", "tls", "security");
+                Map.entry("runtimes.dir", System.getProperty("java.io.tmpdir")),
+                Map.entry("parentPid", "4242")), "node", "cluster", "tls", "security");
         NodeProcessConfig sections = ConfigLoader.load(NodeProcessConfig.class, NodeProcessConfig.defaults(), "TEST_", Map.of(),
                 List.of("--node.nodeId=node-3", "--cluster.name=prod")).config();
         assertThat(sections.node().nodeId()).isEqualTo("node-3");

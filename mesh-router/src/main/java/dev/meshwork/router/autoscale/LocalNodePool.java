@@ -149,7 +149,9 @@ public final class LocalNodePool implements AutoCloseable {
             command.add("--config=" + config.nodeConfig());
         }
         // each node's crash ledger in the pool's directory: node ids repeat across pools, and the default is shared under $TMPDIR
-        command.addAll(List.of("--node.nodeId=" + id, "--node.isolation.stateDir=" + logDir.resolve(id + "-state"), "--grpc.host=127.0.0.1", "--grpc.port=" + freePort(), "--http.host=127.0.0.1",
+        // --parentPid: a node of this pool goes when this router goes, even by kill -9, rather than run on with nobody to serve
+        command.addAll(List.of("--parentPid=" + ProcessHandle.current().pid(), "--node.nodeId=" + id,
+                "--node.isolation.stateDir=" + logDir.resolve(id + "-state"), "--grpc.host=127.0.0.1", "--grpc.port=" + freePort(), "--http.host=127.0.0.1",
                 "--http.port=" + freePort()));
         command.addAll(clusterFlags);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(id).toFile())).start();
