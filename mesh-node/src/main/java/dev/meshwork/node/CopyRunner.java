@@ -18,13 +18,15 @@ import java.util.function.Supplier;
 /**
  * Runs requests on copies the node has leased: through the model's batcher and the node's overload
  * guard, as a span ({@code runtime infer}) that names the copy, and hands a gRPC request to a model
- * in another process in its wire form. Request threads call it concurrently; the batchers and the
- * guard are thread-safe.
+ * in another process in its wire form, and keeps each in-process model's recent run times. Request
+ * threads (and transport threads running quick requests inline) call it concurrently; the batchers,
+ * the guard and the run times are thread-safe.
  */
 final class CopyRunner {
     private final String nodeId;
     private final Batchers batchers = new Batchers();
     private final OverloadGuard overload;
+    private final RunTimes runTimes = new RunTimes();
 
     CopyRunner(NodeConfig config) {
         this.nodeId = config.nodeId();
@@ -32,7 +34,21 @@ final class CopyRunner {
     }
 
     InferenceResponse run(ModelCache.Lease lease, InferenceRequest request) {
-        return traced(lease, () -> batchers.infer(lease.spec(), lease.model(), request));
+        long started = System.nanoTime();
+        InferenceResponse r = traced(lease, () -> batchers.infer(lease.spec(), lease.model(), request));
+        if (!(lease.model() instanceof WireModel)) { // a model in another process is a call that waits: never inline
+            long bytes = 0;
+            for (var t : request.inputs()) {
+                bytes += t.buffer().remaining();
+            }
+            runTimes.ran(lease.spec().id(), System.nanoTime() - started, bytes);
+        }
+        return r;
+    }
+
+    /** Whether a request of about {@code requestBytes} for the model may run on the thread that received it. */
+    boolean quick(String modelId, long requestBytes, long limitNanos) {
+        return runTimes.quick(modelId, requestBytes, limitNanos);
     }
 
     /**
@@ -51,6 +67,7 @@ final class CopyRunner {
     /** Drops the model's batcher: it is unloaded. */
     void forget(String modelId) {
         batchers.forget(modelId);
+        runTimes.forget(modelId);
     }
 
     void instrument(MeterRegistry registry) {

@@ -37,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -69,6 +70,8 @@ public final class NodeAgent implements AutoCloseable {
     private final NodeConfig config;
     private final ArtifactStore store;
     private final Map<String, ModelCache> caches = new LinkedHashMap<>();
+    /** Requests that ran inline ({@link InlineRun}), for {@code meshwork_node_inline_requests_total}. */
+    private final LongAdder inlineRuns = new LongAdder();
     private final List<Slot> slots = new ArrayList<>();
     /** The slots of each runtime name, and the auto-select slots of each format: fixed once built, read per request. */
     private final SlotChooser chooser;
@@ -201,10 +204,12 @@ public final class NodeAgent implements AutoCloseable {
     private <T> Optional<T> ifLoaded(String modelId, java.util.function.Function<ModelCache.Lease, T> work) {
         inFlight.incrementAndGet();
         try {
+            boolean inline = InlineRun.active(); // on a thread that must not wait: a copy loaded now, or none
             for (ModelCache cache : caches.values()) {
-                Optional<ModelCache.Lease> lease = cache.acquireIfPresent(modelId);
+                Optional<ModelCache.Lease> lease = inline ? cache.acquireLoaded(modelId) : cache.acquireIfPresent(modelId);
                 if (lease.isPresent()) {
                     holds.used(modelId); // the requests that waited for its load are arriving
+                    countInline();
                     try (ModelCache.Lease l = lease.get()) {
                         return Optional.of(work.apply(l));
                     }
@@ -249,6 +254,8 @@ public final class NodeAgent implements AutoCloseable {
             c.events(new SlotMetrics(registry, s.name(), s.runtimeName(), c));
         }
         Gauge.builder("meshwork.node.inflight", inFlight, AtomicInteger::get).description("requests running on the node").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("meshwork.node.inline.requests", inlineRuns, LongAdder::sum)
+                .description("requests that ran on the thread that received them, without a hand-off (node.inlineMicros)").register(registry);
         runner.instrument(registry);
     }
 
@@ -279,20 +286,59 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     public InferenceResponse infer(ModelSpec spec, InferenceRequest request) {
-        try (ModelCache.Lease lease = cacheFor(spec).acquire(spec)) {
+        try (ModelCache.Lease lease = lease(spec)) {
+            countInline();
             return runner.run(lease, request);
         }
     }
 
     /** {@link #infer} for a gRPC request as it arrived ({@link CopyRunner#runWire}). */
     public ModelInferResponse inferWire(ModelSpec spec, ModelInferRequest request) {
-        try (ModelCache.Lease lease = cacheFor(spec).acquire(spec)) {
+        try (ModelCache.Lease lease = lease(spec)) {
+            countInline();
             return runner.runWire(lease, request);
         }
     }
 
+    /**
+     * Whether a request of about {@code requestBytes} (its body as it arrived) for the model may run
+     * on the thread that received it: its copy here is loaded, in this process, does not batch, has no
+     * per-model limit to wait for, and its recent runs took at most {@code node.inlineMicros} on
+     * requests of about that size. Cheap and never blocks: transport threads ask it.
+     */
+    public boolean runsInline(String modelId, long requestBytes) {
+        if (config.inlineMicros() == 0 || config.maxConcurrencyPerModel() > 0) {
+            return false;
+        }
+        for (ModelCache cache : caches.values()) {
+            Optional<ModelSpec> spec = cache.spec(modelId);
+            if (spec.isPresent()) {
+                return !spec.get().batching().enabled() && cache.loaded(modelId)
+                        && runner.quick(modelId, requestBytes, config.inlineMicros() * 1000);
+            }
+        }
+        return false;
+    }
+
+    private void countInline() {
+        if (InlineRun.active()) {
+            inlineRuns.increment();
+        }
+    }
+
+    /** A lease on the copy; on a thread running inline ({@link InlineRun}), only a copy loaded now, never a load. */
+    private ModelCache.Lease lease(ModelSpec spec) {
+        ModelCache cache = cacheFor(spec);
+        if (!InlineRun.active()) {
+            return cache.acquire(spec);
+        }
+        // the copy went (evicted, re-registered) between the check and now: rare, and a retry finds it or loads it
+        return cache.acquireLoaded(spec).orElseThrow(() -> MeshError.retryAfter(ErrorCode.UNAVAILABLE,
+                "the copy of '" + spec.id() + "' on node " + config.nodeId() + " was unloaded as the request arrived; retry", 100));
+    }
+
     public ModelMetadata metadata(ModelSpec spec) {
-        try (ModelCache.Lease lease = cacheFor(spec).acquire(spec)) {
+        try (ModelCache.Lease lease = lease(spec)) {
             return lease.model().metadata();
         }
     }
@@ -307,7 +353,14 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     public Optional<CopyInfo> copy(String modelId) {
-        return caches.values().stream().map(c -> c.copy(modelId)).flatMap(Optional::stream).findFirst();
+        // a loop, not a stream: every request through an in-process node asks this once per slot kind
+        for (ModelCache c : caches.values()) {
+            Optional<CopyInfo> info = c.copy(modelId);
+            if (info.isPresent()) {
+                return info;
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -32,11 +32,24 @@ import java.util.Map;
  *                            or {@code none} (never: a load that does not fit is refused; the runtime-server's own)
  * @param isolation           how the node keeps a crashing runtime from taking it down (child processes, the crash ledger)
  * @param overload            how the node refuses requests it cannot run without making the admitted ones slow
+ * @param inlineMicros        a request for a loaded in-process copy whose recent runs took no longer than this runs on the
+ *                            thread that received it (the HTTP event loop or gRPC transport thread of an in-process node), without
+ *                            the hand-off to a request thread and back; 0: every request is handed off
  */
 public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, long loadTimeoutMs,
                          long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx,
                          List<External> externalRuntimes, List<SlotConfig> slots, String evictionPolicy, Isolation isolation,
-                         Overload overload) {
+                         Overload overload, long inlineMicros) {
+    /** The default of {@code inlineMicros}: a run that short costs the other connections of its thread less than a large body's parse. */
+    public static final long DEFAULT_INLINE_MICROS = 100;
+
+    public NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, long loadTimeoutMs,
+                      long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx,
+                      List<External> externalRuntimes, List<SlotConfig> slots, String evictionPolicy, Isolation isolation,
+                      Overload overload) {
+        this(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel, queueTimeoutMs, storage, onnx,
+                externalRuntimes, slots, evictionPolicy, isolation, overload, DEFAULT_INLINE_MICROS);
+    }
 
     public NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, long loadTimeoutMs,
                       long failedLoadBackoffMs, int maxConcurrencyPerModel, long queueTimeoutMs, Storage storage, Onnx onnx,
@@ -66,6 +79,7 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
         EvictionPolicies.create(evictionPolicy); // a name that is none, or a parameter a policy refuses, stops the start here
         isolation = isolation == null ? Isolation.defaults() : isolation;
         overload = overload == null ? Overload.defaults() : overload;
+        ConfigCheck.atLeast("node.inlineMicros", inlineMicros, 0);
     }
 
     /**
@@ -361,12 +375,12 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
 
     public NodeConfig withExternalRuntimes(List<External> newExternalRuntimes) {
         return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
-                queueTimeoutMs, storage, onnx, newExternalRuntimes, slots, evictionPolicy, isolation, overload);
+                queueTimeoutMs, storage, onnx, newExternalRuntimes, slots, evictionPolicy, isolation, overload, inlineMicros);
     }
 
     public NodeConfig withOverload(Overload newOverload) {
         return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
-                queueTimeoutMs, storage, onnx, externalRuntimes, slots, evictionPolicy, isolation, newOverload);
+                queueTimeoutMs, storage, onnx, externalRuntimes, slots, evictionPolicy, isolation, newOverload, inlineMicros);
     }
 
     /**
@@ -375,12 +389,17 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
      */
     public NodeConfig callerEvicts() {
         return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
-                queueTimeoutMs, storage, onnx, externalRuntimes, slots, dev.meshwork.placement.eviction.NoEviction.NAME, isolation, overload);
+                queueTimeoutMs, storage, onnx, externalRuntimes, slots, dev.meshwork.placement.eviction.NoEviction.NAME, isolation, overload, inlineMicros);
+    }
+
+    public NodeConfig withInlineMicros(long newInlineMicros) {
+        return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
+                queueTimeoutMs, storage, onnx, externalRuntimes, slots, evictionPolicy, isolation, overload, newInlineMicros);
     }
 
     public NodeConfig withStorage(Storage newStorage) {
         return new NodeConfig(nodeId, slotMemoryBytes, loadThreads, loadTimeoutMs, failedLoadBackoffMs, maxConcurrencyPerModel,
-                queueTimeoutMs, newStorage, onnx, externalRuntimes, slots, evictionPolicy, isolation, overload);
+                queueTimeoutMs, newStorage, onnx, externalRuntimes, slots, evictionPolicy, isolation, overload, inlineMicros);
     }
 
     public static NodeConfig defaults() {

@@ -78,6 +78,9 @@ final class StandaloneBench {
                 results.add(loop.runBlocking("direct-onnxruntime", n, () -> direct(env, session, in)));
                 System.err.printf(Locale.ROOT, "concurrency %d: REST floor (health check on the event loop)...%n", n);
                 results.add(loop.runAsync("rest-floor", n, () -> restGet(http, mesh.httpPort(), "/v2/health/live")));
+                // the readiness probe runs on a request thread like an inference: the floor plus the hand-off and back
+                System.err.printf(Locale.ROOT, "concurrency %d: REST floor with the hand-off (readiness on a request thread)...%n", n);
+                results.add(loop.runAsync("rest-handoff", n, () -> restGet(http, mesh.httpPort(), "/v2/health/ready")));
                 System.err.printf(Locale.ROOT, "concurrency %d: REST v2 through the router...%n", n);
                 results.add(loop.runAsync("rest-v2", n, () -> rest(http, mesh.httpPort(), restPath, restBody)));
                 System.err.printf(Locale.ROOT, "concurrency %d: gRPC floor (health check on the transport)...%n", n);
@@ -157,7 +160,8 @@ final class StandaloneBench {
         b.append("| users | path | p50 added µs | p50 ratio | throughput ratio |\n|---:|---|---:|---:|---:|\n");
         for (ClosedLoop.Result direct : results.stream().filter(r -> r.name().startsWith("direct")).toList()) {
             for (ClosedLoop.Result r : results) {
-                if (r.concurrency() == direct.concurrency() && !r.name().startsWith("direct") && !r.name().endsWith("floor")) {
+                if (r.concurrency() == direct.concurrency() && !r.name().startsWith("direct") && !r.name().endsWith("floor")
+                        && !r.name().endsWith("handoff")) {
                     b.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.2fx | %.2fx |%n", r.concurrency(), r.name(),
                             r.p50us() - direct.p50us(), r.p50us() / direct.p50us(), r.throughput() / direct.throughput()));
                 }
@@ -166,7 +170,8 @@ final class StandaloneBench {
         b.append("\nWhat Meshwork adds over the bare transport (path minus its floor, same users, same run):\n\n");
         b.append("| users | path | p50 over floor µs | throughput vs floor |\n|---:|---|---:|---:|\n");
         for (ClosedLoop.Result r : results) {
-            String floorName = r.name().startsWith("rest-v2") ? "rest-floor" : r.name().startsWith("grpc-raw") ? "grpc-floor" : null;
+            String floorName = r.name().startsWith("rest-v2") || r.name().equals("rest-handoff") ? "rest-floor"
+                    : r.name().startsWith("grpc-raw") ? "grpc-floor" : null;
             if (floorName == null) {
                 continue;
             }

@@ -162,6 +162,27 @@ public final class ModelCache {
     }
 
     /**
+     * Pins the model only when its copy is LOADED now, for this very spec, without waiting for a load or a turn (the node
+     * runs work inline only with {@code maxConcurrencyPerModel} 0): for a thread that must not block.
+     */
+    public Optional<Lease> acquireLoaded(ModelSpec spec) {
+        ModelEntry e = entries.get(spec.id());
+        return e == null || e.state() != CopyState.LOADED || !e.spec.equals(spec) ? Optional.empty() : Optional.ofNullable(pin(e));
+    }
+
+    /** {@link #acquireLoaded(ModelSpec)} for whatever spec the copy here was loaded with. */
+    public Optional<Lease> acquireLoaded(String id) {
+        ModelEntry e = entries.get(id);
+        return e == null || e.state() != CopyState.LOADED ? Optional.empty() : Optional.ofNullable(pin(e));
+    }
+
+    /** Whether the model's copy here is LOADED now. */
+    public boolean loaded(String id) {
+        ModelEntry e = entries.get(id);
+        return e != null && e.state() == CopyState.LOADED;
+    }
+
+    /**
      * Pins the model, loading it first when needed, and waits for a turn when the model's
      * concurrency limit is reached; blocks the calling (request) thread meanwhile.
      */

@@ -5,6 +5,7 @@ import dev.meshwork.telemetry.TracingInterceptors;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 
+import dev.meshwork.node.InlineRun;
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.nodeapi.NodeFence;
@@ -34,7 +35,7 @@ import java.util.concurrent.Executor;
 /**
  * {@code meshwork.node.v1.NodeService}: what routers (and draining nodes) ask of this node. gRPC
  * calls each method on a transport thread; every method hands its work to the request executor
- * in one hop. After a load or unload the node's rows in the placement table are written before
+ * in one hop, except a quick inference on a loaded in-process copy, which runs where it arrived. After a load or unload the node's rows in the placement table are written before
  * the answer goes out, so a router that reads the table next finds them.
  */
 public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
@@ -116,10 +117,16 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     public void infer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
         io.opentelemetry.context.Context parent = TracingInterceptors.parent();
         NodeFence.Expected expected = NodeFence.expected();
-        GrpcCalls.answer(work, out, () -> Tracing.inSpan("node infer", SpanKind.SERVER, parent,
+        // a quick request for a loaded in-process copy runs here, on the transport thread (NodeAgent.runsInline)
+        boolean inline = agent.runsInline(request.getModelName(), request.getSerializedSize());
+        GrpcCalls.answer(inline ? InlineRun::execute : work, out, () -> Tracing.inSpan("node infer", SpanKind.SERVER, parent,
                 Attributes.of(Tracing.MODEL, request.getModelName(), Tracing.NODE, agent.nodeId()), () -> {
                     admit(expected, request.getModelName());
-                    return agent.inferWireIfLoaded(request.getModelName(), request).orElseThrow(() -> missing(request.getModelName()));
+                    // inline, the copy went since the check: the table's update that missing() writes may wait, so retry instead
+                    return agent.inferWireIfLoaded(request.getModelName(), request).orElseThrow(() -> InlineRun.active()
+                            ? dev.meshwork.protocol.error.MeshError.retryAfter(dev.meshwork.protocol.error.ErrorCode.UNAVAILABLE,
+                                    "the copy of '" + request.getModelName() + "' on node " + agent.nodeId() + " went as the request arrived; retry", 100)
+                            : missing(request.getModelName()));
                 }));
     }
 

@@ -1,5 +1,6 @@
 package dev.meshwork.router.grpc;
 
+import dev.meshwork.node.InlineRun;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.router.overload.OverloadGate;
@@ -44,7 +45,8 @@ import java.util.function.UnaryOperator;
  * {@code inference.GRPCInferenceService}, every RPC including the repository extension and Triton's
  * streaming ModelStreamInfer ({@link InferStream}). gRPC calls
  * each method on its transport thread (the server uses a direct executor); every method hands its
- * work to the request executor in one hop, so nothing blocks a transport thread.
+ * work to the request executor in one hop, so nothing blocks a transport thread, except a quick
+ * inference on a loaded in-process copy, which runs where it arrived.
  */
 public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
     /** Requests of one ModelStreamInfer call in flight at once: its flow-control window. */
@@ -111,7 +113,12 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             out.onError(GrpcErrors.toStatus(e));
             return;
         }
-        answer(out, inference::run);
+        // a quick request for a copy loaded in this process runs here, on the transport thread: its hand-off to a request
+        // thread would cost more than its own work (NodeAgent.runsInline); a vmodel's is always handed off
+        String model = ModelMeshHeaders.MODEL.get();
+        boolean inline = ModelMeshHeaders.VMODEL.get() == null
+                && service.runsInline(GrpcAccess.id(model != null ? model : request.getModelName()), request.getSerializedSize());
+        GrpcCalls.answer(inline ? InlineRun::execute : work, out, inference::run);
     }
 
     @Override

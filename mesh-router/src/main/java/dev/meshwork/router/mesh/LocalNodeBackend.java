@@ -48,6 +48,11 @@ public final class LocalNodeBackend implements NodeBackend {
     }
 
     @Override
+    public boolean runsInline(String modelId, long requestBytes) {
+        return node.runsInline(modelId, requestBytes);
+    }
+
+    @Override
     public List<CopyRecord> copies(String modelId) {
         return node.copy(modelId).map(c -> List.of(node.record(c))).orElse(List.of());
     }

@@ -303,6 +303,15 @@ public final class ModelService {
         return tenants;
     }
 
+    /**
+     * Whether a request for {@code name} of about {@code requestBytes} may run on the thread that received
+     * it ({@link NodeBackend#runsInline}): a name that is a vmodel, or a model with no quick copy in this
+     * process, is handed off. Never blocks.
+     */
+    public boolean runsInline(String name, long requestBytes) {
+        return name != null && backend.runsInline(name, requestBytes);
+    }
+
     /** Where the requests of models with a logger are copied to. */
     public PayloadLogger payloads() {
         return payloads;

@@ -24,6 +24,16 @@ public interface NodeBackend extends AutoCloseable {
     }
 
     /**
+     * Whether a request of about {@code requestBytes} for the model may run on the thread that received
+     * it (an event loop or a transport thread), skipping the hand-off to a request thread: only a node
+     * in this process can say (see {@code NodeAgent.runsInline}); a backend that forwards never may.
+     * Never blocks.
+     */
+    default boolean runsInline(String modelId, long requestBytes) {
+        return false;
+    }
+
+    /**
      * Tells the backend the tenants' policies: copy scaling keeps to each namespace's
      * {@code maxCopiesPerModel}, and placement prefers nodes where a load takes memory from no
      * namespace within its guaranteed share. A backend with one node ignores it. Called once, before any load.

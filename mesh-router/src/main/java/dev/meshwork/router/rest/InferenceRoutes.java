@@ -69,7 +69,7 @@ final class InferenceRoutes {
         if (arrived == null) {
             return;
         }
-        off.handle(ctx, () -> requests.time("rest-v2", id, headers::get, arrived, () -> {
+        off.handle(ctx, service.runsInline(id, body.length), () -> requests.time("rest-v2", id, headers::get, arrived, () -> {
             ModelSpec spec = service.route(id, headers::get); // an unknown model is a 404 whatever the body holds
             InferenceRequest req = JsonTensorCodec.decodeV2(body, name, version);
             return Reply.ok(service.payloads().logged(spec, id, () -> PayloadLogger.requestId(headers.get(REQUEST_ID), req.id()), () -> body,
@@ -114,7 +114,7 @@ final class InferenceRoutes {
         if (arrived == null) {
             return;
         }
-        off.handle(ctx, () -> requests.time("rest-v1", id, headers::get, arrived, () -> {
+        off.handle(ctx, service.runsInline(id, body.length), () -> requests.time("rest-v1", id, headers::get, arrived, () -> {
             ModelSpec spec = service.route(id, headers::get);
             ModelMetadata meta = service.metadata(spec); // the routed model's: a split's models may differ in their inputs
             KServeV1Codec.V1Request req = KServeV1Codec.decode(body, name, meta);
