@@ -54,7 +54,8 @@ class NodeConfigTest {
                 Map.entry("overload.maxLimit", "1000"),
                 Map.entry("overload.initialLimit", "0"),
                 Map.entry("overload.windowMs", "500"),
-                Map.entry("overload.retryAfterMs", "100")));
+                Map.entry("overload.retryAfterMs", "100"),
+                Map.entry("inlineMicros", "100")));
     }
 
     @Test
@@ -98,7 +99,8 @@ class NodeConfigTest {
                 Map.entry("overload.maxLimit", "64"),
                 Map.entry("overload.initialLimit", "8"),
                 Map.entry("overload.windowMs", "300"),
-                Map.entry("overload.retryAfterMs", "250")));
+                Map.entry("overload.retryAfterMs", "250"),
+                Map.entry("inlineMicros", "0")));
     }
 
     @Test
@@ -112,6 +114,7 @@ class NodeConfigTest {
         assertThatThrownBy(() -> load("--nodeId=")).hasMessage("node.nodeId must not be empty");
         assertThatThrownBy(() -> load("--onnx.intraOpThreads=-2")).hasMessage("node.onnx.intraOpThreads must be at least 0, got -2");
         assertThatThrownBy(() -> load("--isolation.maxInferenceCrashes=0")).hasMessage("node.isolation.maxInferenceCrashes must be at least 1, got 0");
+        assertThatThrownBy(() -> load("--inlineMicros=-1")).hasMessage("node.inlineMicros must be at least 0, got -1");
     }
 
     private static NodeConfig load(String... flags) {

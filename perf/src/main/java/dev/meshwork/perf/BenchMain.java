@@ -44,6 +44,7 @@ public final class BenchMain {
         String scenario = words.isEmpty() ? "" : words.get(0);
         switch (scenario) {
             case "standalone" -> System.out.println(new StandaloneBench(loaded.config()).run());
+            case "codec" -> System.out.println(new CodecBench(loaded.config()).run());
             case "cluster-trust" -> System.out.println(new dev.meshwork.perf.cluster.ClusterTrustBench(loaded.config()).run());
             case "security" -> System.out.println(new SecurityBench(loaded.config()).run());
             case "isolation" -> System.out.println(new IsolationBench(loaded.config()).run());
