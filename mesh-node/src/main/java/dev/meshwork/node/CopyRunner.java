@@ -76,7 +76,7 @@ final class CopyRunner {
     }
 
     private <T> T traced(ModelCache.Lease lease, Supplier<T> work) {
-        return Tracing.traced("runtime infer", SpanKind.INTERNAL, null, Attributes.of(Tracing.MODEL, lease.spec().id(),
+        return Tracing.traced("runtime infer", SpanKind.INTERNAL, null, () -> Attributes.of(Tracing.MODEL, lease.spec().id(),
                 Tracing.NAMESPACE, lease.spec().namespace(), Tracing.NODE, nodeId, Tracing.SLOT, lease.slot()),
                 () -> overload.run(lease.spec(), work));
     }

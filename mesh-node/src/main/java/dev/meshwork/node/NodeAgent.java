@@ -1,6 +1,7 @@
 package dev.meshwork.node;
 
 
+import dev.meshwork.nodeapi.InlineRun;
 import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.node.cache.ModelCache;
 import dev.meshwork.node.metrics.SlotMetrics;

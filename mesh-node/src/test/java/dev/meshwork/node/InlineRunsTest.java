@@ -1,5 +1,6 @@
 package dev.meshwork.node;
 
+import dev.meshwork.nodeapi.InlineRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

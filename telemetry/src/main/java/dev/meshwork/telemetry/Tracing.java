@@ -111,7 +111,22 @@ public final class Tracing {
      * recording a failure as the span's error; the span is current while the work runs.
      */
     public static <T> T inSpan(String name, SpanKind kind, Context parent, Attributes attributes, Callable<T> work) throws Exception {
-        var b = tracer.spanBuilder(name).setSpanKind(kind).setAllAttributes(attributes);
+        return inSpan(name, kind, parent, () -> attributes, work);
+    }
+
+    /**
+     * {@link #inSpan(String, SpanKind, Context, Attributes, Callable)} with attributes made only when a span
+     * records. With the no-op tracer and no remote parent to carry, the work runs without a span: the
+     * span would be the current one again, or an invalid one (every request paid for three such spans
+     * and their attributes).
+     */
+    public static <T> T inSpan(String name, SpanKind kind, Context parent, java.util.function.Supplier<Attributes> attributes, Callable<T> work)
+            throws Exception {
+        Tracer t = tracer;
+        if (t == NOOP && (parent == null || !Span.fromContext(parent).getSpanContext().isValid())) {
+            return work.call();
+        }
+        var b = t.spanBuilder(name).setSpanKind(kind).setAllAttributes(attributes.get());
         if (parent != null) {
             b.setParent(parent);
         }
@@ -128,6 +143,12 @@ public final class Tracing {
 
     /** {@link #inSpan} for work that throws only unchecked exceptions. */
     public static <T> T traced(String name, SpanKind kind, Context parent, Attributes attributes, java.util.function.Supplier<T> work) {
+        return traced(name, kind, parent, () -> attributes, work);
+    }
+
+    /** {@link #traced(String, SpanKind, Context, Attributes, java.util.function.Supplier)} with attributes made only when a span records. */
+    public static <T> T traced(String name, SpanKind kind, Context parent, java.util.function.Supplier<Attributes> attributes,
+                               java.util.function.Supplier<T> work) {
         try {
             return inSpan(name, kind, parent, attributes, work::get);
         } catch (RuntimeException | Error e) {

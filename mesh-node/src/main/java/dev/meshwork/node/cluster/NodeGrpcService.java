@@ -5,7 +5,7 @@ import dev.meshwork.telemetry.TracingInterceptors;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 
-import dev.meshwork.node.InlineRun;
+import dev.meshwork.nodeapi.InlineRun;
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.nodeapi.NodeFence;
@@ -120,7 +120,7 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
         // a quick request for a loaded in-process copy runs here, on the transport thread (NodeAgent.runsInline)
         boolean inline = agent.runsInline(request.getModelName(), request.getSerializedSize());
         GrpcCalls.answer(inline ? InlineRun::execute : work, out, () -> Tracing.inSpan("node infer", SpanKind.SERVER, parent,
-                Attributes.of(Tracing.MODEL, request.getModelName(), Tracing.NODE, agent.nodeId()), () -> {
+                () -> Attributes.of(Tracing.MODEL, request.getModelName(), Tracing.NODE, agent.nodeId()), () -> {
                     admit(expected, request.getModelName());
                     // inline, the copy went since the check: the table's update that missing() writes may wait, so retry instead
                     return agent.inferWireIfLoaded(request.getModelName(), request).orElseThrow(() -> InlineRun.active()

@@ -1,6 +1,6 @@
 package dev.meshwork.router.grpc;
 
-import dev.meshwork.node.InlineRun;
+import dev.meshwork.nodeapi.InlineRun;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.router.overload.OverloadGate;

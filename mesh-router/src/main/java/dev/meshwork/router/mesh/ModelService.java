@@ -174,7 +174,7 @@ public final class ModelService {
 
     /** Name resolution as a span of its own ({@code resolve}), which says which model the name went to. */
     private static ModelSpec resolving(String name, Supplier<ModelSpec> resolve) {
-        return Tracing.traced("resolve", SpanKind.INTERNAL, null, Attributes.of(Tracing.MODEL, name == null ? "" : name), () -> {
+        return Tracing.traced("resolve", SpanKind.INTERNAL, null, () -> Attributes.of(Tracing.MODEL, name == null ? "" : name), () -> {
             ModelSpec spec = resolve.get();
             Span.current().setAttribute("meshwork.resolved", spec.id());
             return spec;

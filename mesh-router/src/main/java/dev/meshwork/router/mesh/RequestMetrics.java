@@ -76,7 +76,7 @@ public final class RequestMetrics {
         arrival[0] = arrived;
         try {
             return Tracing.inSpan("infer", SpanKind.SERVER, Tracing.extract(headers),
-                    Attributes.of(Tracing.MODEL, name == null ? "" : name, Tracing.PROTOCOL, protocol), work);
+                    () -> Attributes.of(Tracing.MODEL, name == null ? "" : name, Tracing.PROTOCOL, protocol), work);
         } catch (Exception e) {
             outcome = MeshError.wrap(e).code().name().toLowerCase(Locale.ROOT);
             throw e;

@@ -1,6 +1,6 @@
 package dev.meshwork.router.rest;
 
-import dev.meshwork.node.InlineRun;
+import dev.meshwork.nodeapi.InlineRun;
 import dev.meshwork.protocol.error.ErrorCode;
 import dev.meshwork.protocol.error.MeshError;
 import io.vertx.core.Context;

@@ -1,4 +1,4 @@
-package dev.meshwork.node;
+package dev.meshwork.nodeapi;
 
 import java.util.concurrent.Callable;
 
