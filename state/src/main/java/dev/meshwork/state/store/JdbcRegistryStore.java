@@ -67,7 +67,9 @@ public final class JdbcRegistryStore implements RegistryStore {
      * The first connection. Routers that start together on one shared H2 file (after both were
      * killed, say) race for its lock file, and H2 refuses the one that comes second by a hair with
      * "Lock file recently modified" or "Another process was faster", or "Locked by another process"
-     * until the winner serves the file; a moment later the second finds the first serving it. So that error is waited out (bounded), not fatal.
+     * until the winner serves the file, or finds the server the lock file names gone as it connects
+     * ("Connection is broken"); a moment later the second finds the first serving it. So that error is
+     * waited out (bounded), not fatal.
      */
     private Connection firstConnection() throws SQLException {
         long deadline = System.nanoTime() + LOCK_RACE_NANOS;
@@ -89,9 +91,13 @@ public final class JdbcRegistryStore implements RegistryStore {
         }
     }
 
-    /** What H2's file lock says to the process that lost a race for it (its FileLock's messages). */
+    /**
+     * What H2's file lock says to the process that lost a race for it (its FileLock's messages), and what
+     * its AUTO_SERVER client says when the server named in the lock file goes as it connects (the killed
+     * process that left the file, or the winner of the race before it serves: "Connection is broken").
+     */
     private static final java.util.List<String> LOCK_RACE = java.util.List.of("Lock file recently modified", "Another process was faster",
-            "Concurrent update", "Locked by another process");
+            "Concurrent update", "Locked by another process", "Connection is broken");
 
     static boolean lockRace(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

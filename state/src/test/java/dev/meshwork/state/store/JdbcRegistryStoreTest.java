@@ -69,6 +69,15 @@ class JdbcRegistryStoreTest {
     }
 
     @Test
+    void whatTheLoserOfTheOpenRaceHearsIsWaitedOut() {
+        // H2's messages (with their error codes), as a router that opens a shared file at the same moment as another sees them
+        assertThat(JdbcRegistryStore.lockRace(new java.sql.SQLException("Lock file recently modified [90020-252]"))).isTrue();
+        assertThat(JdbcRegistryStore.lockRace(new java.sql.SQLException("wrapped",
+                new java.sql.SQLException("Connection is broken: \"java.io.EOFException: localhost:44059\" [90067-252]")))).isTrue();
+        assertThat(JdbcRegistryStore.lockRace(new java.sql.SQLException("Wrong user name or password [28000-252]"))).isFalse();
+    }
+
+    @Test
     void aStoreThatFailsChangesNothingAndSaysWhy() {
         JdbcRegistryStore store = new JdbcRegistryStore(url(), "", "");
         StoredModelRegistry models = new StoredModelRegistry(store);
