@@ -109,7 +109,14 @@ class TenantIsolationTest {
                 inferRight(router, "victim", "hot" + (round % 2 + 1));
             }
             assertThat(loaded(router, "victim")).as("the victim's copies, where they were").isEqualTo(victimBefore);
-            assertThat(loaded(router, "aggressor").size()).as("the aggressor's copies that fit beside them").isBetween(1, 4);
+            // a node writes the rows of the copies a load evicted within moments, not before the load's answer (TablePublisher):
+            // right after the storm, a copy the last load evicted may still read LOADED
+            Map<String, String> aggressor = loaded(router, "aggressor");
+            for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); aggressor.size() > 4 && System.nanoTime() < until; ) {
+                Thread.sleep(50);
+                aggressor = loaded(router, "aggressor");
+            }
+            assertThat(aggressor.size()).as("the aggressor's copies that fit beside them").isBetween(1, 4);
 
             // over the rate: two at once (the burst), then 429 with Retry-After on REST and RESOURCE_EXHAUSTED on gRPC
             register(router, "limited", "m");
