@@ -1,7 +1,6 @@
 package dev.meshwork.node;
 
 
-import dev.meshwork.nodeapi.InlineRun;
 import dev.meshwork.node.cache.CopyInfo;
 import dev.meshwork.node.cache.ModelCache;
 import dev.meshwork.node.metrics.SlotMetrics;
@@ -14,6 +13,7 @@ import dev.meshwork.node.storage.DownloadProgress;
 import dev.meshwork.placement.eviction.EvictionPolicies;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.node.cache.Tenancy;
+import dev.meshwork.nodeapi.InlineRun;
 import dev.meshwork.placement.table.CopyRecord;
 import dev.meshwork.placement.table.CopyState;
 import dev.meshwork.placement.tenant.MeshUsage;
@@ -29,6 +29,7 @@ import dev.meshwork.protocol.tensor.InferenceRequest;
 import dev.meshwork.protocol.tensor.InferenceResponse;
 import dev.meshwork.protocol.tensor.ModelMetadata;
 import dev.meshwork.runtime.RuntimeAdapter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -38,12 +39,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The node agent's API: load, infer, unload and status of the models on this node. Called from
@@ -255,7 +256,7 @@ public final class NodeAgent implements AutoCloseable {
             c.events(new SlotMetrics(registry, s.name(), s.runtimeName(), c));
         }
         Gauge.builder("meshwork.node.inflight", inFlight, AtomicInteger::get).description("requests running on the node").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("meshwork.node.inline.requests", inlineRuns, LongAdder::sum)
+        FunctionCounter.builder("meshwork.node.inline.requests", inlineRuns, LongAdder::sum)
                 .description("requests that ran on the thread that received them, without a hand-off (node.inlineMicros)").register(registry);
         runner.instrument(registry);
     }

@@ -75,4 +75,14 @@ class V2RequestReaderTest {
         assertThatThrownBy(() -> decode("{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1],\"data\":[1,}]}"))
                 .isInstanceOf(MeshError.class).hasMessageContaining("not valid JSON");
     }
+
+    @Test
+    void deeplyNestedDataIsRefusedNotAStackOverflow() {
+        // the reader recurses into nested arrays; the parser's own nesting limit stops it long before the stack would
+        String deep = "[".repeat(100_000) + "1" + "]".repeat(100_000);
+        assertThatThrownBy(() -> decode("{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1],\"data\":" + deep + "}]}"))
+                .isInstanceOf(MeshError.class).hasMessageContaining("not valid JSON").hasMessageContaining("nesting");
+        assertThatThrownBy(() -> decode("{\"inputs\":[{\"data\":" + deep + ",\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1]}]}"))
+                .isInstanceOf(MeshError.class).hasMessageContaining("not valid JSON");
+    }
 }
