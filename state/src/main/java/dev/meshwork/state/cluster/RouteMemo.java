@@ -17,11 +17,10 @@ import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyRecord;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A router's own copy of what every request reads for a model, its registration and its copies, in
@@ -34,8 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>An entry is read from the rows' owners (past any near cache, which could still hold what the
  * memo was just told is stale) and dropped when either row changes: by the maps' entry events, by
  * this member's own writes (so a router reads its own writes), and all at once when a member joins
- * or leaves (partitions move, and events in flight may be lost). A fill that raced with a drop is
- * not kept. What a lost event costs is bounded by {@link #MAX_AGE_MILLIS}, after which an entry is
+ * or leaves (partitions move, and events in flight may be lost). A fill that raced with a drop of
+ * its key (or of a key sharing its stripe of counters) is not kept. What a lost event costs is bounded by {@link #MAX_AGE_MILLIS}, after which an entry is
  * read again, behind the request that found it old. Names that are not registered are not kept, so
  * unknown names cannot grow it.
  *
@@ -49,6 +48,8 @@ public final class RouteMemo implements AutoCloseable {
      */
     static final long MAX_AGE_MILLIS = 300_000;
     private static final HazelcastPlacementTable.ReadCopies READ = new HazelcastPlacementTable.ReadCopies();
+    /** Key stripes of the drop counters: a power of two; two keys share one rarely enough that a fill seldom loses for nothing. */
+    private static final int STRIPES = 4096;
 
     /** A registered model's registration and copies as read at {@code readAt} (nanoTime). */
     record Route(ModelSpec spec, List<CopyRecord> copies, long readAt) {
@@ -58,7 +59,15 @@ public final class RouteMemo implements AutoCloseable {
     private final IMap<String, Object> placement;
     private final RowSigner signer;
     private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
-    /** Counts drops: a fill keeps its entry only if no drop happened while it read. */
+    /**
+     * Drops by key stripe: a fill keeps its entry only if no drop of a key in its stripe happened
+     * while it read. One counter for all keys made every fill under churn (dozens of copy changes a
+     * second) lose its race with some other model's change, so requests read the owners every time.
+     */
+    private final AtomicLongArray stripes = new AtomicLongArray(STRIPES);
+    /** Counts drops of everything (a member joining or leaving): every fill in flight then loses. */
+    private final AtomicLong epoch = new AtomicLong();
+    /** Counts every drop; for tests. */
     private final AtomicLong drops = new AtomicLong();
     private final UUID modelEvents;
     private final UUID placementEvents;
@@ -102,73 +111,76 @@ public final class RouteMemo implements AutoCloseable {
         if (r != null) {
             if (System.nanoTime() - r.readAt >= maxAgeNanos && routes.replace(id, r, new Route(r.spec, r.copies, System.nanoTime()))) {
                 Read read = new Read(id);
-                CompletableFuture.allOf(read.registration, read.copies).whenComplete((v, t) -> {
-                    if (t == null) {
+                Thread.ofVirtual().name("route-memo-refresh").start(() -> {
+                    try {
                         read.keep();
+                    } catch (RuntimeException e) {
+                        // kept as it was: the next request past the age reads it again
                     }
                 });
             }
             return r;
         }
-        Read read = new Read(id);
-        joined(read.registration);
-        joined(read.copies);
-        return read.keep();
+        return new Read(id).keep();
     }
 
-    /** One fill: both rows read at once from their owners (one round trip, not two), then kept unless a drop overtook it. */
+    /**
+     * One fill: both rows read from their owners, then kept unless a drop overtook it. The reads are
+     * synchronous calls, one after the other. Hazelcast's asynchronous ones complete the future they
+     * return by a callback on its default executor, which on a machine of two cores or fewer starts a
+     * new thread for every completion, on the partition thread: under churn every fill then waited
+     * behind thread starts, for seconds (zipf-open's p99 went from 0.4 to 10 s).
+     */
     private final class Read {
         final String id;
-        final long before = drops.get();
+        final int stripe;
+        final long before;
+        final long epochBefore = epoch.get();
         final long readAt = System.nanoTime();
-        final CompletableFuture<Object> registration;
-        final CompletableFuture<Object> copies;
 
         Read(String id) {
             this.id = id;
-            this.registration = models.submitToKey(id, READ).toCompletableFuture();
-            this.copies = placement.submitToKey(id, READ).toCompletableFuture();
+            this.stripe = stripe(id);
+            this.before = stripes.get(stripe);
         }
 
         /** The route read, kept in the memo unless a row changed meanwhile; null (and nothing kept) when not registered. */
         Route keep() {
-            ModelSpec spec = SignedMap.unwrap(signer, HazelcastModelRegistry.KIND, ModelSpec.class, id, registration.join());
+            ModelSpec spec = SignedMap.unwrap(signer, HazelcastModelRegistry.KIND, ModelSpec.class, id, models.executeOnKey(id, READ));
             if (spec == null) {
                 routes.remove(id);
                 return null;
             }
-            Route fresh = new Route(spec, HazelcastPlacementTable.verified(signer, id, copies.join()), readAt);
+            Route fresh = new Route(spec, HazelcastPlacementTable.verified(signer, id, placement.executeOnKey(id, READ)), readAt);
             Runnable hook = afterRead;
             if (hook != null) {
                 afterRead = null;
                 hook.run();
             }
             routes.put(id, fresh);
-            if (drops.get() != before) {
+            if (stripes.get(stripe) != before || epoch.get() != epochBefore) {
                 routes.remove(id, fresh); // a row changed while we read: what we read may be the older one
             }
             return fresh;
         }
     }
 
-    /** The read's row; its failure as the synchronous read would have thrown it (the instance shutting down, say). */
-    private static Object joined(CompletableFuture<Object> read) {
-        try {
-            return read.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
-    }
-
     /** Drops the model's entry: its registration or copies changed. */
     void drop(String id) {
-        drops.incrementAndGet(); // before the removal, so that a fill in flight sees it when it checks after its put
+        stripes.incrementAndGet(stripe(id)); // before the removal, so that a fill in flight sees it when it checks after its put
+        drops.incrementAndGet();
         routes.remove(id);
     }
 
     void dropAll() {
+        epoch.incrementAndGet();
         drops.incrementAndGet();
         routes.clear();
+    }
+
+    private static int stripe(String id) {
+        int h = id.hashCode();
+        return (h ^ (h >>> 16)) & (STRIPES - 1);
     }
 
     /** Drops so far (of one entry or all). */

@@ -70,6 +70,38 @@ class RouteMemoTest {
     }
 
     @Test
+    void fillsUnderChurnStartNoThreadsAndKeepTheirEntries() {
+        Router a = router();
+        for (int i = 0; i < 20; i++) {
+            a.registry().put(spec("m" + i, "file:///m" + i + ".onnx"));
+        }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long startedBefore = threads.getTotalStartedThreadCount();
+        int fills = 400;
+        for (int i = 0; i < fills; i++) {
+            String id = "m" + (i % 20);
+            // another model's row changes between this model's fills, as under churn: it must not cost this one its entry
+            a.placement().putCopy("m" + ((i + 7) % 20), copy("n1", i % 2 == 0 ? CopyState.LOADED : CopyState.LOADING));
+            a.memo().drop(id);
+            assertThat(a.placement().copies(id)).isNotNull();
+        }
+        // Hazelcast's asynchronous calls complete through a callback that, with two cores or fewer, starts a thread
+        // per completion on the partition thread: fills made that way stalled every request under churn
+        assertThat(threads.getTotalStartedThreadCount() - startedBefore).as("threads started by %d fills", fills).isLessThan(fills / 10);
+        // a write to another model while m3 is read keeps m3's fill (one counter for all keys lost every fill under churn)
+        a.memo().drop("m3");
+        a.memo().afterRead = () -> a.placement().putCopy("m9", copy("n2", CopyState.LOADED));
+        RouteMemo.Route kept = a.memo().route("m3");
+        assertThat(a.memo().route("m3")).isSameAs(kept);
+        // a write to m3 itself meanwhile does not keep it: what was read may be the older row
+        a.memo().drop("m3");
+        a.memo().afterRead = () -> a.placement().putCopy("m3", copy("n2", CopyState.LOADED));
+        RouteMemo.Route raced = a.memo().route("m3");
+        assertThat(a.memo().route("m3")).isNotSameAs(raced);
+        assertThat(a.placement().copies("m3")).extracting(CopyRecord::nodeId).contains("n2");
+    }
+
+    @Test
     void aRouterReadsItsOwnWritesAtOnceAndFollowsAnotherRoutersAndANodes() {
         Router a = router();
         Router b = router();
