@@ -34,9 +34,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * memo was just told is stale) and dropped when either row changes: by the maps' entry events, by
  * this member's own writes (so a router reads its own writes), and all at once when a member joins
  * or leaves (partitions move, and events in flight may be lost). A fill that raced with a drop of
- * its key (or of a key sharing its stripe of counters) is not kept. What a lost event costs is bounded by {@link #MAX_AGE_MILLIS}, after which an entry is
- * read again, behind the request that found it old. Names that are not registered are not kept, so
- * unknown names cannot grow it.
+ * its key (or of a key sharing its stripe of counters) is not kept. What a lost event costs is
+ * bounded by {@link #MAX_AGE_MILLIS}, after which an entry is read again, behind the request that
+ * found it old. Names that are not registered are not kept, so unknown names cannot grow it.
  *
  * <p>Request threads read and fill; Hazelcast's event threads and writers drop. Thread-safe.
  */
