@@ -28,7 +28,8 @@ import java.util.Map;
  * @param evictionPolicy      which copy a full slot evicts first: {@code lru} (least recently used, as
  *                            ModelMesh) or {@code gdsf} (GreedyDual-Size-Frequency: the lowest
  *                            {@code L + frequency x load ms / MiB}, the frequency halving every 4 turnovers of the slot,
- *                            or every N with {@code gdsf:N}),
+ *                            or every N with {@code gdsf:N}), {@code lfu} (the lowest decaying
+ *                            {@code frequency x load ms / MiB}, the count surviving eviction; {@code lfu:N} likewise),
  *                            or {@code none} (never: a load that does not fit is refused; the runtime-server's own)
  * @param isolation           how the node keeps a crashing runtime from taking it down (child processes, the crash ledger)
  * @param overload            how the node refuses requests it cannot run without making the admitted ones slow

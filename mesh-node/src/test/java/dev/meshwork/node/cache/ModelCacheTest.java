@@ -189,8 +189,8 @@ class ModelCacheTest {
     }
 
     @Test
-    void withGdsfAFrequentlyUsedCopyOutlivesAMoreRecentOneUsedOnce() {
-        for (String policy : new String[]{"lru", "gdsf"}) {
+    void withGdsfOrLfuAFrequentlyUsedCopyOutlivesAMoreRecentOneUsedOnce() {
+        for (String policy : new String[]{"lru", "gdsf", "lfu"}) {
             FakeLoader loader = new FakeLoader().open();
             ModelCache cache = new ModelCache("fake-0", 250, loader, EvictionPolicies.create(policy), loads,
                     new ModelCache.Settings(10_000, 1_000, 0, 1_000));

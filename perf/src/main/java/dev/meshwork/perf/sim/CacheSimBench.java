@@ -1,5 +1,6 @@
 package dev.meshwork.perf.sim;
 
+import dev.meshwork.placement.eviction.FrequencyEvictionPolicy;
 import dev.meshwork.placement.eviction.GdsfEvictionPolicy;
 import dev.meshwork.placement.eviction.LruEvictionPolicy;
 import java.util.ArrayList;
@@ -8,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code ./meshwork bench cache-sim}: the node's eviction policies (LRU and GDSF, the real classes) against
+ * {@code ./meshwork bench cache-sim}: the node's eviction policies (LRU, GDSF and LFU, the real classes) against
  * Belady's offline optimum on generated traces, as capacity goes from 5% to 50% of the models'
  * bytes. Pure computation: no mesh is started, and the figures do not depend on the machine.
  */
@@ -20,8 +21,9 @@ public final class CacheSimBench {
     }
 
     /** One row of the results. */
-    public record Row(String workload, double capacityShare, double lruHitRatio, double gdsfHitRatio, double optimalHitRatio,
-                      double upperBound, double lruToOptimal, double gdsfToOptimal, long lruLoadSeconds, long gdsfLoadSeconds, long optimalLoadSeconds) {
+    public record Row(String workload, double capacityShare, double lruHitRatio, double gdsfHitRatio, double lfuHitRatio, double optimalHitRatio,
+                      double upperBound, double lruToOptimal, double gdsfToOptimal, double lfuToOptimal, long lruLoadSeconds, long gdsfLoadSeconds,
+                      long lfuLoadSeconds, long optimalLoadSeconds) {
     }
 
     private CacheSimBench() {
@@ -46,9 +48,11 @@ public final class CacheSimBench {
                 long capacity = (long) (trace.totalBytes() * share);
                 CacheSimulator.Result lru = CacheSimulator.run(trace, capacity, new LruEvictionPolicy());
                 CacheSimulator.Result gdsf = CacheSimulator.run(trace, capacity, new GdsfEvictionPolicy());
+                CacheSimulator.Result lfu = CacheSimulator.run(trace, capacity, new FrequencyEvictionPolicy());
                 CacheSimulator.Result opt = BeladyOptimal.run(trace, capacity);
                 rows.add(new Row(w.name() + (w.exactOptimum() ? "" : " [Belady-size heuristic]"), share, lru.hitRatio(), gdsf.hitRatio(),
-                        opt.hitRatio(), HitRatioBound.upper(trace, capacity), ratio(lru, opt), ratio(gdsf, opt), lru.loadMillis() / 1000, gdsf.loadMillis() / 1000, opt.loadMillis() / 1000));
+                        lfu.hitRatio(), opt.hitRatio(), HitRatioBound.upper(trace, capacity), ratio(lru, opt), ratio(gdsf, opt), ratio(lfu, opt),
+                        lru.loadMillis() / 1000, gdsf.loadMillis() / 1000, lfu.loadMillis() / 1000, opt.loadMillis() / 1000));
             }
         }
         return rows;
@@ -59,17 +63,19 @@ public final class CacheSimBench {
     }
 
     public static String summary(List<Row> rows, int requests) {
-        StringBuilder md = new StringBuilder("The node's policies, LRU (default) and GDSF (node.evictionPolicy=gdsf), against Belady's offline optimum, "
+        StringBuilder md = new StringBuilder("The node's policies, LRU (default), GDSF (node.evictionPolicy=gdsf) and LFU (node.evictionPolicy=lfu),"
+                + " against Belady's offline optimum, "
                 + requests + " requests per trace. Optimal is exact for equal sizes; with unequal sizes the reference is the Belady-size"
                 + " heuristic (achievable, not a bound), and the upper bound column is the byte-time relaxation of HitRatioBound, which no policy"
                 + " can pass. Load time is simulated: 50 ms + size at 200 MB/s per load.\n\n");
-        md.append("| workload | capacity (share of model bytes) | LRU hit ratio | GDSF hit ratio | optimal hit ratio | upper bound | LRU / optimal | GDSF / optimal"
-                + " | LRU load time s | GDSF load time s | optimal load time s |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| workload | capacity (share of model bytes) | LRU hit ratio | GDSF hit ratio | LFU hit ratio | optimal hit ratio | upper bound"
+                + " | LRU / optimal | GDSF / optimal | LFU / optimal | LRU load time s | GDSF load time s | LFU load time s | optimal load time s |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
-            md.append(String.format(java.util.Locale.ROOT, "| %s | %.0f%% | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f | %d | %d | %d |%n", r.workload(),
-                    r.capacityShare() * 100, r.lruHitRatio(), r.gdsfHitRatio(), r.optimalHitRatio(), r.upperBound(), r.lruToOptimal(), r.gdsfToOptimal(),
-                    r.lruLoadSeconds(), r.gdsfLoadSeconds(), r.optimalLoadSeconds()));
+            md.append(String.format(java.util.Locale.ROOT, "| %s | %.0f%% | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f | %.2f | %d | %d | %d | %d |%n",
+                    r.workload(), r.capacityShare() * 100, r.lruHitRatio(), r.gdsfHitRatio(), r.lfuHitRatio(), r.optimalHitRatio(), r.upperBound(),
+                    r.lruToOptimal(), r.gdsfToOptimal(), r.lfuToOptimal(), r.lruLoadSeconds(), r.gdsfLoadSeconds(), r.lfuLoadSeconds(),
+                    r.optimalLoadSeconds()));
         }
         return md.toString();
     }
@@ -82,6 +88,7 @@ public final class CacheSimBench {
         new dev.meshwork.perf.chart.LineChart("hit ratio by capacity: " + first, "capacity, % of the model bytes", "hit ratio")
                 .add("LRU (default)", x, w.stream().mapToDouble(Row::lruHitRatio).toArray())
                 .add("GDSF", x, w.stream().mapToDouble(Row::gdsfHitRatio).toArray())
+                .add("LFU", x, w.stream().mapToDouble(Row::lfuHitRatio).toArray())
                 .reference("Belady (optimal)", x, w.stream().mapToDouble(Row::optimalHitRatio).toArray())
                 .reference("upper bound", x, w.stream().mapToDouble(Row::upperBound).toArray())
                 .write(dir.resolve("hit-ratio-vs-capacity.png"));

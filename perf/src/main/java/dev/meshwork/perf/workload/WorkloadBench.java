@@ -7,6 +7,7 @@ import dev.meshwork.perf.sim.CacheSimulator;
 import dev.meshwork.perf.sim.HitRatioBound;
 import dev.meshwork.perf.sim.Trace;
 import dev.meshwork.perf.sim.TraceGenerator;
+import dev.meshwork.placement.eviction.FrequencyEvictionPolicy;
 import dev.meshwork.placement.eviction.GdsfEvictionPolicy;
 import dev.meshwork.placement.eviction.LruEvictionPolicy;
 import java.net.URI;
@@ -23,7 +24,7 @@ import java.util.SplittableRandom;
 /**
  * {@code ./meshwork bench SCENARIO}: runs a scenario file of {@code perf/scenarios/} against a mesh
  * it starts (standalone, or {@code --mesh.nodes=N}) or one at given addresses, then replays the
- * requests it issued offline (Belady, the byte-time bound, one LRU cache of the mesh's total
+ * requests it issued offline (Belady, the byte-time bound, one LRU, GDSF and LFU cache of the mesh's total
  * memory) and writes results.json, summary.md and the charts.
  */
 public final class WorkloadBench {
@@ -95,7 +96,7 @@ public final class WorkloadBench {
         WorkloadReport report = new WorkloadReport(scenario, models, timeline, samples, issued, capacity,
                 BeladyOptimal.run(replay, capacity), HitRatioBound.upper(replay, capacity),
                 CacheSimulator.run(replay, capacity, new LruEvictionPolicy()), CacheSimulator.run(replay, capacity, new GdsfEvictionPolicy()),
-                probeError);
+                CacheSimulator.run(replay, capacity, new FrequencyEvictionPolicy()), probeError);
         Path dir = ResultWriter.write(root, scenario.name(), settings(), report.results(), report.summary());
         report.charts(dir);
         return report.summary() + "\nresults: " + root.relativize(dir) + "\n";

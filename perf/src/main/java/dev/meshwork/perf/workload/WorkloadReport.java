@@ -18,7 +18,7 @@ import java.util.TreeSet;
  */
 record WorkloadReport(Scenario scenario, ModelSet models, Timeline timeline, List<MeshProbe.Sample> samples, int issued,
                       long capacityBytes, CacheSimulator.Result belady, double bound, CacheSimulator.Result lru, CacheSimulator.Result gdsf,
-                      String probeError) {
+                      CacheSimulator.Result lfu, String probeError) {
 
     private MeshProbe.Sample first() {
         return samples.getFirst();
@@ -62,6 +62,7 @@ record WorkloadReport(Scenario scenario, ModelSet models, Timeline timeline, Lis
         cache.put("upperBound", bound);
         cache.put("lruOneCacheHitRatio", lru.hitRatio());
         cache.put("gdsfOneCacheHitRatio", gdsf.hitRatio());
+        cache.put("lfuOneCacheHitRatio", lfu.hitRatio());
         r.put("cache", cache);
         LoadBreakdown cold = coldLoads();
         if (cold != null) {
@@ -113,6 +114,7 @@ record WorkloadReport(Scenario scenario, ModelSet models, Timeline timeline, Lis
         b.append(String.format(Locale.ROOT, "| upper bound at that memory (byte-time) | %.4f |%n", bound));
         b.append(String.format(Locale.ROOT, "| LRU, one cache of that memory, same requests | %.4f |%n", lru.hitRatio()));
         b.append(String.format(Locale.ROOT, "| GDSF, one cache of that memory, same requests | %.4f |%n", gdsf.hitRatio()));
+        b.append(String.format(Locale.ROOT, "| LFU, one cache of that memory, same requests | %.4f |%n", lfu.hitRatio()));
         b.append(String.format(Locale.ROOT, "| **eviction quality: (1 - loads/request) / Belady** | **%.3f** |%n", causedNoLoad() / belady.hitRatio()));
         b.append(String.format(Locale.ROOT, "| loads / evictions per second | %.1f / %.1f |%n", (last().loads() - first().loads()) / runSeconds(),
                 (last().evictions() - first().evictions()) / runSeconds()));

@@ -95,20 +95,7 @@ public final class GdsfEvictionPolicy implements EvictionPolicy {
         /** {@code gdsf:N}: the frequency's half-life in turnovers of the slot (at least 1; {@code Infinity}: it never decays). */
         @Override
         public EvictionPolicy create(String parameter) {
-            if (parameter.isEmpty()) {
-                return create();
-            }
-            double halfLife;
-            try {
-                halfLife = Double.parseDouble(parameter);
-            } catch (NumberFormatException e) {
-                halfLife = Double.NaN;
-            }
-            if (!(halfLife >= 1)) {
-                throw dev.meshwork.protocol.error.MeshError.invalid("node.evictionPolicy 'gdsf:%s': the half-life after the colon must be a number"
-                        + " of slot turnovers, at least 1 (or Infinity, for no decay)", parameter);
-            }
-            return new GdsfEvictionPolicy(halfLife);
+            return parameter.isEmpty() ? create() : new GdsfEvictionPolicy(HalfLife.parse(name(), parameter));
         }
     }
 }
