@@ -122,7 +122,7 @@ public final class FrequencyEvictionPolicy implements EvictionPolicy {
     }
 
     private double decayed(Seen s, double halfLife) {
-        return s.frequency() * Math.pow(0.5, (evictions - s.at()) / halfLife);
+        return HalfLife.decay(s.frequency(), evictions - s.at(), halfLife);
     }
 
     /** Registered for {@link EvictionPolicies} as "lfu". */

@@ -77,7 +77,7 @@ public final class GdsfEvictionPolicy implements EvictionPolicy {
     }
 
     private double decayed(Seen s, double halfLife) {
-        return s.frequency() * Math.pow(0.5, (evictions - s.evictionsAt()) / halfLife);
+        return HalfLife.decay(s.frequency(), evictions - s.evictionsAt(), halfLife);
     }
 
     /** Registered for {@link EvictionPolicies} as "gdsf". */

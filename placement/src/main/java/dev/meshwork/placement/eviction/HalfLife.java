@@ -2,7 +2,7 @@ package dev.meshwork.placement.eviction;
 
 import dev.meshwork.protocol.error.MeshError;
 
-/** The half-life parameter the decaying policies take after their name ({@code gdsf:16}, {@code lfu:Infinity}). Stateless. */
+/** The half-life of the decaying policies: its parameter after their name ({@code gdsf:16}, {@code lfu:Infinity}) and the decay itself. Stateless. */
 final class HalfLife {
     private HalfLife() {
     }
@@ -20,5 +20,10 @@ final class HalfLife {
                     + " of slot turnovers, at least 1 (or Infinity, for no decay)", policy, parameter);
         }
         return halfLife;
+    }
+
+    /** {@code value} after {@code elapsed} evictions, halving every {@code halfLife} of them. */
+    static double decay(double value, long elapsed, double halfLife) {
+        return value * Math.pow(0.5, elapsed / halfLife);
     }
 }
