@@ -257,6 +257,12 @@ final class LoadCoordinator {
         PlacementPolicy.Request request = new PlacementPolicy.Request(spec.id(), spec.format().name(), spec.runtime(),
                 Math.max(0, spec.sizeHint()), loadFailures.under(spec.id() + "@"), requiredLabels.apply(spec.id()), spec.namespace(), keep);
         Optional<PlacementPolicy.Choice> choice = PlacementPolicy.choose(request, candidates, copies, underway::on);
+        if (choice.isEmpty() && inTransition(copies, candidates)) {
+            // the only nodes there are hold a copy still loading or leaving (a load another waiter gave up on, an
+            // eviction the node has not finished writing): it settles in moments, so look again, within the deadline
+            sleep(BUSY_PAUSE_MS);
+            return Optional.empty();
+        }
         if (choice.isEmpty()) {
             throw noPlace(spec, all.size(), candidates, copies);
         }
@@ -292,6 +298,12 @@ final class LoadCoordinator {
             loadFailures.record(spec.id() + "@" + c.nodeId());
             throw NodeErrors.fromNode(e, c.nodeId());
         }
+    }
+
+    /** Whether one of the nodes holds a copy of the model that is loading or unloading, a state that passes by itself. */
+    private static boolean inTransition(List<CopyRecord> copies, List<NodeRecord> nodes) {
+        return copies.stream().anyMatch(c -> (c.state() == CopyState.LOADING || c.state() == CopyState.UNLOADING)
+                && nodes.stream().anyMatch(n -> n.nodeId().equals(c.nodeId())));
     }
 
     /**
