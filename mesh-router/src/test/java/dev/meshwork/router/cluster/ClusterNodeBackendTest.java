@@ -279,6 +279,25 @@ class ClusterNodeBackendTest {
     }
 
     @Test
+    void aCopyStillUnloadingOnTheOnlyNodeIsWaitedOutNotAnsweredWithNoPlace() throws Exception {
+        FakeNode a = node("a", 900);
+        // an eviction the node has not finished writing: placement skips a node that holds a live copy
+        placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.UNLOADING, 10, 0, ""));
+        ClusterNodeBackend b = backend(config(10_000, 100));
+        Thread removal = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            placement.removeCopy("m", "a");
+        });
+        assertThat(b.inferWire(MODEL, request()).getId()).isEqualTo("a");
+        assertThat(a.loads).hasValue(1);
+        removal.join();
+    }
+
+    @Test
     void theCallersGrpcDeadlineReachesTheNode() throws Exception {
         FakeNode a = node("a", 900);
         placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, ""));
