@@ -6,7 +6,6 @@ import dev.meshwork.protocol.error.MeshError;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +50,8 @@ public final class CrashLedger {
     private final java.util.Set<Path> open = ConcurrentHashMap.newKeySet();
     /** Numbers this process's marks, so that overlapping loads of one model never share a file. */
     private final java.util.concurrent.atomic.AtomicLong loads = new java.util.concurrent.atomic.AtomicLong();
+    /** The lines every mark of this process starts with: its pid and start time, which identify it while it runs. */
+    private final String thisProcess;
 
     /** A model's record: the registration it concerns, its crash count and, once poisoned, why. */
     private record Entry(String modelId, String fingerprint, int crashes, String reason) {
@@ -89,6 +90,10 @@ public final class CrashLedger {
     public CrashLedger(Path dir, int maxInferenceCrashes) {
         this.dir = dir.toAbsolutePath().normalize();
         this.maxInferenceCrashes = maxInferenceCrashes;
+        StringBuilder process = new StringBuilder();
+        PropertiesText.append(process, "pid", Long.toString(ProcessHandle.current().pid()));
+        PropertiesText.append(process, "pidStarted", startOf(ProcessHandle.current()));
+        this.thisProcess = process.toString();
         try {
             Files.createDirectories(this.dir);
             Files.setPosixFilePermissions(this.dir, PosixFilePermissions.fromString("rwx------"));
@@ -115,7 +120,7 @@ public final class CrashLedger {
                     if (alive(pid, p.getProperty("pidStarted", ""))) {
                         continue; // a live node process shares the directory (or this one wrote it): its load is still running
                     }
-                    String reason = "the node process (pid " + pid + ") died while loading it (load started " + p.getProperty("started", "?")
+                    String reason = "the node process (pid " + pid + ") died while loading it (load started " + started(p.getProperty("started", "?"))
                             + "); it is not loaded again until it is unloaded or registered again";
                     LOG.warn("model {}: {}", id, reason);
                     poison(new Entry(id, p.getProperty("spec", ""), 1, reason));
@@ -133,6 +138,15 @@ public final class CrashLedger {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> startOf(h).equals(started) && !started.isEmpty()).orElse(false);
     }
 
+    /** A mark's start: epoch milliseconds as written now, or the instant text of marks written before. */
+    private static String started(String written) {
+        try {
+            return Instant.ofEpochMilli(Long.parseLong(written)).toString();
+        } catch (NumberFormatException e) {
+            return written;
+        }
+    }
+
     private static String startOf(ProcessHandle h) {
         return h.info().startInstant().map(i -> Long.toString(i.toEpochMilli())).orElse("");
     }
@@ -147,13 +161,13 @@ public final class CrashLedger {
     public Mark beginLoad(ModelSpec spec) {
         // one file per load: two loads of one id may overlap (an unload's copy still closing while a new registration loads)
         Path file = dir.resolve(key(spec.id()) + "-" + loads.incrementAndGet() + LOADING);
-        Properties p = new Properties();
-        p.setProperty("model", spec.id());
-        p.setProperty("spec", spec.fingerprint());
-        p.setProperty("pid", Long.toString(ProcessHandle.current().pid()));
-        p.setProperty("pidStarted", startOf(ProcessHandle.current()));
-        p.setProperty("started", Instant.now().toString());
-        write(file, p);
+        // every load of a busy node writes one: built by hand, not through Properties.store (a formatted date per
+        // file) nor ProcessHandle.info (it reads /proc at each call), which cost more than the load's own file work
+        StringBuilder text = new StringBuilder(200).append(thisProcess);
+        PropertiesText.append(text, "model", spec.id());
+        PropertiesText.append(text, "spec", spec.fingerprint());
+        PropertiesText.append(text, "started", Long.toString(System.currentTimeMillis()));
+        write(file, text.toString());
         open.add(file);
         return () -> remove(file);
     }
@@ -212,19 +226,19 @@ public final class CrashLedger {
 
     private void poison(Entry e) {
         entries.put(e.modelId(), e);
-        Properties p = new Properties();
-        p.setProperty("model", e.modelId());
-        p.setProperty("spec", e.fingerprint());
-        p.setProperty("crashes", Integer.toString(e.crashes()));
-        p.setProperty("reason", e.reason());
-        write(dir.resolve(key(e.modelId()) + POISONED), p);
+        StringBuilder text = new StringBuilder();
+        PropertiesText.append(text, "model", e.modelId());
+        PropertiesText.append(text, "spec", e.fingerprint());
+        PropertiesText.append(text, "crashes", Integer.toString(e.crashes()));
+        PropertiesText.append(text, "reason", e.reason());
+        write(dir.resolve(key(e.modelId()) + POISONED), text.toString());
     }
 
     /** Written under a temporary name and renamed, so a crash mid-write never leaves half a record. */
-    private static void write(Path file, Properties p) {
+    private static void write(Path file, String text) {
         Path tmp = file.resolveSibling(file.getFileName() + "." + Thread.currentThread().threadId() + ".tmp"); // writers never share one
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            p.store(w, null);
+        try {
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + tmp, e);
         }

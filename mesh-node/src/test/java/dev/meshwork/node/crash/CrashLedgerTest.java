@@ -48,6 +48,7 @@ class CrashLedgerTest {
 
         CrashLedger restarted = new CrashLedger(dir, 2);
         assertThat(restarted.refusal(bad)).hasValueSatisfying(r -> assertThat(r).contains("died while loading it")
+                .containsPattern("load started \\d{4}-\\d{2}-\\d{2}T")
                 .contains("not loaded again until it is unloaded or registered again"));
         assertThat(restarted.refusal(spec("bad", "/m/fixed.json"))).as("a new registration under the id").isEmpty();
         assertThat(new CrashLedger(dir, 2).refusal(bad)).as("still there after another restart").isPresent();
