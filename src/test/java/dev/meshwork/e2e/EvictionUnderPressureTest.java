@@ -20,7 +20,7 @@ class EvictionUnderPressureTest {
     static final long SLOT_BYTES = 2_200_000;
 
     @RegisterExtension
-    static final MeshExtension mesh = new MeshExtension("--node.slotMemoryBytes=" + SLOT_BYTES);
+    static final MeshExtension mesh = new MeshExtension("--node.slotMemoryBytes=" + SLOT_BYTES, "--node.evictionPolicy=lru");
 
     @Test
     void theLeastRecentlyUsedModelMakesRoomAndEveryAnswerIsRight() throws Exception {

@@ -25,12 +25,12 @@ import java.util.Map;
  * @param onnx                ONNX Runtime session settings
  * @param externalRuntimes    runtime processes that speak ModelMesh's runtime SPI, each a slot of its own
  * @param slots               the in-process runtime slots; empty means one CPU slot per in-process runtime on the class path
- * @param evictionPolicy      which copy a full slot evicts first: {@code lru} (least recently used, as
- *                            ModelMesh) or {@code gdsf} (GreedyDual-Size-Frequency: the lowest
- *                            {@code L + frequency x load ms / MiB}, the frequency halving every 4 turnovers of the slot,
- *                            or every N with {@code gdsf:N}), {@code lfu} (the lowest decaying
- *                            {@code frequency x load ms / MiB}, the count surviving eviction; {@code lfu:N} likewise),
- *                            or {@code none} (never: a load that does not fit is refused; the runtime-server's own)
+ * @param evictionPolicy      which copy a full slot evicts first: {@code lfu} (the lowest decaying
+ *                            {@code frequency x load ms / MiB}, the frequency halving every 4 turnovers of the slot,
+ *                            or every N with {@code lfu:N}, the count surviving eviction), {@code lru} (least recently
+ *                            used, as ModelMesh), {@code gdsf} (GreedyDual-Size-Frequency: the lowest
+ *                            {@code L + frequency x load ms / MiB}; {@code gdsf:N} likewise), or {@code none} (never: a
+ *                            load that does not fit is refused; the runtime-server's own)
  * @param isolation           how the node keeps a crashing runtime from taking it down (child processes, the crash ledger)
  * @param overload            how the node refuses requests it cannot run without making the admitted ones slow
  * @param inlineMicros        a request for a loaded in-process copy whose recent runs took no longer than this runs on the
@@ -76,7 +76,7 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
         ConfigCheck.atLeast("node.queueTimeoutMs", queueTimeoutMs, 0);
         externalRuntimes = externalRuntimes == null ? List.of() : List.copyOf(externalRuntimes);
         slots = slots == null ? List.of() : List.copyOf(slots);
-        evictionPolicy = evictionPolicy == null || evictionPolicy.isEmpty() ? "lru" : evictionPolicy;
+        evictionPolicy = evictionPolicy == null || evictionPolicy.isEmpty() ? EvictionPolicies.DEFAULT : evictionPolicy;
         EvictionPolicies.create(evictionPolicy); // a name that is none, or a parameter a policy refuses, stops the start here
         isolation = isolation == null ? Isolation.defaults() : isolation;
         overload = overload == null ? Overload.defaults() : overload;
@@ -405,6 +405,6 @@ public record NodeConfig(String nodeId, long slotMemoryBytes, int loadThreads, l
 
     public static NodeConfig defaults() {
         return new NodeConfig("node-0", 2L << 30, 2, 120_000, 30_000, 0, 30_000,
-                new Storage(List.of(), 2L << 30, "", 10L << 30, 60_000, S3.defaults()), new Onnx(1, 1), List.of(), List.of(), "lru");
+                new Storage(List.of(), 2L << 30, "", 10L << 30, 60_000, S3.defaults()), new Onnx(1, 1), List.of(), List.of(), EvictionPolicies.DEFAULT);
     }
 }

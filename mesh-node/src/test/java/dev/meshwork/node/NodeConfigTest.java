@@ -41,7 +41,7 @@ class NodeConfigTest {
                 Map.entry("onnx.interOpThreads", "1"),
                 Map.entry("externalRuntimes", ""),
                 Map.entry("slots", ""),
-                Map.entry("evictionPolicy", "lru"),
+                Map.entry("evictionPolicy", "lfu"),
                 Map.entry("isolation.stateDir", ""),
                 Map.entry("isolation.maxInferenceCrashes", "2"),
                 Map.entry("isolation.jvmOptions", "-Xmx512m,-XX:+UseSerialGC"),
@@ -107,7 +107,7 @@ class NodeConfigTest {
     void badValuesAreRefusedNamingTheKey() {
         assertThatThrownBy(() -> load("--slotMemoryBytes=0")).hasMessage("node.slotMemoryBytes must be at least 1, got 0");
         assertThatThrownBy(() -> load("--loadThreads=-1")).hasMessage("node.loadThreads must be at least 1, got -1");
-        assertThatThrownBy(() -> load("--evictionPolicy=fifo")).hasMessageContaining("node.evictionPolicy 'fifo' is not one of [lru, gdsf, lfu, none]");
+        assertThatThrownBy(() -> load("--evictionPolicy=fifo")).hasMessageContaining("node.evictionPolicy 'fifo' is not one of [lfu, lru, gdsf, none]");
         assertThatThrownBy(() -> load("--evictionPolicy=gdsf:0")).hasMessageContaining("node.evictionPolicy 'gdsf:0': the half-life");
         org.assertj.core.api.Assertions.assertThat(load("--evictionPolicy=gdsf:16").evictionPolicy()).isEqualTo("gdsf:16");
         assertThatThrownBy(() -> load("--storage.httpTimeoutMs=0")).hasMessage("node.storage.httpTimeoutMs must be at least 1, got 0");

@@ -1,5 +1,6 @@
 package dev.meshwork.perf;
 
+import dev.meshwork.placement.eviction.EvictionPolicies;
 import java.util.List;
 
 /**
@@ -68,7 +69,7 @@ public record BenchConfig(String root, double warmupSeconds, double seconds, Lis
         }
 
         public static Sim defaults() {
-            return new Sim(1000, 1_000_000, 100_000_000, 1.0, 100, 1.0, 0.2, 100_000, 0, 0, 0.5, "lru", 64, true, 1, 0, true);
+            return new Sim(1000, 1_000_000, 100_000_000, 1.0, 100, 1.0, 0.2, 100_000, 0, 0, 0.5, EvictionPolicies.DEFAULT, 64, true, 1, 0, true);
         }
     }
 }

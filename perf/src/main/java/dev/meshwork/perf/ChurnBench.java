@@ -2,6 +2,7 @@ package dev.meshwork.perf;
 
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.NodeConfig;
+import dev.meshwork.placement.eviction.EvictionPolicies;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.protocol.tensor.InferenceRequest;
@@ -34,7 +35,7 @@ final class ChurnBench {
         NodeConfig defaults = NodeConfig.defaults();
         // one example model is predicted at about 1.05 MB: a 1.5 MB slot holds one at a time
         NodeConfig nc = new NodeConfig("bench", 1_500_000, 1, defaults.loadTimeoutMs(), defaults.failedLoadBackoffMs(), 0,
-                defaults.queueTimeoutMs(), defaults.storage().withRoots(List.of(examples.toString())), defaults.onnx(), List.of(), List.of(), "lru");
+                defaults.queueTimeoutMs(), defaults.storage().withRoots(List.of(examples.toString())), defaults.onnx(), List.of(), List.of(), EvictionPolicies.DEFAULT);
         ModelSpec mlp = spec("mlp-classifier", examples);
         ModelSpec add = spec("add-vectors", examples);
         InferenceRequest mlpReq = request("mlp-classifier", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[5.1,3.5,1.4,0.2]}]}");

@@ -3,6 +3,7 @@ package dev.meshwork.perf.cluster;
 import dev.meshwork.node.NodeConfig;
 import dev.meshwork.node.cluster.NodeProcess;
 import dev.meshwork.node.cluster.NodeProcessConfig;
+import dev.meshwork.placement.eviction.EvictionPolicies;
 import dev.meshwork.router.ClusterRouter;
 import dev.meshwork.router.RouterConfig;
 import dev.meshwork.security.tls.TlsConfig;
@@ -51,7 +52,7 @@ final class LocalCluster implements AutoCloseable {
             NodeProcessConfig nd = NodeProcessConfig.defaults();
             NodeConfig node = new NodeConfig("node-" + i, slotMemoryBytes, 2, 120_000, 30_000, 0, 30_000,
                     NodeConfig.defaults().storage().withRoots(storageRoots), NodeConfig.defaults().onnx(), List.of(),
-                    List.of(new NodeConfig.SlotConfig("onnx", "onnx", "cpu", slotMemoryBytes, 1, true)), "lru");
+                    List.of(new NodeConfig.SlotConfig("onnx", "onnx", "cpu", slotMemoryBytes, 1, true)), EvictionPolicies.DEFAULT);
             nodes.add(NodeProcess.start(new NodeProcessConfig(node, new NodeProcessConfig.Grpc("127.0.0.1", 0, "", 16 << 20), new NodeProcessConfig.Http("127.0.0.1", 0),
                     nodeCluster, nd.publishMs(), nd.drain(), trust == null ? TlsConfig.defaults() : trust.nodeTls().apply(i), nd.security())));
         }

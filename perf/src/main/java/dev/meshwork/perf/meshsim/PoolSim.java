@@ -1,5 +1,6 @@
 package dev.meshwork.perf.meshsim;
 
+import dev.meshwork.placement.eviction.EvictionPolicies;
 import java.util.List;
 
 /**
@@ -38,7 +39,7 @@ public record PoolSim(String root, int models, double zipf, int medianSizeMb, do
                       int cores, double startSeconds, int minNodes, int maxNodes, double targetMemoryUtilization, int intervalSeconds, int windowSeconds, int removeEverySeconds, int sampleNodes,
                       String evictionPolicy, long seed) {
     public static PoolSim defaults() {
-        return new PoolSim(".", 100_000, 1.1, 20, 1.0, 16, 400, 0.1, 24, 4, 10, 1.6, 2_000, 10, 4, 30, 1, 128, 0.8, 5, 300, 60, 64, "lru", 1);
+        return new PoolSim(".", 100_000, 1.1, 20, 1.0, 16, 400, 0.1, 24, 4, 10, 1.6, 2_000, 10, 4, 30, 1, 128, 0.8, 5, 300, 60, 64, EvictionPolicies.DEFAULT, 1);
     }
 
     public static PoolSim load(List<String> args) {

@@ -1,5 +1,6 @@
 package dev.meshwork.perf.meshsim;
 
+import dev.meshwork.placement.eviction.EvictionPolicies;
 import java.util.List;
 
 /**
@@ -26,7 +27,7 @@ public record TenantSim(String root, int nodes, int tenants, int aggressors, int
                         double guaranteedShare, double victimRate, double aggressorRate, double aloneSeconds, double stormSeconds,
                         int sampleNodes, String evictionPolicy, long seed) {
     public static TenantSim defaults() {
-        return new TenantSim(".", 1000, 10_000, 100, 10, 5000, 100, 2, 0.9, 10_000, 20_000, 60, 120, 64, "lru", 1);
+        return new TenantSim(".", 1000, 10_000, 100, 10, 5000, 100, 2, 0.9, 10_000, 20_000, 60, 120, 64, EvictionPolicies.DEFAULT, 1);
     }
 
     public static TenantSim load(List<String> args) {

@@ -13,7 +13,7 @@ class TenantSimulatorTest {
 
     @Test
     void fairShareKeepsTheVictimsCopiesThroughTheStormAndLruAloneDoesNot() {
-        TenantSim sim = TenantSim.load(SMALL);
+        TenantSim sim = TenantSim.load(withPolicy("lru"));
         TenantSimulator.Result off = new TenantSimulator(sim, false).run();
         TenantSimulator.Result on = new TenantSimulator(sim, true).run();
         assertThat(off.victimCopiesEvicted()).isPositive();
@@ -22,6 +22,17 @@ class TenantSimulatorTest {
         assertThat(on.victimHitStorm()).isGreaterThanOrEqualTo(on.victimHitAlone());
         assertThat(on.aggressorLoadsRefused()).isZero(); // idle memory is lent: the aggressor still loads everything it asks for
         assertThat(on.windows()).hasSize(70);
+    }
+
+    @Test
+    void theFrequencyPolicyAloneKeepsMostOfTheVictimsHitsThroughAStormOfModelsUsedOnce() {
+        TenantSimulator.Result lfu = new TenantSimulator(TenantSim.load(withPolicy("lfu")), false).run();
+        TenantSimulator.Result lru = new TenantSimulator(TenantSim.load(withPolicy("lru")), false).run();
+        assertThat(lfu.victimHitStorm()).isGreaterThan(lfu.victimHitAlone() - 0.05).isGreaterThan(lru.victimHitStorm() + 0.1);
+    }
+
+    private static List<String> withPolicy(String policy) {
+        return java.util.stream.Stream.concat(SMALL.stream(), java.util.stream.Stream.of("--evictionPolicy=" + policy)).toList();
     }
 
     @Test

@@ -62,11 +62,11 @@ class GdsfEvictionPolicyTest {
     @Test
     void namesChooseThePolicy() {
         assertThat(EvictionPolicies.create("lru")).isInstanceOf(LruEvictionPolicy.class);
-        assertThat(EvictionPolicies.create("")).isInstanceOf(LruEvictionPolicy.class);
+        assertThat(EvictionPolicies.create("")).as("the default").isInstanceOf(FrequencyEvictionPolicy.class);
         assertThat(EvictionPolicies.create("gdsf")).isInstanceOf(GdsfEvictionPolicy.class).isNotSameAs(EvictionPolicies.create("gdsf"));
         assertThat(EvictionPolicies.create("none").victim(List.of(new EvictionCandidate("m", 1, 1, 1, 1)))).as("the caller evicts").isEmpty();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> EvictionPolicies.create("fifo"))
-                .hasMessageContaining("node.evictionPolicy 'fifo' is not one of [lru, gdsf, lfu, none]");
+                .hasMessageContaining("node.evictionPolicy 'fifo' is not one of [lfu, lru, gdsf, none]");
     }
 
     /** The round at which a copy used 50 times is evicted while fresh copies used twice keep coming; -1 if it stays 10 rounds. */
