@@ -10,7 +10,8 @@ import java.util.ServiceLoader;
 public final class EvictionPolicies {
     /**
      * The default: the decaying frequency per byte, which came closer to the offline optimum than
-     * LRU (ModelMesh's) in every live run and simulated trace (perf/README.md, "Eviction live").
+     * LRU (ModelMesh's) in every pair of live zipf-open and zipf-drift runs and every simulated
+     * trace, and within a point of it on the closed-loop zipf scenario (perf/README.md, "Eviction live").
      */
     public static final String DEFAULT = "lfu";
     private static final Map<String, EvictionPolicyProvider> BY_NAME = load();
