@@ -172,9 +172,7 @@ public final class NodeAgent implements AutoCloseable {
      * choose) and waits until it is LOADED. A draining node refuses, so that routers load elsewhere.
      */
     public CopyInfo ensureLoaded(ModelSpec spec, String slotName) {
-        if (draining && copy(spec.id()).isEmpty()) {
-            throw new MeshError(ErrorCode.UNAVAILABLE, "node " + config.nodeId() + " is draining and takes no new loads");
-        }
+        refuseNewLoadWhileDraining(spec);
         if (slotName != null && !slotName.isEmpty() && copy(spec.id()).isEmpty()) {
             chooser.place(spec, slotName);
         }
@@ -300,6 +298,29 @@ public final class NodeAgent implements AutoCloseable {
             countInline();
             return runner.runWire(lease, request);
         }
+    }
+
+    /** A draining node takes no new loads, so that routers load elsewhere; a copy it holds keeps serving. */
+    private void refuseNewLoadWhileDraining(ModelSpec spec) {
+        if (draining && copy(spec.id()).isEmpty()) {
+            throw new MeshError(ErrorCode.UNAVAILABLE, "node " + config.nodeId() + " is draining and takes no new loads");
+        }
+    }
+
+    /**
+     * {@link #inferWire}, loading the copy first if the node holds none, pinned by this request until it has run: a
+     * router's last try at a model whose copies kept leaving ({@code LoadOnMiss}). A draining node refuses, as
+     * {@link #ensureLoaded} does.
+     */
+    public ModelInferResponse inferWireLoading(ModelSpec spec, ModelInferRequest request) {
+        refuseNewLoadWhileDraining(spec);
+        return inferWire(spec, request);
+    }
+
+    /** {@link #metadata}, loading the copy first if the node holds none, as {@link #inferWireLoading}. */
+    public ModelMetadata metadataLoading(ModelSpec spec) {
+        refuseNewLoadWhileDraining(spec);
+        return metadata(spec);
     }
 
     /**

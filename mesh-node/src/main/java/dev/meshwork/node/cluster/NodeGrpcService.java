@@ -8,6 +8,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import dev.meshwork.nodeapi.InlineRun;
 import dev.meshwork.node.NodeAgent;
 import dev.meshwork.node.cache.CopyInfo;
+import dev.meshwork.nodeapi.LoadOnMiss;
 import dev.meshwork.nodeapi.NodeFence;
 import dev.meshwork.nodeapi.NodeMessages;
 import dev.meshwork.protocol.error.ErrorCode;
@@ -29,7 +30,9 @@ import dev.meshwork.protocol.oip.ModelMetadataRequest;
 import dev.meshwork.protocol.oip.ModelMetadataResponse;
 import dev.meshwork.protocol.tensor.GrpcTensorCodec;
 import dev.meshwork.protocol.tensor.InferenceRequest;
+import dev.meshwork.protocol.tensor.ModelMetadata;
 import io.grpc.stub.StreamObserver;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
@@ -117,24 +120,59 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     public void infer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
         io.opentelemetry.context.Context parent = TracingInterceptors.parent();
         NodeFence.Expected expected = NodeFence.expected();
-        // a quick request for a loaded in-process copy runs here, on the transport thread (NodeAgent.runsInline)
-        boolean inline = agent.runsInline(request.getModelName(), request.getSerializedSize());
+        Optional<ModelSpec> onMiss = LoadOnMiss.requested();
+        // a quick request for a loaded in-process copy runs here, on the transport thread (NodeAgent.runsInline); a router's
+        // last try, which may have to load, never does
+        boolean inline = onMiss.isEmpty() && agent.runsInline(request.getModelName(), request.getSerializedSize());
         GrpcCalls.answer(inline ? InlineRun::execute : work, out, () -> Tracing.inSpan("node infer", SpanKind.SERVER, parent,
                 () -> Attributes.of(Tracing.MODEL, request.getModelName(), Tracing.NODE, agent.nodeId()), () -> {
                     admit(expected, request.getModelName());
-                    // inline, the copy went since the check: the table's update that missing() writes may wait, so retry instead
-                    return agent.inferWireIfLoaded(request.getModelName(), request).orElseThrow(() -> InlineRun.active()
-                            ? dev.meshwork.protocol.error.MeshError.retryAfter(dev.meshwork.protocol.error.ErrorCode.UNAVAILABLE,
-                                    "the copy of '" + request.getModelName() + "' on node " + agent.nodeId() + " went as the request arrived; retry", 100)
-                            : missing(request.getModelName()));
+                    Optional<ModelInferResponse> answer = agent.inferWireIfLoaded(request.getModelName(), request);
+                    if (answer.isPresent()) {
+                        return answer.get();
+                    }
+                    if (InlineRun.active()) {
+                        // the copy went since the check: the table's update that missing() writes may wait, so retry instead
+                        throw MeshError.retryAfter(ErrorCode.UNAVAILABLE, "the copy of '" + request.getModelName() + "' on node "
+                                + agent.nodeId() + " went as the request arrived; retry", 100);
+                    }
+                    if (onMiss.isPresent()) {
+                        return loadingFor(expected, onMiss.get(), request.getModelName(), spec -> agent.inferWireLoading(spec, request));
+                    }
+                    throw missing(request.getModelName());
                 }));
+    }
+
+    /**
+     * A router's last try ({@link LoadOnMiss}): {@code work} loads the copy this node no longer holds and answers with it.
+     * The registration must name the request's model and be the one the call is fenced to, and the node must take loads.
+     */
+    private <T> T loadingFor(NodeFence.Expected expected, ModelSpec spec, String modelId, java.util.function.Function<ModelSpec, T> work) {
+        if (!spec.id().equals(modelId) || (!expected.spec().isEmpty() && !expected.spec().equals(spec.fingerprint()))) {
+            throw MeshError.invalid("the %s header names another registration than the request's model '%s'", LoadOnMiss.MODEL.name(), modelId);
+        }
+        String refusal = standing.refusal(expected, modelId, null);
+        if (!refusal.isEmpty()) {
+            throw new MeshError(ErrorCode.UNAVAILABLE, refusal); // as for a Load: the router places the model elsewhere
+        }
+        try {
+            return work.apply(spec);
+        } finally {
+            publisher.accept(modelId); // the copy it loaded (or failed to) is in the table for the next requests
+        }
     }
 
     @Override
     public void metadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
         NodeFence.Expected expected = NodeFence.expected();
-        GrpcCalls.answer(work, out, () -> admit(expected, request.getName()).metadataIfLoaded(request.getName()).map(m -> GrpcTensorCodec.metadata(m, request.getName()))
-                .orElseThrow(() -> missing(request.getName())));
+        Optional<ModelSpec> onMiss = LoadOnMiss.requested();
+        GrpcCalls.answer(work, out, () -> {
+            Optional<ModelMetadata> held = admit(expected, request.getName()).metadataIfLoaded(request.getName());
+            if (held.isEmpty() && onMiss.isPresent()) {
+                held = Optional.of(loadingFor(expected, onMiss.get(), request.getName(), agent::metadataLoading));
+            }
+            return GrpcTensorCodec.metadata(held.orElseThrow(() -> missing(request.getName())), request.getName());
+        });
     }
 
     /**

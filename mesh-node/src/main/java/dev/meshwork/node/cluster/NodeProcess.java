@@ -6,6 +6,7 @@ import dev.meshwork.telemetry.TracingInterceptors;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.meshwork.node.NodeAgent;
+import dev.meshwork.nodeapi.LoadOnMiss;
 import dev.meshwork.nodeapi.NodeFence;
 import dev.meshwork.placement.registry.RegistryStore;
 import dev.meshwork.placement.table.NodeTable;
@@ -101,6 +102,7 @@ public final class NodeProcess implements AutoCloseable {
             }
             b.intercept(TracingInterceptors.server()); // a router's traceparent becomes the parent of the node's spans
             b.intercept(NodeFence.server()); // a router's call names the process it is meant for
+            b.intercept(LoadOnMiss.server()); // and, on its last try at a model, the registration to load for it
             this.server = b
                     .directExecutor()
                     .maxInboundMessageSize(config.grpc().maxMessageBytes())

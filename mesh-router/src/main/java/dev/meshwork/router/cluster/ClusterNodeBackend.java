@@ -1,5 +1,6 @@
 package dev.meshwork.router.cluster;
 
+import dev.meshwork.nodeapi.LoadOnMiss;
 import dev.meshwork.placement.policy.PlacementPolicy;
 import dev.meshwork.placement.registry.ModelSpec;
 import dev.meshwork.placement.table.CopyRecord;
@@ -43,13 +44,14 @@ import org.slf4j.LoggerFactory;
  * placement table (a local read), sends the request to one LOADED copy over a pooled channel
  * ({@link CopyChooser}), and on a miss waits for {@link LoadCoordinator}. A node that cannot be
  * reached is marked suspect and the request is tried once more on another copy or a fresh load;
- * a node that no longer holds the copy (evicted meanwhile) sends the request back to placement;
+ * a node that no longer holds the copy (evicted meanwhile) sends the request back to placement,
+ * and on the last of those tries the call asks the node to load a copy for it ({@link LoadOnMiss});
  * the model's own errors come back unchanged and are never retried. Request threads call it
  * concurrently; thread-safe.
  */
 public final class ClusterNodeBackend implements NodeBackend {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNodeBackend.class);
-    /** Copy-missing answers a request may meet (each is a race with an eviction) before it gives up. */
+    /** Copy-missing answers a request may meet (each is a race with an eviction) before its last try, which loads on the node. */
     private static final int MAX_REPLACEMENTS = 3;
     /** Long enough for a node's removal of an evicted copy to reach every router's near cache. */
     private static final long STALE_MS = 2_000;
@@ -151,9 +153,15 @@ public final class ClusterNodeBackend implements NodeBackend {
             LoadCoordinator.Target target = target(spec);
             chooser.start(target.nodeId());
             scaler.started(spec, target.nodeId());
+            NodeServiceGrpc.NodeServiceBlockingStub stub = channels.stub(target, spec.fingerprint());
+            if (replaced == MAX_REPLACEMENTS) {
+                // the last try: a node that no longer holds the copy loads one for this request instead of answering "no copy"
+                stub = stub.withInterceptors(LoadOnMiss.attach(spec));
+            }
+            NodeServiceGrpc.NodeServiceBlockingStub call = stub.withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS);
             try {
                 return Tracing.traced("forward", SpanKind.CLIENT, null, Attributes.of(Tracing.MODEL, spec.id(), Tracing.NODE, target.nodeId()),
-                        () -> rpc.apply(channels.stub(target, spec.fingerprint()).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS)));
+                        () -> rpc.apply(call));
             } catch (StatusRuntimeException e) {
                 if (GrpcErrors.isCopyMissing(e)) {
                     stale.record(spec.id() + "@" + target.nodeId()); // the node is writing the removal; meanwhile place again
@@ -161,7 +169,7 @@ public final class ClusterNodeBackend implements NodeBackend {
                     // ago), so placing again adds no load a failure multiplies; under churn it is the normal path, at most 3 times
                     if (replaced < MAX_REPLACEMENTS) {
                         replaced++;
-                        metrics.retry("copy-missing");
+                        metrics.retry(replaced == MAX_REPLACEMENTS ? "load-on-miss" : "copy-missing");
                         continue;
                     }
                     // say what is known: the copy was gone each time (evicted, unloaded, or lost with a runtime), not why

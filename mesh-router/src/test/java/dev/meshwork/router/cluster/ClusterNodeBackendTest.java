@@ -70,6 +70,10 @@ class ClusterNodeBackendTest {
         volatile long inferDelayMs;
         /** Evicted since the table was written: like a real node, remove the row, then say so. */
         volatile boolean evicted;
+        /** Whether it honours a router's last try ({@code LoadOnMiss}); an older node would not. */
+        volatile boolean loadsOnMiss;
+        /** The registrations it was asked to load for a request on its last try. */
+        final List<ModelSpec> askedOnMiss = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         FakeNode(String id) {
             this.id = id;
@@ -103,8 +107,12 @@ class ClusterNodeBackendTest {
                 }
             }
             Throwable once = answerOnce.getAndSet(null);
+            dev.meshwork.nodeapi.LoadOnMiss.requested().ifPresent(askedOnMiss::add);
             if (once != null) {
                 out.onError(GrpcErrors.toStatus(once));
+            } else if (evicted && loadsOnMiss && !askedOnMiss.isEmpty()) {
+                out.onNext(ModelInferResponse.newBuilder().setModelName(request.getModelName()).setId(id + " loaded on miss").build());
+                out.onCompleted();
             } else if (evicted) {
                 placement.removeCopy(request.getModelName(), id);
                 out.onError(GrpcErrors.copyMissing(request.getModelName(), id));
@@ -122,16 +130,18 @@ class ClusterNodeBackendTest {
     private FakeNode node(String id, long freeBytes) throws Exception {
         FakeNode fake = new FakeNode(id);
         Server s = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).executor(Executors.newCachedThreadPool())
-                .addService(fake).build().start();
+                .addService(fake).intercept(dev.meshwork.nodeapi.LoadOnMiss.server()).build().start();
         servers.add(s);
         nodes.put(new NodeRecord(id, "127.0.0.1:" + s.getPort(), "member-" + id, List.of(new SlotRecord("onnx-0", "onnx", "cpu",
                 List.of("onnx"), true, 1000, 1000 - freeBytes, 0, List.of())), 0, false, 0));
         return fake;
     }
 
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
     private ClusterNodeBackend backend(ForwardConfig config) {
         backend = new ClusterNodeBackend(placement, nodes, claims, "router-a", config, InternalChannels.plain(),
-                new ScalingConfig(false, 200, 16, 4, 60_000, 1_000), new SimpleMeterRegistry());
+                new ScalingConfig(false, 200, 16, 4, 60_000, 1_000), meters);
         return backend;
     }
 
@@ -393,10 +403,30 @@ class ClusterNodeBackendTest {
     }
 
     @Test
+    void aModelEvictedOnEveryPlacementIsLoadedForTheRequestOnItsLastTry() throws Exception {
+        FakeNode a = node("a", 900);
+        FakeNode b2 = node("b", 900);
+        for (FakeNode n : List.of(a, b2)) {
+            n.evicted = true; // each fresh copy is gone before the request reaches it
+            n.loadsOnMiss = true;
+        }
+        placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, ""));
+        ClusterNodeBackend b = backend(config(10_000, 100));
+        assertThat(b.inferWire(MODEL, request()).getId()).endsWith("loaded on miss");
+        assertThat(a.infers.get() + b2.infers.get()).as("three placements answered 'no copy', the fourth loaded for the request").isEqualTo(4);
+        List<ModelSpec> asked = new ArrayList<>(a.askedOnMiss);
+        asked.addAll(b2.askedOnMiss);
+        assertThat(asked).as("asked once, on the last try, for the registration the request serves").hasSize(1)
+                .allSatisfy(s -> assertThat(s.fingerprint()).isEqualTo(MODEL.fingerprint()));
+        assertThat(meters.get("meshwork.forward.retries").tag("reason", "copy-missing").counter().count()).isEqualTo(2);
+        assertThat(meters.get("meshwork.forward.retries").tag("reason", "load-on-miss").counter().count()).isEqualTo(1);
+    }
+
+    @Test
     void aModelEvictedOnEveryPlacementFailsWithUnavailableNotNotFound() throws Exception {
         FakeNode a = node("a", 900);
         FakeNode b2 = node("b", 900);
-        a.evicted = true;
+        a.evicted = true; // and neither loads on a last try: nodes of a version before LoadOnMiss
         b2.evicted = true;
         placement.putCopy("m", new CopyRecord("a", "onnx-0", CopyState.LOADED, 10, 0, ""));
         ClusterNodeBackend b = backend(config(10_000, 100));
