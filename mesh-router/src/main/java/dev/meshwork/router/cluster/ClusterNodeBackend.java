@@ -153,15 +153,10 @@ public final class ClusterNodeBackend implements NodeBackend {
             LoadCoordinator.Target target = target(spec);
             chooser.start(target.nodeId());
             scaler.started(spec, target.nodeId());
-            NodeServiceGrpc.NodeServiceBlockingStub stub = channels.stub(target, spec.fingerprint());
-            if (replaced == MAX_REPLACEMENTS) {
-                // the last try: a node that no longer holds the copy loads one for this request instead of answering "no copy"
-                stub = stub.withInterceptors(LoadOnMiss.attach(spec));
-            }
-            NodeServiceGrpc.NodeServiceBlockingStub call = stub.withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS);
+            boolean lastTry = replaced == MAX_REPLACEMENTS;
             try {
                 return Tracing.traced("forward", SpanKind.CLIENT, null, Attributes.of(Tracing.MODEL, spec.id(), Tracing.NODE, target.nodeId()),
-                        () -> rpc.apply(call));
+                        () -> rpc.apply(stub(target, spec, lastTry)));
             } catch (StatusRuntimeException e) {
                 if (GrpcErrors.isCopyMissing(e)) {
                     stale.record(spec.id() + "@" + target.nodeId()); // the node is writing the removal; meanwhile place again
@@ -204,6 +199,15 @@ public final class ClusterNodeBackend implements NodeBackend {
                 scaler.finished(spec);
             }
         }
+    }
+
+    /**
+     * The stub for one forward, with its deadline; on the last try, a node that no longer holds the copy loads one for this
+     * request instead of answering "no copy" ({@link LoadOnMiss}).
+     */
+    private NodeServiceGrpc.NodeServiceBlockingStub stub(LoadCoordinator.Target target, ModelSpec spec, boolean lastTry) {
+        NodeServiceGrpc.NodeServiceBlockingStub stub = channels.stub(target, spec.fingerprint());
+        return (lastTry ? stub.withInterceptors(LoadOnMiss.attach(spec)) : stub).withDeadlineAfter(config.timeoutMs(), TimeUnit.MILLISECONDS);
     }
 
     /** Whether the retry budget lets this failed forward go again; counts it when not. */
