@@ -2,6 +2,7 @@ package dev.meshwork.nodeapi;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.meshwork.placement.registry.ModelSpec;
+import dev.meshwork.protocol.error.MeshError;
 import dev.meshwork.protocol.node.ModelDescriptor;
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;
@@ -10,7 +11,6 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
 import java.util.Optional;
 
@@ -24,7 +24,7 @@ import java.util.Optional;
 public final class LoadOnMiss {
     /** The registration, as a {@code Load} carries it ({@link NodeMessages#descriptor}). */
     public static final Metadata.Key<byte[]> MODEL = Metadata.Key.of("meshwork-load-on-miss-bin", Metadata.BINARY_BYTE_MARSHALLER);
-    private static final Context.Key<ModelSpec> REQUESTED = Context.key("meshwork-load-on-miss");
+    private static final Context.Key<byte[]> REQUESTED = Context.key("meshwork-load-on-miss");
 
     private LoadOnMiss() {
     }
@@ -36,31 +36,33 @@ public final class LoadOnMiss {
         return MetadataUtils.newAttachHeadersInterceptor(headers);
     }
 
-    /** The server side: makes the call's registration readable by {@link #requested()}; an unreadable one fails the call. */
+    /**
+     * The server side: makes the call's header readable by {@link #requested()}. It keeps the bytes as they came and
+     * rejects nothing: this interceptor runs before the caller check, so outside bytes are read only in the service
+     * method, after it, and only when the node holds no copy ({@link #spec}).
+     */
     public static ServerInterceptor server() {
         return new ServerInterceptor() {
             @Override
             public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
                 byte[] bytes = headers.get(MODEL);
-                if (bytes == null) {
-                    return next.startCall(call, headers);
-                }
-                ModelSpec spec;
-                try {
-                    spec = NodeMessages.spec(ModelDescriptor.parseFrom(bytes));
-                } catch (InvalidProtocolBufferException | RuntimeException e) {
-                    call.close(Status.INVALID_ARGUMENT.withDescription("the " + MODEL.name() + " header is not a model registration: "
-                            + e.getMessage()), new Metadata());
-                    return new ServerCall.Listener<>() {
-                    };
-                }
-                return Contexts.interceptCall(Context.current().withValue(REQUESTED, spec), call, headers, next);
+                return bytes == null ? next.startCall(call, headers)
+                        : Contexts.interceptCall(Context.current().withValue(REQUESTED, bytes), call, headers, next);
             }
         };
     }
 
-    /** The registration the call asks the node to load if it holds no copy; read on the gRPC thread that called the service method. */
-    public static Optional<ModelSpec> requested() {
+    /** The header's bytes, if the call carries one; read on the gRPC thread that called the service method. */
+    public static Optional<byte[]> requested() {
         return Optional.ofNullable(REQUESTED.get());
+    }
+
+    /** The registration in a header's bytes; bytes that are not one are an INVALID_ARGUMENT saying so. */
+    public static ModelSpec spec(byte[] bytes) {
+        try {
+            return NodeMessages.spec(ModelDescriptor.parseFrom(bytes));
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            throw MeshError.invalid("the %s header is not a model registration: %s", MODEL.name(), e.getMessage());
+        }
     }
 }

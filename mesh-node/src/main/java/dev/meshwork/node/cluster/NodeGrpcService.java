@@ -120,7 +120,7 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     public void infer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
         io.opentelemetry.context.Context parent = TracingInterceptors.parent();
         NodeFence.Expected expected = NodeFence.expected();
-        Optional<ModelSpec> onMiss = LoadOnMiss.requested();
+        Optional<byte[]> onMiss = LoadOnMiss.requested();
         // a quick request for a loaded in-process copy runs here, on the transport thread (NodeAgent.runsInline); a router's
         // last try, which may have to load, never does
         boolean inline = onMiss.isEmpty() && agent.runsInline(request.getModelName(), request.getSerializedSize());
@@ -145,9 +145,10 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     /**
      * A router's last try ({@link LoadOnMiss}): {@code work} loads the copy this node no longer holds and answers with it.
-     * The registration must name the request's model and be the one the call is fenced to, and the node must take loads.
+     * The registration (the header's bytes, read here, past the caller check) must name the request's model and be the one the call is fenced to, and the node must take loads.
      */
-    private <T> T loadingFor(NodeFence.Expected expected, ModelSpec spec, String modelId, java.util.function.Function<ModelSpec, T> work) {
+    private <T> T loadingFor(NodeFence.Expected expected, byte[] registration, String modelId, java.util.function.Function<ModelSpec, T> work) {
+        ModelSpec spec = LoadOnMiss.spec(registration);
         if (!spec.id().equals(modelId) || (!expected.spec().isEmpty() && !expected.spec().equals(spec.fingerprint()))) {
             throw MeshError.invalid("the %s header names another registration than the request's model '%s'", LoadOnMiss.MODEL.name(), modelId);
         }
@@ -165,7 +166,7 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     @Override
     public void metadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
         NodeFence.Expected expected = NodeFence.expected();
-        Optional<ModelSpec> onMiss = LoadOnMiss.requested();
+        Optional<byte[]> onMiss = LoadOnMiss.requested();
         GrpcCalls.answer(work, out, () -> {
             Optional<ModelMetadata> held = admit(expected, request.getName()).metadataIfLoaded(request.getName());
             if (held.isEmpty() && onMiss.isPresent()) {

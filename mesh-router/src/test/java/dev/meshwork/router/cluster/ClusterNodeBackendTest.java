@@ -107,7 +107,7 @@ class ClusterNodeBackendTest {
                 }
             }
             Throwable once = answerOnce.getAndSet(null);
-            dev.meshwork.nodeapi.LoadOnMiss.requested().ifPresent(askedOnMiss::add);
+            dev.meshwork.nodeapi.LoadOnMiss.requested().map(dev.meshwork.nodeapi.LoadOnMiss::spec).ifPresent(askedOnMiss::add);
             if (once != null) {
                 out.onError(GrpcErrors.toStatus(once));
             } else if (evicted && loadsOnMiss && !askedOnMiss.isEmpty()) {
