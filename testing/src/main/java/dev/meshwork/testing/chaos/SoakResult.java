@@ -63,11 +63,17 @@ public record SoakResult(SoakRun.Plan plan, List<Sample> samples, List<Trend> tr
             }
         }
         Map<String, long[]> maps = new LinkedHashMap<>(); // map -> {first, last, max} of the sum over routers
-        Map<Long, Map<String, Long>> byTime = new LinkedHashMap<>();
+        // per sampling period, each router's latest sample: a slow round can put two samples of one router in one period,
+        // and summing both would count its entries twice
+        Map<Long, Map<String, Map<String, Long>>> byTime = new LinkedHashMap<>();
         for (Sample s : samples) {
-            s.mapEntries().forEach((map, n) -> byTime.computeIfAbsent(s.atMs() / plan.sampleMs(), t -> new LinkedHashMap<>()).merge(map, n, Long::sum));
+            if (!s.mapEntries().isEmpty()) {
+                byTime.computeIfAbsent(s.atMs() / plan.sampleMs(), t -> new LinkedHashMap<>()).put(s.process(), s.mapEntries());
+            }
         }
-        for (Map<String, Long> at : byTime.values()) {
+        for (Map<String, Map<String, Long>> byProcess : byTime.values()) {
+            Map<String, Long> at = new LinkedHashMap<>();
+            byProcess.values().forEach(entries -> entries.forEach((map, n) -> at.merge(map, n, Long::sum)));
             at.forEach((map, n) -> {
                 long[] v = maps.computeIfAbsent(map, k -> new long[] {n, n, n});
                 v[1] = n;
