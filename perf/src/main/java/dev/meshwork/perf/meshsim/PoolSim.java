@@ -32,14 +32,16 @@ import java.util.List;
  * @param removeEverySeconds at most one node is removed this often (the manifests' scale-down policy: one a minute)
  * @param sampleNodes       nodes a placement weighs
  * @param evictionPolicy    the slots' eviction policy, as {@code node.evictionPolicy}
- * @param seed              random seed
+ * @param seed              random seed of the first day
+ * @param days              simulated days, each its own draw of the same shape (seeds {@code seed}, {@code seed + 1}, ...); the
+ *                          saving is quoted as their median, since one day's figure moves by a point with one fixed node
  */
 public record PoolSim(String root, int models, double zipf, int medianSizeMb, double sizeSigma, int nodeGb, double peakRate,
                       double troughShare, double hours, int bursts, double burstMinutes, double burstFactor, int driftPerHour, double serviceMs,
                       int cores, double startSeconds, int minNodes, int maxNodes, double targetMemoryUtilization, int intervalSeconds, int windowSeconds, int removeEverySeconds, int sampleNodes,
-                      String evictionPolicy, long seed) {
+                      String evictionPolicy, long seed, int days) {
     public static PoolSim defaults() {
-        return new PoolSim(".", 100_000, 1.1, 20, 1.0, 16, 400, 0.1, 24, 4, 10, 1.6, 2_000, 10, 4, 30, 1, 128, 0.8, 5, 300, 60, 64, EvictionPolicies.DEFAULT, 1);
+        return new PoolSim(".", 100_000, 1.1, 20, 1.0, 16, 400, 0.1, 24, 4, 10, 1.6, 2_000, 10, 4, 30, 1, 128, 0.8, 5, 300, 60, 64, EvictionPolicies.DEFAULT, 1, 3);
     }
 
     public static PoolSim load(List<String> args) {
@@ -47,9 +49,9 @@ public record PoolSim(String root, int models, double zipf, int medianSizeMb, do
         PoolSim s = dev.meshwork.config.ConfigLoader.load(PoolSim.class, defaults(), "MESHWORK_AUTOSCALE_SIM_", java.util.Map.of(), flags)
                 .config();
         if (s.models() < 1 || s.peakRate() <= 0 || s.troughShare() <= 0 || s.troughShare() > 1 || s.hours() <= 0 || s.nodeGb() < 1
-                || s.maxNodes() < Math.max(1, s.minNodes()) || s.intervalSeconds() < 1 || s.windowSeconds() < 1 || s.cores() < 1 || s.serviceMs() <= 0) {
+                || s.maxNodes() < Math.max(1, s.minNodes()) || s.days() < 1 || s.intervalSeconds() < 1 || s.windowSeconds() < 1 || s.cores() < 1 || s.serviceMs() <= 0) {
             throw new IllegalArgumentException("autoscale-sim: need models >= 1, peakRate > 0, troughShare in (0, 1], hours > 0, nodeGb >= 1,"
-                    + " 1 <= maxNodes >= minNodes, intervalSeconds >= 1, cores >= 1 and serviceMs > 0");
+                    + " 1 <= maxNodes >= minNodes, days >= 1, intervalSeconds >= 1, cores >= 1 and serviceMs > 0");
         }
         return s;
     }
@@ -72,11 +74,18 @@ public record PoolSim(String root, int models, double zipf, int medianSizeMb, do
         return into < burstMinutes * 60;
     }
 
+    /** The same day's shape with another seed: another draw of sizes, popularity and arrivals. */
+    public PoolSim withSeed(long other) {
+        return new PoolSim(root, models, zipf, medianSizeMb, sizeSigma, nodeGb, peakRate, troughShare, hours, bursts, burstMinutes, burstFactor,
+                driftPerHour, serviceMs, cores, startSeconds, minNodes, maxNodes, targetMemoryUtilization, intervalSeconds, windowSeconds,
+                removeEverySeconds, sampleNodes, evictionPolicy, other, days);
+    }
+
     public String command() {
         return "./meshwork bench autoscale-sim --models=" + models + " --zipf=" + zipf + " --medianSizeMb=" + medianSizeMb + " --sizeSigma="
                 + sizeSigma + " --nodeGb=" + nodeGb + " --peakRate=" + peakRate + " --troughShare=" + troughShare + " --hours=" + hours
                 + " --bursts=" + bursts + " --burstMinutes=" + burstMinutes + " --burstFactor=" + burstFactor + " --driftPerHour=" + driftPerHour
                 + " --serviceMs=" + serviceMs + " --cores=" + cores + " --startSeconds=" + startSeconds + " --minNodes=" + minNodes
-                + " --maxNodes=" + maxNodes + " --targetMemoryUtilization=" + targetMemoryUtilization + " --windowSeconds=" + windowSeconds + " --seed=" + seed;
+                + " --maxNodes=" + maxNodes + " --targetMemoryUtilization=" + targetMemoryUtilization + " --windowSeconds=" + windowSeconds + " --seed=" + seed + " --days=" + days;
     }
 }

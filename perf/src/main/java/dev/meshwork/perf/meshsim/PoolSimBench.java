@@ -4,15 +4,22 @@ import dev.meshwork.perf.ResultWriter;
 import dev.meshwork.perf.chart.LineChart;
 import dev.meshwork.router.autoscale.AutoscaleConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * {@code ./meshwork bench autoscale-sim}: a simulated day served by the autoscaled node pool, then by
  * a fixed pool sized for the autoscaled pool's peak, the same requests for both: node-hours, the
- * modelled latency, and the nodes over the day.
+ * modelled latency, and the nodes over the day; with {@code --days} above 1, as many days of the same
+ * shape drawn from successive seeds, and the median saving at the same p99. The main thread, and
+ * one thread per day being simulated (as many at once as there are cores), each with its own simulators.
  */
 public final class PoolSimBench {
     private final PoolSim config;
@@ -29,39 +36,41 @@ public final class PoolSimBench {
                 sim.intervalSeconds() * 1000L);
     }
 
+    /**
+     * One simulated day's comparison: the autoscaled pool, a fixed pool of its peak, and the fewest fixed
+     * nodes whose day's p99 is no worse than the autoscaled pool's.
+     */
+    record Day(long seed, PoolSimulator.Result scaled, PoolSimulator.Result fixed, PoolSimulator.Result samePercentile) {
+        /** Node-hours the autoscaled pool saves against the fixed pool of the same p99, 0 to 1. */
+        double savedAtSameP99() {
+            return 1 - scaled.nodeHours() / samePercentile.nodeHours();
+        }
+    }
+
     public String run() throws Exception {
         AutoscaleConfig a = autoscale(config);
-        System.err.println("autoscale-sim: the autoscaled pool...");
-        PoolSimulator.Result scaled = new PoolSimulator(config, 0, a.settings(), a.windowMs()).run();
-        System.err.printf("autoscale-sim: a fixed pool of %d nodes (the autoscaled pool's peak)...%n", scaled.peakNodes());
-        PoolSimulator.Result fixed = new PoolSimulator(config, scaled.peakNodes(), a.settings(), a.windowMs()).run();
-        // a fixed pool sized for the peak serves the quiet hours better than it needs to: the fewest fixed nodes
-        // whose day's p99 is no worse than the autoscaled pool's compare at the same p99
-        PoolSimulator.Result samePercentile = fixed;
-        int low = 1;
-        int high = scaled.peakNodes();
-        while (low < high) {
-            int mid = (low + high) / 2;
-            System.err.printf("autoscale-sim: a fixed pool of %d nodes...%n", mid);
-            PoolSimulator.Result r = new PoolSimulator(config, mid, a.settings(), a.windowMs()).run();
-            if (r.p99Ms() <= scaled.p99Ms() && r.failed() == 0) {
-                high = mid;
-                samePercentile = r;
-            } else {
-                low = mid + 1;
+        // the days are independent and each is single-threaded: one per core at once, the same figures as one after another
+        List<Day> days = new ArrayList<>();
+        try (ExecutorService runs = Executors.newFixedThreadPool(Math.min(config.days(), Runtime.getRuntime().availableProcessors()))) {
+            List<Future<Day>> started = new ArrayList<>();
+            for (int d = 0; d < config.days(); d++) {
+                PoolSim sim = config.withSeed(config.seed() + d);
+                started.add(runs.submit(() -> day(sim, a)));
+            }
+            for (Future<Day> f : started) {
+                days.add(f.get());
             }
         }
-        if (samePercentile.peakNodes() != low) {
-            samePercentile = new PoolSimulator(config, low, a.settings(), a.windowMs()).run();
-        }
-        List<PoolSimulator.Result> results = List.of(scaled, fixed, samePercentile);
-        String summary = summary(a, results);
+        Day first = days.getFirst();
+        List<PoolSimulator.Result> results = List.of(first.scaled(), first.fixed(), first.samePercentile());
+        String summary = summary(a, results) + days(days);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("sim", config);
         settings.put("autoscale", a);
         settings.put("command", config.command());
         Path root = Path.of(config.root()).toAbsolutePath().normalize();
-        Path dir = ResultWriter.write(root, "autoscale-sim", settings, results, summary);
+        Path dir = ResultWriter.write(root, "autoscale-sim", settings, days, summary);
+        PoolSimulator.Result scaled = first.scaled();
         LineChart nodes = new LineChart("Nodes over the simulated day", "hour", "nodes");
         for (PoolSimulator.Result r : results) {
             nodes.add(r.pool(), r.nodesOverTime().stream().mapToDouble(p -> p[0]).toArray(), r.nodesOverTime().stream().mapToDouble(p -> p[1]).toArray());
@@ -78,6 +87,58 @@ public final class PoolSimBench {
         }
         p99.write(dir.resolve("p99.png"));
         return summary + "\nresults: " + root.relativize(dir) + "\n";
+    }
+
+    private static Day day(PoolSim sim, AutoscaleConfig a) {
+        System.err.printf("autoscale-sim: day of seed %d, the autoscaled pool...%n", sim.seed());
+        PoolSimulator.Result scaled = new PoolSimulator(sim, 0, a.settings(), a.windowMs()).run();
+        System.err.printf("autoscale-sim: day of seed %d, a fixed pool of %d nodes (the autoscaled pool's peak)...%n", sim.seed(), scaled.peakNodes());
+        PoolSimulator.Result fixed = new PoolSimulator(sim, scaled.peakNodes(), a.settings(), a.windowMs()).run();
+        // a fixed pool sized for the peak serves the quiet hours better than it needs to: the fewest fixed nodes
+        // whose day's p99 is no worse than the autoscaled pool's compare at the same p99
+        PoolSimulator.Result samePercentile = fixed;
+        int low = 1;
+        int high = scaled.peakNodes();
+        while (low < high) {
+            int mid = (low + high) / 2;
+            System.err.printf("autoscale-sim: day of seed %d, a fixed pool of %d nodes...%n", sim.seed(), mid);
+            PoolSimulator.Result r = new PoolSimulator(sim, mid, a.settings(), a.windowMs()).run();
+            if (r.p99Ms() <= scaled.p99Ms() && r.failed() == 0) {
+                high = mid;
+                samePercentile = r;
+            } else {
+                low = mid + 1;
+            }
+        }
+        if (samePercentile.peakNodes() != low) {
+            samePercentile = new PoolSimulator(sim, low, a.settings(), a.windowMs()).run();
+        }
+        return new Day(sim.seed(), scaled, fixed, samePercentile);
+    }
+
+    /** Each day's saving and their median; empty for one day (the tables above say it). */
+    static String days(List<Day> days) {
+        if (days.size() < 2) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%n## %d simulated days (the tables above are the first)%n%n", days.size()));
+        b.append("| seed | autoscaled node-hours | autoscaled p99 ms | fewest fixed nodes, same p99 | their p99 ms | saved at the same p99"
+                + " | saved against the peak's pool | requests failed |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Day d : days) {
+            b.append(String.format(Locale.ROOT, "| %d | %,.1f | %.1f | %d | %.1f | %.1f%% | %.1f%% | %,d |%n", d.seed(), d.scaled().nodeHours(),
+                    d.scaled().p99Ms(), d.samePercentile().peakNodes(), d.samePercentile().p99Ms(), 100 * d.savedAtSameP99(),
+                    100 * (1 - d.scaled().nodeHours() / d.fixed().nodeHours()), d.scaled().failed()));
+        }
+        b.append(String.format(Locale.ROOT, "%nMedian over the %d days: the autoscaled pool used **%.1f%% fewer node-hours at the same p99**.%n",
+                days.size(), 100 * median(days.stream().mapToDouble(Day::savedAtSameP99).toArray())));
+        return b.toString();
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     private String summary(AutoscaleConfig a, List<PoolSimulator.Result> results) {
