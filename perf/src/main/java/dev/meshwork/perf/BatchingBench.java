@@ -196,7 +196,7 @@ final class BatchingBench {
                 times.add((System.nanoTime() - t0) / 1e3);
             }
         }
-        return median(times.stream().mapToDouble(Double::doubleValue).toArray());
+        return Median.of(times.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** The batched model's rows, batches and batch run times so far, from the mesh's own meters. */
@@ -254,10 +254,10 @@ final class BatchingBench {
             int n = Integer.parseInt(c.trim());
             double[] off = medians(results, t.plain(), n);
             double[] on = medians(results, t.batched(), n);
-            double run = median(batchRunMicros.getOrDefault(t.runtime() + "/" + n, List.of()).stream().mapToDouble(Double::doubleValue).toArray());
+            double run = Median.of(batchRunMicros.getOrDefault(t.runtime() + "/" + n, List.of()).stream().mapToDouble(Double::doubleValue).toArray());
             b.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f | %,.0f | %,.0f | %,.0f | %,.0f | %.1f | %,.0f | %,.0f |%n", n, off[0],
                     on[0], on[0] / off[0], off[1], on[1], off[2], on[2],
-                    median(rowsPerBatch.getOrDefault(t.runtime() + "/" + n, List.of()).stream().mapToDouble(Double::doubleValue).toArray()),
+                    Median.of(rowsPerBatch.getOrDefault(t.runtime() + "/" + n, List.of()).stream().mapToDouble(Double::doubleValue).toArray()),
                     run, t.settings().maxLatencyMicros() + run));
         }
         return b.toString();
@@ -265,17 +265,12 @@ final class BatchingBench {
 
     private static double[] medians(List<ClosedLoop.Result> results, String name, int users) {
         List<ClosedLoop.Result> r = results.stream().filter(x -> x.name().equals(name) && x.concurrency() == users).toList();
-        return new double[]{median(r.stream().mapToDouble(ClosedLoop.Result::throughput).toArray()),
-                median(r.stream().mapToDouble(ClosedLoop.Result::p50us).toArray()), median(r.stream().mapToDouble(ClosedLoop.Result::p99us).toArray())};
+        return new double[]{Median.of(r.stream().mapToDouble(ClosedLoop.Result::throughput).toArray()),
+                Median.of(r.stream().mapToDouble(ClosedLoop.Result::p50us).toArray()), Median.of(r.stream().mapToDouble(ClosedLoop.Result::p99us).toArray())};
     }
 
     private static String fileName(int[] widths) {
         return "mlp-" + java.util.Arrays.stream(widths).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining("-")) + ".onnx";
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        java.util.Arrays.sort(s);
-        return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

@@ -2,6 +2,7 @@ package dev.meshwork.perf.cluster;
 
 import dev.meshwork.perf.BenchConfig;
 import dev.meshwork.perf.BenchRequests;
+import dev.meshwork.perf.Median;
 import dev.meshwork.perf.ResultWriter;
 import dev.meshwork.placement.registry.ModelFormat;
 import dev.meshwork.placement.registry.ModelSpec;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -163,14 +163,9 @@ public final class FailureBench {
                     r.firstAnswerMs(), r.failedRequests(), r.requestsAfterKill()));
         }
         b.append(String.format(Locale.ROOT, "%nmedians: table lost the copy %.1f ms, LOADED elsewhere %.1f ms, first answer %.1f ms after the kill%n",
-                median(rounds.stream().mapToDouble(Round::detectedMs).toArray()), median(rounds.stream().mapToDouble(Round::reloadedMs).toArray()),
-                median(rounds.stream().mapToDouble(Round::firstAnswerMs).toArray())));
+                Median.of(rounds.stream().mapToDouble(Round::detectedMs).toArray()), Median.of(rounds.stream().mapToDouble(Round::reloadedMs).toArray()),
+                Median.of(rounds.stream().mapToDouble(Round::firstAnswerMs).toArray())));
         return b.toString();
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

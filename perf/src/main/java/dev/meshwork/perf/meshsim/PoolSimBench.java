@@ -1,11 +1,11 @@
 package dev.meshwork.perf.meshsim;
 
 import dev.meshwork.perf.ResultWriter;
+import dev.meshwork.perf.Median;
 import dev.meshwork.perf.chart.LineChart;
 import dev.meshwork.router.autoscale.AutoscaleConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -130,15 +130,8 @@ public final class PoolSimBench {
                     100 * (1 - d.scaled().nodeHours() / d.fixed().nodeHours()), d.scaled().failed()));
         }
         b.append(String.format(Locale.ROOT, "%nMedian over the %d days: the autoscaled pool used **%.1f%% fewer node-hours at the same p99**.%n",
-                days.size(), 100 * median(days.stream().mapToDouble(Day::savedAtSameP99).toArray())));
+                days.size(), 100 * Median.of(days.stream().mapToDouble(Day::savedAtSameP99).toArray())));
         return b.toString();
-    }
-
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     private String summary(AutoscaleConfig a, List<PoolSimulator.Result> results) {

@@ -1,5 +1,6 @@
 package dev.meshwork.perf.workload;
 
+import dev.meshwork.perf.Median;
 import dev.meshwork.perf.chart.LineChart;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -112,12 +113,9 @@ final class NoisyNeighbourReport {
         return m;
     }
 
+    /** The median of the values that are numbers (a round with no request of a kind has NaN there). */
     static double median(double[] values) {
-        double[] v = Arrays.stream(values).filter(d -> !Double.isNaN(d)).sorted().toArray();
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return Median.of(Arrays.stream(values).filter(d -> !Double.isNaN(d)).toArray());
     }
 
     String summary() {

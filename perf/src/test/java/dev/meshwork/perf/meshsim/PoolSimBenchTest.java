@@ -32,12 +32,6 @@ class PoolSimBenchTest {
     }
 
     @Test
-    void theMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
-        assertThat(PoolSimBench.median(new double[]{0.41, 0.39, 0.50, 0.38})).isEqualTo(0.40, org.assertj.core.api.Assertions.within(1e-12));
-        assertThat(PoolSimBench.median(new double[]{0.3})).isEqualTo(0.3);
-    }
-
-    @Test
     void daysAreCheckedAndEachDayHasItsOwnSeed() {
         assertThatThrownBy(() -> PoolSim.load(List.of("--days=0"))).hasMessageContaining("days >= 1");
         PoolSim sim = PoolSim.load(List.of("--seed=5", "--days=2"));
